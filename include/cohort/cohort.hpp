@@ -1,0 +1,17 @@
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_COHORT_HPP
+#define COHORT_COHORT_HPP
+
+// Everything public in cohort. single_include/cohort/cohort.hpp is generated
+// from this file by tools/amalgamate.py.
+
+#include <cohort/error.hpp>
+#include <cohort/hlc.hpp>
+#include <cohort/hlc_timestamp.hpp>
+#include <cohort/node_id.hpp>
+#include <cohort/node_state.hpp>
+#include <cohort/phi_accrual.hpp>
+
+#endif // COHORT_COHORT_HPP

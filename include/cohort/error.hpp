@@ -1,0 +1,149 @@
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ERROR_HPP
+#define COHORT_ERROR_HPP
+
+// cohort's one error enumeration, wired into boost::system so that every
+// failure in the library is a boost::system::error_code in category "cohort".
+
+#include <boost/system/error_category.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/assert/source_location.hpp>
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace cohort {
+
+/// Every way a cohort operation can fail. Zero is success and is not listed.
+/// New values are only ever appended, so numeric values are stable.
+enum class error {
+    // node_id::parse — each value names the rule that broke.
+    node_name_empty = 1,      ///< nothing before '@'
+    node_name_too_long,       ///< name longer than 64 characters
+    node_name_invalid_start,  ///< name does not start with an ASCII letter
+    node_name_invalid_char,   ///< name holds a character outside [A-Za-z0-9_-]
+    node_id_missing_at,       ///< no '@' between name and host
+    node_id_missing_port,     ///< no ':port' after the host
+    host_empty,               ///< nothing between '@' and ':port'
+    host_too_long,            ///< hostname longer than 253 characters
+    hostname_invalid,         ///< not an RFC 1123 hostname
+    ipv4_invalid,             ///< dotted digits that are not a valid IPv4 address
+    ipv6_invalid,             ///< bracketed text that is not a valid IPv6 address
+    port_invalid,             ///< port is empty or not decimal digits
+    port_out_of_range,        ///< port outside 1..65535
+
+    // hlc
+    clock_offset_exceeded,    ///< remote timestamp too far ahead of local physical time
+    timestamp_invalid,        ///< malformed timestamp in string, wire or JSON form
+
+    // node_state
+    illegal_transition,       ///< the transition table has no such move
+    node_state_unknown_name,  ///< string is not a node_state name
+
+    // configuration
+    invalid_config,           ///< a configuration field is out of range
+};
+
+} // namespace cohort
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<cohort::error> : std::true_type {};
+} // namespace boost::system
+
+namespace cohort {
+
+namespace detail {
+
+class error_category_impl final : public boost::system::error_category {
+public:
+    // A fixed id makes categories compare equal across shared-library boundaries.
+    constexpr error_category_impl() noexcept : error_category(0xc0407c0e5a2b1f01ULL) {}
+
+    const char* name() const noexcept override { return "cohort"; }
+
+    std::string message(int ev) const override { return describe(ev); }
+
+    char const* message(int ev, char* buffer, std::size_t len) const noexcept override {
+        // describe() returns pointers to string literals; the buffer is unused.
+        (void)buffer;
+        (void)len;
+        return describe(ev);
+    }
+
+    static char const* describe(int ev) noexcept {
+        switch (static_cast<error>(ev)) {
+        case error::node_name_empty: return "node name is empty";
+        case error::node_name_too_long: return "node name is longer than 64 characters";
+        case error::node_name_invalid_start: return "node name must start with a letter";
+        case error::node_name_invalid_char:
+            return "node name may hold only letters, digits, '_' and '-'";
+        case error::node_id_missing_at: return "node id has no '@' between name and host";
+        case error::node_id_missing_port: return "node id has no ':port' after the host";
+        case error::host_empty: return "host is empty";
+        case error::host_too_long: return "hostname is longer than 253 characters";
+        case error::hostname_invalid: return "host is not a valid RFC 1123 hostname";
+        case error::ipv4_invalid: return "host is not a valid IPv4 address";
+        case error::ipv6_invalid: return "host is not a valid IPv6 address";
+        case error::port_invalid: return "port is not a decimal number";
+        case error::port_out_of_range: return "port is outside 1..65535";
+        case error::clock_offset_exceeded:
+            return "remote clock is further ahead than the maximum offset";
+        case error::timestamp_invalid: return "malformed HLC timestamp";
+        case error::illegal_transition: return "illegal node state transition";
+        case error::node_state_unknown_name: return "unknown node state name";
+        case error::invalid_config: return "invalid configuration";
+        }
+        return "unknown cohort error";
+    }
+};
+
+// One instance per program: a function-local static in an inline function is
+// merged by the linker, which is what a header-only library needs.
+inline error_category_impl const& error_category_instance() noexcept {
+    static constexpr error_category_impl instance;
+    return instance;
+}
+
+} // namespace detail
+
+/// The "cohort" error category.
+inline boost::system::error_category const& error_category() noexcept {
+    return detail::error_category_instance();
+}
+
+/// Found by ADL; makes `boost::system::error_code ec = cohort::error::x;` work.
+inline boost::system::error_code make_error_code(error e) noexcept {
+    return {static_cast<int>(e), error_category()};
+}
+
+/// The error of a configuration check: which field broke which rule.
+/// Both strings are literals with static storage.
+struct config_error {
+    boost::system::error_code code = error::invalid_config;
+    std::string_view field;  ///< e.g. "phi_accrual_config.threshold"
+    std::string_view rule;   ///< e.g. "must be greater than zero"
+
+    std::string message() const {
+        std::string m(field);
+        m += ": ";
+        m += rule;
+        return m;
+    }
+    friend bool operator==(config_error const&, config_error const&) = default;
+};
+
+/// Lets boost::system::result<T, config_error>::value() throw a system_error
+/// whose what() names the field.
+[[noreturn]] inline void throw_exception_from_error(config_error const& e,
+                                                    boost::source_location const& loc) {
+    boost::throw_exception(boost::system::system_error(e.code, e.message()), loc);
+}
+
+} // namespace cohort
+
+#endif // COHORT_ERROR_HPP
