@@ -11,7 +11,9 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 #include <boost/assert/source_location.hpp>
+#include <boost/throw_exception.hpp>
 
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -119,6 +121,11 @@ inline boost::system::error_category const& error_category() noexcept {
 /// Found by ADL; makes `boost::system::error_code ec = cohort::error::x;` work.
 inline boost::system::error_code make_error_code(error e) noexcept {
     return {static_cast<int>(e), error_category()};
+}
+
+/// Prints the message, so that cohort::error works in logs and test output.
+inline std::ostream& operator<<(std::ostream& os, error e) {
+    return os << detail::error_category_impl::describe(static_cast<int>(e));
 }
 
 /// The error of a configuration check: which field broke which rule.

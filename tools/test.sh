@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs cohort's whole test suite on a fresh Debian 12 machine: installs what is
+# missing, then builds and tests with g++, clang++, clang++ with
+# AddressSanitizer+UndefinedBehaviorSanitizer, and ThreadSanitizer.
+# CI runs exactly this (.ci/run). Build trees live in build/test-*.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$COHORT_ROOT"
+started=$SECONDS
+
+step "dependencies"
+ensure_packages "${COHORT_TEST_PACKAGES[@]}"
+export CCACHE_DIR=${CCACHE_DIR:-$COHORT_ROOT/build/ccache}
+
+step "single_include/cohort/cohort.hpp is up to date"
+python3 tools/amalgamate.py --check
+
+# run_config <name> <compiler> <ctest args> -- [cmake args...]
+run_config() {
+    local name=$1 cxx=$2 ctest_args=$3
+    shift 4
+    local dir=build/test-$name
+    step "$name: configure"
+    configure_build "$dir" "$cxx" "$@"
+    step "$name: build"
+    cmake --build "$dir" --parallel "$COHORT_JOBS"
+    step "$name: test"
+    # shellcheck disable=SC2086
+    ctest --test-dir "$dir" --output-on-failure --parallel "$COHORT_JOBS" $ctest_args
+}
+
+sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
+
+run_config gcc g++ "" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_config clang clang++ "" -- -DCMAKE_BUILD_TYPE=Debug
+run_config asan-ubsan clang++ "" -- -DCMAKE_BUILD_TYPE=Debug \
+    -DCOHORT_BUILD_BENCHMARKS=OFF -DCMAKE_CXX_FLAGS="$sanitize -O1"
+# ThreadSanitizer only needs the unit tests (the HLC concurrency test lives there).
+run_config tsan clang++ "-L unit" -- -DCMAKE_BUILD_TYPE=Debug \
+    -DCOHORT_BUILD_BENCHMARKS=OFF -DCOHORT_BUILD_EXAMPLES=OFF \
+    -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g"
+
+step "all tests passed in $((SECONDS - started)) s"
