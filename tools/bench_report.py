@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Turns Google Benchmark JSON (run with --benchmark_repetitions) into the
+Markdown table BENCHMARKS.md holds: the median of each benchmark beside the
+median of its baseline from the same run, as a ratio and a difference.
+
+Usage: bench_report.py RESULT.json [RESULT.json ...]
+"""
+import json
+import re
+import sys
+
+# benchmark family -> its baseline family (same arguments / thread count)
+BASELINES = {
+    "BM_hlc_now": "BM_hlc_clock_read",
+    "BM_hlc_update": "BM_hlc_clock_read",
+    "BM_hlc_mutex_now": "BM_hlc_clock_read",
+    "BM_phi_heartbeat_and_phi": "BM_phi_math_baseline",
+    "BM_phi_exponential_heartbeat_and_phi": "BM_phi_math_baseline",
+    "BM_phi_only": "BM_phi_math_baseline",
+    "BM_node_id_parse": "BM_node_id_copy_baseline",
+    "BM_node_id_format": "BM_node_id_copy_baseline",
+}
+
+
+def medians(paths):
+    out, context = {}, None
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        context = context or data.get("context", {})
+        for b in data["benchmarks"]:
+            if b.get("aggregate_name") == "median":
+                out[b["run_name"]] = b["real_time"] if "real_time" in b["run_name"] \
+                    else b["cpu_time"]
+    return out, context
+
+
+def split(run_name):
+    family, _, rest = run_name.partition("/")
+    return family, rest
+
+
+def main(paths):
+    med, ctx = medians(paths)
+    print(f"Machine: {ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz, "
+          f"library built {ctx.get('library_build_type', '?')}; "
+          f"medians of {ctx.get('repetitions', 'repeated')} repetitions.\n")
+    print("| benchmark | median ns | baseline | baseline ns | ratio | difference ns |")
+    print("|---|---:|---|---:|---:|---:|")
+    for name in sorted(med):
+        family, rest = split(name)
+        base_family = BASELINES.get(family)
+        if base_family is None:
+            continue
+        base = f"{base_family}/{rest}" if rest else base_family
+        if base not in med:
+            # a threaded benchmark may use real time while its baseline uses CPU time
+            cands = [k for k in med if split(k)[0] == base_family and
+                     re.sub(r"real_time/?", "", split(k)[1]) == re.sub(r"real_time/?", "", rest)]
+            if not cands:
+                continue
+            base = cands[0]
+        v, b = med[name], med[base]
+        print(f"| `{name}` | {v:.1f} | `{base}` | {b:.1f} | {v / b:.2f} | {v - b:+.1f} |")
+    for name in sorted(med):
+        if split(name)[0] in BASELINES.values():
+            continue
+        if split(name)[0] not in BASELINES:
+            print(f"| `{name}` | {med[name]:.1f} | (no baseline) | | | |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
