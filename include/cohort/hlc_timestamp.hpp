@@ -149,16 +149,18 @@ inline std::ostream& operator<<(std::ostream& os, hlc_timestamp ts) {
     return os << to_string(ts);
 }
 
-// JSON. The overloads are templates constrained to boost::json::value so that
-// this header needs only <boost/json/fwd.hpp>: the HLC stays usable without
-// Boost.JSON's headers, and whoever calls value_from/value_to has included them.
+// JSON. The overloads are templates constrained to boost::json::value, and take
+// the tags by reference, so that this header needs only <boost/json/fwd.hpp>
+// (the documented way to convert "without a physical dependency on Boost.JSON"):
+// the HLC costs no Boost.JSON parsing time, and whoever calls value_from or
+// value_to has included the rest.
 
 /// `boost::json::value_from(ts)` gives `{"wall_ns":"<decimal>","logical":<n>}`.
 /// `wall_ns` is a string so that parsers that read numbers as doubles
 /// (JavaScript, many others) keep it exact beyond 2^53.
 template <class JsonValue>
     requires std::same_as<JsonValue, boost::json::value>
-void tag_invoke(boost::json::value_from_tag, JsonValue& jv, hlc_timestamp const& ts) {
+void tag_invoke(boost::json::value_from_tag const&, JsonValue& jv, hlc_timestamp const& ts) {
     char buf[std::numeric_limits<std::uint64_t>::digits10 + 1];
     auto const r = std::to_chars(buf, buf + sizeof buf, ts.wall_ns);
     auto& obj = jv.emplace_object();
@@ -175,7 +177,7 @@ void tag_invoke(boost::json::value_from_tag, JsonValue& jv, hlc_timestamp const&
 template <class JsonValue>
     requires std::same_as<JsonValue, boost::json::value>
 boost::system::result<hlc_timestamp>
-tag_invoke(boost::json::try_value_to_tag<hlc_timestamp>, JsonValue const& jv) noexcept {
+tag_invoke(boost::json::try_value_to_tag<hlc_timestamp> const&, JsonValue const& jv) noexcept {
     auto const* obj = jv.if_object();
     if (obj == nullptr || obj->size() != 2)
         return error::timestamp_invalid;
