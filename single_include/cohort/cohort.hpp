@@ -64,6 +64,26 @@ enum class error {
 
     // configuration
     invalid_config,           ///< a configuration field is out of range
+
+    // wire: why a decoder refused its bytes, or an encoder its message
+    message_truncated,        ///< input ended inside a field
+    bad_magic,                ///< input does not start with cohort's magic
+    unsupported_version,      ///< protocol version this build does not speak
+    unknown_message_type,     ///< message type index out of range
+    length_over_limit,        ///< a length or count exceeds the configured limit
+    invalid_field,            ///< a field's value is not valid for its type
+    trailing_bytes,           ///< bytes left over after a complete message
+    malformed_json,           ///< not JSON, or JSON of the wrong shape
+    message_too_large,        ///< encoded message exceeds the maximum message size
+
+    // transport
+    packet_too_large,         ///< datagram larger than the packet budget
+    frame_too_large,          ///< stream frame larger than the maximum frame size
+    send_queue_full,          ///< the bounded send queue for this peer is full
+    transport_closed,         ///< the transport was closed
+    connect_timeout,          ///< no connection within the connect timeout
+    read_timeout,             ///< a frame did not arrive within the read timeout
+    write_timeout,            ///< a frame could not be written within the write timeout
 };
 
 } // namespace cohort
@@ -115,6 +135,22 @@ public:
         case error::illegal_transition: return "illegal node state transition";
         case error::node_state_unknown_name: return "unknown node state name";
         case error::invalid_config: return "invalid configuration";
+        case error::message_truncated: return "message truncated";
+        case error::bad_magic: return "not a cohort message (bad magic)";
+        case error::unsupported_version: return "unsupported protocol version";
+        case error::unknown_message_type: return "unknown message type";
+        case error::length_over_limit: return "length or count over the configured limit";
+        case error::invalid_field: return "invalid field value";
+        case error::trailing_bytes: return "trailing bytes after the message";
+        case error::malformed_json: return "malformed JSON message";
+        case error::message_too_large: return "message larger than the maximum message size";
+        case error::packet_too_large: return "packet larger than the packet budget";
+        case error::frame_too_large: return "frame larger than the maximum frame size";
+        case error::send_queue_full: return "send queue full";
+        case error::transport_closed: return "transport closed";
+        case error::connect_timeout: return "connect timed out";
+        case error::read_timeout: return "read timed out";
+        case error::write_timeout: return "write timed out";
         }
         return "unknown cohort error";
     }
