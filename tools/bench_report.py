@@ -20,6 +20,10 @@ BASELINES = {
     "BM_phi_only": ["BM_phi_math_baseline"],
     "BM_node_id_parse": ["BM_node_id_copy_baseline"],
     "BM_node_id_format": ["BM_node_id_copy_baseline"],
+    "BM_wire_binary_encode": ["BM_wire_binary_memcpy_baseline"],
+    "BM_wire_binary_decode": ["BM_wire_binary_memcpy_baseline"],
+    "BM_wire_json_encode": ["BM_wire_json_memcpy_baseline"],
+    "BM_wire_json_decode": ["BM_wire_json_memcpy_baseline"],
 }
 
 

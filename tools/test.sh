@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs cohort's whole test suite on a fresh Debian 12 machine: installs what is
 # missing, then builds and tests with g++, clang++, clang++ with
-# AddressSanitizer+UndefinedBehaviorSanitizer, and ThreadSanitizer.
+# AddressSanitizer+UndefinedBehaviorSanitizer, ThreadSanitizer, then fuzzes
+# the decoders.
 # CI runs exactly this (.ci/run). Build trees live in build/test-*.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$COHORT_ROOT"
@@ -40,5 +41,8 @@ run_config asan-ubsan clang++ "" -- -DCMAKE_BUILD_TYPE=Debug \
 run_config tsan clang++ "-L unit" -- -DCMAKE_BUILD_TYPE=Debug \
     -DCOHORT_BUILD_BENCHMARKS=OFF -DCOHORT_BUILD_EXAMPLES=OFF \
     -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g"
+
+# libFuzzer on both decoders, 60 s each (COHORT_FUZZ_SECONDS); fails on any finding.
+bash tools/fuzz.sh
 
 step "all tests passed in $((SECONDS - started)) s"

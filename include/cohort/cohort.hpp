@@ -13,5 +13,10 @@
 #include <cohort/node_id.hpp>
 #include <cohort/node_state.hpp>
 #include <cohort/phi_accrual.hpp>
+#include <cohort/wire/binary_codec.hpp>
+#include <cohort/wire/codec.hpp>
+#include <cohort/wire/envelope.hpp>
+#include <cohort/wire/json_codec.hpp>
+#include <cohort/wire/messages.hpp>
 
 #endif // COHORT_COHORT_HPP

@@ -1713,5 +1713,1929 @@ using phi_accrual_detector = basic_phi_accrual_detector<normal_model>;
 
 #endif // COHORT_PHI_ACCRUAL_HPP
 // ----- end include/cohort/phi_accrual.hpp -----
+// ----- begin include/cohort/wire/binary_codec.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_BINARY_CODEC_HPP
+#define COHORT_WIRE_BINARY_CODEC_HPP
+
+// binary_codec: cohort's compact wire form, the default on the network.
+//
+//   message     = magic version label sender incarnation time type body auth_tag
+//   magic       = %xC0 %x4F                      (binary_magic)
+//   version     = %x01                           (protocol_version)
+//   label       = string
+//   sender      = node-id
+//   incarnation = uvarint
+//   time        = 12 bytes: wall_ns (8, big-endian), logical (4, big-endian)
+//   type        = uvarint                        (index in cohort::message)
+//   body        = the type's fields, in declaration order
+//   auth_tag    = bytes                          (last, after what it authenticates)
+//
+//   field of kind  encoding
+//   bool           %x00 / %x01
+//   unsigned       uvarint, in the field type's range
+//   signed         uvarint of the zigzag mapping (0,-1,1,-2.. -> 0,1,2,3..)
+//   enum           uvarint of the value (zigzag if the underlying type is
+//                  signed); must be a described enumerator
+//   string         uvarint length, then that many bytes of UTF-8
+//   bytes          uvarint length, then the bytes
+//   node-id        string holding the canonical text ("name@host:port")
+//   hlc_timestamp  12 bytes, as time above
+//   vector<T>      uvarint count, then count T
+//   optional<T>    %x00 (empty) / %x01 then T
+//   struct         its fields, bases first, in declaration order
+//   variant        uvarint index, then the alternative
+//
+//   uvarint        LEB128 (as protobuf), shortest form only, at most 64 bits
+//
+// Every valid message has exactly one encoding (shortest varints, canonical
+// node ids, 0/1 booleans), so decode then encode gives back the input bytes.
+//
+// Decoding reads front to back and stops at the first problem:
+//
+//   more than max_message_size bytes             message_too_large
+//   fewer than 3 bytes, or input ends in a field message_truncated
+//   wrong magic                                  bad_magic
+//   version other than protocol_version          unsupported_version
+//   type index past the last message type        unknown_message_type
+//   string/bytes longer than max_string_length,
+//   count over max_sequence_length               length_over_limit
+//   overlong or over-64-bit varint, number out of
+//   its field's range, bool/flag not 0 or 1,
+//   enum value not an enumerator, string not
+//   UTF-8, node id invalid or not canonical      invalid_field
+//   bytes after auth_tag                         trailing_bytes
+//
+// A length is checked against its limit first, then against the bytes that
+// remain (a count against remaining / the element's smallest encoding), and
+// only then is anything allocated: a short input never makes the decoder
+// reserve more than a small multiple of its own size.
+
+// ----- begin include/cohort/wire/codec.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_CODEC_HPP
+#define COHORT_WIRE_CODEC_HPP
+
+// The codec concept, and the limits every cohort codec enforces.
+//
+// A codec is a value that turns an envelope into bytes and bytes back into an
+// envelope. Decoders take bytes straight from the network, so bad input is
+// the normal case: any byte string decodes to an envelope or to a specific
+// cohort::error, never to an exception, a crash or an allocation the limits do
+// not allow. Encoders refuse what a decoder with the same limits would refuse,
+// so whatever one node encodes its peers decode.
+
+// ----- begin include/cohort/wire/detail/fields.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_DETAIL_FIELDS_HPP
+#define COHORT_WIRE_DETAIL_FIELDS_HPP
+
+// What the codecs know about C++ types. Every field of a wire struct has one
+// of the kinds below; each codec is one switch on the kind, recursing into
+// described structs with for_each_field. Adding a message type or a field
+// therefore adds no codec code, only a BOOST_DESCRIBE_STRUCT.
+//
+//   kind              C++ types
+//   boolean           bool
+//   unsigned_integer  unsigned integer types (not character types)
+//   signed_integer    signed integer types (not character types)
+//   enumeration       enums described with BOOST_DESCRIBE_ENUM
+//   string            std::string (UTF-8 text)
+//   bytes             std::vector<std::byte>
+//   node_id           cohort::node_id
+//   timestamp         cohort::hlc_timestamp
+//   sequence          std::vector<T> of any kind
+//   optional          std::optional<T> of any kind
+//   structure         structs described with BOOST_DESCRIBE_STRUCT (public members)
+//   variant           std::variant of structures that each have a wire_name
+
+
+#include <boost/describe/bases.hpp>
+#include <boost/describe/enumerators.hpp>
+#include <boost/describe/members.hpp>
+#include <boost/describe/modifiers.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace cohort::detail {
+
+/// How a codec treats a field type (see the table above).
+enum class wire_kind : std::uint8_t {
+    boolean,
+    unsigned_integer,
+    signed_integer,
+    enumeration,
+    string,
+    bytes,
+    node_id,
+    timestamp,
+    sequence,
+    optional,
+    structure,
+    variant,
+    unsupported,
+};
+
+template <class T>
+struct is_std_vector : std::false_type {};
+template <class T>
+struct is_std_vector<std::vector<T>> : std::true_type {};
+
+template <class T>
+struct is_std_optional : std::false_type {};
+template <class T>
+struct is_std_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct is_std_variant : std::false_type {};
+template <class... Ts>
+struct is_std_variant<std::variant<Ts...>> : std::true_type {};
+
+// Character types are text, not numbers: a char field is refused rather than
+// guessed at.
+template <class T>
+inline constexpr bool is_character_v =
+    std::is_same_v<T, char> || std::is_same_v<T, wchar_t> || std::is_same_v<T, char8_t> ||
+    std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t>;
+
+template <class T>
+inline constexpr bool is_described_struct_v =
+    std::conjunction_v<std::is_class<T>, boost::describe::has_describe_members<T>>;
+
+template <class T>
+inline constexpr bool is_described_enum_v =
+    std::conjunction_v<std::is_enum<T>, boost::describe::has_describe_enumerators<T>>;
+
+/// The kind of field type T, or wire_kind::unsupported.
+template <class T>
+constexpr wire_kind wire_kind_of() noexcept {
+    if constexpr (std::is_same_v<T, bool>)
+        return wire_kind::boolean;
+    else if constexpr (std::is_same_v<T, std::string>)
+        return wire_kind::string;
+    else if constexpr (std::is_same_v<T, std::vector<std::byte>>)
+        return wire_kind::bytes;
+    else if constexpr (std::is_same_v<T, cohort::node_id>)
+        return wire_kind::node_id;
+    else if constexpr (std::is_same_v<T, hlc_timestamp>)
+        return wire_kind::timestamp;
+    else if constexpr (is_described_enum_v<T>)
+        return wire_kind::enumeration;
+    else if constexpr (std::is_integral_v<T> && !is_character_v<T>)
+        return std::is_unsigned_v<T> ? wire_kind::unsigned_integer : wire_kind::signed_integer;
+    else if constexpr (is_std_vector<T>::value)
+        return wire_kind::sequence;
+    else if constexpr (is_std_optional<T>::value)
+        return wire_kind::optional;
+    else if constexpr (is_std_variant<T>::value)
+        return wire_kind::variant;
+    else if constexpr (is_described_struct_v<T>)
+        return wire_kind::structure;
+    else
+        return wire_kind::unsupported;
+}
+
+/// A described struct that names itself on the wire: an alternative of a
+/// variant field (and of cohort::message).
+template <class T>
+concept named_wire_struct = is_described_struct_v<T> && requires {
+    { T::wire_name } -> std::convertible_to<std::string_view>;
+};
+
+/// Checked where a codec meets a field type, so that an unsupported field is a
+/// compile error naming the type rather than a silent misencoding.
+template <class T>
+inline constexpr bool is_supported_field_v = wire_kind_of<T>() != wire_kind::unsupported;
+
+template <class T>
+using wire_bases_of = boost::describe::describe_bases<T, boost::describe::mod_public>;
+template <class T>
+using wire_members_of = boost::describe::describe_members<T, boost::describe::mod_public>;
+
+/// The type of the member a Boost.Describe member descriptor points to.
+template <class Class, class Descriptor>
+using described_member_t =
+    std::remove_cvref_t<decltype(std::declval<Class&>().*Descriptor::pointer)>;
+
+/// Calls `f(name, field)` for every field of the described struct `object`:
+/// the fields of its bases first, then its own in declaration order. `object`
+/// may be const; `f` gets the field with the same constness.
+template <class T, class F>
+constexpr void for_each_field(T& object, F& f) {
+    using plain = std::remove_const_t<T>;
+    boost::mp11::mp_for_each<wire_bases_of<plain>>([&](auto base) {
+        using base_type = typename decltype(base)::type;
+        using base_ref = std::conditional_t<std::is_const_v<T>, base_type const&, base_type&>;
+        for_each_field(static_cast<base_ref>(object), f);
+    });
+    boost::mp11::mp_for_each<wire_members_of<plain>>(
+        [&](auto member) { f(std::string_view(member.name), object.*member.pointer); });
+}
+
+/// Number of fields for_each_field visits.
+template <class T>
+constexpr std::size_t field_count() noexcept {
+    std::size_t n = boost::mp11::mp_size<wire_members_of<T>>::value;
+    boost::mp11::mp_for_each<wire_bases_of<T>>(
+        [&](auto base) { n += field_count<typename decltype(base)::type>(); });
+    return n;
+}
+
+/// The fewest bytes a value of T takes in the binary form. The binary decoder
+/// refuses a count of elements that cannot fit in the bytes that remain, so a
+/// few input bytes can never make it reserve much memory.
+template <class T>
+constexpr std::size_t min_binary_size() noexcept {
+    constexpr wire_kind kind = wire_kind_of<T>();
+    if constexpr (kind == wire_kind::timestamp) {
+        return hlc_timestamp_wire_size;
+    } else if constexpr (kind == wire_kind::structure) {
+        std::size_t n = 0;
+        boost::mp11::mp_for_each<wire_bases_of<T>>(
+            [&](auto base) { n += min_binary_size<typename decltype(base)::type>(); });
+        boost::mp11::mp_for_each<wire_members_of<T>>(
+            [&](auto member) { n += min_binary_size<described_member_t<T, decltype(member)>>(); });
+        return n;
+    } else if constexpr (kind == wire_kind::variant) {
+        std::size_t smallest = static_cast<std::size_t>(-1);
+        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<std::variant_size_v<T>>>([&](auto i) {
+            smallest = std::min(
+                smallest, min_binary_size<std::variant_alternative_t<decltype(i)::value, T>>());
+        });
+        return 1 + smallest;
+    } else {
+        return 1;  // one byte at least: a bool, a varint, a length or a presence flag
+    }
+}
+
+template <class Variant>
+constexpr std::size_t json_variant_depth() noexcept;
+
+/// How deeply T nests JSON arrays and objects (0 for a scalar). A variant is
+/// an object {"type", "body"} around its alternative's object.
+template <class T>
+constexpr std::size_t json_depth() noexcept {
+    constexpr wire_kind kind = wire_kind_of<T>();
+    if constexpr (kind == wire_kind::timestamp) {
+        return 1;
+    } else if constexpr (kind == wire_kind::sequence) {
+        return 1 + json_depth<typename T::value_type>();
+    } else if constexpr (kind == wire_kind::optional) {
+        return json_depth<typename T::value_type>();
+    } else if constexpr (kind == wire_kind::structure) {
+        std::size_t deepest = 0;
+        boost::mp11::mp_for_each<wire_bases_of<T>>([&](auto base) {
+            deepest = std::max(deepest, json_depth<typename decltype(base)::type>() - 1);
+        });
+        boost::mp11::mp_for_each<wire_members_of<T>>([&](auto member) {
+            deepest = std::max(deepest, json_depth<described_member_t<T, decltype(member)>>());
+        });
+        return 1 + deepest;
+    } else if constexpr (kind == wire_kind::variant) {
+        return 1 + json_variant_depth<T>();
+    } else {
+        return 0;
+    }
+}
+
+/// The deepest alternative of a variant, as json_depth counts it.
+template <class Variant>
+constexpr std::size_t json_variant_depth() noexcept {
+    std::size_t deepest = 0;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<std::variant_size_v<Variant>>>([&](auto i) {
+        deepest = std::max(deepest,
+                           json_depth<std::variant_alternative_t<decltype(i)::value, Variant>>());
+    });
+    return deepest;
+}
+
+/// True when `value` is one of E's described enumerators.
+template <class E>
+constexpr bool is_enumerator(E value) noexcept {
+    bool found = false;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>(
+        [&](auto e) { found = found || e.value == value; });
+    return found;
+}
+
+/// The name of a described enumerator; empty when `value` is none of them.
+template <class E>
+constexpr std::string_view enumerator_name(E value) noexcept {
+    std::string_view name;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto e) {
+        if (name.empty() && e.value == value) name = e.name;
+    });
+    return name;
+}
+
+/// The enumerator called `name`, if any.
+template <class E>
+constexpr std::optional<E> enumerator_from_name(std::string_view name) noexcept {
+    std::optional<E> found;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto e) {
+        if (!found && name == e.name) found = e.value;
+    });
+    return found;
+}
+
+/// The index of the alternative of Variant whose wire_name is `name`, or
+/// variant_npos.
+template <class Variant>
+constexpr std::size_t alternative_index(std::string_view name) noexcept {
+    std::size_t found = std::variant_npos;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<std::variant_size_v<Variant>>>([&](auto i) {
+        using alternative = std::variant_alternative_t<decltype(i)::value, Variant>;
+        if (found == std::variant_npos && name == std::string_view(alternative::wire_name))
+            found = decltype(i)::value;
+    });
+    return found;
+}
+
+/// True when every alternative of Variant is a named_wire_struct and no two
+/// share a wire_name.
+template <class Variant>
+constexpr bool has_unique_wire_names() noexcept {
+    bool ok = true;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<std::variant_size_v<Variant>>>([&](auto i) {
+        using alternative = std::variant_alternative_t<decltype(i)::value, Variant>;
+        if constexpr (!named_wire_struct<alternative>)
+            ok = false;
+        else
+            ok = ok && alternative_index<Variant>(alternative::wire_name) == decltype(i)::value;
+    });
+    return ok;
+}
+
+}  // namespace cohort::detail
+
+#endif  // COHORT_WIRE_DETAIL_FIELDS_HPP
+// ----- end include/cohort/wire/detail/fields.hpp -----
+// ----- begin include/cohort/wire/detail/utf8.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_DETAIL_UTF8_HPP
+#define COHORT_WIRE_DETAIL_UTF8_HPP
+
+// Strict UTF-8 validation. Both codecs require string fields to be UTF-8, so
+// that every message one codec accepts the other can carry (JSON cannot hold
+// arbitrary bytes in a string).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace cohort::detail {
+
+/// True when `text` is well-formed UTF-8 as Unicode defines it (table 3-7):
+/// no overlong forms, no surrogates, nothing above U+10FFFF, no truncated
+/// sequence.
+inline bool is_valid_utf8(std::string_view text) noexcept {
+    auto const* p = reinterpret_cast<unsigned char const*>(text.data());
+    std::size_t const n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        // Most text is ASCII: skip it eight bytes at a time.
+        while (n - i >= 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p + i, 8);
+            if ((word & 0x8080808080808080ULL) != 0) break;
+            i += 8;
+        }
+        if (i == n) break;
+        unsigned const c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        unsigned low = 0x80;  // bounds of the second byte
+        unsigned high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            if (c == 0xE0) low = 0xA0;   // overlong
+            if (c == 0xED) high = 0x9F;  // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            if (c == 0xF0) low = 0x90;   // overlong
+            if (c == 0xF4) high = 0x8F;  // above U+10FFFF
+        } else {
+            return false;  // continuation byte, C0, C1 or F5..FF
+        }
+        if (n - i < length) return false;
+        if (p[i + 1] < low || p[i + 1] > high) return false;
+        for (std::size_t k = 2; k < length; ++k)
+            if ((p[i + k] & 0xC0) != 0x80) return false;
+        i += length;
+    }
+    return true;
+}
+
+}  // namespace cohort::detail
+
+#endif  // COHORT_WIRE_DETAIL_UTF8_HPP
+// ----- end include/cohort/wire/detail/utf8.hpp -----
+// ----- begin include/cohort/wire/envelope.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_ENVELOPE_HPP
+#define COHORT_WIRE_ENVELOPE_HPP
+
+// What travels between nodes: one message, plus who sent it, when, for which
+// cluster, and room for an authentication tag. The codecs (binary_codec.hpp,
+// json_codec.hpp) turn an envelope into bytes and back.
+
+// ----- begin include/cohort/wire/messages.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_MESSAGES_HPP
+#define COHORT_WIRE_MESSAGES_HPP
+
+// The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
+// has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
+// leave, join, push-pull state), plus Serf's user messages.
+//
+// Every message is a plain aggregate described with Boost.Describe; the
+// codecs walk the description, so a new message type needs no codec code.
+// The rules a wire struct follows:
+//
+//   - its fields are of the kinds cohort/wire/detail/fields.hpp lists (bool,
+//     integers, described enums, std::string, node_id, hlc_timestamp,
+//     std::vector<std::byte> as bytes, std::vector<T>, std::optional<T>,
+//     other described structs);
+//   - std::string holds UTF-8 text (both codecs check it, so that every
+//     message fits JSON); opaque data goes in std::vector<std::byte>;
+//   - a node_id on the wire is never empty;
+//   - a message type (an alternative of `message`) has a unique
+//     `static constexpr std::string_view wire_name`, its name in JSON;
+//   - fields are encoded in declaration order, so a field is never removed,
+//     reordered or retyped within one protocol_version;
+//   - `message`'s alternatives are only ever appended: the variant index is
+//     the type number on the binary wire.
+
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cohort {
+
+// Lets the codecs check a decoded state against the enumerators and spell it
+// by name in JSON.
+BOOST_DESCRIBE_ENUM(node_state, joining, active, leaving, failed, unknown)
+
+/// A key/value label a member advertises (memberlist's node meta, Serf's tags).
+struct tag {
+    std::string key;
+    std::string value;
+
+    friend bool operator==(tag const&, tag const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(tag, (), (key, value))
+
+/// A direct probe of `target`, answered by an ack with the same `seq`.
+struct ping {
+    static constexpr std::string_view wire_name = "ping";
+    std::uint32_t seq = 0;
+    node_id target;  ///< who must answer: another process on a reused address must not
+
+    friend bool operator==(ping const&, ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ping, (), (seq, target))
+
+/// Asks the receiver to probe `target` for `requester`, which could not reach
+/// it directly; the receiver relays an ack (or a nack) with the same `seq`.
+struct indirect_ping {
+    static constexpr std::string_view wire_name = "indirect_ping";
+    std::uint32_t seq = 0;
+    node_id target;
+    node_id requester;
+
+    friend bool operator==(indirect_ping const&, indirect_ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(indirect_ping, (), (seq, target, requester))
+
+/// The answer to a ping or an indirect ping carrying the same `seq`.
+struct ack {
+    static constexpr std::string_view wire_name = "ack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(ack const&, ack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ack, (), (seq))
+
+/// Lifeguard's negative ack: the relay of an indirect ping did not hear from
+/// the target in time, which tells the requester its own link is healthy.
+struct nack {
+    static constexpr std::string_view wire_name = "nack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(nack const&, nack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(nack, (), (seq))
+
+/// `from` suspects `member` at `incarnation`; the member refutes it with an
+/// alive at a higher incarnation.
+struct suspect {
+    static constexpr std::string_view wire_name = "suspect";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(suspect const&, suspect const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(suspect, (), (member, incarnation, from))
+
+/// `member` is alive at `incarnation`, with these tags: a refutation, or news
+/// of a member's (new) tags.
+struct alive {
+    static constexpr std::string_view wire_name = "alive";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(alive const&, alive const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(alive, (), (member, incarnation, tags))
+
+/// `from` declares `member` failed at `incarnation` (memberlist's "dead").
+struct failed {
+    static constexpr std::string_view wire_name = "failed";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(failed const&, failed const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(failed, (), (member, incarnation, from))
+
+/// `member` leaves the cluster gracefully at `incarnation`.
+struct leave {
+    static constexpr std::string_view wire_name = "leave";
+    node_id member;
+    std::uint64_t incarnation = 0;
+
+    friend bool operator==(leave const&, leave const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(leave, (), (member, incarnation))
+
+/// `member` asks to join the cluster at `incarnation`, with these tags.
+struct join {
+    static constexpr std::string_view wire_name = "join";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(join const&, join const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(join, (), (member, incarnation, tags))
+
+/// One member as the sender of a push_pull sees it.
+struct member_state {
+    node_id id;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::joining;
+    std::vector<tag> tags;
+
+    friend bool operator==(member_state const&, member_state const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(member_state, (), (id, incarnation, state, tags))
+
+/// Anti-entropy: the sender's whole view, answered by the receiver's
+/// (memberlist's push-pull). `join` is set when the exchange is part of the
+/// sender's join.
+struct push_pull {
+    static constexpr std::string_view wire_name = "push_pull";
+    bool join = false;
+    std::vector<member_state> members;
+
+    friend bool operator==(push_pull const&, push_pull const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(push_pull, (), (join, members))
+
+/// An application message under a topic (Serf's user events), opaque to cohort.
+struct user_message {
+    static constexpr std::string_view wire_name = "user_message";
+    std::string topic;
+    std::vector<std::byte> payload;
+
+    friend bool operator==(user_message const&, user_message const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(user_message, (), (topic, payload))
+
+/// Every protocol message. The index of an alternative is its type number on
+/// the binary wire: new types are only ever appended, never inserted,
+/// removed or reordered.
+using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
+                             push_pull, user_message>;
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_MESSAGES_HPP
+// ----- end include/cohort/wire/messages.hpp -----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// The protocol version this build speaks. Decoders refuse any other
+/// (error::unsupported_version); encoders write only this one.
+inline constexpr std::uint8_t protocol_version = 1;
+
+/// The first two bytes of every binary_codec message. 0xC0 never occurs in
+/// UTF-8, so a binary message can never be mistaken for JSON or text.
+inline constexpr std::array<std::byte, 2> binary_magic{std::byte{0xC0}, std::byte{0x4F}};
+
+/// The key that opens every json_codec message; its value is the version.
+inline constexpr std::string_view json_magic_key = "cohort";
+
+/// One message with its metadata.
+struct envelope {
+    /// Protocol version; must be protocol_version to encode.
+    std::uint8_t version = protocol_version;
+    /// The cluster's label: nodes of a cluster with another label are never
+    /// merged (memberlist's label). May be empty.
+    std::string label;
+    /// The sending member; a valid (non-empty) id.
+    node_id sender;
+    /// The sender's current incarnation.
+    std::uint64_t incarnation = 0;
+    /// The sender's hybrid logical clock when it sent the message.
+    hlc_timestamp time;
+    /// The message itself.
+    message body;
+    /// An authentication tag over the rest of the message. Empty until the
+    /// security layer fills it; the binary form places it last, after every
+    /// byte it will authenticate.
+    std::vector<std::byte> auth_tag;
+
+    friend bool operator==(envelope const&, envelope const&) = default;
+};
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_ENVELOPE_HPP
+// ----- end include/cohort/wire/envelope.hpp -----
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+static_assert(detail::has_unique_wire_names<message>(),
+              "every message type needs its own static constexpr wire_name");
+
+/// Bounds on what a codec accepts, the same for encoding and decoding. A node
+/// and its peers should agree on them.
+struct wire_limits {
+    /// Largest encoded message, in bytes (1 MiB). Larger input is refused
+    /// before it is looked at (error::message_too_large), and an encoder
+    /// refuses to produce more. Must be in [1, 2^30].
+    std::size_t max_message_size = std::size_t{1} << 20;
+
+    /// Longest string or byte field, in bytes (64 KiB), counting the label,
+    /// node ids and the auth tag (error::length_over_limit). Must be at least 1.
+    std::size_t max_string_length = 64 * 1024;
+
+    /// Most elements in one sequence field (65536) (error::length_over_limit).
+    /// Must be at least 1.
+    std::size_t max_sequence_length = 65536;
+
+    /// Deepest nesting of JSON arrays and objects json_codec parses (16); the
+    /// binary form's nesting is fixed by the message types. Must be at least
+    /// wire_min_json_depth (what cohort's own messages need) and at most 256
+    /// (Boost.JSON's parser recurses once per level).
+    std::size_t max_depth = 16;
+
+    friend bool operator==(wire_limits const&, wire_limits const&) = default;
+};
+
+/// The JSON nesting depth the deepest envelope needs: the envelope object,
+/// then the deepest message body (or the timestamp object).
+inline constexpr std::size_t wire_min_json_depth =
+    1 + std::max<std::size_t>(1, detail::json_variant_depth<message>());
+
+/// The largest max_message_size validate() accepts.
+inline constexpr std::size_t wire_max_message_size = std::size_t{1} << 30;
+
+/// The largest max_depth validate() accepts.
+inline constexpr std::size_t wire_max_json_depth = 256;
+
+/// Checks `limits`; the error names the field that broke a rule.
+inline boost::system::result<void, config_error> validate(wire_limits const& limits) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    if (limits.max_message_size == 0 || limits.max_message_size > wire_max_message_size)
+        return fail("wire_limits.max_message_size", "must be between 1 and 2^30");
+    if (limits.max_string_length == 0)
+        return fail("wire_limits.max_string_length", "must be at least 1");
+    if (limits.max_sequence_length == 0)
+        return fail("wire_limits.max_sequence_length", "must be at least 1");
+    if (limits.max_depth < wire_min_json_depth)
+        return fail("wire_limits.max_depth",
+                    "must be at least wire_min_json_depth (the nesting cohort's messages need)");
+    if (limits.max_depth > wire_max_json_depth)
+        return fail("wire_limits.max_depth", "must not exceed 256");
+    return {};
+}
+
+/// A type `C` is a codec when a `C const` can
+///
+///   - `encode(envelope const&, std::vector<std::byte>& out)`: append the
+///     encoding to `out` and return a default error_code; or return an error
+///     (error::message_too_large when the encoding would exceed the maximum
+///     message size, ...) and leave `out` as it was;
+///   - `decode(std::span<std::byte const>)`: return the envelope the bytes
+///     hold, or the error that says why they hold none, for any input.
+///
+/// binary_codec and json_codec model it; so can a user's own codec (see
+/// examples/custom_codec.cpp).
+template <class C>
+concept codec = requires(C const& c, envelope const& e, std::vector<std::byte>& out,
+                         std::span<std::byte const> in) {
+    { c.encode(e, out) } -> std::same_as<boost::system::error_code>;
+    { c.decode(in) } -> std::same_as<boost::system::result<envelope>>;
+};
+
+namespace detail {
+
+// The checks an encoder makes on the fields a decoder would also check; both
+// codecs call them, so both refuse the same envelopes.
+
+inline boost::system::error_code check_text(std::string_view text,
+                                            wire_limits const& limits) noexcept {
+    if (text.size() > limits.max_string_length) return error::length_over_limit;
+    if (!is_valid_utf8(text)) return error::invalid_field;
+    return {};
+}
+
+inline boost::system::error_code check_bytes(std::size_t size, wire_limits const& limits) noexcept {
+    if (size > limits.max_string_length) return error::length_over_limit;
+    return {};
+}
+
+// An empty node_id names no member: it is never put on the wire.
+inline boost::system::error_code check_node_id(node_id const& id,
+                                               wire_limits const& limits) noexcept {
+    if (id.empty()) return error::invalid_field;
+    if (id.str().size() > limits.max_string_length) return error::length_over_limit;
+    return {};
+}
+
+inline boost::system::error_code check_count(std::size_t count,
+                                             wire_limits const& limits) noexcept {
+    if (count > limits.max_sequence_length) return error::length_over_limit;
+    return {};
+}
+
+inline boost::system::error_code check_envelope(envelope const& e,
+                                                wire_limits const& limits) noexcept {
+    if (e.version != protocol_version) return error::unsupported_version;
+    if (e.body.valueless_by_exception()) return error::invalid_field;
+    if (auto ec = check_text(e.label, limits)) return ec;
+    if (auto ec = check_node_id(e.sender, limits)) return ec;
+    return check_bytes(e.auth_tag.size(), limits);
+}
+
+}  // namespace detail
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_CODEC_HPP
+// ----- end include/cohort/wire/codec.hpp -----
+// ----- begin include/cohort/wire/detail/varint.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_DETAIL_VARINT_HPP
+#define COHORT_WIRE_DETAIL_VARINT_HPP
+
+// Unsigned LEB128 varints (as protobuf): seven bits per byte, least
+// significant group first, high bit set on every byte but the last. Decoding
+// accepts only the shortest form, so each number has one encoding.
+
+
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cohort::detail {
+
+/// Longest varint: ceil(64 / 7) bytes.
+inline constexpr std::size_t max_varint_size = 10;
+
+/// Bytes the varint of `v` takes.
+constexpr std::size_t varint_size(std::uint64_t v) noexcept {
+    std::size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+/// Writes the varint of `v` at `p`; returns the end of what it wrote.
+inline std::byte* write_varint(std::byte* p, std::uint64_t v) noexcept {
+    while (v >= 0x80) {
+        *p++ = static_cast<std::byte>(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = static_cast<std::byte>(v);
+    return p;
+}
+
+/// Reads a varint from [p, end) into `v`, advancing `p`.
+/// error::message_truncated when the input ends inside it; error::invalid_field
+/// when it is longer than its shortest form or does not fit 64 bits.
+inline boost::system::error_code read_varint(std::byte const*& p, std::byte const* end,
+                                             std::uint64_t& v) noexcept {
+    std::uint64_t result = 0;
+    for (std::size_t i = 0; i < max_varint_size; ++i) {
+        if (p == end) return error::message_truncated;
+        auto const b = static_cast<std::uint64_t>(*p++);
+        if (i == max_varint_size - 1 && b > 1) return error::invalid_field;  // beyond 64 bits
+        result |= (b & 0x7F) << (7 * i);
+        if ((b & 0x80) == 0) {
+            if (b == 0 && i != 0) return error::invalid_field;  // overlong: a zero last group
+            v = result;
+            return {};
+        }
+    }
+    return error::invalid_field;  // an eleventh byte would be needed
+}
+
+/// Zigzag mapping of signed to unsigned (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...),
+/// so small negative numbers stay short as varints.
+constexpr std::uint64_t zigzag_encode(std::int64_t v) noexcept {
+    return (static_cast<std::uint64_t>(v) << 1) ^ (v < 0 ? ~std::uint64_t{0} : 0);
+}
+
+constexpr std::int64_t zigzag_decode(std::uint64_t u) noexcept {
+    return static_cast<std::int64_t>(u >> 1) ^ -static_cast<std::int64_t>(u & 1);
+}
+
+}  // namespace cohort::detail
+
+#endif  // COHORT_WIRE_DETAIL_VARINT_HPP
+// ----- end include/cohort/wire/detail/varint.hpp -----
+
+#include <boost/mp11/algorithm.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace cohort {
+
+namespace detail {
+
+// Encoding makes two passes: binary_sizer checks every field against the
+// limits and sums the size, then binary_writer writes into space resized
+// once. The first pass is where every encoding error comes from, so `out` is
+// untouched on failure and never grows past max_message_size.
+struct binary_sizer {
+    wire_limits const& limits;
+    std::size_t size = 0;
+    boost::system::error_code ec;
+
+    void fail(boost::system::error_code e) noexcept {
+        if (!ec) ec = e;
+    }
+};
+
+struct binary_writer {
+    std::byte* p;
+
+    void byte(std::uint8_t b) noexcept { *p++ = static_cast<std::byte>(b); }
+    void varint(std::uint64_t v) noexcept { p = write_varint(p, v); }
+    void raw(void const* data, std::size_t n) noexcept {
+        if (n != 0) std::memcpy(p, data, n);
+        p += n;
+    }
+};
+
+struct binary_reader {
+    std::byte const* p;
+    std::byte const* end;
+    wire_limits const& limits;
+
+    std::size_t remaining() const noexcept { return static_cast<std::size_t>(end - p); }
+
+    // A length or count: over `limit` is length_over_limit; more elements of at
+    // least `min_size` bytes than the input still holds is message_truncated.
+    boost::system::error_code length(std::size_t limit, std::size_t min_size,
+                                     std::size_t& n) noexcept {
+        std::uint64_t v = 0;
+        if (auto ec = read_varint(p, end, v)) return ec;
+        if (v > limit) return error::length_over_limit;
+        if (min_size != 0 && v > remaining() / min_size) return error::message_truncated;
+        n = static_cast<std::size_t>(v);
+        return {};
+    }
+
+    boost::system::error_code text(std::size_t limit, std::string_view& out) noexcept {
+        std::size_t n = 0;
+        if (auto ec = length(limit, 1, n)) return ec;
+        out = std::string_view(reinterpret_cast<char const*>(p), n);
+        p += n;
+        return {};
+    }
+};
+
+template <class E>
+constexpr std::uint64_t enum_to_wire(E value) noexcept {
+    using u = std::underlying_type_t<E>;
+    if constexpr (std::is_signed_v<u>)
+        return zigzag_encode(static_cast<std::int64_t>(value));
+    else
+        return static_cast<std::uint64_t>(value);
+}
+
+template <class T>
+void binary_measure(binary_sizer& s, T const& value) {
+    constexpr wire_kind kind = wire_kind_of<T>();
+    static_assert(kind != wire_kind::unsupported,
+                  "cohort wire: unsupported field type (see cohort/wire/detail/fields.hpp)");
+    if (s.ec) return;
+    if constexpr (kind == wire_kind::boolean) {
+        s.size += 1;
+    } else if constexpr (kind == wire_kind::unsigned_integer) {
+        s.size += varint_size(value);
+    } else if constexpr (kind == wire_kind::signed_integer) {
+        s.size += varint_size(zigzag_encode(value));
+    } else if constexpr (kind == wire_kind::enumeration) {
+        if (!is_enumerator(value)) return s.fail(error::invalid_field);
+        s.size += varint_size(enum_to_wire(value));
+    } else if constexpr (kind == wire_kind::string) {
+        if (auto ec = check_text(value, s.limits)) return s.fail(ec);
+        s.size += varint_size(value.size()) + value.size();
+    } else if constexpr (kind == wire_kind::bytes) {
+        if (auto ec = check_bytes(value.size(), s.limits)) return s.fail(ec);
+        s.size += varint_size(value.size()) + value.size();
+    } else if constexpr (kind == wire_kind::node_id) {
+        if (auto ec = check_node_id(value, s.limits)) return s.fail(ec);
+        s.size += varint_size(value.str().size()) + value.str().size();
+    } else if constexpr (kind == wire_kind::timestamp) {
+        s.size += hlc_timestamp_wire_size;
+    } else if constexpr (kind == wire_kind::sequence) {
+        if (auto ec = check_count(value.size(), s.limits)) return s.fail(ec);
+        s.size += varint_size(value.size());
+        for (auto const& element : value) binary_measure(s, element);
+    } else if constexpr (kind == wire_kind::optional) {
+        s.size += 1;
+        if (value) binary_measure(s, *value);
+    } else if constexpr (kind == wire_kind::structure) {
+        auto f = [&](std::string_view, auto const& field) { binary_measure(s, field); };
+        for_each_field(value, f);
+    } else if constexpr (kind == wire_kind::variant) {
+        static_assert(has_unique_wire_names<T>(), "cohort wire: variant alternatives need "
+                                                  "distinct wire_names");
+        if (value.valueless_by_exception()) return s.fail(error::invalid_field);
+        s.size += varint_size(value.index());
+        std::visit([&](auto const& alternative) { binary_measure(s, alternative); }, value);
+    }
+}
+
+template <class T>
+void binary_write(binary_writer& w, T const& value) noexcept {
+    constexpr wire_kind kind = wire_kind_of<T>();
+    if constexpr (kind == wire_kind::boolean) {
+        w.byte(value ? 1 : 0);
+    } else if constexpr (kind == wire_kind::unsigned_integer) {
+        w.varint(value);
+    } else if constexpr (kind == wire_kind::signed_integer) {
+        w.varint(zigzag_encode(value));
+    } else if constexpr (kind == wire_kind::enumeration) {
+        w.varint(enum_to_wire(value));
+    } else if constexpr (kind == wire_kind::string || kind == wire_kind::bytes) {
+        w.varint(value.size());
+        w.raw(value.data(), value.size());
+    } else if constexpr (kind == wire_kind::node_id) {
+        w.varint(value.str().size());
+        w.raw(value.str().data(), value.str().size());
+    } else if constexpr (kind == wire_kind::timestamp) {
+        auto const bytes = to_bytes(value);
+        w.raw(bytes.data(), bytes.size());
+    } else if constexpr (kind == wire_kind::sequence) {
+        w.varint(value.size());
+        for (auto const& element : value) binary_write(w, element);
+    } else if constexpr (kind == wire_kind::optional) {
+        w.byte(value ? 1 : 0);
+        if (value) binary_write(w, *value);
+    } else if constexpr (kind == wire_kind::structure) {
+        auto f = [&](std::string_view, auto const& field) { binary_write(w, field); };
+        for_each_field(value, f);
+    } else if constexpr (kind == wire_kind::variant) {
+        w.varint(value.index());
+        std::visit([&](auto const& alternative) { binary_write(w, alternative); }, value);
+    }
+}
+
+template <class I>
+boost::system::error_code binary_read_integer(binary_reader& r, I& out) noexcept {
+    std::uint64_t v = 0;
+    if (auto ec = read_varint(r.p, r.end, v)) return ec;
+    if constexpr (std::is_unsigned_v<I>) {
+        if (v > std::numeric_limits<I>::max()) return error::invalid_field;
+        out = static_cast<I>(v);
+    } else {
+        std::int64_t const s = zigzag_decode(v);
+        if (s < std::numeric_limits<I>::min() || s > std::numeric_limits<I>::max())
+            return error::invalid_field;
+        out = static_cast<I>(s);
+    }
+    return {};
+}
+
+template <class T>
+boost::system::error_code binary_read(binary_reader& r, T& out) {
+    constexpr wire_kind kind = wire_kind_of<T>();
+    static_assert(kind != wire_kind::unsupported,
+                  "cohort wire: unsupported field type (see cohort/wire/detail/fields.hpp)");
+    if constexpr (kind == wire_kind::boolean) {
+        if (r.p == r.end) return error::message_truncated;
+        auto const b = static_cast<std::uint8_t>(*r.p++);
+        if (b > 1) return error::invalid_field;
+        out = b == 1;
+        return {};
+    } else if constexpr (kind == wire_kind::unsigned_integer || kind == wire_kind::signed_integer) {
+        return binary_read_integer(r, out);
+    } else if constexpr (kind == wire_kind::enumeration) {
+        std::underlying_type_t<T> raw{};
+        if (auto ec = binary_read_integer(r, raw)) return ec;
+        if (!is_enumerator(static_cast<T>(raw))) return error::invalid_field;
+        out = static_cast<T>(raw);
+        return {};
+    } else if constexpr (kind == wire_kind::string) {
+        std::string_view text;
+        if (auto ec = r.text(r.limits.max_string_length, text)) return ec;
+        if (!is_valid_utf8(text)) return error::invalid_field;
+        out.assign(text);
+        return {};
+    } else if constexpr (kind == wire_kind::bytes) {
+        std::size_t n = 0;
+        if (auto ec = r.length(r.limits.max_string_length, 1, n)) return ec;
+        out.assign(r.p, r.p + n);
+        r.p += n;
+        return {};
+    } else if constexpr (kind == wire_kind::node_id) {
+        std::string_view text;
+        if (auto ec = r.text(r.limits.max_string_length, text)) return ec;
+        auto id = node_id::parse(text);
+        // Only the canonical spelling: one encoding per message.
+        if (!id || id->str() != text) return error::invalid_field;
+        out = std::move(*id);
+        return {};
+    } else if constexpr (kind == wire_kind::timestamp) {
+        if (r.remaining() < hlc_timestamp_wire_size) return error::message_truncated;
+        out = *hlc_timestamp_from_bytes(std::span<std::byte const>(r.p, hlc_timestamp_wire_size));
+        r.p += hlc_timestamp_wire_size;
+        return {};
+    } else if constexpr (kind == wire_kind::sequence) {
+        using element = typename T::value_type;
+        std::size_t n = 0;
+        if (auto ec = r.length(r.limits.max_sequence_length, min_binary_size<element>(), n))
+            return ec;
+        out.clear();
+        out.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            if constexpr (std::is_same_v<element, bool>) {  // vector<bool> has no bool&
+                bool b = false;
+                if (auto ec = binary_read(r, b)) return ec;
+                out.push_back(b);
+            } else {
+                if (auto ec = binary_read(r, out.emplace_back())) return ec;
+            }
+        }
+        return {};
+    } else if constexpr (kind == wire_kind::optional) {
+        if (r.p == r.end) return error::message_truncated;
+        auto const flag = static_cast<std::uint8_t>(*r.p++);
+        if (flag > 1) return error::invalid_field;
+        if (flag == 0) {
+            out.reset();
+            return {};
+        }
+        return binary_read(r, out.emplace());
+    } else if constexpr (kind == wire_kind::structure) {
+        boost::system::error_code ec;
+        auto f = [&](std::string_view, auto& field) {
+            if (!ec) ec = binary_read(r, field);
+        };
+        for_each_field(out, f);
+        return ec;
+    } else if constexpr (kind == wire_kind::variant) {
+        std::uint64_t index = 0;
+        if (auto ec = read_varint(r.p, r.end, index)) return ec;
+        if (index >= std::variant_size_v<T>) return error::unknown_message_type;
+        return boost::mp11::mp_with_index<std::variant_size_v<T>>(
+            static_cast<std::size_t>(index),
+            [&](auto i) { return binary_read(r, out.template emplace<decltype(i)::value>()); });
+    }
+}
+
+}  // namespace detail
+
+/// The compact binary codec (the grammar is at the top of this header).
+/// A value: copyable, immutable after construction, safe to share between
+/// threads.
+class binary_codec {
+public:
+    /// Throws boost::system::system_error naming the field when `limits` fails
+    /// validate().
+    explicit binary_codec(wire_limits limits = {}) : limits_(checked(limits)) {}
+
+    /// Appends the encoding of `e` to `out`. On error `out` is left as it was:
+    /// unsupported_version (e.version is not protocol_version), invalid_field
+    /// (an empty node id, a string that is not UTF-8, an enum value that is no
+    /// enumerator, a valueless body), length_over_limit (a string, byte field
+    /// or sequence over its limit), message_too_large (the whole encoding over
+    /// max_message_size).
+    boost::system::error_code encode(envelope const& e, std::vector<std::byte>& out) const {
+        if (auto ec = detail::check_envelope(e, limits_)) return ec;
+        // magic, version and time have fixed sizes
+        detail::binary_sizer sizer{limits_, binary_magic.size() + 1 + hlc_timestamp_wire_size, {}};
+        detail::binary_measure(sizer, e.label);
+        detail::binary_measure(sizer, e.sender);
+        detail::binary_measure(sizer, e.incarnation);
+        detail::binary_measure(sizer, e.body);
+        detail::binary_measure(sizer, e.auth_tag);
+        if (sizer.ec) return sizer.ec;
+        if (sizer.size > limits_.max_message_size) return error::message_too_large;
+
+        std::size_t const start = out.size();
+        out.resize(start + sizer.size);
+        detail::binary_writer w{out.data() + start};
+        w.raw(binary_magic.data(), binary_magic.size());
+        w.byte(protocol_version);
+        detail::binary_write(w, e.label);
+        detail::binary_write(w, e.sender);
+        detail::binary_write(w, e.incarnation);
+        detail::binary_write(w, e.time);
+        detail::binary_write(w, e.body);
+        detail::binary_write(w, e.auth_tag);
+        return {};
+    }
+
+    /// Decodes one message that fills all of `in` (errors: see the table at
+    /// the top of this header). Never throws, but for std::bad_alloc.
+    boost::system::result<envelope> decode(std::span<std::byte const> in) const {
+        if (in.size() > limits_.max_message_size) return error::message_too_large;
+        if (in.size() < binary_magic.size() + 1) return error::message_truncated;
+        if (in[0] != binary_magic[0] || in[1] != binary_magic[1]) return error::bad_magic;
+        if (static_cast<std::uint8_t>(in[2]) != protocol_version) return error::unsupported_version;
+
+        detail::binary_reader r{in.data() + 3, in.data() + in.size(), limits_};
+        envelope e;
+        if (auto ec = detail::binary_read(r, e.label)) return ec;
+        if (auto ec = detail::binary_read(r, e.sender)) return ec;
+        if (auto ec = detail::binary_read(r, e.incarnation)) return ec;
+        if (auto ec = detail::binary_read(r, e.time)) return ec;
+        if (auto ec = detail::binary_read(r, e.body)) return ec;
+        if (auto ec = detail::binary_read(r, e.auth_tag)) return ec;
+        if (r.p != r.end) return error::trailing_bytes;
+        return e;
+    }
+
+    /// The limits this codec enforces.
+    wire_limits const& limits() const noexcept { return limits_; }
+
+private:
+    static wire_limits checked(wire_limits const& limits) {
+        validate(limits).value();
+        return limits;
+    }
+
+    wire_limits limits_;
+};
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_BINARY_CODEC_HPP
+// ----- end include/cohort/wire/binary_codec.hpp -----
+// ----- begin include/cohort/wire/json_codec.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_JSON_CODEC_HPP
+#define COHORT_WIRE_JSON_CODEC_HPP
+
+// json_codec: the readable wire form, for debugging and interoperation.
+//
+// One JSON object (RFC 8259, UTF-8), keys in this order when encoding, in any
+// order when decoding:
+//
+//   {"cohort": 1,                                   protocol_version (the magic)
+//    "label": "prod",
+//    "sender": "a@10.0.0.1:7946",
+//    "incarnation": "18446744073709551615",
+//    "time": {"wall_ns": "1732233600000000123", "logical": 4},
+//    "type": "ping",                                the message type's wire_name
+//    "body": {"seq": 7, "target": "b@10.0.0.2:7946"},
+//    "auth_tag": "3q2+7w=="}
+//
+//   field of kind      JSON
+//   bool               true / false
+//   integer <= 32 bits number
+//   64-bit integer     decimal string ("-5", "18446744073709551615"), exact in
+//                      JavaScript and other double-based readers beyond 2^53
+//   enum               the enumerator's name ("active")
+//   string             string
+//   bytes              string, base64 (RFC 4648 standard alphabet, padded), as
+//                      Go's encoding/json does
+//   node_id            string; any spelling node_id::parse accepts, written
+//                      canonically
+//   hlc_timestamp      {"wall_ns": "<decimal>", "logical": n}, as hlc_timestamp.hpp
+//                      converts it (which also reads wall_ns as a JSON integer)
+//   vector<T>          array
+//   optional<T>        null / T
+//   struct             object with exactly its fields, by name
+//   variant            {"type": "<wire_name>", "body": {...}}
+//
+// Strings are UTF-8 (the parser rejects anything else). Of duplicate keys the
+// last counts, as Boost.JSON keeps it. Decoding is otherwise strict, and the
+// error says what went wrong (checks run front to back, the first failing
+// one answers):
+//
+//   more than max_message_size bytes                        message_too_large
+//   input ends inside the JSON value (or is empty)          message_truncated
+//   not JSON (or invalid UTF-8, comments, trailing commas)  malformed_json
+//   anything but whitespace after the JSON value            trailing_bytes
+//   nesting deeper than max_depth, or the parsed document
+//   needing more than json_memory_budget(input size)        length_over_limit
+//   not an object / no "cohort" key                         malformed_json / bad_magic
+//   "cohort" not an integer / not protocol_version          malformed_json / unsupported_version
+//   a missing key, an unknown key, a value of the wrong
+//   JSON kind (a number for a 64-bit field, a string for a
+//   bool, a fraction for an integer...)                     malformed_json
+//   "type" naming no message type                           unknown_message_type
+//   a string or byte field over max_string_length, an
+//   array over max_sequence_length                          length_over_limit
+//   the right JSON kind with a value the field cannot hold
+//   (number out of range, non-canonical decimal string,
+//   unknown enumerator, bad base64, invalid node id, bad
+//   timestamp)                                              invalid_field
+//
+// The parser and the document it builds draw on a resource that refuses to
+// hold more than json_memory_budget(input size) bytes at once, so no input can
+// make decoding allocate without bound; running out of that budget is caught
+// inside decode() and reported as length_over_limit.
+
+// ----- begin include/cohort/wire/detail/base64.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_DETAIL_BASE64_HPP
+#define COHORT_WIRE_DETAIL_BASE64_HPP
+
+// Base64 (RFC 4648 section 4: standard alphabet, '=' padding) for byte fields
+// in JSON, as Go's encoding/json and JavaScript's atob/btoa expect. Decoding
+// is strict: one spelling per byte string, so that decode then encode gives
+// the input back.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace cohort::detail {
+
+inline constexpr char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Characters base64_encode writes for `n` bytes.
+constexpr std::size_t base64_encoded_size(std::size_t n) noexcept {
+    return (n / 3 + (n % 3 != 0 ? 1 : 0)) * 4;
+}
+
+/// Writes base64_encoded_size(in.size()) characters at `out`.
+inline void base64_encode(std::span<std::byte const> in, char* out) noexcept {
+    std::size_t i = 0;
+    for (; in.size() - i >= 3; i += 3) {
+        auto const v = (std::uint32_t(in[i]) << 16) | (std::uint32_t(in[i + 1]) << 8) |
+                       std::uint32_t(in[i + 2]);
+        *out++ = base64_alphabet[(v >> 18) & 63];
+        *out++ = base64_alphabet[(v >> 12) & 63];
+        *out++ = base64_alphabet[(v >> 6) & 63];
+        *out++ = base64_alphabet[v & 63];
+    }
+    if (std::size_t const rest = in.size() - i; rest != 0) {
+        std::uint32_t v = std::uint32_t(in[i]) << 16;
+        if (rest == 2) v |= std::uint32_t(in[i + 1]) << 8;
+        *out++ = base64_alphabet[(v >> 18) & 63];
+        *out++ = base64_alphabet[(v >> 12) & 63];
+        *out++ = rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=';
+        *out++ = '=';
+    }
+}
+
+/// The number of bytes `text` decodes to, judged from its length and padding
+/// alone (so a caller can check a limit before allocating); nothing when the
+/// length is not a multiple of four.
+constexpr std::optional<std::size_t> base64_decoded_size(std::string_view text) noexcept {
+    if (text.size() % 4 != 0) return std::nullopt;
+    std::size_t n = text.size() / 4 * 3;
+    if (!text.empty() && text.back() == '=') --n;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') --n;
+    return n;
+}
+
+constexpr int base64_value(char c) noexcept {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/// Decodes `text` into `out`, which must hold *base64_decoded_size(text)
+/// bytes. False on anything but canonical base64: a character outside the
+/// alphabet, padding other than one or two final '=', or non-zero bits in
+/// the padding.
+inline bool base64_decode(std::string_view text, std::byte* out) noexcept {
+    if (text.size() % 4 != 0) return false;
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        bool const last = i + 4 == text.size();
+        int const a = base64_value(text[i]);
+        int const b = base64_value(text[i + 1]);
+        if (a < 0 || b < 0) return false;
+        std::uint32_t v = std::uint32_t(a) << 18 | std::uint32_t(b) << 12;
+        if (last && text[i + 2] == '=') {
+            if (text[i + 3] != '=' || (b & 0x0F) != 0) return false;
+            *out++ = std::byte(v >> 16);
+            return true;
+        }
+        int const c = base64_value(text[i + 2]);
+        if (c < 0) return false;
+        v |= std::uint32_t(c) << 6;
+        if (last && text[i + 3] == '=') {
+            if ((c & 0x03) != 0) return false;
+            *out++ = std::byte(v >> 16);
+            *out++ = std::byte(v >> 8);
+            return true;
+        }
+        int const d = base64_value(text[i + 3]);
+        if (d < 0) return false;
+        v |= std::uint32_t(d);
+        *out++ = std::byte(v >> 16);
+        *out++ = std::byte(v >> 8);
+        *out++ = std::byte(v);
+    }
+    return true;
+}
+
+}  // namespace cohort::detail
+
+#endif  // COHORT_WIRE_DETAIL_BASE64_HPP
+// ----- end include/cohort/wire/detail/base64.hpp -----
+
+#include <boost/json/error.hpp>
+#include <boost/json/memory_resource.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/parser.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_to.hpp>
+#include <boost/mp11/algorithm.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <new>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace cohort {
+
+/// The most memory json_codec::decode lets Boost.JSON hold for an input of
+/// `input_size` bytes: 64 KiB plus 64 bytes per input byte (64 MiB for a 1 MiB
+/// message). A parsed value takes 16 bytes in the document and 16 on the
+/// parser's stack while its container is open, and the densest JSON spends two
+/// bytes per value ("0,"): the worst case measured is 28 bytes per input byte,
+/// so every JSON text within max_message_size fits, and the budget is the
+/// guarantee that none can take more.
+constexpr std::size_t json_memory_budget(std::size_t input_size) noexcept {
+    return 64 * 1024 + 64 * input_size;
+}
+
+namespace detail {
+
+// ---- encoding: written straight into the output, no DOM ----------------------
+
+struct json_writer {
+    std::vector<std::byte>& out;
+    wire_limits const& limits;
+
+    void raw(std::string_view s) {
+        auto const* p = reinterpret_cast<std::byte const*>(s.data());
+        out.insert(out.end(), p, p + s.size());
+    }
+    void ch(char c) { out.push_back(static_cast<std::byte>(c)); }
+
+    template <class U>
+    void number(U v) {
+        char buf[24];
+        auto const r = std::to_chars(buf, buf + sizeof buf, v);
+        raw(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+    }
+    template <class U>
+    void quoted_number(U v) {
+        ch('"');
+        number(v);
+        ch('"');
+    }
+
+    // `text` is valid UTF-8 (checked by the caller): only '"', '\' and control
+    // characters need escaping, with the short forms where JSON has them, so
+    // the output is never longer than any other spelling of the same string.
+    void string(std::string_view text) {
+        ch('"');
+        std::size_t run = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            auto const c = static_cast<unsigned char>(text[i]);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            raw(text.substr(run, i - run));
+            run = i + 1;
+            switch (c) {
+            case '"': raw("\\\""); break;
+            case '\\': raw("\\\\"); break;
+            case '\b': raw("\\b"); break;
+            case '\f': raw("\\f"); break;
+            case '\n': raw("\\n"); break;
+            case '\r': raw("\\r"); break;
+            case '\t': raw("\\t"); break;
+            default: {
+                char const hex[] = "0123456789abcdef";
+                char const esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                raw(std::string_view(esc, sizeof esc));
+            }
+            }
+        }
+        raw(text.substr(run));
+        ch('"');
+    }
+
+    void key(std::string_view name) {
+        ch('"');
+        raw(name);  // C++ identifiers: nothing to escape
+        raw("\":");
+    }
+};
+
+template <class T>
+boost::system::error_code json_write(json_writer& w, T const& value) {
+    constexpr wire_kind kind = wire_kind_of<T>();
+    static_assert(kind != wire_kind::unsupported,
+                  "cohort wire: unsupported field type (see cohort/wire/detail/fields.hpp)");
+    if constexpr (kind == wire_kind::boolean) {
+        w.raw(value ? "true" : "false");
+    } else if constexpr (kind == wire_kind::unsigned_integer || kind == wire_kind::signed_integer) {
+        if constexpr (sizeof(T) >= 8)
+            w.quoted_number(value);
+        else
+            w.number(value);
+    } else if constexpr (kind == wire_kind::enumeration) {
+        auto const name = enumerator_name(value);
+        if (name.empty()) return error::invalid_field;
+        w.string(name);
+    } else if constexpr (kind == wire_kind::string) {
+        if (auto ec = check_text(value, w.limits)) return ec;
+        w.string(value);
+    } else if constexpr (kind == wire_kind::bytes) {
+        if (auto ec = check_bytes(value.size(), w.limits)) return ec;
+        w.ch('"');
+        std::size_t const at = w.out.size();
+        w.out.resize(at + base64_encoded_size(value.size()));
+        base64_encode(value, reinterpret_cast<char*>(w.out.data() + at));
+        w.ch('"');
+    } else if constexpr (kind == wire_kind::node_id) {
+        if (auto ec = check_node_id(value, w.limits)) return ec;
+        w.string(value.str());
+    } else if constexpr (kind == wire_kind::timestamp) {
+        w.raw("{\"wall_ns\":");
+        w.quoted_number(value.wall_ns);
+        w.raw(",\"logical\":");
+        w.number(value.logical);
+        w.ch('}');
+    } else if constexpr (kind == wire_kind::sequence) {
+        if (auto ec = check_count(value.size(), w.limits)) return ec;
+        w.ch('[');
+        bool first = true;
+        for (auto const& element : value) {
+            if (!first) w.ch(',');
+            first = false;
+            if (auto ec = json_write(w, static_cast<typename T::value_type const&>(element)))
+                return ec;
+        }
+        w.ch(']');
+    } else if constexpr (kind == wire_kind::optional) {
+        if (!value) {
+            w.raw("null");
+            return {};
+        }
+        return json_write(w, *value);
+    } else if constexpr (kind == wire_kind::structure) {
+        boost::system::error_code ec;
+        bool first = true;
+        auto f = [&](std::string_view name, auto const& field) {
+            if (ec) return;
+            if (!first) w.ch(',');
+            first = false;
+            w.key(name);
+            ec = json_write(w, field);
+        };
+        w.ch('{');
+        for_each_field(value, f);
+        w.ch('}');
+        return ec;
+    } else if constexpr (kind == wire_kind::variant) {
+        static_assert(has_unique_wire_names<T>(), "cohort wire: variant alternatives need "
+                                                  "distinct wire_names");
+        if (value.valueless_by_exception()) return error::invalid_field;
+        return std::visit(
+            [&](auto const& alternative) {
+                w.raw("{\"type\":");
+                w.string(std::remove_cvref_t<decltype(alternative)>::wire_name);
+                w.raw(",\"body\":");
+                auto ec = json_write(w, alternative);
+                w.ch('}');
+                return ec;
+            },
+            value);
+    }
+    return {};
+}
+
+// ---- decoding: from the Boost.JSON DOM ----------------------------------------
+
+// Thrown by json_budget_resource, caught by json_codec::decode: never escapes.
+struct json_budget_exceeded {};
+
+// Keeps at most `budget` bytes allocated at once; past that, throws.
+class json_budget_resource final : public boost::json::memory_resource {
+public:
+    explicit json_budget_resource(std::size_t budget) noexcept : left_(budget) {}
+
+private:
+    void* do_allocate(std::size_t n, std::size_t align) override {
+        if (n > left_) throw json_budget_exceeded{};
+        void* p = ::operator new(n, std::align_val_t(align));
+        left_ -= n;
+        return p;
+    }
+    void do_deallocate(void* p, std::size_t n, std::size_t align) override {
+        ::operator delete(p, std::align_val_t(align));
+        left_ += n;
+    }
+    bool do_is_equal(memory_resource const& other) const noexcept override {
+        return this == &other;
+    }
+
+    std::size_t left_;
+};
+
+// Canonical signed decimal: an optional '-', then canonical digits; no "-0".
+inline bool parse_canonical_i64(std::string_view s, std::int64_t& out) noexcept {
+    bool const negative = !s.empty() && s.front() == '-';
+    if (negative) s.remove_prefix(1);
+    std::uint64_t magnitude = 0;
+    if (!parse_canonical_u64(s, magnitude)) return false;
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (negative) {
+        if (magnitude == 0 || magnitude > max + 1) return false;
+        out = static_cast<std::int64_t>(0 - magnitude);  // two's complement, defined since C++20
+    } else {
+        if (magnitude > max) return false;
+        out = static_cast<std::int64_t>(magnitude);
+    }
+    return true;
+}
+
+inline std::string_view view(boost::json::string const& s) noexcept {
+    return std::string_view(s.data(), s.size());
+}
+
+template <class Variant>
+boost::system::error_code json_read_alternative(std::string_view type,
+                                                boost::json::value const& body, Variant& out,
+                                                wire_limits const& limits);
+
+template <class T>
+boost::system::error_code json_read(boost::json::value const& jv, T& out,
+                                    wire_limits const& limits) {
+    constexpr wire_kind kind = wire_kind_of<T>();
+    static_assert(kind != wire_kind::unsupported,
+                  "cohort wire: unsupported field type (see cohort/wire/detail/fields.hpp)");
+    if constexpr (kind == wire_kind::boolean) {
+        auto const* b = jv.if_bool();
+        if (!b) return error::malformed_json;
+        out = *b;
+    } else if constexpr (kind == wire_kind::unsigned_integer || kind == wire_kind::signed_integer) {
+        if constexpr (sizeof(T) >= 8) {
+            auto const* s = jv.if_string();
+            if (!s) return error::malformed_json;
+            if constexpr (kind == wire_kind::unsigned_integer) {
+                std::uint64_t v = 0;
+                if (!parse_canonical_u64(view(*s), v)) return error::invalid_field;
+                out = static_cast<T>(v);
+            } else {
+                std::int64_t v = 0;
+                if (!parse_canonical_i64(view(*s), v)) return error::invalid_field;
+                out = static_cast<T>(v);
+            }
+        } else if (auto const* i = jv.if_int64()) {
+            if (*i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+                *i > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+                return error::invalid_field;
+            out = static_cast<T>(*i);
+        } else if (jv.is_uint64()) {
+            return error::invalid_field;  // parsed as uint64 only when above int64's range
+        } else {
+            return error::malformed_json;
+        }
+    } else if constexpr (kind == wire_kind::enumeration) {
+        auto const* s = jv.if_string();
+        if (!s) return error::malformed_json;
+        auto const e = enumerator_from_name<T>(view(*s));
+        if (!e) return error::invalid_field;
+        out = *e;
+    } else if constexpr (kind == wire_kind::string) {
+        auto const* s = jv.if_string();
+        if (!s) return error::malformed_json;
+        if (s->size() > limits.max_string_length) return error::length_over_limit;
+        out.assign(s->data(), s->size());  // the parser has checked the UTF-8
+    } else if constexpr (kind == wire_kind::bytes) {
+        auto const* s = jv.if_string();
+        if (!s) return error::malformed_json;
+        auto const size = base64_decoded_size(view(*s));
+        if (!size) return error::invalid_field;
+        if (*size > limits.max_string_length) return error::length_over_limit;
+        out.resize(*size);
+        if (!base64_decode(view(*s), out.data())) return error::invalid_field;
+    } else if constexpr (kind == wire_kind::node_id) {
+        auto const* s = jv.if_string();
+        if (!s) return error::malformed_json;
+        if (s->size() > limits.max_string_length) return error::length_over_limit;
+        auto id = node_id::parse(view(*s));
+        if (!id) return error::invalid_field;
+        // The canonical text is what an encoder checks and writes.
+        if (id->str().size() > limits.max_string_length) return error::length_over_limit;
+        out = std::move(*id);
+    } else if constexpr (kind == wire_kind::timestamp) {
+        if (!jv.is_object()) return error::malformed_json;
+        auto ts = boost::json::try_value_to<hlc_timestamp>(jv);
+        if (!ts) return error::invalid_field;
+        out = *ts;
+    } else if constexpr (kind == wire_kind::sequence) {
+        auto const* a = jv.if_array();
+        if (!a) return error::malformed_json;
+        if (a->size() > limits.max_sequence_length) return error::length_over_limit;
+        out.clear();
+        out.reserve(a->size());
+        for (auto const& element : *a) {
+            typename T::value_type v{};
+            if (auto ec = json_read(element, v, limits)) return ec;
+            out.push_back(std::move(v));
+        }
+    } else if constexpr (kind == wire_kind::optional) {
+        if (jv.is_null()) {
+            out.reset();
+            return {};
+        }
+        return json_read(jv, out.emplace(), limits);
+    } else if constexpr (kind == wire_kind::structure) {
+        auto const* obj = jv.if_object();
+        if (!obj || obj->size() != field_count<T>()) return error::malformed_json;
+        boost::system::error_code ec;
+        auto f = [&](std::string_view name, auto& field) {
+            if (ec) return;
+            auto const* member =
+                obj->if_contains(boost::json::string_view(name.data(), name.size()));
+            ec = member ? json_read(*member, field, limits)
+                        : boost::system::error_code(error::malformed_json);
+        };
+        for_each_field(out, f);
+        return ec;
+    } else if constexpr (kind == wire_kind::variant) {
+        auto const* obj = jv.if_object();
+        if (!obj || obj->size() != 2) return error::malformed_json;
+        auto const* type = obj->if_contains("type");
+        auto const* body = obj->if_contains("body");
+        if (!type || !body || !type->is_string()) return error::malformed_json;
+        return json_read_alternative(view(type->get_string()), *body, out, limits);
+    }
+    return {};
+}
+
+// Decodes `body` as the alternative of Variant called `type`.
+template <class Variant>
+boost::system::error_code json_read_alternative(std::string_view type,
+                                                boost::json::value const& body, Variant& out,
+                                                wire_limits const& limits) {
+    std::size_t const index = alternative_index<Variant>(type);
+    if (index == std::variant_npos) return error::unknown_message_type;
+    return boost::mp11::mp_with_index<std::variant_size_v<Variant>>(index, [&](auto i) {
+        return json_read(body, out.template emplace<decltype(i)::value>(), limits);
+    });
+}
+
+// Boost.JSON's parse errors, in cohort's terms.
+inline boost::system::error_code from_json_parse_error(boost::system::error_code ec) noexcept {
+    if (ec == boost::json::error::incomplete) return error::message_truncated;
+    if (ec == boost::json::error::too_deep) return error::length_over_limit;
+    if (ec == boost::json::error::extra_data) return error::trailing_bytes;
+    return error::malformed_json;
+}
+
+inline constexpr std::array<std::string_view, 8> json_envelope_keys{
+    "cohort", "label", "sender", "incarnation", "time", "type", "body", "auth_tag"};
+
+inline boost::system::error_code json_write_envelope(envelope const& e, std::vector<std::byte>& out,
+                                                     wire_limits const& limits) {
+    json_writer w{out, limits};
+    w.raw("{\"cohort\":");
+    w.number(unsigned{protocol_version});
+    w.raw(",\"label\":");
+    w.string(e.label);
+    w.raw(",\"sender\":");
+    w.string(e.sender.str());
+    w.raw(",\"incarnation\":");
+    w.quoted_number(e.incarnation);
+    w.raw(",\"time\":");
+    if (auto ec = json_write(w, e.time)) return ec;
+    return std::visit(
+        [&](auto const& body) {
+            w.raw(",\"type\":");
+            w.string(std::remove_cvref_t<decltype(body)>::wire_name);
+            w.raw(",\"body\":");
+            if (auto ec = json_write(w, body)) return ec;
+            w.raw(",\"auth_tag\":");
+            auto ec = json_write(w, e.auth_tag);
+            w.ch('}');
+            return ec;
+        },
+        e.body);
+}
+
+inline boost::system::result<envelope> json_read_envelope(boost::json::value const& root,
+                                                          wire_limits const& limits) {
+    auto const* obj = root.if_object();
+    if (!obj) return error::malformed_json;
+    auto const* version = obj->if_contains(json_magic_key);
+    if (!version) return error::bad_magic;
+    if (auto const* v = version->if_int64()) {
+        if (*v != protocol_version) return error::unsupported_version;
+    } else if (version->is_uint64()) {
+        return error::unsupported_version;
+    } else {
+        return error::malformed_json;
+    }
+    if (obj->size() != json_envelope_keys.size()) return error::malformed_json;
+    for (auto key : json_envelope_keys)
+        if (!obj->contains(key)) return error::malformed_json;
+    auto const at = [obj](std::string_view key) -> boost::json::value const& {
+        return *obj->if_contains(key);  // present: checked above
+    };
+    auto const& type = at("type");
+    if (!type.is_string()) return error::malformed_json;
+
+    envelope e;
+    if (auto ec = json_read(at("label"), e.label, limits)) return ec;
+    if (auto ec = json_read(at("sender"), e.sender, limits)) return ec;
+    if (auto ec = json_read(at("incarnation"), e.incarnation, limits)) return ec;
+    if (auto ec = json_read(at("time"), e.time, limits)) return ec;
+    if (auto ec = json_read_alternative(view(type.get_string()), at("body"), e.body, limits))
+        return ec;
+    if (auto ec = json_read(at("auth_tag"), e.auth_tag, limits)) return ec;
+    return e;
+}
+
+// Parses with Boost.JSON inside a memory budget of `budget` bytes: the
+// parser's stack draws on the budget directly (so the blocks it outgrows are
+// given back), the document on a monotonic arena above it.
+inline boost::system::result<envelope>
+json_decode_envelope(std::span<std::byte const> in, wire_limits const& limits, std::size_t budget) {
+    json_budget_resource allowance(budget);
+    try {
+        unsigned char first_block[4096];
+        boost::json::monotonic_resource arena(first_block, sizeof first_block, &allowance);
+        boost::json::parse_options options;
+        options.max_depth = limits.max_depth;
+        boost::json::parser parser(&allowance, options);
+        parser.reset(&arena);
+        boost::system::error_code ec;
+        parser.write(reinterpret_cast<char const*>(in.data()), in.size(), ec);
+        if (ec) return from_json_parse_error(ec);
+        boost::json::value const root = parser.release();
+        return json_read_envelope(root, limits);
+    } catch (json_budget_exceeded const&) {
+        return error::length_over_limit;
+    }
+}
+
+}  // namespace detail
+
+/// The JSON codec (the format is at the top of this header). A value:
+/// copyable, immutable after construction, safe to share between threads.
+class json_codec {
+public:
+    /// Throws boost::system::system_error naming the field when `limits` fails
+    /// validate().
+    explicit json_codec(wire_limits limits = {}) : limits_(checked(limits)) {}
+
+    /// Appends the JSON of `e` to `out` (no trailing newline). On error `out`
+    /// is left as it was; the errors are binary_codec::encode's.
+    boost::system::error_code encode(envelope const& e, std::vector<std::byte>& out) const {
+        if (auto ec = detail::check_envelope(e, limits_)) return ec;
+        std::size_t const start = out.size();
+        auto ec = detail::json_write_envelope(e, out, limits_);
+        if (!ec && out.size() - start > limits_.max_message_size) ec = error::message_too_large;
+        if (ec) out.resize(start);
+        return ec;
+    }
+
+    /// Decodes one JSON message that fills all of `in` (surrounding
+    /// whitespace aside). Errors: see the table at the top of this header.
+    /// Never throws, but for std::bad_alloc.
+    boost::system::result<envelope> decode(std::span<std::byte const> in) const {
+        if (in.size() > limits_.max_message_size) return error::message_too_large;
+        return detail::json_decode_envelope(in, limits_, json_memory_budget(in.size()));
+    }
+
+    /// The limits this codec enforces.
+    wire_limits const& limits() const noexcept { return limits_; }
+
+private:
+    static wire_limits checked(wire_limits const& limits) {
+        validate(limits).value();
+        return limits;
+    }
+
+    wire_limits limits_;
+};
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_JSON_CODEC_HPP
+// ----- end include/cohort/wire/json_codec.hpp -----
 
 #endif // COHORT_COHORT_HPP

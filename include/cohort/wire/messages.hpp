@@ -1,0 +1,195 @@
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_MESSAGES_HPP
+#define COHORT_WIRE_MESSAGES_HPP
+
+// The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
+// has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
+// leave, join, push-pull state), plus Serf's user messages.
+//
+// Every message is a plain aggregate described with Boost.Describe; the
+// codecs walk the description, so a new message type needs no codec code.
+// The rules a wire struct follows:
+//
+//   - its fields are of the kinds cohort/wire/detail/fields.hpp lists (bool,
+//     integers, described enums, std::string, node_id, hlc_timestamp,
+//     std::vector<std::byte> as bytes, std::vector<T>, std::optional<T>,
+//     other described structs);
+//   - std::string holds UTF-8 text (both codecs check it, so that every
+//     message fits JSON); opaque data goes in std::vector<std::byte>;
+//   - a node_id on the wire is never empty;
+//   - a message type (an alternative of `message`) has a unique
+//     `static constexpr std::string_view wire_name`, its name in JSON;
+//   - fields are encoded in declaration order, so a field is never removed,
+//     reordered or retyped within one protocol_version;
+//   - `message`'s alternatives are only ever appended: the variant index is
+//     the type number on the binary wire.
+
+#include <cohort/node_id.hpp>
+#include <cohort/node_state.hpp>
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cohort {
+
+// Lets the codecs check a decoded state against the enumerators and spell it
+// by name in JSON.
+BOOST_DESCRIBE_ENUM(node_state, joining, active, leaving, failed, unknown)
+
+/// A key/value label a member advertises (memberlist's node meta, Serf's tags).
+struct tag {
+    std::string key;
+    std::string value;
+
+    friend bool operator==(tag const&, tag const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(tag, (), (key, value))
+
+/// A direct probe of `target`, answered by an ack with the same `seq`.
+struct ping {
+    static constexpr std::string_view wire_name = "ping";
+    std::uint32_t seq = 0;
+    node_id target;  ///< who must answer: another process on a reused address must not
+
+    friend bool operator==(ping const&, ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ping, (), (seq, target))
+
+/// Asks the receiver to probe `target` for `requester`, which could not reach
+/// it directly; the receiver relays an ack (or a nack) with the same `seq`.
+struct indirect_ping {
+    static constexpr std::string_view wire_name = "indirect_ping";
+    std::uint32_t seq = 0;
+    node_id target;
+    node_id requester;
+
+    friend bool operator==(indirect_ping const&, indirect_ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(indirect_ping, (), (seq, target, requester))
+
+/// The answer to a ping or an indirect ping carrying the same `seq`.
+struct ack {
+    static constexpr std::string_view wire_name = "ack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(ack const&, ack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ack, (), (seq))
+
+/// Lifeguard's negative ack: the relay of an indirect ping did not hear from
+/// the target in time, which tells the requester its own link is healthy.
+struct nack {
+    static constexpr std::string_view wire_name = "nack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(nack const&, nack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(nack, (), (seq))
+
+/// `from` suspects `member` at `incarnation`; the member refutes it with an
+/// alive at a higher incarnation.
+struct suspect {
+    static constexpr std::string_view wire_name = "suspect";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(suspect const&, suspect const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(suspect, (), (member, incarnation, from))
+
+/// `member` is alive at `incarnation`, with these tags: a refutation, or news
+/// of a member's (new) tags.
+struct alive {
+    static constexpr std::string_view wire_name = "alive";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(alive const&, alive const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(alive, (), (member, incarnation, tags))
+
+/// `from` declares `member` failed at `incarnation` (memberlist's "dead").
+struct failed {
+    static constexpr std::string_view wire_name = "failed";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(failed const&, failed const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(failed, (), (member, incarnation, from))
+
+/// `member` leaves the cluster gracefully at `incarnation`.
+struct leave {
+    static constexpr std::string_view wire_name = "leave";
+    node_id member;
+    std::uint64_t incarnation = 0;
+
+    friend bool operator==(leave const&, leave const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(leave, (), (member, incarnation))
+
+/// `member` asks to join the cluster at `incarnation`, with these tags.
+struct join {
+    static constexpr std::string_view wire_name = "join";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(join const&, join const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(join, (), (member, incarnation, tags))
+
+/// One member as the sender of a push_pull sees it.
+struct member_state {
+    node_id id;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::joining;
+    std::vector<tag> tags;
+
+    friend bool operator==(member_state const&, member_state const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(member_state, (), (id, incarnation, state, tags))
+
+/// Anti-entropy: the sender's whole view, answered by the receiver's
+/// (memberlist's push-pull). `join` is set when the exchange is part of the
+/// sender's join.
+struct push_pull {
+    static constexpr std::string_view wire_name = "push_pull";
+    bool join = false;
+    std::vector<member_state> members;
+
+    friend bool operator==(push_pull const&, push_pull const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(push_pull, (), (join, members))
+
+/// An application message under a topic (Serf's user events), opaque to cohort.
+struct user_message {
+    static constexpr std::string_view wire_name = "user_message";
+    std::string topic;
+    std::vector<std::byte> payload;
+
+    friend bool operator==(user_message const&, user_message const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(user_message, (), (topic, payload))
+
+/// Every protocol message. The index of an alternative is its type number on
+/// the binary wire: new types are only ever appended, never inserted,
+/// removed or reordered.
+using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
+                             push_pull, user_message>;
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_MESSAGES_HPP
