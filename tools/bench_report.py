@@ -24,6 +24,8 @@ BASELINES = {
     "BM_wire_binary_decode": ["BM_wire_binary_memcpy_baseline"],
     "BM_wire_json_encode": ["BM_wire_json_memcpy_baseline"],
     "BM_wire_json_decode": ["BM_wire_json_memcpy_baseline"],
+    "BM_udp_transport_datagrams": ["BM_udp_bare_asio_datagrams"],
+    "BM_tcp_transport_frames": ["BM_tcp_bare_asio_frames_batched", "BM_tcp_bare_asio_frames"],
 }
 
 

@@ -29,7 +29,10 @@ run_config() {
     ctest --test-dir "$dir" --output-on-failure --parallel "$COHORT_JOBS" $ctest_args
 }
 
-sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+# clang 14's -fsanitize=function (part of "undefined") cannot compile C++20
+# coroutines, Asio's included (llvm/llvm-project#49689): leave that one check out.
+sanitize="-fsanitize=address,undefined -fno-sanitize=function -fno-sanitize-recover=all"
+sanitize+=" -fno-omit-frame-pointer"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
 
@@ -37,8 +40,8 @@ run_config gcc g++ "" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_config clang clang++ "" -- -DCMAKE_BUILD_TYPE=Debug
 run_config asan-ubsan clang++ "" -- -DCMAKE_BUILD_TYPE=Debug \
     -DCOHORT_BUILD_BENCHMARKS=OFF -DCMAKE_CXX_FLAGS="$sanitize -O1"
-# ThreadSanitizer only needs the unit tests (the HLC concurrency test lives there).
-run_config tsan clang++ "-L unit" -- -DCMAKE_BUILD_TYPE=Debug \
+# ThreadSanitizer: the unit and loopback tests (HLC concurrency, transports on strands).
+run_config tsan clang++ "-L unit|loopback" -- -DCMAKE_BUILD_TYPE=Debug \
     -DCOHORT_BUILD_BENCHMARKS=OFF -DCOHORT_BUILD_EXAMPLES=OFF \
     -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g"
 

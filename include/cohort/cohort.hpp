@@ -13,6 +13,10 @@
 #include <cohort/node_id.hpp>
 #include <cohort/node_state.hpp>
 #include <cohort/phi_accrual.hpp>
+#include <cohort/transport/memory_network.hpp>
+#include <cohort/transport/memory_transport.hpp>
+#include <cohort/transport/transport.hpp>
+#include <cohort/transport/udp_tcp_transport.hpp>
 #include <cohort/wire/binary_codec.hpp>
 #include <cohort/wire/codec.hpp>
 #include <cohort/wire/envelope.hpp>

@@ -1713,6 +1713,3451 @@ using phi_accrual_detector = basic_phi_accrual_detector<normal_model>;
 
 #endif // COHORT_PHI_ACCRUAL_HPP
 // ----- end include/cohort/phi_accrual.hpp -----
+// ----- begin include/cohort/transport/memory_network.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_MEMORY_NETWORK_HPP
+#define COHORT_TRANSPORT_MEMORY_NETWORK_HPP
+
+// basic_memory_network: a network inside one process, the medium that
+// basic_memory_transport endpoints (memory_transport.hpp) talk through, for
+// single-node mode, tests and the simulator. It injects faults from one
+// seeded generator: loss, latency, duplication and reordering of packets
+// (fault_model), one-way and two-way partitions between sets of endpoints,
+// and crashes and restarts of endpoints.
+//
+// Threading: a network and its transports live on one executor and are not
+// thread-safe. Call them, and run their completion handlers, on one thread
+// (or through one strand: make Executor a strand type).
+//
+// Time: every message in flight waits in one priority queue ordered by
+// (due time, send order). With memory_time_source::steady_clock one timer
+// per network, armed at the earliest due time, delivers what is due. With
+// memory_time_source::manual no timer exists: virtual time moves only when
+// the owner calls advance_to() (or run_virtual_until()), so tests and the
+// simulator run thousands of virtual seconds in milliseconds.
+//
+// Determinism: all randomness comes from std::mt19937_64 seeded with
+// memory_network_config::seed, through platform-exact draws (detail/fault_model.hpp);
+// messages due at the same time leave in send order. On manual time the
+// same seed and the same calls give the same run, message for message, on
+// any standard library. (On steady_clock the interleaving of sends and
+// deliveries depends on real time, so only the fault statistics repeat.)
+//
+// Cost per packet: one hash lookup of the destination, the draws the fault
+// model needs, a push into and a pop from the queue (24-byte entries; the
+// bodies live in a recycled slab), and two posted completions (the send's
+// and the receive's). The payload vector is the only allocation (plus one
+// for a duplicate's copy) besides the handler memory Asio recycles.
+
+// ----- begin include/cohort/transport/detail/fault_model.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_DETAIL_FAULT_MODEL_HPP
+#define COHORT_TRANSPORT_DETAIL_FAULT_MODEL_HPP
+
+// The fault model of memory_network, as a pure piece: what can go wrong with
+// a message (fault_model), and the sampling of one packet's fate from a
+// random generator (decide_packet). No Asio, no clock, no state: the same
+// model and the same generator state give the same decision, which is what
+// makes a seeded run reproducible and the model testable on its own.
+//
+// Every draw is made here from the generator's raw 64-bit output. The
+// standard distributions (uniform_real_distribution, bernoulli_distribution)
+// are not specified exactly and give different values on libstdc++, libc++
+// and MSVC; std::mt19937_64 itself is specified to the bit.
+//
+// The public names (fault_model, latency_shape, packet_fate, decide_packet,
+// sample_latency, validate) are part of memory_network.hpp's interface.
+
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace cohort {
+
+/// How latency is spread between fault_model::latency_min and latency_max.
+enum class latency_shape : std::uint8_t {
+    uniform,  ///< every value in [min, max] equally likely
+    /// The mean of four uniform draws (Irwin-Hall): bell-shaped, mean at the
+    /// middle, standard deviation (max - min) / sqrt(48), never outside
+    /// [min, max]. A bounded, platform-exact stand-in for a truncated normal.
+    bell,
+};
+
+/// What the network does to messages between two endpoints. Packets are
+/// subject to all of it; frames (the reliable streams) only to the latency,
+/// and stay in order. All probabilities are per packet, in [0, 1].
+struct fault_model {
+    /// Probability that a packet is lost.
+    double loss = 0.0;
+
+    /// Probability that a delivered packet is delivered twice; the copy
+    /// takes its own, independently drawn latency.
+    double duplicate = 0.0;
+
+    /// Probability that a packet is held back by an extra delay drawn
+    /// uniformly from [1 ns, reorder_delay], so that packets sent after it
+    /// overtake it. (Latency jitter, latency_max > latency_min, reorders
+    /// packets too, as on a real network; this adds deliberate stragglers.)
+    double reorder = 0.0;
+
+    /// The largest extra delay of a reordered packet. Must be greater than
+    /// zero and at most fault_model_max_delay.
+    std::chrono::nanoseconds reorder_delay = std::chrono::milliseconds(10);
+
+    /// One-way latency bounds. 0 <= latency_min <= latency_max <=
+    /// fault_model_max_delay; equal bounds give a fixed latency.
+    std::chrono::nanoseconds latency_min{0};
+    std::chrono::nanoseconds latency_max{0};
+
+    /// How latency is spread between the bounds.
+    latency_shape shape = latency_shape::uniform;
+
+    friend bool operator==(fault_model const&, fault_model const&) = default;
+};
+
+/// The longest latency or reorder delay a fault_model may ask for. Far above
+/// any network's, and small enough that sums of delays never overflow.
+inline constexpr std::chrono::nanoseconds fault_model_max_delay = std::chrono::hours(1);
+
+/// Checks `m`; the error names the field that broke a rule.
+inline boost::system::result<void, config_error> validate(fault_model const& m) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    // Written as !(in range) so that NaN fails too.
+    if (!(m.loss >= 0.0 && m.loss <= 1.0))
+        return fail("fault_model.loss", "must be a probability in [0, 1]");
+    if (!(m.duplicate >= 0.0 && m.duplicate <= 1.0))
+        return fail("fault_model.duplicate", "must be a probability in [0, 1]");
+    if (!(m.reorder >= 0.0 && m.reorder <= 1.0))
+        return fail("fault_model.reorder", "must be a probability in [0, 1]");
+    if (m.reorder_delay <= std::chrono::nanoseconds::zero())
+        return fail("fault_model.reorder_delay", "must be greater than zero");
+    if (m.reorder_delay > fault_model_max_delay)
+        return fail("fault_model.reorder_delay", "must not exceed one hour");
+    if (m.latency_min < std::chrono::nanoseconds::zero())
+        return fail("fault_model.latency_min", "must not be negative");
+    if (m.latency_max < m.latency_min)
+        return fail("fault_model.latency_max", "must not be less than latency_min");
+    if (m.latency_max > fault_model_max_delay)
+        return fail("fault_model.latency_max", "must not exceed one hour");
+    if (m.shape != latency_shape::uniform && m.shape != latency_shape::bell)
+        return fail("fault_model.shape", "must be uniform or bell");
+    return {};
+}
+
+namespace detail {
+
+// The draws below need a generator of full 64-bit words, like mt19937_64.
+template <class Rng>
+concept random_u64_generator = requires(Rng& g) {
+    { g() } -> std::same_as<std::uint64_t>;
+} && Rng::min() == 0 && Rng::max() == std::numeric_limits<std::uint64_t>::max();
+
+/// A double uniform in [0, 1): the top 53 bits of one draw, exactly.
+template <random_u64_generator Rng>
+double draw_unit(Rng& g) {
+    return static_cast<double>(g() >> 11) * 0x1.0p-53;
+}
+
+/// True with probability p (p >= 1: always; p <= 0: never, without a draw).
+template <random_u64_generator Rng>
+bool draw_bernoulli(Rng& g, double p) {
+    if (!(p > 0.0))
+        return false;
+    return draw_unit(g) < p;
+}
+
+/// An integer uniform in [lo, hi] (lo <= hi), unbiased: draws that fall in
+/// the incomplete last bucket are rejected (on average fewer than two draws).
+/// lo == hi takes no draw.
+template <random_u64_generator Rng>
+std::uint64_t draw_uniform(Rng& g, std::uint64_t lo, std::uint64_t hi) {
+    std::uint64_t const span = hi - lo;
+    if (span == 0)
+        return lo;
+    if (span == std::numeric_limits<std::uint64_t>::max())
+        return g();
+    std::uint64_t const n = span + 1;
+    // The largest multiple of n that fits: accept x below it.
+    std::uint64_t const limit = std::numeric_limits<std::uint64_t>::max() -
+                                std::numeric_limits<std::uint64_t>::max() % n;
+    for (;;) {
+        std::uint64_t const x = g();
+        if (x < limit)
+            return lo + x % n;
+    }
+}
+
+} // namespace detail
+
+/// One packet's fate, relative to its send time.
+struct packet_fate {
+    bool lost = false;        ///< dropped; nothing else applies
+    bool reordered = false;   ///< `delay` includes an extra reorder delay
+    bool duplicated = false;  ///< a second copy arrives after duplicate_delay
+    std::chrono::nanoseconds delay{0};            ///< when the packet arrives
+    std::chrono::nanoseconds duplicate_delay{0};  ///< when the copy arrives
+};
+
+/// Draws one latency from `m` (no draw when the bounds are equal).
+template <class Rng>
+std::chrono::nanoseconds sample_latency(fault_model const& m, Rng& g) {
+    auto const lo = static_cast<std::uint64_t>(m.latency_min.count());
+    auto const hi = static_cast<std::uint64_t>(m.latency_max.count());
+    if (lo == hi)
+        return m.latency_min;
+    std::uint64_t offset = 0;
+    if (m.shape == latency_shape::bell) {
+        std::uint64_t sum = 0;  // 4 * one hour in ns: far below 2^64
+        for (int i = 0; i < 4; ++i)
+            sum += detail::draw_uniform(g, 0, hi - lo);
+        offset = sum / 4;
+    } else {
+        offset = detail::draw_uniform(g, 0, hi - lo);
+    }
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(lo + offset));
+}
+
+/// Decides what happens to one packet: the draws are, in this order, loss,
+/// latency, reorder (and its extra delay), duplicate (and the copy's
+/// latency), each skipped when its probability is zero or its range empty.
+/// `m` must be valid (validate()).
+template <class Rng>
+packet_fate decide_packet(fault_model const& m, Rng& g) {
+    packet_fate f;
+    if (detail::draw_bernoulli(g, m.loss)) {
+        f.lost = true;
+        return f;
+    }
+    f.delay = sample_latency(m, g);
+    if (detail::draw_bernoulli(g, m.reorder)) {
+        f.reordered = true;
+        f.delay += std::chrono::nanoseconds(static_cast<std::int64_t>(
+            detail::draw_uniform(g, 1, static_cast<std::uint64_t>(m.reorder_delay.count()))));
+    }
+    if (detail::draw_bernoulli(g, m.duplicate)) {
+        f.duplicated = true;
+        f.duplicate_delay = sample_latency(m, g);
+    }
+    return f;
+}
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_DETAIL_FAULT_MODEL_HPP
+// ----- end include/cohort/transport/detail/fault_model.hpp -----
+// ----- begin include/cohort/transport/detail/memory_endpoint.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_DETAIL_MEMORY_ENDPOINT_HPP
+#define COHORT_TRANSPORT_DETAIL_MEMORY_ENDPOINT_HPP
+
+// The receiving half of one memory_transport: its receive queue, the
+// async_receive operations waiting for a message, and its counters. The
+// network delivers into it; the transport owns it (on the heap, so that the
+// transport can move while the network keeps pointing at it).
+//
+// Completions are always posted to the executor, never run inline: from the
+// initiating function that is Asio's rule, and from a delivery it keeps the
+// network's delivery loop free of re-entrant calls.
+
+// ----- begin include/cohort/transport/detail/ring_queue.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_DETAIL_RING_QUEUE_HPP
+#define COHORT_TRANSPORT_DETAIL_RING_QUEUE_HPP
+
+// A FIFO on one growable power-of-two ring. Unlike std::deque, which
+// allocates and frees a block every few hundred bytes as the queue moves, it
+// allocates only when it grows past its high-water mark, so a receive queue
+// in steady state costs no allocation per message.
+
+#include <boost/assert.hpp>
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+template <class T>
+class ring_queue {
+public:
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t size() const noexcept { return size_; }
+
+    void push_back(T&& value) {
+        if (size_ == slots_.size())
+            grow();
+        slots_[(head_ + size_) & (slots_.size() - 1)] = std::move(value);
+        ++size_;
+    }
+
+    T pop_front() {
+        BOOST_ASSERT(size_ != 0);
+        T value = std::move(slots_[head_]);
+        slots_[head_] = T{};  // release what the moved-from value may still hold
+        head_ = (head_ + 1) & (slots_.size() - 1);
+        --size_;
+        return value;
+    }
+
+    /// Empties the queue, releasing the elements' resources; keeps the ring.
+    void clear() {
+        for (std::size_t i = 0; i < size_; ++i)
+            slots_[(head_ + i) & (slots_.size() - 1)] = T{};
+        head_ = 0;
+        size_ = 0;
+    }
+
+private:
+    void grow() {
+        std::vector<T> bigger(slots_.empty() ? 8 : slots_.size() * 2);
+        for (std::size_t i = 0; i < size_; ++i)
+            bigger[i] = std::move(slots_[(head_ + i) & (slots_.size() - 1)]);
+        slots_ = std::move(bigger);
+        head_ = 0;
+    }
+
+    std::vector<T> slots_;  // size is zero or a power of two
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_TRANSPORT_DETAIL_RING_QUEUE_HPP
+// ----- end include/cohort/transport/detail/ring_queue.hpp -----
+// ----- begin include/cohort/transport/transport.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_TRANSPORT_HPP
+#define COHORT_TRANSPORT_TRANSPORT_HPP
+
+// The transport concept: what basic_node needs from the network, modelled on
+// memberlist's Transport. Two delivery modes:
+//
+//   packets  unreliable, unordered datagrams of at most packet_budget() bytes
+//            (default 1400: one Ethernet MTU after IP/UDP headers, with room
+//            for tunnels), for probes and gossip;
+//   frames   reliable, ordered, length-prefixed messages on a stream per peer,
+//            for large state exchanges.
+//
+// Every asynchronous operation follows Asio's completion-token convention
+// (co_await with use_awaitable, deferred, as_tuple, callbacks, futures) and
+// supports per-operation cancellation through the token's cancellation slot.
+// Bytes handed to a send are copied before the initiating call returns, so
+// the caller may reuse its buffer at once. Both transports cohort ships
+// (udp_tcp_transport, memory_transport) model this concept; a user's own
+// transport only has to do the same.
+
+
+#include <boost/asio/deferred.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace cohort {
+
+/// How an inbound message arrived.
+enum class delivery : std::uint8_t { packet, frame };
+
+/// One received packet or frame, and who sent it.
+template <class Endpoint>
+struct basic_inbound {
+    delivery kind = delivery::packet;
+    Endpoint from{};
+    std::vector<std::byte> bytes;
+};
+
+/// What a transport did, as a plain snapshot. Every transport fills the
+/// fields that apply to it and leaves the rest zero.
+struct transport_counters {
+    std::uint64_t packets_in = 0;
+    std::uint64_t packets_out = 0;
+    std::uint64_t frames_in = 0;
+    std::uint64_t frames_out = 0;
+    std::uint64_t bytes_in = 0;   ///< payload bytes of packets and frames received
+    std::uint64_t bytes_out = 0;  ///< payload bytes of packets and frames sent
+
+    // Drops, by reason. A dropped message is counted once, where it died.
+    std::uint64_t drops_queue_full = 0;   ///< a bounded queue (send or receive) was full
+    std::uint64_t drops_oversize = 0;     ///< over the packet budget or the max frame size
+    std::uint64_t drops_garbage = 0;      ///< unparseable framing from a peer
+    std::uint64_t drops_closed = 0;       ///< discarded by close() or a lost connection
+    std::uint64_t drops_loss = 0;         ///< memory_transport: injected loss
+    std::uint64_t drops_partition = 0;    ///< memory_transport: injected partition
+    std::uint64_t drops_crashed = 0;      ///< memory_transport: endpoint crashed
+
+    // Streams.
+    std::uint64_t connects = 0;           ///< outbound connections established
+    std::uint64_t reconnects = 0;         ///< of which re-establishing a lost peer
+    std::uint64_t connect_failures = 0;   ///< refused or timed out
+    std::uint64_t accepts = 0;            ///< inbound connections accepted
+    std::uint64_t disconnects = 0;        ///< connections closed for any reason
+    std::uint64_t decode_errors = 0;      ///< peers disconnected for garbage or oversize frames
+};
+
+/// A type `T` is a transport when it offers, with `T::endpoint_type` as the
+/// address of a peer:
+///
+///   get_executor()                          the executor its operations run on
+///   local_endpoint()                        the address peers send to (advertised)
+///   packet_budget()                         the largest packet async_send_packet takes
+///   async_send_packet(to, bytes, token)     void(error_code): handed to the network
+///   async_send_frame(to, bytes, token)      void(error_code): written to the peer's stream
+///   async_receive(token)                    void(error_code, basic_inbound<endpoint_type>)
+///   counters()                              a transport_counters snapshot
+///   close()                                 stops everything; pending operations complete
+///                                           with error::transport_closed
+template <class T>
+concept transport = requires(T& t, T const& ct, typename T::endpoint_type const& to,
+                             std::span<std::byte const> bytes) {
+    typename T::executor_type;
+    typename T::endpoint_type;
+    { t.get_executor() } -> std::convertible_to<typename T::executor_type>;
+    { ct.local_endpoint() } -> std::convertible_to<typename T::endpoint_type>;
+    { ct.packet_budget() } -> std::convertible_to<std::size_t>;
+    { ct.counters() } -> std::same_as<transport_counters>;
+    t.async_send_packet(to, bytes, boost::asio::deferred);
+    t.async_send_frame(to, bytes, boost::asio::deferred);
+    t.async_receive(boost::asio::deferred);
+    t.close();
+};
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_TRANSPORT_HPP
+// ----- end include/cohort/transport/transport.hpp -----
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/assert.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <new>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+// What every endpoint of one network shares: the network-wide counters, and
+// the outstanding work of all waiting receives (one guard, taken when the
+// first starts waiting and dropped when the last stops, so that a waiting
+// receive keeps run() going, as on a socket, at no cost per message).
+template <class Executor>
+class memory_network_shared {
+public:
+    explicit memory_network_shared(Executor const& ex) : ex_(ex) {}
+
+    transport_counters counters{};
+
+    void add_waiter() {
+        if (waiters_ == 0)
+            work_.emplace(
+                boost::asio::prefer(ex_, boost::asio::execution::outstanding_work.tracked));
+        ++waiters_;
+    }
+
+    void remove_waiter() noexcept {
+        BOOST_ASSERT(waiters_ != 0);
+        if (--waiters_ == 0)
+            work_.reset();
+    }
+
+private:
+    using work_executor = std::decay_t<decltype(boost::asio::prefer(
+        std::declval<Executor const&>(), boost::asio::execution::outstanding_work.tracked))>;
+
+    Executor ex_;
+    std::size_t waiters_ = 0;
+    std::optional<work_executor> work_;
+};
+
+template <class Executor>
+class memory_endpoint {
+public:
+    using endpoint_type = boost::asio::ip::udp::endpoint;
+    using inbound_type = basic_inbound<endpoint_type>;
+    using receive_signature = void(boost::system::error_code, inbound_type);
+
+    memory_endpoint(Executor ex, endpoint_type address, memory_network_shared<Executor>* shared)
+        : ex_(std::move(ex)), address_(address), shared_(shared) {}
+
+    memory_endpoint(memory_endpoint const&) = delete;
+    memory_endpoint& operator=(memory_endpoint const&) = delete;
+
+    ~memory_endpoint() { BOOST_ASSERT(waiters_.empty()); }
+
+    Executor const& get_executor() const noexcept { return ex_; }
+    endpoint_type const& address() const noexcept { return address_; }
+    transport_counters& counters() noexcept { return counters_; }
+    transport_counters const& counters() const noexcept { return counters_; }
+    std::size_t queued() const noexcept { return queue_.size(); }
+    bool has_waiters() const noexcept { return !waiters_.empty(); }
+
+    bool closed = false;
+    std::uint32_t slot = 0;  // the network's index of address()
+
+    /// Initiates one receive: completes at once (posted) with a queued
+    /// message, or waits for the next delivery.
+    template <class Handler>
+    void start_receive(Handler&& handler) {
+        if (!queue_.empty()) {
+            inbound_type m = queue_.pop_front();
+            count_in(m);
+            post_completion(std::forward<Handler>(handler), boost::system::error_code{},
+                            std::move(m));
+            return;
+        }
+        std::uint64_t const id = next_waiter_id_++;
+        // The erased handler puts a cancellation_state on the handler's slot
+        // and offers its own slot: ours goes there.
+        erased_handler erased(std::forward<Handler>(handler));
+        auto slot = erased.get_cancellation_slot();
+        if (slot.is_connected())
+            slot.template emplace<receive_cancellation>(this, id);
+        waiters_.emplace_back(id, std::move(erased));
+        shared_->add_waiter();
+    }
+
+    /// Hands `m` to the oldest waiting receive, or queues it.
+    void deliver(inbound_type&& m) {
+        if (waiters_.empty()) {
+            queue_.push_back(std::move(m));
+            return;
+        }
+        auto h = take_waiter(waiters_.begin());
+        count_in(m);
+        complete(std::move(h), boost::system::error_code{}, std::move(m));
+    }
+
+    /// Completes every waiting receive with `ec`.
+    void fail_waiters(boost::system::error_code ec) {
+        while (!waiters_.empty())
+            complete(take_waiter(waiters_.begin()), ec, inbound_type{});
+    }
+
+    /// Discards the receive queue; returns how many messages it held.
+    std::size_t drop_queue() {
+        std::size_t const n = queue_.size();
+        queue_.clear();
+        return n;
+    }
+
+    /// Completes `handler` through the executor with (ec, args...).
+    template <class Handler, class... Args>
+    void post_completion(Handler&& handler, Args&&... args) {
+        boost::asio::post(ex_, boost::asio::append(std::forward<Handler>(handler),
+                                                   std::forward<Args>(args)...));
+    }
+
+private:
+    using erased_handler = boost::asio::any_completion_handler<receive_signature>;
+
+    struct waiter {
+        waiter(std::uint64_t i, erased_handler&& h) noexcept : id(i), handler(std::move(h)) {}
+        waiter(waiter&& other) noexcept : id(other.id), handler(std::move(other.handler)) {}
+
+        // Boost 1.81's any_completion_handler move assignment recurses without
+        // end (it wraps an lvalue copy of itself; fixed in 1.82), and
+        // vector::erase assigns: rebuild the handler instead.
+        waiter& operator=(waiter&& other) noexcept {
+            if (this != &other) {
+                id = other.id;
+                handler.~erased_handler();
+                ::new (static_cast<void*>(&handler)) erased_handler(std::move(other.handler));
+            }
+            return *this;
+        }
+
+        ~waiter() = default;
+
+        std::uint64_t id;
+        erased_handler handler;
+    };
+
+    // Installed in the slot of a waiting receive. Any cancellation type is
+    // honoured: a waiting receive has done nothing, so nothing is lost.
+    struct receive_cancellation {
+        receive_cancellation(memory_endpoint* s, std::uint64_t i) noexcept : self(s), id(i) {}
+
+        memory_endpoint* self;
+        std::uint64_t id;
+
+        void operator()(boost::asio::cancellation_type_t) const {
+            // cancel() clears the slot, which destroys this object: copy first
+            // and touch nothing afterwards.
+            memory_endpoint* const s = self;
+            std::uint64_t const i = id;
+            s->cancel(i);
+        }
+    };
+
+    void cancel(std::uint64_t id) {
+        auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                               [id](waiter const& w) { return w.id == id; });
+        if (it == waiters_.end())
+            return;
+        complete(take_waiter(it), boost::asio::error::operation_aborted, inbound_type{});
+    }
+
+    erased_handler take_waiter(typename std::vector<waiter>::iterator it) {
+        erased_handler h = std::move(it->handler);
+        waiters_.erase(it);
+        return h;
+    }
+
+    // The operation is over: its cancellation handler goes (it points at
+    // this endpoint), the handler is posted with the result, and only then
+    // is the waiter's work released (the other order lets the executor's
+    // work count touch zero, which stops a running io_context).
+    void complete(erased_handler h, boost::system::error_code ec, inbound_type m) {
+        auto slot = h.get_cancellation_slot();
+        if (slot.is_connected())
+            slot.clear();
+        post_completion(std::move(h), ec, std::move(m));
+        shared_->remove_waiter();
+    }
+
+    void count_in(inbound_type const& m) noexcept {
+        for (transport_counters* c : {&counters_, &shared_->counters}) {
+            if (m.kind == delivery::packet)
+                ++c->packets_in;
+            else
+                ++c->frames_in;
+            c->bytes_in += m.bytes.size();
+        }
+    }
+
+    Executor ex_;
+    endpoint_type address_;
+    memory_network_shared<Executor>* shared_;
+    transport_counters counters_{};
+    ring_queue<inbound_type> queue_;
+    std::vector<waiter> waiters_;
+    std::uint64_t next_waiter_id_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_TRANSPORT_DETAIL_MEMORY_ENDPOINT_HPP
+// ----- end include/cohort/transport/detail/memory_endpoint.hpp -----
+// ----- begin include/cohort/transport/detail/partition_table.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_DETAIL_PARTITION_TABLE_HPP
+#define COHORT_TRANSPORT_DETAIL_PARTITION_TABLE_HPP
+
+// Which directed links of memory_network are cut, as a short list of rules
+// "no message from a member of S to a member of T". Endpoints are dense
+// indices. A rule keeps one byte per index (bit 1: in S, bit 2: in T), so
+// blocked() costs a couple of loads per rule, and splitting 10,000 nodes in
+// two costs 2 rules and 20 kB, not 50 million blocked pairs.
+//
+// Healing carves a rectangle out of the rules: removing a x b from S x T
+// leaves (S \ a) x T  and  (S n a) x (T \ b). Pure; no Asio.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+class partition_table {
+public:
+    bool empty() const noexcept { return rules_.empty(); }
+    std::size_t rule_count() const noexcept { return rules_.size(); }
+
+    /// Cuts every link from a member of `from` to a member of `to`.
+    void block(std::span<std::uint32_t const> from, std::span<std::uint32_t const> to) {
+        rule r;
+        r.mask.resize(extent(from, to));
+        for (auto i : from)
+            r.mask[i] |= source;
+        for (auto i : to)
+            r.mask[i] |= target;
+        if (r.has_links())
+            rules_.push_back(std::move(r));
+    }
+
+    /// Restores every link from a member of `from` to a member of `to`
+    /// (the links other rules cut stay cut).
+    void unblock(std::span<std::uint32_t const> from, std::span<std::uint32_t const> to) {
+        std::vector<std::uint8_t> in(extent(from, to));
+        for (auto i : from)
+            in[i] |= source;
+        for (auto i : to)
+            in[i] |= target;
+        auto const has = [&](std::size_t i, std::uint8_t bit) {
+            return i < in.size() && (in[i] & bit) != 0;
+        };
+        std::vector<rule> next;
+        next.reserve(rules_.size() * 2);
+        for (auto& r : rules_) {
+            rule outside;  // (S \ from) x T
+            rule inside;   // (S n from) x (T \ to)
+            outside.mask.resize(r.mask.size());
+            inside.mask.resize(r.mask.size());
+            for (std::size_t i = 0; i < r.mask.size(); ++i) {
+                std::uint8_t const m = r.mask[i];
+                if (m & source)
+                    (has(i, source) ? inside : outside).mask[i] |= source;
+                if (m & target) {
+                    outside.mask[i] |= target;
+                    if (!has(i, target))
+                        inside.mask[i] |= target;
+                }
+            }
+            if (outside.has_links())
+                next.push_back(std::move(outside));
+            if (inside.has_links())
+                next.push_back(std::move(inside));
+        }
+        rules_ = std::move(next);
+    }
+
+    void clear() noexcept { rules_.clear(); }
+
+    /// Whether a message from index `from` to index `to` is cut.
+    bool blocked(std::uint32_t from, std::uint32_t to) const noexcept {
+        for (auto const& r : rules_) {
+            if (from < r.mask.size() && to < r.mask.size() && (r.mask[from] & source) &&
+                (r.mask[to] & target))
+                return true;
+        }
+        return false;
+    }
+
+private:
+    static constexpr std::uint8_t source = 1;
+    static constexpr std::uint8_t target = 2;
+
+    struct rule {
+        std::vector<std::uint8_t> mask;  // by endpoint index; beyond the end: in neither set
+
+        bool has_links() const noexcept {
+            bool s = false, t = false;
+            for (auto m : mask) {
+                s = s || (m & source);
+                t = t || (m & target);
+            }
+            return s && t;
+        }
+    };
+
+    static std::size_t extent(std::span<std::uint32_t const> a,
+                              std::span<std::uint32_t const> b) noexcept {
+        std::size_t n = 0;
+        for (auto i : a)
+            n = std::max<std::size_t>(n, std::size_t{i} + 1);
+        for (auto i : b)
+            n = std::max<std::size_t>(n, std::size_t{i} + 1);
+        return n;
+    }
+
+    std::vector<rule> rules_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_TRANSPORT_DETAIL_PARTITION_TABLE_HPP
+// ----- end include/cohort/transport/detail/partition_table.hpp -----
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/assert.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+/// Where a memory network's time comes from.
+enum class memory_time_source : std::uint8_t {
+    /// std::chrono::steady_clock; one timer per network delivers messages.
+    steady_clock,
+    /// Virtual time, starting at zero and moved only by advance_to() or
+    /// run_virtual_until(). Reproducible to the message.
+    manual,
+};
+
+/// Which way a partition cuts.
+enum class partition_direction : std::uint8_t {
+    both,    ///< nothing passes between the two sets
+    a_to_b,  ///< nothing passes from the first set to the second; the reverse flows
+};
+
+/// Configuration of a basic_memory_network.
+struct memory_network_config {
+    /// Seed of the network's std::mt19937_64. Same seed, same run (on manual time).
+    std::uint64_t seed = 1;
+
+    /// The fault model of every pair of endpoints without one of its own
+    /// (basic_memory_network::set_faults). The default injects nothing.
+    fault_model faults{};
+
+    /// The largest packet an endpoint sends (transport::packet_budget()):
+    /// the default is udp_tcp_transport's. Must be at least 1.
+    std::size_t packet_budget = 1400;
+
+    /// The largest frame an endpoint sends: 4 MiB. Must be at least 1.
+    std::size_t max_frame_size = std::size_t{4} << 20;
+
+    /// How many delivered messages an endpoint holds before its application
+    /// receives them; a packet beyond this is dropped (drops_queue_full).
+    /// Frames model TCP, which pushes back instead of dropping, and are kept
+    /// even beyond it. Must be at least 1.
+    std::size_t receive_queue_capacity = 1024;
+
+    /// Real or virtual time.
+    memory_time_source time_source = memory_time_source::steady_clock;
+};
+
+/// Checks `cfg`; the error names the field that broke a rule.
+inline boost::system::result<void, config_error>
+validate(memory_network_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    if (auto r = validate(cfg.faults); !r)
+        return r;
+    if (cfg.packet_budget == 0)
+        return fail("memory_network_config.packet_budget", "must be at least 1");
+    if (cfg.max_frame_size == 0)
+        return fail("memory_network_config.max_frame_size", "must be at least 1");
+    if (cfg.receive_queue_capacity == 0)
+        return fail("memory_network_config.receive_queue_capacity", "must be at least 1");
+    if (cfg.time_source != memory_time_source::steady_clock &&
+        cfg.time_source != memory_time_source::manual)
+        return fail("memory_network_config.time_source", "must be steady_clock or manual");
+    return {};
+}
+
+/// What the fault model did, network-wide (its drops are in the
+/// transport_counters: drops_loss, drops_partition, drops_crashed).
+struct memory_fault_counters {
+    std::uint64_t duplicated = 0;  ///< packets that got a second copy
+    std::uint64_t reordered = 0;   ///< packets held back by a reorder delay
+
+    friend bool operator==(memory_fault_counters const&, memory_fault_counters const&) = default;
+};
+
+namespace detail {
+
+// udp::endpoint has no std::hash.
+struct endpoint_hash {
+    std::size_t operator()(boost::asio::ip::udp::endpoint const& e) const noexcept {
+        auto const a = e.address();
+        std::uint64_t h = 0;
+        if (a.is_v4()) {
+            h = a.to_v4().to_uint();
+        } else {
+            auto const v6 = a.to_v6();
+            for (auto b : v6.to_bytes())
+                h = (h ^ b) * 0x100000001b3ULL;  // FNV-1a
+            h ^= v6.scope_id();
+        }
+        h = (h << 16) ^ e.port();
+        // splitmix64's finaliser spreads the bits over the whole word.
+        h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+        return static_cast<std::size_t>(h ^ (h >> 31));
+    }
+};
+
+} // namespace detail
+
+template <class Executor>
+class basic_memory_transport;
+
+/// A network of in-process endpoints with injected faults. See the top of
+/// this header for threading, time and determinism. It must outlive the
+/// transports attached to it; it is neither copyable nor movable (they
+/// point at it).
+///
+/// Endpoints are addressed by udp::endpoint, so they look like real peers
+/// (10.0.0.1:7946). An address gets an index the first time the network
+/// hears of it; crash state, partitions and per-pair fault models attach to
+/// addresses, so they survive a transport being closed and reopened.
+///
+/// What happens to a message, checked when it is sent and again when it is
+/// due; the first failing check wins. A drop is counted once, in the
+/// network's counters and in those of the transport at the end where it was
+/// decided: the sender's at send time, the receiver's at delivery.
+///
+/// - Over the size limit (checked by the transport): refused with
+///   error::packet_too_large or error::frame_too_large; drops_oversize.
+/// - Cut by a partition: drops_partition. A frame is refused at send with
+///   boost::asio::error::host_unreachable.
+/// - Destination crashed: drops_crashed. A frame is refused at send with
+///   boost::asio::error::connection_refused.
+/// - No transport at the address (never opened, closed, destroyed):
+///   drops_closed. A frame is refused at send with connection_refused.
+/// - Injected loss (packets only): drops_loss.
+/// - Receive queue full (packets only; frames are kept): drops_queue_full.
+///
+/// A frame that passed the send checks can still die in flight, as a TCP
+/// connection can: by a partition, a crash or a close before it is due.
+/// A message in flight is dropped when its destination crashes before it is
+/// due, even if the destination restarts in between: it was sent to the old
+/// incarnation. Frames between two endpoints keep their order and are never
+/// lost or duplicated by the fault model: each takes a sampled latency, but
+/// never arrives before the frame sent before it (a TCP stream).
+template <class Executor = boost::asio::any_io_executor>
+class basic_memory_network {
+public:
+    using executor_type = Executor;
+    using endpoint_type = boost::asio::ip::udp::endpoint;
+    /// A set of endpoints, for partition() and heal().
+    using endpoint_set = std::vector<endpoint_type>;
+
+    /// Throws boost::system::system_error (naming the field) on a bad config.
+    explicit basic_memory_network(executor_type ex, memory_network_config const& cfg = {})
+        : ex_(std::move(ex)), cfg_(checked(cfg)), rng_(cfg.seed), timer_(ex_),
+          epoch_(std::chrono::steady_clock::now()) {}
+
+    /// Runs on the context's executor.
+    template <class ExecutionContext>
+        requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
+    explicit basic_memory_network(ExecutionContext& ctx, memory_network_config const& cfg = {})
+        : basic_memory_network(executor_type(ctx.get_executor()), cfg) {}
+
+    basic_memory_network(basic_memory_network const&) = delete;
+    basic_memory_network& operator=(basic_memory_network const&) = delete;
+
+    ~basic_memory_network() {
+        BOOST_ASSERT_MSG(attached_ == 0, "memory_network destroyed before its transports");
+    }
+
+    executor_type get_executor() const noexcept { return ex_; }
+
+    /// The configuration; `faults` is the current default fault model.
+    memory_network_config const& config() const noexcept { return cfg_; }
+
+    /// Time since the network's epoch: its construction on steady_clock,
+    /// zero on manual time.
+    std::chrono::nanoseconds now() const noexcept {
+        if (cfg_.time_source == memory_time_source::manual)
+            return now_;
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::steady_clock::now() - epoch_);
+    }
+
+    // Faults ---------------------------------------------------------------
+
+    /// The default fault model.
+    fault_model const& faults() const noexcept { return cfg_.faults; }
+
+    /// The fault model applied from `from` to `to`.
+    fault_model faults(endpoint_type const& from, endpoint_type const& to) const {
+        auto f = find_slot(from), t = find_slot(to);
+        return f && t ? faults_for(*f, *t) : cfg_.faults;
+    }
+
+    /// Replaces the default fault model, for messages sent from now on.
+    /// Throws boost::system::system_error on an invalid model.
+    void set_faults(fault_model const& m) {
+        validate(m).value();
+        cfg_.faults = m;
+    }
+
+    /// Gives the directed pair `from` -> `to` its own fault model.
+    /// Throws boost::system::system_error on an invalid model.
+    void set_faults(endpoint_type const& from, endpoint_type const& to, fault_model const& m) {
+        validate(m).value();
+        pair_faults_[pair_key(slot_of(from), slot_of(to))] = m;
+    }
+
+    /// Returns `from` -> `to` to the default fault model.
+    void clear_faults(endpoint_type const& from, endpoint_type const& to) {
+        auto f = find_slot(from), t = find_slot(to);
+        if (f && t)
+            pair_faults_.erase(pair_key(*f, *t));
+    }
+
+    // Partitions -----------------------------------------------------------
+
+    /// Cuts the links between `a` and `b`: both ways, or only from a to b.
+    /// Messages already in flight across a cut link are dropped when due.
+    void partition(endpoint_set const& a, endpoint_set const& b,
+                   partition_direction direction = partition_direction::both) {
+        auto const ia = slots_of(a), ib = slots_of(b);
+        partitions_.block(ia, ib);
+        if (direction == partition_direction::both)
+            partitions_.block(ib, ia);
+    }
+
+    /// Restores every link.
+    void heal() noexcept { partitions_.clear(); }
+
+    /// Restores the links between `a` and `b` (both ways, or only from a
+    /// to b), whichever partition() cut them; other cuts stay.
+    void heal(endpoint_set const& a, endpoint_set const& b,
+              partition_direction direction = partition_direction::both) {
+        auto const ia = slots_of(a), ib = slots_of(b);
+        partitions_.unblock(ia, ib);
+        if (direction == partition_direction::both)
+            partitions_.unblock(ib, ia);
+    }
+
+    /// Whether a partition cuts `from` -> `to`.
+    bool partitioned(endpoint_type const& from, endpoint_type const& to) const {
+        auto f = find_slot(from), t = find_slot(to);
+        return f && t && partitions_.blocked(*f, *t);
+    }
+
+    // Crashes --------------------------------------------------------------
+
+    /// Crashes the endpoint at `address`: its queued messages and those in
+    /// flight to it are dropped (drops_crashed), its waiting receives
+    /// complete with boost::asio::error::network_down, as do its transport's
+    /// operations until restart(); messages sent to it are dropped and
+    /// frames refused. No effect on a crashed endpoint.
+    void crash(endpoint_type const& address) {
+        slot& s = slots_[slot_of(address)];
+        if (s.crashed)
+            return;
+        s.crashed = true;
+        ++s.incarnation;  // whatever is in flight was sent to the old one
+        if (auto* ep = s.attached) {
+            auto const n = ep->drop_queue();
+            ep->counters().drops_crashed += n;
+            shared_.counters.drops_crashed += n;
+            ep->fail_waiters(boost::asio::error::network_down);
+        }
+    }
+
+    /// Brings a crashed endpoint back, with an empty receive queue; its
+    /// transport works again. (A new transport opened at a crashed address
+    /// restarts it too.) No effect on a running endpoint.
+    void restart(endpoint_type const& address) { slots_[slot_of(address)].crashed = false; }
+
+    /// Whether the endpoint at `address` is crashed.
+    bool crashed(endpoint_type const& address) const {
+        auto i = find_slot(address);
+        return i && slots_[*i].crashed;
+    }
+
+    // Time -----------------------------------------------------------------
+
+    /// When the earliest message in flight is due, if any.
+    std::optional<std::chrono::nanoseconds> next_due() const noexcept {
+        if (in_flight_.empty())
+            return std::nullopt;
+        return in_flight_.front().due;
+    }
+
+    /// Manual time only: moves time forward to `t` (never back), delivering
+    /// in order every message due by then; returns how many were due. The
+    /// completions are posted, so run the executor afterwards. To let
+    /// handlers answer at the right virtual time, go one due time at a time
+    /// (run_virtual_until() does).
+    std::size_t advance_to(std::chrono::nanoseconds t) {
+        BOOST_ASSERT_MSG(cfg_.time_source == memory_time_source::manual,
+                         "advance_to() needs memory_time_source::manual");
+        if (cfg_.time_source != memory_time_source::manual)
+            return 0;
+        std::size_t const n = deliver_until(t);
+        now_ = std::max(now_, t);
+        return n;
+    }
+
+    /// How many messages are in flight (sent, not yet due).
+    std::size_t in_flight() const noexcept { return in_flight_.size(); }
+
+    // Counters -------------------------------------------------------------
+
+    /// Everything every endpoint sent and received, and every drop,
+    /// including those no transport was left to count.
+    transport_counters counters() const noexcept { return shared_.counters; }
+
+    /// Duplications and reorderings injected so far.
+    memory_fault_counters fault_counters() const noexcept { return fault_counters_; }
+
+private:
+    template <class>
+    friend class basic_memory_transport;
+
+    using endpoint_state = detail::memory_endpoint<Executor>;
+    using counter = std::uint64_t transport_counters::*;
+
+    struct slot {
+        endpoint_type address;
+        endpoint_state* attached = nullptr;
+        std::uint32_t incarnation = 0;
+        bool crashed = false;
+    };
+
+    // A message in flight is a small, trivially copyable heap entry and a
+    // body in a recycled slab: the heap's sift moves 24 bytes, not 56, and
+    // the bodies stay put.
+    struct message {
+        std::uint32_t from;
+        std::uint32_t to;
+        std::uint32_t to_incarnation;
+        delivery kind;
+        std::vector<std::byte> bytes;
+    };
+
+    struct entry {
+        std::chrono::nanoseconds due;
+        std::uint64_t seq;  // send order: breaks ties between equal due times
+        std::uint32_t body;  // index into bodies_
+    };
+
+    // std::*_heap keeps the largest on top: "larger" is "due later".
+    struct later {
+        bool operator()(entry const& a, entry const& b) const noexcept {
+            return a.due != b.due ? a.due > b.due : a.seq > b.seq;
+        }
+    };
+
+    static memory_network_config const& checked(memory_network_config const& cfg) {
+        validate(cfg).value();
+        return cfg;
+    }
+
+    static std::uint64_t pair_key(std::uint32_t from, std::uint32_t to) noexcept {
+        return (std::uint64_t{from} << 32) | to;
+    }
+
+    std::optional<std::uint32_t> find_slot(endpoint_type const& address) const {
+        auto it = index_.find(address);
+        if (it == index_.end())
+            return std::nullopt;
+        return it->second;
+    }
+
+    std::uint32_t slot_of(endpoint_type const& address) {
+        auto [it, added] = index_.try_emplace(address, static_cast<std::uint32_t>(slots_.size()));
+        if (added)
+            slots_.push_back(slot{address});
+        return it->second;
+    }
+
+    std::vector<std::uint32_t> slots_of(endpoint_set const& set) {
+        std::vector<std::uint32_t> out;
+        out.reserve(set.size());
+        for (auto const& e : set)
+            out.push_back(slot_of(e));
+        return out;
+    }
+
+    fault_model const& faults_for(std::uint32_t from, std::uint32_t to) const {
+        if (!pair_faults_.empty()) {
+            auto it = pair_faults_.find(pair_key(from, to));
+            if (it != pair_faults_.end())
+                return it->second;
+        }
+        return cfg_.faults;
+    }
+
+    // For basic_memory_transport ------------------------------------------
+
+    // Attaches a transport's endpoint at `address`; throws address_in_use.
+    void attach(endpoint_state& ep) {
+        std::uint32_t const i = slot_of(ep.address());
+        slot& s = slots_[i];
+        if (s.attached)
+            boost::throw_exception(boost::system::system_error(
+                boost::asio::error::address_in_use, "memory_network: address in use"));
+        s.attached = &ep;
+        s.crashed = false;  // a new process at a crashed address: a restart
+        ep.slot = i;
+        ++attached_;
+    }
+
+    // After this, what is in flight to the address finds nobody (drops_closed).
+    void detach(endpoint_state& ep) noexcept {
+        slot& s = slots_[ep.slot];
+        BOOST_ASSERT(s.attached == &ep);
+        s.attached = nullptr;
+        --attached_;
+    }
+
+    bool is_crashed(endpoint_state const& ep) const noexcept { return slots_[ep.slot].crashed; }
+
+    void drop(counter field, endpoint_state* ep) noexcept {
+        ++(shared_.counters.*field);
+        if (ep)
+            ++(ep->counters().*field);
+    }
+
+    void count_out(endpoint_state& ep, delivery kind, std::size_t bytes) noexcept {
+        for (transport_counters* c : {&shared_.counters, &ep.counters()}) {
+            if (kind == delivery::packet)
+                ++c->packets_out;
+            else
+                ++c->frames_out;
+            c->bytes_out += bytes;
+        }
+    }
+
+    // Sends a packet of at most packet_budget bytes from `ep` (running, not
+    // crashed). Success means "handed to the network", as with UDP.
+    boost::system::error_code send_packet(endpoint_state& ep, endpoint_type const& to,
+                                          std::vector<std::byte>&& bytes) {
+        count_out(ep, delivery::packet, bytes.size());
+        auto const t = find_slot(to);
+        if (!t) {
+            drop(&transport_counters::drops_closed, &ep);
+            return {};
+        }
+        slot const& dst = slots_[*t];
+        if (!partitions_.empty() && partitions_.blocked(ep.slot, *t))
+            drop(&transport_counters::drops_partition, &ep);
+        else if (dst.crashed)
+            drop(&transport_counters::drops_crashed, &ep);
+        else if (!dst.attached)
+            drop(&transport_counters::drops_closed, &ep);
+        else if (packet_fate const f = decide_packet(faults_for(ep.slot, *t), rng_); f.lost)
+            drop(&transport_counters::drops_loss, &ep);
+        else {
+            auto const sent = now();
+            fault_counters_.reordered += f.reordered ? 1 : 0;
+            std::vector<std::byte> copy;
+            if (f.duplicated) {
+                ++fault_counters_.duplicated;
+                copy = bytes;
+            }
+            schedule(sent + f.delay, ep.slot, *t, delivery::packet, std::move(bytes));
+            if (f.duplicated)
+                schedule(sent + f.duplicate_delay, ep.slot, *t, delivery::packet,
+                         std::move(copy));
+        }
+        return {};
+    }
+
+    // Sends a frame of at most max_frame_size bytes from `ep`; refused at
+    // once when the destination is unreachable, as a TCP connect would be.
+    boost::system::error_code send_frame(endpoint_state& ep, endpoint_type const& to,
+                                         std::vector<std::byte>&& bytes) {
+        count_out(ep, delivery::frame, bytes.size());
+        auto const t = find_slot(to);
+        if (!t) {
+            drop(&transport_counters::drops_closed, &ep);
+            return boost::asio::error::connection_refused;
+        }
+        slot const& dst = slots_[*t];
+        if (!partitions_.empty() && partitions_.blocked(ep.slot, *t)) {
+            drop(&transport_counters::drops_partition, &ep);
+            return boost::asio::error::host_unreachable;
+        }
+        if (dst.crashed || !dst.attached) {
+            drop(dst.crashed ? &transport_counters::drops_crashed
+                             : &transport_counters::drops_closed,
+                 &ep);
+            return boost::asio::error::connection_refused;
+        }
+        // In order per pair: never due before the previous frame. Equal due
+        // times leave in send order.
+        auto due = now() + sample_latency(faults_for(ep.slot, *t), rng_);
+        auto& tail = frame_tails_[pair_key(ep.slot, *t)];
+        due = std::max(due, tail);
+        tail = due;
+        schedule(due, ep.slot, *t, delivery::frame, std::move(bytes));
+        return {};
+    }
+
+    // Delivery --------------------------------------------------------------
+
+    void schedule(std::chrono::nanoseconds due, std::uint32_t from, std::uint32_t to,
+                  delivery kind, std::vector<std::byte>&& bytes) {
+        message m{from, to, slots_[to].incarnation, kind, std::move(bytes)};
+        std::uint32_t body;
+        if (free_bodies_.empty()) {
+            body = static_cast<std::uint32_t>(bodies_.size());
+            bodies_.push_back(std::move(m));
+        } else {
+            body = free_bodies_.back();
+            free_bodies_.pop_back();
+            bodies_[body] = std::move(m);
+        }
+        in_flight_.push_back(entry{due, seq_++, body});
+        std::push_heap(in_flight_.begin(), in_flight_.end(), later{});
+        if (cfg_.time_source == memory_time_source::steady_clock && (!armed_ || due < armed_at_))
+            arm(due);
+    }
+
+    std::size_t deliver_until(std::chrono::nanoseconds t) {
+        std::size_t n = 0;
+        while (!in_flight_.empty() && in_flight_.front().due <= t) {
+            std::pop_heap(in_flight_.begin(), in_flight_.end(), later{});
+            entry const e = in_flight_.back();
+            in_flight_.pop_back();
+            if (cfg_.time_source == memory_time_source::manual)
+                now_ = std::max(now_, e.due);
+            message& m = bodies_[e.body];
+            deliver(m);  // schedules nothing, so m stays put
+            m.bytes = std::vector<std::byte>();  // a dropped payload goes now
+            free_bodies_.push_back(e.body);
+            ++n;
+        }
+        return n;
+    }
+
+    void deliver(message& m) {
+        slot const& dst = slots_[m.to];
+        endpoint_state* const ep = dst.attached;
+        if (dst.crashed || dst.incarnation != m.to_incarnation)
+            drop(&transport_counters::drops_crashed, ep);
+        else if (!partitions_.empty() && partitions_.blocked(m.from, m.to))
+            drop(&transport_counters::drops_partition, ep);
+        else if (!ep)
+            drop(&transport_counters::drops_closed, nullptr);
+        else if (m.kind == delivery::packet && !ep->has_waiters() &&
+                 ep->queued() >= cfg_.receive_queue_capacity)
+            drop(&transport_counters::drops_queue_full, ep);
+        else
+            ep->deliver(basic_inbound<endpoint_type>{m.kind, slots_[m.from].address,
+                                                     std::move(m.bytes)});
+    }
+
+    // steady_clock: one wait, at the earliest due time. A re-arm supersedes
+    // the previous wait (its completion is ignored by generation).
+    void arm(std::chrono::nanoseconds due) {
+        armed_ = true;
+        armed_at_ = due;
+        std::uint64_t const generation = ++generation_;
+        timer_.expires_at(epoch_ +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(due));
+        timer_.async_wait([this, alive = std::weak_ptr<void>(alive_),
+                           generation](boost::system::error_code ec) {
+            // A completion queued before the network died must not touch it.
+            if (alive.expired() || ec == boost::asio::error::operation_aborted ||
+                generation != generation_)
+                return;
+            armed_ = false;
+            deliver_until(now());
+            if (!in_flight_.empty())
+                arm(in_flight_.front().due);
+        });
+    }
+
+    using timer_type = boost::asio::basic_waitable_timer<
+        std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
+    executor_type ex_;
+    memory_network_config cfg_;
+    std::mt19937_64 rng_;
+
+    std::vector<slot> slots_;
+    std::unordered_map<endpoint_type, std::uint32_t, detail::endpoint_hash> index_;
+    std::unordered_map<std::uint64_t, fault_model> pair_faults_;
+    std::unordered_map<std::uint64_t, std::chrono::nanoseconds> frame_tails_;
+    detail::partition_table partitions_;
+    std::size_t attached_ = 0;
+
+    std::vector<entry> in_flight_;  // a heap under later{}
+    std::vector<message> bodies_;
+    std::vector<std::uint32_t> free_bodies_;
+    std::uint64_t seq_ = 0;
+
+    timer_type timer_;
+    std::chrono::steady_clock::time_point epoch_;
+    std::chrono::nanoseconds now_{0};  // manual time
+    std::chrono::nanoseconds armed_at_{0};
+    std::uint64_t generation_ = 0;
+    bool armed_ = false;
+    std::shared_ptr<void> alive_ = std::make_shared<char>();
+
+    detail::memory_network_shared<Executor> shared_{ex_};  // counters, receive work
+    memory_fault_counters fault_counters_{};
+};
+
+/// A memory network on any_io_executor.
+using memory_network = basic_memory_network<>;
+
+/// Runs `ctx`'s ready handlers and a manual-time network together up to
+/// virtual time `until`: polls `ctx`, moves time to the next due message,
+/// polls again, and so on; then sets the time to `until`. Each batch of
+/// handlers thus runs at the virtual time its messages arrived, and what they
+/// send is stamped with it. Returns the number of handlers run. Real timers
+/// on `ctx` do not advance; a stopped `ctx` is restarted.
+template <class Executor>
+std::size_t run_virtual_until(boost::asio::io_context& ctx, basic_memory_network<Executor>& net,
+                              std::chrono::nanoseconds until) {
+    std::size_t handlers = 0;
+    auto const poll = [&] {
+        if (ctx.stopped())
+            ctx.restart();
+        handlers += ctx.poll();
+    };
+    poll();
+    for (auto due = net.next_due(); due && *due <= until; due = net.next_due()) {
+        net.advance_to(*due);
+        poll();
+    }
+    net.advance_to(until);
+    return handlers;
+}
+
+/// run_virtual_until(ctx, net, net.now() + duration).
+template <class Executor>
+std::size_t run_virtual_for(boost::asio::io_context& ctx, basic_memory_network<Executor>& net,
+                            std::chrono::nanoseconds duration) {
+    return run_virtual_until(ctx, net, net.now() + duration);
+}
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_MEMORY_NETWORK_HPP
+// ----- end include/cohort/transport/memory_network.hpp -----
+// ----- begin include/cohort/transport/memory_transport.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
+#define COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
+
+// basic_memory_transport: one endpoint of a basic_memory_network, modelling
+// the cohort::transport concept without sockets. What the network may do to
+// its messages (loss, latency, partitions, crashes) is described in
+// memory_network.hpp; like the network, it lives on one executor and is not
+// thread-safe.
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/assert.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+/// One endpoint of a basic_memory_network.
+///
+/// Operations and their completions (error_code first; every completion is
+/// posted through the executor, never run inside the initiating call):
+///
+/// - async_send_packet: success once the packet is handed to the network
+///   (it may still be lost, as with UDP); error::packet_too_large over
+///   packet_budget().
+/// - async_send_frame: success once the frame is in flight to a reachable
+///   peer; error::frame_too_large over max_frame_size();
+///   boost::asio::error::host_unreachable across a partition;
+///   boost::asio::error::connection_refused to a crashed address or one with
+///   no transport.
+/// - async_receive: the next packet or frame and its sender. Per-operation
+///   cancellation (any type) completes it with
+///   boost::asio::error::operation_aborted; no message is lost by it: a
+///   message is either still queued or already bound to a completion.
+///
+/// Every operation completes with error::transport_closed after close(), and
+/// with boost::asio::error::network_down while the network has the endpoint
+/// crashed (memory_network::crash): a receive loop should stop on either.
+/// Sends complete at once and ignore cancellation. Destroying the transport
+/// completes waiting receives with operation_aborted, as an Asio socket does.
+///
+/// Bytes handed to a send are copied before the initiating call returns,
+/// even when the token defers the operation.
+template <class Executor = boost::asio::any_io_executor>
+class basic_memory_transport {
+public:
+    using executor_type = Executor;
+    using endpoint_type = boost::asio::ip::udp::endpoint;
+    using network_type = basic_memory_network<Executor>;
+    using inbound_type = basic_inbound<endpoint_type>;
+
+    /// Opens an endpoint at `address` on `net`. Opening at a crashed
+    /// address restarts it. Throws boost::system::system_error with
+    /// boost::asio::error::address_in_use when a transport is open there.
+    basic_memory_transport(network_type& net, endpoint_type const& address)
+        : net_(&net),
+          state_(std::make_unique<state_type>(net.get_executor(), address, &net.shared_)) {
+        net_->attach(*state_);
+    }
+
+    basic_memory_transport(basic_memory_transport const&) = delete;
+    basic_memory_transport& operator=(basic_memory_transport const&) = delete;
+
+    /// The moved-from transport is left closed.
+    basic_memory_transport(basic_memory_transport&& other) noexcept
+        : net_(other.net_), state_(std::move(other.state_)) {}
+
+    basic_memory_transport& operator=(basic_memory_transport&& other) noexcept {
+        if (this != &other) {
+            shut(boost::asio::error::operation_aborted);
+            net_ = other.net_;
+            state_ = std::move(other.state_);
+        }
+        return *this;
+    }
+
+    ~basic_memory_transport() { shut(boost::asio::error::operation_aborted); }
+
+    executor_type get_executor() const noexcept { return net_->get_executor(); }
+
+    /// The address peers send to.
+    endpoint_type local_endpoint() const noexcept { return address_of(); }
+
+    /// The largest packet async_send_packet takes (the network's).
+    std::size_t packet_budget() const noexcept { return net_->config().packet_budget; }
+
+    /// The largest frame async_send_frame takes (the network's).
+    std::size_t max_frame_size() const noexcept { return net_->config().max_frame_size; }
+
+    /// What this endpoint sent, received and dropped.
+    transport_counters counters() const noexcept {
+        return state_ ? state_->counters() : closed_counters_;
+    }
+
+    /// The network this endpoint is on.
+    network_type& network() const noexcept { return *net_; }
+
+    /// False after close() (or on a moved-from transport).
+    bool is_open() const noexcept { return state_ && !state_->closed; }
+
+    /// Sends one datagram of at most packet_budget() bytes to `to`.
+    /// Signature: void(boost::system::error_code).
+    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_send_packet(endpoint_type const& to, std::span<std::byte const> bytes,
+                           CompletionToken&& token = CompletionToken{}) {
+        return initiate_send(delivery::packet, to, bytes,
+                             std::forward<CompletionToken>(token));
+    }
+
+    /// Sends one frame of at most max_frame_size() bytes on the reliable,
+    /// ordered stream to `to`. Signature: void(boost::system::error_code).
+    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_send_frame(endpoint_type const& to, std::span<std::byte const> bytes,
+                          CompletionToken&& token = CompletionToken{}) {
+        return initiate_send(delivery::frame, to, bytes, std::forward<CompletionToken>(token));
+    }
+
+    /// Receives the next packet or frame.
+    /// Signature: void(boost::system::error_code, basic_inbound<endpoint_type>).
+    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_receive(CompletionToken&& token = CompletionToken{}) {
+        return boost::asio::async_initiate<CompletionToken,
+                                           void(boost::system::error_code, inbound_type)>(
+            receive_initiation{this}, token);
+    }
+
+    /// Closes the endpoint: waiting receives complete with
+    /// error::transport_closed, queued messages are dropped (drops_closed),
+    /// the address is free for a new transport, and every later operation
+    /// completes with error::transport_closed. Idempotent.
+    void close() {
+        if (!state_ || state_->closed)
+            return;
+        state_->closed = true;
+        state_->fail_waiters(error::transport_closed);
+        auto const n = state_->drop_queue();
+        state_->counters().drops_closed += n;
+        net_->shared_.counters.drops_closed += n;
+        net_->detach(*state_);
+    }
+
+private:
+    using state_type = detail::memory_endpoint<Executor>;
+
+    struct send_initiation {
+        basic_memory_transport* self;
+        delivery kind;
+
+        template <class Handler>
+        void operator()(Handler&& handler, endpoint_type const& to,
+                        std::vector<std::byte> bytes, std::size_t size) const {
+            auto const ec = self->send(kind, to, std::move(bytes), size);
+            boost::asio::post(self->get_executor(),
+                              boost::asio::append(std::forward<Handler>(handler), ec));
+        }
+    };
+
+    struct receive_initiation {
+        basic_memory_transport* self;
+
+        template <class Handler>
+        void operator()(Handler&& handler) const {
+            auto* st = self->state_.get();
+            if (!st || st->closed) {
+                boost::asio::post(self->get_executor(),
+                                  boost::asio::append(std::forward<Handler>(handler),
+                                                      make_error_code(error::transport_closed),
+                                                      inbound_type{}));
+            } else if (self->net_->is_crashed(*st)) {
+                st->post_completion(std::forward<Handler>(handler),
+                                    make_error_code(boost::asio::error::network_down),
+                                    inbound_type{});
+            } else {
+                st->start_receive(std::forward<Handler>(handler));
+            }
+        }
+    };
+
+    template <class CompletionToken>
+    auto initiate_send(delivery kind, endpoint_type const& to, std::span<std::byte const> bytes,
+                       CompletionToken&& token) {
+        // Copied here, not in the initiation, so that a deferred send does
+        // not read the caller's buffer later. Nothing to copy when oversize.
+        std::size_t const limit = kind == delivery::packet ? packet_budget() : max_frame_size();
+        std::vector<std::byte> copy;
+        if (bytes.size() <= limit)
+            copy.assign(bytes.begin(), bytes.end());
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+            send_initiation{this, kind}, token, to, std::move(copy), bytes.size());
+    }
+
+    boost::system::error_code send(delivery kind, endpoint_type const& to,
+                                   std::vector<std::byte>&& bytes, std::size_t size) {
+        if (!state_ || state_->closed)
+            return error::transport_closed;
+        if (net_->is_crashed(*state_))
+            return boost::asio::error::network_down;
+        bool const packet = kind == delivery::packet;
+        if (size > (packet ? packet_budget() : max_frame_size())) {
+            net_->drop(&transport_counters::drops_oversize, state_.get());
+            return packet ? error::packet_too_large : error::frame_too_large;
+        }
+        return packet ? net_->send_packet(*state_, to, std::move(bytes))
+                      : net_->send_frame(*state_, to, std::move(bytes));
+    }
+
+    endpoint_type address_of() const noexcept {
+        return state_ ? state_->address() : endpoint_type{};
+    }
+
+    // Ends the endpoint for good: on destruction, or when moved over.
+    void shut(boost::system::error_code ec) noexcept {
+        if (!state_)
+            return;
+        if (!state_->closed) {
+            state_->fail_waiters(ec);
+            net_->shared_.counters.drops_closed += state_->drop_queue();
+            net_->detach(*state_);
+        }
+        state_.reset();
+    }
+
+    network_type* net_;
+    std::unique_ptr<state_type> state_;
+    transport_counters closed_counters_{};  // what a moved-from transport reports
+};
+
+/// A memory transport on any_io_executor.
+using memory_transport = basic_memory_transport<>;
+
+static_assert(transport<memory_transport>);
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
+// ----- end include/cohort/transport/memory_transport.hpp -----
+// ----- begin include/cohort/transport/udp_tcp_transport.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_UDP_TCP_TRANSPORT_HPP
+#define COHORT_TRANSPORT_UDP_TCP_TRANSPORT_HPP
+
+// The network transport: UDP datagrams for packets and TCP streams for
+// frames, on one port, over IPv4 or IPv6, on Boost.Asio.
+//
+// Packets. async_send_packet hands one datagram of at most packet_budget
+// bytes to the UDP socket. A received datagram is delivered with `from` set
+// to its UDP source address. Empty and over-budget datagrams are dropped and
+// counted (drops_garbage, drops_oversize); anything else is delivered as is:
+// rejecting garbage is the codec's business.
+//
+// Frames. async_send_frame writes a frame (4-byte big-endian length, then
+// the payload) on this transport's connection to the peer, opened on demand
+// and reused for every later frame. Connections are one-way: a transport
+// writes frames only on the connections it opened and reads frames only on
+// the connections it accepted, so two peers that both send frames hold two
+// connections, and simultaneous connects need no tie-breaking. The first
+// frame on every connection is a hello naming the sender's advertised
+// endpoint (detail/framing.hpp), which becomes the `from` of every frame read
+// from that connection; an unspecified hello address (a sender bound to
+// 0.0.0.0 or :: without advertise) is replaced by the connection's source
+// address. A connection whose first frame is not a hello, or which announces
+// a frame longer than max_frame_size, is closed and counted (decode_errors,
+// and drops_garbage or drops_oversize); every other connection and
+// operation carries on. A frame whose first byte arrived must be complete
+// within read_timeout (the hello within read_timeout of the accept), or the
+// connection is closed; an idle connection between frames has no timeout.
+//
+// Send queues. Each peer has a queue of at most send_queue_limit frames
+// waiting to be written (frames already handed to the socket do not count).
+// When it is full, the new frame is refused with error::send_queue_full and
+// counted in drops_queue_full; queued frames keep their order. Frames are
+// written in batches (one gather write of up to 64 frames) and each
+// completes when its batch has been written, or with the error that broke
+// the connection; a frame written just before a connection breaks may be
+// lost, as with any TCP transport without application acknowledgements.
+//
+// Reconnects. When a connect fails (refused, or not done within
+// connect_timeout) or an established connection breaks (peer closed it, a
+// write failed or exceeded write_timeout), every frame queued for that peer
+// completes with that error (counted in drops_closed) and the peer enters a
+// backoff: reconnect_base_delay * 2^(failures-1), capped at
+// reconnect_max_delay, then scaled by a random factor in
+// [1 - reconnect_jitter, 1 + reconnect_jitter] (and capped again). Frames sent
+// during the backoff wait in the queue; when the backoff ends the transport
+// connects and writes them, or fails them all with the new connect error. A
+// frame thus waits at most one backoff delay plus connect_timeout, and the
+// caller can cancel it. The failure count resets on a successful connect.
+//
+// Receiving. async_receive takes from a queue of at most
+// receive_queue_limit messages. A datagram arriving to a full queue is
+// dropped and counted (drops_queue_full). Frames are never dropped: a
+// connection stops reading while the queue is full, so TCP flow control
+// pushes back to the sender (whose send queue then fills, or whose write
+// times out).
+//
+// Cancellation. Every operation honours its token's cancellation slot for
+// terminal, partial and total cancellation. A cancelled async_receive that
+// has not been given a message completes with
+// boost::asio::error::operation_aborted and no message is lost. A cancelled
+// frame still in the send queue (waiting for a connect, a backoff or an
+// earlier write) is removed and completes with operation_aborted; a frame
+// already handed to the socket is not interrupted. A packet send forwards
+// the slot to the socket's own operation.
+//
+// Completions. A completion handler never runs inside the initiating
+// function. When an operation completes inside one of the transport's own
+// handlers (a read, a write) and the completion handler's executor is the one
+// running, the handler runs right there, as with Asio's own operations; so a
+// receive loop takes a burst of frames without a round trip through the
+// scheduler per frame, and the frames its handlers send meanwhile leave in
+// one write. Handlers may start operations, close or destroy the transport.
+//
+// Threading. Every internal handler runs on the transport's executor. On an
+// io_context run by one thread that is all the synchronisation needed; when
+// several threads run the context, give the transport a strand. Initiating
+// functions may be called from any thread (they copy the bytes, then
+// dispatch to the executor). close(), and destroying the transport, must be
+// called on the executor's thread, or while it is not running; counters()
+// may be called from any thread. The transport must be destroyed before its
+// execution context.
+
+// ----- begin include/cohort/transport/detail/framing.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_DETAIL_FRAMING_HPP
+#define COHORT_TRANSPORT_DETAIL_FRAMING_HPP
+
+// The stream wire format of udp_tcp_transport. Every frame is a 4-byte
+// big-endian payload length followed by the payload. The first frame on
+// every connection is the hello, which names the endpoint the connecting
+// side listens on (its advertised address), so that the accepting side can
+// attribute the frames to that peer rather than to an ephemeral source port:
+//
+//   hello payload  "coho" | version (1) | family (4 or 6) | address (4 or 16) | port (BE16)
+//                  12 bytes for IPv4, 24 bytes for IPv6
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace cohort::detail {
+
+/// Bytes of the length prefix in front of every frame.
+inline constexpr std::size_t frame_header_size = 4;
+
+inline constexpr std::array<std::byte, 4> hello_magic{std::byte{'c'}, std::byte{'o'},
+                                                       std::byte{'h'}, std::byte{'o'}};
+inline constexpr std::byte hello_version{1};
+inline constexpr std::size_t hello_v4_size = 4 + 1 + 1 + 4 + 2;
+inline constexpr std::size_t hello_v6_size = 4 + 1 + 1 + 16 + 2;
+
+inline void store_u32_be(std::byte* p, std::uint32_t v) noexcept {
+    p[0] = static_cast<std::byte>(v >> 24);
+    p[1] = static_cast<std::byte>(v >> 16);
+    p[2] = static_cast<std::byte>(v >> 8);
+    p[3] = static_cast<std::byte>(v);
+}
+
+inline std::uint32_t load_u32_be(std::byte const* p) noexcept {
+    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) |
+           (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
+}
+
+/// The frame for `payload`: length prefix and a copy of the payload, in one
+/// allocation. The caller has checked that the size fits 32 bits.
+inline std::vector<std::byte> make_frame(std::span<std::byte const> payload) {
+    std::vector<std::byte> frame(frame_header_size + payload.size());
+    store_u32_be(frame.data(), static_cast<std::uint32_t>(payload.size()));
+    if (!payload.empty())
+        std::memcpy(frame.data() + frame_header_size, payload.data(), payload.size());
+    return frame;
+}
+
+/// The complete hello frame (length prefix included) announcing `self`.
+inline std::vector<std::byte> make_hello_frame(boost::asio::ip::udp::endpoint const& self) {
+    auto const address = self.address();
+    std::size_t const size = address.is_v4() ? hello_v4_size : hello_v6_size;
+    std::vector<std::byte> frame(frame_header_size + size);
+    std::byte* p = frame.data();
+    store_u32_be(p, static_cast<std::uint32_t>(size));
+    p += frame_header_size;
+    std::memcpy(p, hello_magic.data(), hello_magic.size());
+    p += hello_magic.size();
+    *p++ = hello_version;
+    if (address.is_v4()) {
+        *p++ = std::byte{4};
+        auto const bytes = address.to_v4().to_bytes();
+        std::memcpy(p, bytes.data(), bytes.size());
+        p += bytes.size();
+    } else {
+        *p++ = std::byte{6};
+        auto const bytes = address.to_v6().to_bytes();
+        std::memcpy(p, bytes.data(), bytes.size());
+        p += bytes.size();
+    }
+    *p++ = static_cast<std::byte>(self.port() >> 8);
+    *p = static_cast<std::byte>(self.port() & 0xff);
+    return frame;
+}
+
+/// The endpoint a hello payload announces, or nothing when the payload is
+/// not a well-formed hello (wrong size, magic, version or family, port 0).
+inline std::optional<boost::asio::ip::udp::endpoint>
+parse_hello(std::span<std::byte const> payload) noexcept {
+    if (payload.size() != hello_v4_size && payload.size() != hello_v6_size)
+        return std::nullopt;
+    if (std::memcmp(payload.data(), hello_magic.data(), hello_magic.size()) != 0)
+        return std::nullopt;
+    std::byte const* p = payload.data() + hello_magic.size();
+    if (*p++ != hello_version)
+        return std::nullopt;
+    auto const family = *p++;
+    boost::asio::ip::address address;
+    if (family == std::byte{4} && payload.size() == hello_v4_size) {
+        boost::asio::ip::address_v4::bytes_type bytes;
+        std::memcpy(bytes.data(), p, bytes.size());
+        p += bytes.size();
+        address = boost::asio::ip::address_v4(bytes);
+    } else if (family == std::byte{6} && payload.size() == hello_v6_size) {
+        boost::asio::ip::address_v6::bytes_type bytes;
+        std::memcpy(bytes.data(), p, bytes.size());
+        p += bytes.size();
+        address = boost::asio::ip::address_v6(bytes);
+    } else {
+        return std::nullopt;
+    }
+    auto const port =
+        static_cast<unsigned short>((std::to_integer<unsigned>(p[0]) << 8) |
+                                    std::to_integer<unsigned>(p[1]));
+    if (port == 0)
+        return std::nullopt;
+    return boost::asio::ip::udp::endpoint(address, port);
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_TRANSPORT_DETAIL_FRAMING_HPP
+// ----- end include/cohort/transport/detail/framing.hpp -----
+// ----- begin include/cohort/transport/detail/pending_op.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_DETAIL_PENDING_OP_HPP
+#define COHORT_TRANSPORT_DETAIL_PENDING_OP_HPP
+
+// A parked asynchronous operation: the completion handler of an
+// async_receive or async_send_frame that waits in a transport's queue, type
+// erased so that handlers of any token can wait in one container.
+//
+// It keeps the handler's executor busy while parked (outstanding work, as
+// Asio's own operations do), and completes either by posting to that
+// executor (from anywhere) or by dispatching (from a completion handler
+// only), so a completion never runs inside the initiating function.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace cohort::detail {
+
+/// True when the caller runs on `ex`, as far as that can be told cheaply:
+/// an io_context executor or strand answers directly, and so does an
+/// any_io_executor wrapping an io_context executor. Otherwise false.
+template <class Executor>
+bool running_in(Executor const& ex) noexcept {
+    if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>) {
+        auto const* io = ex.template target<boost::asio::io_context::executor_type>();
+        return io != nullptr && io->running_in_this_thread();
+    } else if constexpr (requires { ex.running_in_this_thread(); }) {
+        return ex.running_in_this_thread();
+    } else {
+        return false;
+    }
+}
+
+/// asio::dispatch, minus the type-erased detour when the caller is known to
+/// run on `ex` already (the common case: a transport on one io_context).
+template <class Executor, class Function>
+void dispatch_fast(Executor const& ex, Function&& f) {
+    if (running_in(ex))
+        std::forward<Function>(f)();
+    else
+        boost::asio::dispatch(ex, std::forward<Function>(f));
+}
+
+template <class... Args>
+class pending_op {
+public:
+    explicit pending_op(std::uint64_t id) noexcept : id_(id) {}
+    pending_op(pending_op const&) = delete;
+    pending_op& operator=(pending_op const&) = delete;
+    virtual ~pending_op() = default;
+
+    /// Posts the handler with `args` to its associated executor. Call at
+    /// most once (of complete and complete_now).
+    virtual void complete(Args... args) = 0;
+
+    /// Dispatches the handler with `args` to its associated executor: runs it
+    /// inline when the caller already runs there. Only from a completion
+    /// handler, never from an initiating function, and only at a point where
+    /// the caller tolerates re-entry (the handler may start operations or
+    /// close the transport).
+    virtual void complete_now(Args... args) = 0;
+
+    /// Identifies the operation to a cancellation request.
+    std::uint64_t id() const noexcept { return id_; }
+
+private:
+    std::uint64_t id_;
+};
+
+template <class Handler, class IoExecutor, class... Args>
+class pending_op_impl final : public pending_op<Args...> {
+    using handler_executor = boost::asio::associated_executor_t<Handler, IoExecutor>;
+
+public:
+    pending_op_impl(std::uint64_t id, Handler&& handler, IoExecutor const& io_ex)
+        : pending_op<Args...>(id), ex_(boost::asio::get_associated_executor(handler, io_ex)),
+          handler_(std::move(handler)) {
+        // The I/O executor has work for as long as an operation can be parked
+        // (the transport always has a receive pending while open), so only a
+        // handler running elsewhere needs its executor kept busy.
+        if (!same_executor(io_ex))
+            work_.emplace(ex_);
+    }
+
+    void complete(Args... args) override {
+        clear_slot();
+        boost::asio::post(ex_, boost::asio::append(std::move(handler_), std::move(args)...));
+        work_.reset(); // the posted handler now holds the executor's work
+    }
+
+    void complete_now(Args... args) override {
+        clear_slot();
+        auto work = std::move(work_);
+        if (running_in(ex_))
+            std::move(handler_)(std::move(args)...);
+        else
+            boost::asio::dispatch(ex_,
+                                  boost::asio::append(std::move(handler_), std::move(args)...));
+    }
+
+private:
+    bool same_executor(IoExecutor const& io_ex) const noexcept {
+        if constexpr (std::is_same_v<handler_executor, IoExecutor>)
+            return ex_ == io_ex;
+        else
+            return false;
+    }
+
+    void clear_slot() {
+        auto slot = boost::asio::get_associated_cancellation_slot(handler_);
+        if (slot.is_connected())
+            slot.clear();
+    }
+
+    handler_executor ex_;
+    std::optional<boost::asio::executor_work_guard<handler_executor>> work_;
+    Handler handler_;
+};
+
+/// Parks `handler`, whose signature is void(Args...).
+template <class... Args, class Handler, class IoExecutor>
+std::unique_ptr<pending_op<Args...>> make_pending_op(std::uint64_t id, Handler handler,
+                                                     IoExecutor const& io_ex) {
+    using impl = pending_op_impl<Handler, IoExecutor, Args...>;
+    return std::make_unique<impl>(id, std::move(handler), io_ex);
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_TRANSPORT_DETAIL_PENDING_OP_HPP
+// ----- end include/cohort/transport/detail/pending_op.hpp -----
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associator.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/basic_datagram_socket.hpp>
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+/// Configuration of a basic_udp_tcp_transport. Defaults suit a LAN cluster;
+/// every field is checked by validate().
+struct udp_tcp_config {
+    /// Address and port of both the UDP socket and the TCP listener. Port 0
+    /// picks an ephemeral port that is free for both. The default listens on
+    /// 127.0.0.1 only: a node that peers must reach names its address.
+    boost::asio::ip::udp::endpoint bind{boost::asio::ip::address_v4::loopback(), 0};
+
+    /// The address peers should use to reach this node when it differs from
+    /// `bind` (NAT, containers, a 0.0.0.0 bind). local_endpoint() reports it
+    /// and the hello of every outbound connection carries it. Its port must
+    /// not be 0 and its address must not be unspecified.
+    std::optional<boost::asio::ip::udp::endpoint> advertise;
+
+    /// Largest datagram async_send_packet accepts and the receiver keeps
+    /// (1400: an Ethernet MTU minus IP/UDP headers, with room for tunnels).
+    /// Must be in [1, 65507].
+    std::size_t packet_budget = 1400;
+
+    /// Largest frame payload, sent or received (4 MiB). A peer announcing a
+    /// longer frame is disconnected. Use one value across a cluster. Must be
+    /// in [1, 2^31 - 1].
+    std::size_t max_frame_size = std::size_t{4} << 20;
+
+    /// Frames per peer that may wait to be written; beyond, sends fail with
+    /// error::send_queue_full. Must be at least 1.
+    std::size_t send_queue_limit = 1024;
+
+    /// Received messages held until async_receive takes them. Must be at
+    /// least 1.
+    std::size_t receive_queue_limit = 4096;
+
+    /// Time allowed for an outbound TCP connect. Must be greater than zero.
+    std::chrono::milliseconds connect_timeout{5000};
+
+    /// Time allowed to receive a frame once its first byte arrived (and the
+    /// hello after an accept). Must be greater than zero.
+    std::chrono::milliseconds read_timeout{10000};
+
+    /// Time allowed for one batch of frames to be written. Must be greater
+    /// than zero.
+    std::chrono::milliseconds write_timeout{10000};
+
+    /// First reconnect delay after a failure (noex's reconnectBaseDelayMs).
+    /// Must be greater than zero.
+    std::chrono::milliseconds reconnect_base_delay{1000};
+
+    /// Cap of the doubling reconnect delay (noex's reconnectMaxDelayMs). Must
+    /// be at least reconnect_base_delay.
+    std::chrono::milliseconds reconnect_max_delay{30000};
+
+    /// Each delay is scaled by a uniform factor in [1 - jitter, 1 + jitter],
+    /// so peers that failed together do not retry together. Must be in [0, 1].
+    double reconnect_jitter = 0.2;
+
+    /// Most accepted connections held at once (more are closed at once), and
+    /// most peers with send state. Must be at least 1.
+    std::size_t max_connections = 1024;
+
+    /// Seed of the jitter generator; 0 seeds from std::random_device.
+    std::uint64_t seed = 0;
+};
+
+/// Checks `cfg`; the error names the field that broke a rule.
+inline boost::system::result<void, config_error> validate(udp_tcp_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    using std::chrono::milliseconds;
+    if (cfg.advertise) {
+        if (cfg.advertise->port() == 0)
+            return fail("udp_tcp_config.advertise", "port must not be 0");
+        if (cfg.advertise->address().is_unspecified())
+            return fail("udp_tcp_config.advertise", "address must not be unspecified");
+    }
+    if (cfg.packet_budget < 1 || cfg.packet_budget > 65507)
+        return fail("udp_tcp_config.packet_budget", "must be in [1, 65507]");
+    if (cfg.max_frame_size < 1 || cfg.max_frame_size > 0x7fffffffu)
+        return fail("udp_tcp_config.max_frame_size", "must be in [1, 2^31 - 1]");
+    if (cfg.send_queue_limit < 1)
+        return fail("udp_tcp_config.send_queue_limit", "must be at least 1");
+    if (cfg.receive_queue_limit < 1)
+        return fail("udp_tcp_config.receive_queue_limit", "must be at least 1");
+    if (cfg.connect_timeout <= milliseconds::zero())
+        return fail("udp_tcp_config.connect_timeout", "must be greater than zero");
+    if (cfg.read_timeout <= milliseconds::zero())
+        return fail("udp_tcp_config.read_timeout", "must be greater than zero");
+    if (cfg.write_timeout <= milliseconds::zero())
+        return fail("udp_tcp_config.write_timeout", "must be greater than zero");
+    if (cfg.reconnect_base_delay <= milliseconds::zero())
+        return fail("udp_tcp_config.reconnect_base_delay", "must be greater than zero");
+    if (cfg.reconnect_max_delay < cfg.reconnect_base_delay)
+        return fail("udp_tcp_config.reconnect_max_delay",
+                    "must be at least reconnect_base_delay");
+    if (!(cfg.reconnect_jitter >= 0.0 && cfg.reconnect_jitter <= 1.0)) // also rejects NaN
+        return fail("udp_tcp_config.reconnect_jitter", "must be in [0, 1]");
+    if (cfg.max_connections < 1)
+        return fail("udp_tcp_config.max_connections", "must be at least 1");
+    return {};
+}
+
+namespace detail {
+template <class Executor>
+class udp_tcp_state;
+} // namespace detail
+
+/// A transport over UDP (packets) and TCP (frames) sharing one port; models
+/// cohort::transport. See the top of this header for the behaviour.
+///
+/// `Executor` is the executor every internal handler runs on: an
+/// io_context's executor, `any_io_executor`, or a strand when several
+/// threads run the context. Not copyable; a moved-from transport may only be
+/// destroyed or assigned to. Destroying the transport closes it.
+template <class Executor = boost::asio::any_io_executor>
+class basic_udp_tcp_transport {
+    using state_type = detail::udp_tcp_state<Executor>;
+
+public:
+    /// The executor internal handlers run on.
+    using executor_type = Executor;
+    /// A peer's address: its UDP endpoint, which is also its TCP listening
+    /// endpoint (same ip and port).
+    using endpoint_type = boost::asio::ip::udp::endpoint;
+    /// What async_receive delivers.
+    using inbound_type = basic_inbound<endpoint_type>;
+
+    /// The same transport on another executor type.
+    template <class OtherExecutor>
+    struct rebind_executor {
+        using other = basic_udp_tcp_transport<OtherExecutor>;
+    };
+
+    /// Binds the UDP socket and the TCP listener (see udp_tcp_config::bind)
+    /// and starts receiving. Throws boost::system::system_error when `cfg` is
+    /// invalid (what() names the field) or when binding fails.
+    explicit basic_udp_tcp_transport(executor_type const& ex, udp_tcp_config cfg = {});
+
+    /// As above, on `ctx.get_executor()`.
+    template <class ExecutionContext>
+        requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&> &&
+                 std::is_constructible_v<Executor, typename ExecutionContext::executor_type>
+    explicit basic_udp_tcp_transport(ExecutionContext& ctx, udp_tcp_config cfg = {})
+        : basic_udp_tcp_transport(executor_type(ctx.get_executor()), std::move(cfg)) {}
+
+    basic_udp_tcp_transport(basic_udp_tcp_transport&&) noexcept = default;
+    basic_udp_tcp_transport& operator=(basic_udp_tcp_transport&& other) noexcept {
+        if (this != &other) {
+            close();
+            state_ = std::move(other.state_);
+        }
+        return *this;
+    }
+    basic_udp_tcp_transport(basic_udp_tcp_transport const&) = delete;
+    basic_udp_tcp_transport& operator=(basic_udp_tcp_transport const&) = delete;
+
+    /// Closes the transport (see close()).
+    ~basic_udp_tcp_transport() { close(); }
+
+    /// The executor internal handlers run on.
+    executor_type get_executor() const noexcept;
+
+    /// The address peers send to: `advertise` if configured, else the bound
+    /// address with its actual port.
+    endpoint_type local_endpoint() const noexcept;
+
+    /// The address the sockets are bound to, with the actual port.
+    endpoint_type bound_endpoint() const noexcept;
+
+    /// The largest packet async_send_packet accepts.
+    std::size_t packet_budget() const noexcept;
+
+    /// The largest frame payload async_send_frame accepts.
+    std::size_t max_frame_size() const noexcept;
+
+    /// The configuration in force.
+    udp_tcp_config const& config() const noexcept;
+
+    /// A snapshot of the counters; callable from any thread. packets_in,
+    /// frames_in and bytes_in count messages queued for async_receive (a
+    /// dropped message is counted only as a drop); accepts counts every
+    /// accepted connection, including those closed at once for being over
+    /// max_connections.
+    transport_counters counters() const noexcept;
+
+    /// False once close() has run.
+    bool is_open() const noexcept;
+
+    /// Closes the sockets and every connection, completes every pending
+    /// operation with error::transport_closed (queued frames and received
+    /// messages not yet taken are counted in drops_closed), and makes later
+    /// operations complete with error::transport_closed. Idempotent. Call it
+    /// on the executor's thread or while the executor is not running.
+    void close() noexcept;
+
+    /// Sends one datagram to `to`. `bytes` is copied before this returns.
+    /// Completes with void(error_code): success once the socket took the
+    /// datagram; error::packet_too_large (counted in drops_oversize) when
+    /// bytes.size() > packet_budget(); error::transport_closed after close();
+    /// otherwise the socket's error. Cancellation: forwarded to the socket.
+    template <class CompletionToken =
+                  boost::asio::default_completion_token_t<executor_type>>
+    auto async_send_packet(endpoint_type const& to, std::span<std::byte const> bytes,
+                           CompletionToken&& token = CompletionToken());
+
+    /// Sends one frame on this transport's connection to `to` (connecting
+    /// on demand). `bytes` is copied before this returns. Completes with
+    /// void(error_code): success once the frame has been written;
+    /// error::frame_too_large (counted in drops_oversize) when bytes.size() >
+    /// max_frame_size(); error::send_queue_full when the peer's queue is full;
+    /// the connect or connection error (e.g. connection_refused,
+    /// error::connect_timeout, error::write_timeout, eof) when the connection
+    /// failed; error::transport_closed after close(); operation_aborted when
+    /// cancelled while still queued.
+    template <class CompletionToken =
+                  boost::asio::default_completion_token_t<executor_type>>
+    auto async_send_frame(endpoint_type const& to, std::span<std::byte const> bytes,
+                          CompletionToken&& token = CompletionToken());
+
+    /// Takes the next received packet or frame. Completes with
+    /// void(error_code, inbound_type): the message; operation_aborted when
+    /// cancelled (no message is lost); error::transport_closed after close().
+    /// Several receives may wait at once; they are served in order.
+    template <class CompletionToken =
+                  boost::asio::default_completion_token_t<executor_type>>
+    auto async_receive(CompletionToken&& token = CompletionToken());
+
+private:
+    std::shared_ptr<state_type> state_;
+};
+
+/// The transport on `boost::asio::any_io_executor`.
+using udp_tcp_transport = basic_udp_tcp_transport<>;
+
+} // namespace cohort
+
+// ----- begin include/cohort/transport/impl/udp_tcp_transport.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_IMPL_UDP_TCP_TRANSPORT_HPP
+#define COHORT_TRANSPORT_IMPL_UDP_TCP_TRANSPORT_HPP
+
+// The implementation of basic_udp_tcp_transport (Beast-style impl header,
+// included at the end of udp_tcp_transport.hpp).
+//
+// All state lives in one udp_tcp_state held by shared_ptr: every internal
+// handler keeps it alive, so operations in flight outlive the transport
+// object; close() breaks the cycle by closing every socket and timer. Each
+// handler checks `closed_` (and, for a connection, its own generation)
+// before touching anything, so late completions are harmless.
+
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <list>
+#include <random>
+#include <unordered_map>
+
+namespace cohort {
+namespace detail {
+
+// For counters that several threads may write: packet completions run on the
+// handler's executor and initiations on the caller's thread.
+inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+    counter.fetch_add(n, std::memory_order_relaxed);
+}
+
+// For counters only the transport's executor writes: a plain load and store
+// (no locked instruction), still safe to read from any thread.
+inline void tally(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+// transport_counters, one atomic per field, so that counters() may be read
+// from any thread and packet completions may count on the handler's executor.
+struct atomic_transport_counters {
+    std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, frames_in{0}, frames_out{0},
+        bytes_in{0}, bytes_out{0}, drops_queue_full{0}, drops_oversize{0}, drops_garbage{0},
+        drops_closed{0}, connects{0}, reconnects{0}, connect_failures{0}, accepts{0},
+        disconnects{0}, decode_errors{0};
+
+    transport_counters snapshot() const noexcept {
+        auto const get = [](std::atomic<std::uint64_t> const& c) {
+            return c.load(std::memory_order_relaxed);
+        };
+        transport_counters s;
+        s.packets_in = get(packets_in);
+        s.packets_out = get(packets_out);
+        s.frames_in = get(frames_in);
+        s.frames_out = get(frames_out);
+        s.bytes_in = get(bytes_in);
+        s.bytes_out = get(bytes_out);
+        s.drops_queue_full = get(drops_queue_full);
+        s.drops_oversize = get(drops_oversize);
+        s.drops_garbage = get(drops_garbage);
+        s.drops_closed = get(drops_closed);
+        s.connects = get(connects);
+        s.reconnects = get(reconnects);
+        s.connect_failures = get(connect_failures);
+        s.accepts = get(accepts);
+        s.disconnects = get(disconnects);
+        s.decode_errors = get(decode_errors);
+        return s;
+    }
+};
+
+// The completion handler of a packet's async_send_to: counts, maps an abort
+// caused by close() to transport_closed, owns the copied bytes, and exposes
+// the user handler's associated executor, allocator and cancellation slot
+// (see the associator below), so the socket completes straight to the user.
+template <class State, class Handler>
+class packet_send_handler {
+public:
+    packet_send_handler(std::shared_ptr<State> state, std::vector<std::byte> bytes,
+                        Handler handler)
+        : state_(std::move(state)), bytes_(std::move(bytes)), handler_(std::move(handler)) {}
+
+    void operator()(boost::system::error_code ec, std::size_t n) {
+        auto& counters = state_->counters_;
+        if (!ec) {
+            bump(counters.packets_out);
+            bump(counters.bytes_out, n);
+        } else if (ec == boost::asio::error::operation_aborted && state_->is_closed()) {
+            ec = error::transport_closed;
+            bump(counters.drops_closed);
+        }
+        // Free what we own before the up-call, so the handler may reuse it.
+        state_.reset();
+        bytes_ = {};
+        std::move(handler_)(ec);
+    }
+
+    Handler const& handler() const noexcept { return handler_; }
+
+private:
+    std::shared_ptr<State> state_;
+    std::vector<std::byte> bytes_;
+    Handler handler_;
+};
+
+// What an accepting transport knows about one inbound connection.
+template <class Executor>
+struct inbound_connection {
+    using clock = std::chrono::steady_clock;
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+    using timer_type =
+        boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
+
+    inbound_connection(socket_type s, Executor const& ex) : socket(std::move(s)), timer(ex) {}
+
+    socket_type socket;
+    timer_type timer;                 // read deadline, lazily re-armed
+    std::vector<std::byte> buffer;    // received bytes not yet consumed: [begin, end)
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::size_t need = frame_header_size;  // bytes the frame at `begin` needs in all
+    std::optional<boost::asio::ip::udp::endpoint> from;  // set by the hello
+    std::uint64_t frames = 0;         // frames consumed, hello included
+    std::uint64_t deadline_frame = 0; // the frame `deadline` belongs to
+    std::optional<clock::time_point> deadline;  // when the partial frame must be complete
+    bool timer_running = false;
+    bool paused = false;              // stopped reading: the receive queue is full
+    bool dead = false;
+    typename std::list<std::shared_ptr<inbound_connection>>::iterator self;
+};
+
+// A frame waiting to be written, and the operation it completes.
+struct outbound_frame {
+    std::uint64_t id = 0;
+    std::vector<std::byte> bytes;  // length prefix + payload
+    std::unique_ptr<pending_op<boost::system::error_code>> op;
+};
+
+// The frames of one gather write. The write's handler owns it, so the bytes
+// outlive the write even when the connection fails (and completes the
+// frames) first.
+struct write_batch {
+    std::vector<outbound_frame> frames;
+    std::vector<boost::asio::const_buffer> buffers;
+};
+
+// A sending transport's connection to one peer.
+template <class Executor>
+struct outbound_peer {
+    using clock = std::chrono::steady_clock;
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+    using timer_type =
+        boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
+
+    enum class status : std::uint8_t { idle, connecting, connected, backoff };
+
+    outbound_peer(boost::asio::ip::udp::endpoint to, Executor const& ex)
+        : endpoint(to), socket(ex), deadline_timer(ex), backoff_timer(ex) {}
+
+    boost::asio::ip::udp::endpoint endpoint;
+    socket_type socket;
+    timer_type deadline_timer;            // connect and write timeouts, lazily re-armed
+    timer_type backoff_timer;
+    status state = status::idle;
+    std::deque<outbound_frame> queue;     // not yet handed to the socket
+    std::shared_ptr<write_batch> writing; // the batch being written, if any
+    bool completing = false;              // completing a batch: defer the next write
+    clock::time_point deadline{};         // of the pending connect or write
+    clock::time_point timer_expiry{};     // when the running deadline_timer fires
+    std::uint64_t timer_seq = 0;          // identifies the current wait
+    bool timer_running = false;
+    bool timed_out = false;               // the deadline closed the socket
+    bool hello_pending = false;
+    bool ever_connected = false;
+    unsigned failures = 0;                // consecutive, reset by a connect
+    std::uint64_t generation = 0;         // one per connection attempt
+    std::array<std::byte, 512> sink{};    // the peer should never write; we read to see EOF
+};
+
+template <class Executor>
+class udp_tcp_state : public std::enable_shared_from_this<udp_tcp_state<Executor>> {
+public:
+    using executor_type = Executor;
+    using endpoint_type = boost::asio::ip::udp::endpoint;
+    using inbound_type = basic_inbound<endpoint_type>;
+    using clock = std::chrono::steady_clock;
+    using error_code = boost::system::error_code;
+    using receive_op = pending_op<error_code, inbound_type>;
+    using send_op = pending_op<error_code>;
+    using udp_socket = boost::asio::basic_datagram_socket<boost::asio::ip::udp, Executor>;
+    using tcp_acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor>;
+    using timer_type =
+        boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
+    using in_conn = inbound_connection<Executor>;
+    using out_peer = outbound_peer<Executor>;
+
+    static constexpr std::size_t read_chunk = 64 * 1024;         // least free space per read
+    static constexpr std::size_t idle_buffer_limit = 256 * 1024; // shrink idle buffers above
+    static constexpr std::size_t batch_frames = 63;              // + hello = 64 iovecs
+    static constexpr std::size_t batch_bytes = 256 * 1024;
+    static constexpr int bind_attempts = 16;
+
+    udp_tcp_state(Executor ex, udp_tcp_config cfg)
+        : ex_(std::move(ex)), cfg_(std::move(cfg)), udp_(ex_), acceptor_(ex_),
+          accept_retry_(ex_), udp_buffer_(cfg_.packet_budget + 1) {
+        std::uint64_t seed = cfg_.seed;
+        if (seed == 0) {
+            std::random_device rd;
+            seed = (std::uint64_t(rd()) << 32) ^ rd();
+        }
+        rng_.seed(seed);
+    }
+
+    // Binds both sockets on one port; throws system_error.
+    void open() {
+        auto const& bind = cfg_.bind;
+        error_code ec;
+        for (int attempt = 0; attempt < bind_attempts; ++attempt) {
+            close_sockets();
+            udp_.open(bind.protocol(), ec);
+            if (!ec)
+                udp_.bind(bind, ec);
+            if (ec)
+                throw boost::system::system_error(ec, "udp_tcp_transport: bind UDP");
+            auto const port = udp_.local_endpoint().port();
+            boost::asio::ip::tcp::endpoint const tcp_ep(bind.address(), port);
+            acceptor_.open(tcp_ep.protocol(), ec);
+            // Lets a restarted node listen while its old connections sit in
+            // TIME_WAIT; two listeners still cannot share the port.
+            if (!ec)
+                acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
+            if (!ec)
+                acceptor_.bind(tcp_ep, ec);
+            if (!ec)
+                acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+            if (!ec)
+                break;
+            // An ephemeral UDP port may be taken for TCP: try another one.
+            if (bind.port() != 0 || attempt + 1 == bind_attempts) {
+                close_sockets();
+                throw boost::system::system_error(ec, "udp_tcp_transport: bind TCP");
+            }
+        }
+        bound_ = udp_.local_endpoint();
+        advertised_ = cfg_.advertise ? *cfg_.advertise : bound_;
+        hello_ = make_hello_frame(advertised_);
+        start_udp_receive();
+        start_accept();
+    }
+
+    executor_type const& executor() const noexcept { return ex_; }
+    udp_tcp_config const& config() const noexcept { return cfg_; }
+    endpoint_type local_endpoint() const noexcept { return advertised_; }
+    endpoint_type bound_endpoint() const noexcept { return bound_; }
+    bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    transport_counters counters() const noexcept { return counters_.snapshot(); }
+    std::uint64_t next_id() noexcept { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+
+    // ---- initiations (any thread) -------------------------------------------------------
+
+    template <class Handler>
+    void initiate_packet(Handler&& handler, endpoint_type const& to,
+                         std::vector<std::byte> bytes, bool too_large) {
+        using handler_type = std::decay_t<Handler>;
+        if (too_large || is_closed()) {
+            error_code const ec = too_large ? error::packet_too_large : error::transport_closed;
+            if (too_large)
+                bump(counters_.drops_oversize);
+            boost::asio::post(ex_, boost::asio::append(std::move(handler), ec));
+            return;
+        }
+        auto const buffer = boost::asio::buffer(bytes); // the heap block moves with the vector
+        packet_send_handler<udp_tcp_state, handler_type> h(this->shared_from_this(),
+                                                           std::move(bytes), std::move(handler));
+        dispatch_fast(ex_, [self = this->shared_from_this(), to, buffer,
+                            h = std::move(h)]() mutable {
+            if (self->is_closed()) { // the handler turns this into transport_closed
+                error_code const aborted = boost::asio::error::operation_aborted;
+                auto const ex = self->ex_;
+                boost::asio::post(ex, boost::asio::append(std::move(h), aborted, std::size_t{0}));
+                return;
+            }
+            self->udp_.async_send_to(buffer, to, std::move(h));
+        });
+    }
+
+    template <class Handler>
+    void initiate_frame(Handler&& handler, endpoint_type const& to, std::vector<std::byte> frame,
+                        bool too_large) {
+        if (too_large) {
+            bump(counters_.drops_oversize);
+            error_code const ec = error::frame_too_large;
+            boost::asio::post(ex_, boost::asio::append(std::move(handler), ec));
+            return;
+        }
+        auto const id = next_id();
+        auto slot = boost::asio::get_associated_cancellation_slot(handler);
+        auto op = make_pending_op<error_code>(id, std::move(handler), ex_);
+        if (slot.is_connected())
+            slot.template emplace<frame_canceller>(this->weak_from_this(), to, id);
+        dispatch_fast(ex_, [self = this->shared_from_this(), to, frame = std::move(frame),
+                            op = std::move(op)]() mutable {
+            self->enqueue_frame(to, std::move(frame), std::move(op));
+        });
+    }
+
+    template <class Handler>
+    void initiate_receive(Handler&& handler) {
+        auto const id = next_id();
+        auto slot = boost::asio::get_associated_cancellation_slot(handler);
+        auto op = make_pending_op<error_code, inbound_type>(id, std::move(handler), ex_);
+        if (slot.is_connected())
+            slot.template emplace<receive_canceller>(this->weak_from_this(), id);
+        dispatch_fast(ex_, [self = this->shared_from_this(), op = std::move(op)]() mutable {
+            self->start_receive(std::move(op));
+        });
+    }
+
+    // ---- close (on the executor) --------------------------------------------------------
+
+    void close() noexcept {
+        if (closed_.exchange(true, std::memory_order_acq_rel))
+            return;
+        error_code ignored;
+        close_sockets();
+        accept_retry_.cancel(ignored);
+        error_code const closed = error::transport_closed;
+        for (auto& [to, p] : peers_) {
+            ++p->generation;
+            p->deadline_timer.cancel(ignored);
+            p->backoff_timer.cancel(ignored);
+            if (p->state == out_peer::status::connected)
+                tally(counters_.disconnects);
+            p->socket.close(ignored);
+            fail_frames(*p, closed);
+        }
+        peers_.clear();
+        for (auto& c : inbound_) {
+            c->dead = true;
+            c->timer.cancel(ignored);
+            c->socket.close(ignored);
+            tally(counters_.disconnects);
+        }
+        inbound_.clear();
+        paused_.clear();
+        bump(counters_.drops_closed, inbox_.size());
+        inbox_.clear();
+        auto waiters = std::move(waiters_);
+        waiters_.clear();
+        for (auto& op : waiters)
+            op->complete(closed, inbound_type{});
+    }
+
+private:
+    template <class, class>
+    friend class packet_send_handler;
+
+    struct receive_canceller {
+        receive_canceller(std::weak_ptr<udp_tcp_state> s, std::uint64_t i) noexcept
+            : state(std::move(s)), id(i) {}
+        std::weak_ptr<udp_tcp_state> state;
+        std::uint64_t id;
+        void operator()(boost::asio::cancellation_type_t type) const {
+            if ((type & (boost::asio::cancellation_type::terminal |
+                         boost::asio::cancellation_type::partial |
+                         boost::asio::cancellation_type::total)) ==
+                boost::asio::cancellation_type::none)
+                return;
+            // Posted, never run inline: completing clears this very slot.
+            if (auto s = state.lock()) {
+                auto const ex = s->ex_;
+                boost::asio::post(ex, [s = std::move(s), id = id] { s->cancel_receive(id); });
+            }
+        }
+    };
+
+    struct frame_canceller {
+        frame_canceller(std::weak_ptr<udp_tcp_state> s, endpoint_type const& t,
+                        std::uint64_t i) noexcept
+            : state(std::move(s)), to(t), id(i) {}
+        std::weak_ptr<udp_tcp_state> state;
+        endpoint_type to;
+        std::uint64_t id;
+        void operator()(boost::asio::cancellation_type_t type) const {
+            if ((type & (boost::asio::cancellation_type::terminal |
+                         boost::asio::cancellation_type::partial |
+                         boost::asio::cancellation_type::total)) ==
+                boost::asio::cancellation_type::none)
+                return;
+            if (auto s = state.lock()) {
+                auto const ex = s->ex_;
+                boost::asio::post(ex, [s = std::move(s), to = to, id = id] {
+                    s->cancel_frame(to, id);
+                });
+            }
+        }
+    };
+
+    void close_sockets() noexcept {
+        error_code ignored;
+        udp_.close(ignored);
+        acceptor_.close(ignored);
+    }
+
+    // ---- receive queue ------------------------------------------------------------------
+
+    bool can_offer() const noexcept {
+        return !waiters_.empty() || inbox_.size() < cfg_.receive_queue_limit;
+    }
+
+    // Requires can_offer(). Called from completion handlers only: a waiting
+    // receive runs inline when it can, so the caller must re-check closed_
+    // (and its own liveness) afterwards.
+    void offer(inbound_type&& message) {
+        if (!waiters_.empty()) {
+            auto op = std::move(waiters_.front());
+            waiters_.pop_front();
+            op->complete_now(error_code{}, std::move(message));
+            return;
+        }
+        inbox_.push_back(std::move(message));
+    }
+
+    void start_receive(std::unique_ptr<receive_op> op) {
+        if (is_closed()) {
+            op->complete(error::transport_closed, inbound_type{});
+            return;
+        }
+        if (!inbox_.empty()) {
+            auto message = std::move(inbox_.front());
+            inbox_.pop_front();
+            op->complete(error_code{}, std::move(message));
+            resume_paused();
+            return;
+        }
+        waiters_.push_back(std::move(op));
+    }
+
+    void cancel_receive(std::uint64_t id) {
+        if (is_closed())
+            return;
+        auto const it = std::find_if(waiters_.begin(), waiters_.end(),
+                                     [id](auto const& op) { return op->id() == id; });
+        if (it == waiters_.end())
+            return; // completed already
+        auto op = std::move(*it);
+        waiters_.erase(it);
+        op->complete(boost::asio::error::operation_aborted, inbound_type{});
+    }
+
+    // Room was made in the receive queue: let stopped connections read again.
+    void resume_paused() {
+        if (paused_.empty())
+            return;
+        auto paused = std::move(paused_);
+        paused_.clear();
+        for (auto& c : paused) {
+            c->paused = false;
+            boost::asio::post(ex_, [self = this->shared_from_this(), c = std::move(c)] {
+                if (!self->is_closed() && !c->dead)
+                    self->process(c);
+            });
+        }
+    }
+
+    // ---- UDP ----------------------------------------------------------------------------
+
+    void start_udp_receive() {
+        udp_.async_receive_from(boost::asio::buffer(udp_buffer_), udp_from_,
+                                [self = this->shared_from_this()](error_code ec, std::size_t n) {
+                                    self->on_udp_receive(ec, n);
+                                });
+    }
+
+    void on_udp_receive(error_code ec, std::size_t n) {
+        if (is_closed())
+            return;
+        // Errors here are transient (an ICMP port unreachable for an earlier
+        // send shows up as connection_refused): keep receiving.
+        if (!ec && n > 0 && n <= cfg_.packet_budget && can_offer()) {
+            tally(counters_.packets_in);
+            tally(counters_.bytes_in, n);
+            offer(inbound_type{delivery::packet, udp_from_,
+                               std::vector<std::byte>(udp_buffer_.begin(),
+                                                      udp_buffer_.begin() +
+                                                          static_cast<std::ptrdiff_t>(n))});
+            if (is_closed())
+                return; // by the receive's handler
+        } else if (!ec) {
+            if (n == 0) {
+                tally(counters_.drops_garbage);
+            } else if (n > cfg_.packet_budget) {
+                bump(counters_.drops_oversize);
+            } else {
+                tally(counters_.drops_queue_full);
+            }
+        }
+        start_udp_receive();
+    }
+
+    // ---- accepting and reading frames ---------------------------------------------------
+
+    void start_accept() {
+        acceptor_.async_accept(
+            [self = this->shared_from_this()](error_code ec, typename in_conn::socket_type s) {
+                self->on_accept(ec, std::move(s));
+            });
+    }
+
+    void on_accept(error_code ec, typename in_conn::socket_type socket) {
+        if (is_closed())
+            return;
+        if (ec) {
+            // Out of descriptors and the like: pause instead of spinning.
+            accept_retry_.expires_after(std::chrono::milliseconds(50));
+            accept_retry_.async_wait([self = this->shared_from_this()](error_code e) {
+                if (!e && !self->is_closed())
+                    self->start_accept();
+            });
+            return;
+        }
+        tally(counters_.accepts);
+        if (inbound_.size() >= cfg_.max_connections) {
+            error_code ignored;
+            socket.close(ignored);
+            tally(counters_.disconnects);
+        } else {
+            auto c = std::make_shared<in_conn>(std::move(socket), ex_);
+            inbound_.push_front(c);
+            c->self = inbound_.begin();
+            c->buffer.resize(read_chunk);
+            arm_read_deadline(c); // for the hello
+            start_read(c);
+        }
+        start_accept();
+    }
+
+    void start_read(std::shared_ptr<in_conn> const& c) {
+        if (c->begin > 0) {
+            std::memmove(c->buffer.data(), c->buffer.data() + c->begin, c->end - c->begin);
+            c->end -= c->begin;
+            c->begin = 0;
+        }
+        // Grow towards the frame being received as its bytes arrive, not at
+        // once: a header alone must not cost max_frame_size of memory.
+        std::size_t const target = std::max(c->need, read_chunk);
+        if (c->buffer.size() < target && c->buffer.size() - c->end < read_chunk)
+            c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + read_chunk)));
+        c->socket.async_read_some(
+            boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end),
+            [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
+                self->on_read(c, ec, n);
+            });
+    }
+
+    void on_read(std::shared_ptr<in_conn> const& c, error_code ec, std::size_t n) {
+        if (is_closed() || c->dead)
+            return;
+        if (ec) { // closed by the peer, reset, ...
+            drop_connection(c);
+            return;
+        }
+        c->end += n;
+        process(c);
+    }
+
+    // Consumes the complete frames in the buffer, then reads on, unless the
+    // connection was dropped or paused.
+    void process(std::shared_ptr<in_conn> const& c) {
+        for (;;) {
+            std::size_t const available = c->end - c->begin;
+            if (available < frame_header_size) {
+                c->need = frame_header_size;
+                break;
+            }
+            std::byte const* const head = c->buffer.data() + c->begin;
+            std::size_t const length = load_u32_be(head);
+            if (!c->from) {
+                if (length != hello_v4_size && length != hello_v6_size) {
+                    reject(c, counters_.drops_garbage);
+                    return;
+                }
+            } else if (length > cfg_.max_frame_size) {
+                reject(c, counters_.drops_oversize);
+                return;
+            }
+            if (available < frame_header_size + length) {
+                c->need = frame_header_size + length;
+                break;
+            }
+            std::span<std::byte const> const payload(head + frame_header_size, length);
+            if (!c->from) {
+                auto hello = parse_hello(payload);
+                if (!hello) {
+                    reject(c, counters_.drops_garbage);
+                    return;
+                }
+                if (hello->address().is_unspecified()) {
+                    error_code ignored;
+                    auto const remote = c->socket.remote_endpoint(ignored);
+                    hello->address(remote.address());
+                }
+                c->from = *hello;
+            } else {
+                if (!can_offer()) {
+                    // Stop reading until async_receive makes room; TCP pushes
+                    // back to the sender. Our own stall is not a read timeout.
+                    c->paused = true;
+                    c->deadline.reset();
+                    paused_.push_back(c);
+                    return;
+                }
+                tally(counters_.frames_in);
+                tally(counters_.bytes_in, length);
+                c->begin += frame_header_size + length;
+                ++c->frames;
+                offer(inbound_type{delivery::frame, *c->from,
+                                   std::vector<std::byte>(payload.begin(), payload.end())});
+                if (is_closed() || c->dead)
+                    return; // by the receive's handler
+                continue;
+            }
+            c->begin += frame_header_size + length;
+            ++c->frames;
+        }
+        if (c->begin == c->end) {
+            c->begin = c->end = 0;
+            if (c->from)
+                c->deadline.reset(); // between frames: no deadline
+            if (c->buffer.size() > idle_buffer_limit)
+                std::vector<std::byte>(read_chunk).swap(c->buffer);
+        } else if (!c->deadline || c->deadline_frame != c->frames) {
+            arm_read_deadline(c); // a new frame has started
+        }
+        start_read(c);
+    }
+
+    void arm_read_deadline(std::shared_ptr<in_conn> const& c) {
+        c->deadline = clock::now() + cfg_.read_timeout;
+        c->deadline_frame = c->frames;
+        if (c->timer_running)
+            return; // it re-arms itself for the new deadline when it fires
+        wait_read_deadline(c);
+    }
+
+    void wait_read_deadline(std::shared_ptr<in_conn> const& c) {
+        c->timer_running = true;
+        c->timer.expires_at(*c->deadline);
+        c->timer.async_wait([self = this->shared_from_this(), c](error_code ec) {
+            c->timer_running = false;
+            if (ec || self->is_closed() || c->dead || !c->deadline)
+                return;
+            if (clock::now() >= *c->deadline)
+                self->drop_connection(c); // read timeout
+            else
+                self->wait_read_deadline(c);
+        });
+    }
+
+    // A peer broke the framing: count it and drop it.
+    void reject(std::shared_ptr<in_conn> const& c, std::atomic<std::uint64_t>& reason) {
+        bump(reason);
+        tally(counters_.decode_errors);
+        drop_connection(c);
+    }
+
+    void drop_connection(std::shared_ptr<in_conn> const& c) {
+        if (c->dead)
+            return;
+        c->dead = true;
+        error_code ignored;
+        c->timer.cancel(ignored);
+        c->socket.close(ignored);
+        inbound_.erase(c->self);
+        if (c->paused)
+            std::erase(paused_, c);
+        tally(counters_.disconnects);
+    }
+
+    // ---- sending frames -----------------------------------------------------------------
+
+    std::shared_ptr<out_peer> peer_for(endpoint_type const& to) {
+        if (auto it = peers_.find(to); it != peers_.end())
+            return it->second;
+        if (peers_.size() >= cfg_.max_connections) {
+            // Forget an idle peer (no connection, nothing queued) to make room.
+            auto const idle = std::find_if(peers_.begin(), peers_.end(), [](auto const& e) {
+                return e.second->state == out_peer::status::idle && e.second->queue.empty();
+            });
+            if (idle == peers_.end())
+                return nullptr;
+            peers_.erase(idle);
+        }
+        auto p = std::make_shared<out_peer>(to, ex_);
+        peers_.emplace(to, p);
+        return p;
+    }
+
+    void enqueue_frame(endpoint_type const& to, std::vector<std::byte> frame,
+                       std::unique_ptr<send_op> op) {
+        if (is_closed()) {
+            op->complete(error::transport_closed);
+            return;
+        }
+        auto p = peer_for(to);
+        if (!p || p->queue.size() >= cfg_.send_queue_limit) {
+            tally(counters_.drops_queue_full);
+            op->complete(error::send_queue_full);
+            return;
+        }
+        auto const id = op->id();
+        p->queue.push_back(outbound_frame{id, std::move(frame), std::move(op)});
+        if (p->state == out_peer::status::idle)
+            start_connect(p);
+        else if (p->state == out_peer::status::connected)
+            start_write(p);
+        // connecting, backoff: the frame waits for the connection
+    }
+
+    void cancel_frame(endpoint_type const& to, std::uint64_t id) {
+        if (is_closed())
+            return;
+        auto const it = peers_.find(to);
+        if (it == peers_.end())
+            return;
+        auto& queue = it->second->queue;
+        auto const f = std::find_if(queue.begin(), queue.end(),
+                                    [id](outbound_frame const& x) { return x.id == id; });
+        if (f == queue.end())
+            return; // written, being written, or completed already
+        auto op = std::move(f->op);
+        queue.erase(f);
+        op->complete(boost::asio::error::operation_aborted);
+    }
+
+    void start_connect(std::shared_ptr<out_peer> const& p) {
+        p->state = out_peer::status::connecting;
+        p->timed_out = false;
+        auto const generation = ++p->generation;
+        error_code ignored;
+        p->socket.close(ignored);
+        boost::asio::ip::tcp::endpoint const target(p->endpoint.address(), p->endpoint.port());
+        p->socket.async_connect(target, [self = this->shared_from_this(), p,
+                                         generation](error_code ec) {
+            self->on_connect(p, generation, ec);
+        });
+        arm_peer_deadline(p, cfg_.connect_timeout);
+    }
+
+    void on_connect(std::shared_ptr<out_peer> const& p, std::uint64_t generation,
+                    error_code ec) {
+        if (is_closed() || generation != p->generation)
+            return;
+        if (p->timed_out && !ec)
+            ec = error::connect_timeout; // connected just as the deadline closed the socket
+        if (ec) {
+            tally(counters_.connect_failures);
+            connection_failed(p, ec);
+            return;
+        }
+        tally(counters_.connects);
+        if (p->ever_connected)
+            tally(counters_.reconnects);
+        p->ever_connected = true;
+        p->failures = 0;
+        error_code ignored;
+        p->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        p->state = out_peer::status::connected;
+        p->hello_pending = true;
+        watch(p, generation);
+        start_write(p);
+    }
+
+    // Reads from an outbound connection only to learn that the peer closed it.
+    void watch(std::shared_ptr<out_peer> const& p, std::uint64_t generation) {
+        p->socket.async_read_some(boost::asio::buffer(p->sink), [self = this->shared_from_this(),
+                                                                 p, generation](error_code ec,
+                                                                                std::size_t) {
+            if (self->is_closed() || generation != p->generation)
+                return;
+            if (ec)
+                self->connection_failed(p, ec);
+            else
+                self->watch(p, generation);
+        });
+    }
+
+    // `done` is a batch whose write has completed: its storage is reused.
+    void start_write(std::shared_ptr<out_peer> const& p,
+                     std::shared_ptr<write_batch> done = nullptr) {
+        if (p->writing || p->completing || p->state != out_peer::status::connected)
+            return;
+        if (p->queue.empty() && !p->hello_pending)
+            return;
+        auto batch = done ? std::move(done) : std::make_shared<write_batch>();
+        if (p->hello_pending)
+            batch->buffers.push_back(boost::asio::buffer(hello_));
+        std::size_t bytes = 0;
+        while (!p->queue.empty() && batch->frames.size() < batch_frames) {
+            auto& f = p->queue.front();
+            if (!batch->frames.empty() && bytes + f.bytes.size() > batch_bytes)
+                break;
+            bytes += f.bytes.size();
+            batch->buffers.push_back(boost::asio::buffer(f.bytes));
+            batch->frames.push_back(std::move(f));
+            p->queue.pop_front();
+        }
+        p->writing = batch;
+        boost::asio::async_write(p->socket,
+                                 std::span<boost::asio::const_buffer const>(batch->buffers),
+                                 [self = this->shared_from_this(), p, batch,
+                                  generation = p->generation](error_code ec, std::size_t) {
+                                     self->on_write(p, batch, generation, ec);
+                                 });
+        arm_peer_deadline(p, cfg_.write_timeout);
+    }
+
+    void on_write(std::shared_ptr<out_peer> const& p, std::shared_ptr<write_batch> const& done,
+                  std::uint64_t generation, error_code ec) {
+        if (is_closed() || generation != p->generation)
+            return; // the frames were completed when the connection failed
+        if (p->timed_out && !ec)
+            ec = error::write_timeout; // written just as the deadline closed the socket
+        if (ec) {
+            connection_failed(p, ec);
+            return;
+        }
+        p->writing.reset();
+        p->hello_pending = false;
+        // Complete inline; frames the handlers send meanwhile wait, so they
+        // go out together in the next batch.
+        auto& batch = *done;
+        p->completing = true;
+        for (auto& f : batch.frames) {
+            tally(counters_.frames_out);
+            bump(counters_.bytes_out, f.bytes.size() - frame_header_size);
+            f.op->complete_now(error_code{});
+        }
+        p->completing = false;
+        batch.frames.clear();
+        batch.buffers.clear();
+        if (!is_closed())
+            start_write(p, done);
+    }
+
+    // The deadline of the pending connect or write. One timer per peer, left
+    // running when a later deadline replaces an earlier one (it re-arms itself
+    // when it fires early), so a write usually costs no timer syscall.
+    void arm_peer_deadline(std::shared_ptr<out_peer> const& p, std::chrono::milliseconds d) {
+        p->deadline = clock::now() + d;
+        if (p->timer_running && p->timer_expiry <= p->deadline)
+            return;
+        wait_peer_deadline(p);
+    }
+
+    void wait_peer_deadline(std::shared_ptr<out_peer> const& p) {
+        p->timer_running = true;
+        p->timer_expiry = p->deadline;
+        auto const seq = ++p->timer_seq;
+        p->deadline_timer.expires_at(p->deadline); // cancels an earlier wait
+        p->deadline_timer.async_wait([self = this->shared_from_this(), p, seq](error_code ec) {
+            if (seq != p->timer_seq)
+                return; // superseded by a wait for an earlier deadline
+            p->timer_running = false;
+            if (ec || self->is_closed())
+                return;
+            bool const busy = p->state == out_peer::status::connecting ||
+                              (p->state == out_peer::status::connected && p->writing);
+            if (!busy)
+                return;
+            if (clock::now() < p->deadline) {
+                self->wait_peer_deadline(p);
+                return;
+            }
+            // Closing aborts the connect or write, whose handler reports the timeout.
+            p->timed_out = true;
+            error_code ignored;
+            p->socket.close(ignored);
+        });
+    }
+
+    void fail_frames(out_peer& p, error_code ec) {
+        if (p.writing) {
+            for (auto& f : p.writing->frames) {
+                bump(counters_.drops_closed);
+                f.op->complete(ec);
+            }
+            p.writing.reset(); // the bytes live on in the write's handler
+        }
+        auto queue = std::move(p.queue);
+        p.queue.clear();
+        for (auto& f : queue) {
+            bump(counters_.drops_closed);
+            f.op->complete(ec);
+        }
+    }
+
+    // A connect failed or a connection broke: fail the frames, back off.
+    void connection_failed(std::shared_ptr<out_peer> const& p, error_code ec) {
+        if (p->timed_out) // whichever handler saw the abort first
+            ec = p->state == out_peer::status::connecting ? error_code(error::connect_timeout)
+                                                          : error_code(error::write_timeout);
+        ++p->generation;
+        if (p->state == out_peer::status::connected)
+            tally(counters_.disconnects);
+        error_code ignored;
+        p->socket.close(ignored);
+        p->hello_pending = false;
+        fail_frames(*p, ec);
+        p->failures = std::min(p->failures + 1, 63u);
+        p->state = out_peer::status::backoff;
+        p->backoff_timer.expires_after(backoff_delay(p->failures));
+        p->backoff_timer.async_wait([self = this->shared_from_this(), p,
+                                     generation = p->generation](error_code e) {
+            if (e || self->is_closed() || generation != p->generation)
+                return;
+            if (p->queue.empty())
+                p->state = out_peer::status::idle; // connect on the next send
+            else
+                self->start_connect(p);
+        });
+    }
+
+    std::chrono::nanoseconds backoff_delay(unsigned failures) {
+        using ms = std::chrono::duration<double, std::milli>;
+        double const base = ms(cfg_.reconnect_base_delay).count();
+        double const max = ms(cfg_.reconnect_max_delay).count();
+        double delay = std::min(max, std::ldexp(base, static_cast<int>(failures) - 1));
+        if (cfg_.reconnect_jitter > 0.0) {
+            std::uniform_real_distribution<double> factor(1.0 - cfg_.reconnect_jitter,
+                                                          1.0 + cfg_.reconnect_jitter);
+            delay = std::min(max, delay * factor(rng_));
+        }
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(ms(delay));
+    }
+
+    Executor ex_;
+    udp_tcp_config cfg_;
+    udp_socket udp_;
+    tcp_acceptor acceptor_;
+    timer_type accept_retry_;
+    endpoint_type bound_;
+    endpoint_type advertised_;
+    std::vector<std::byte> hello_;
+    std::atomic<bool> closed_{false};
+    std::atomic<std::uint64_t> next_id_{1};
+    atomic_transport_counters counters_;
+    std::mt19937_64 rng_;
+
+    std::vector<std::byte> udp_buffer_;  // packet_budget + 1: a full buffer means over budget
+    endpoint_type udp_from_;
+    std::deque<inbound_type> inbox_;
+    std::deque<std::unique_ptr<receive_op>> waiters_;  // non-empty only while inbox_ is empty
+    std::list<std::shared_ptr<in_conn>> inbound_;
+    std::vector<std::shared_ptr<in_conn>> paused_;
+    std::unordered_map<endpoint_type, std::shared_ptr<out_peer>> peers_;
+};
+
+} // namespace detail
+
+// ---- basic_udp_tcp_transport ------------------------------------------------------------
+
+template <class Executor>
+basic_udp_tcp_transport<Executor>::basic_udp_tcp_transport(executor_type const& ex,
+                                                           udp_tcp_config cfg) {
+    validate(cfg).value(); // throws, naming the field
+    state_ = std::make_shared<state_type>(ex, std::move(cfg));
+    state_->open();
+}
+
+template <class Executor>
+auto basic_udp_tcp_transport<Executor>::get_executor() const noexcept -> executor_type {
+    return state_->executor();
+}
+
+template <class Executor>
+auto basic_udp_tcp_transport<Executor>::local_endpoint() const noexcept -> endpoint_type {
+    return state_->local_endpoint();
+}
+
+template <class Executor>
+auto basic_udp_tcp_transport<Executor>::bound_endpoint() const noexcept -> endpoint_type {
+    return state_->bound_endpoint();
+}
+
+template <class Executor>
+std::size_t basic_udp_tcp_transport<Executor>::packet_budget() const noexcept {
+    return state_->config().packet_budget;
+}
+
+template <class Executor>
+std::size_t basic_udp_tcp_transport<Executor>::max_frame_size() const noexcept {
+    return state_->config().max_frame_size;
+}
+
+template <class Executor>
+udp_tcp_config const& basic_udp_tcp_transport<Executor>::config() const noexcept {
+    return state_->config();
+}
+
+template <class Executor>
+transport_counters basic_udp_tcp_transport<Executor>::counters() const noexcept {
+    return state_->counters();
+}
+
+template <class Executor>
+bool basic_udp_tcp_transport<Executor>::is_open() const noexcept {
+    return state_ && !state_->is_closed();
+}
+
+template <class Executor>
+void basic_udp_tcp_transport<Executor>::close() noexcept {
+    if (state_)
+        state_->close();
+}
+
+namespace detail {
+
+// Initiation objects: they hold the state, so a deferred operation stays valid.
+template <class State>
+struct initiate_send_packet {
+    std::shared_ptr<State> state;
+    using executor_type = typename State::executor_type;
+    executor_type get_executor() const noexcept { return state->executor(); }
+
+    template <class Handler>
+    void operator()(Handler&& handler, boost::asio::ip::udp::endpoint const& to,
+                    std::vector<std::byte> bytes, bool too_large) const {
+        state->initiate_packet(std::forward<Handler>(handler), to, std::move(bytes), too_large);
+    }
+};
+
+template <class State>
+struct initiate_send_frame {
+    std::shared_ptr<State> state;
+    using executor_type = typename State::executor_type;
+    executor_type get_executor() const noexcept { return state->executor(); }
+
+    template <class Handler>
+    void operator()(Handler&& handler, boost::asio::ip::udp::endpoint const& to,
+                    std::vector<std::byte> frame, bool too_large) const {
+        state->initiate_frame(std::forward<Handler>(handler), to, std::move(frame), too_large);
+    }
+};
+
+template <class State>
+struct initiate_receive {
+    std::shared_ptr<State> state;
+    using executor_type = typename State::executor_type;
+    executor_type get_executor() const noexcept { return state->executor(); }
+
+    template <class Handler>
+    void operator()(Handler&& handler) const {
+        state->initiate_receive(std::forward<Handler>(handler));
+    }
+};
+
+} // namespace detail
+
+template <class Executor>
+template <class CompletionToken>
+auto basic_udp_tcp_transport<Executor>::async_send_packet(endpoint_type const& to,
+                                                          std::span<std::byte const> bytes,
+                                                          CompletionToken&& token) {
+    // Copied here, not in the initiation: a deferred token initiates later.
+    bool const too_large = bytes.size() > state_->config().packet_budget;
+    std::vector<std::byte> copy;
+    if (!too_large)
+        copy.assign(bytes.begin(), bytes.end());
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+        detail::initiate_send_packet<state_type>{state_}, token, to, std::move(copy),
+        too_large);
+}
+
+template <class Executor>
+template <class CompletionToken>
+auto basic_udp_tcp_transport<Executor>::async_send_frame(endpoint_type const& to,
+                                                         std::span<std::byte const> bytes,
+                                                         CompletionToken&& token) {
+    bool const too_large = bytes.size() > state_->config().max_frame_size;
+    std::vector<std::byte> frame;
+    if (!too_large)
+        frame = detail::make_frame(bytes);
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+        detail::initiate_send_frame<state_type>{state_}, token, to, std::move(frame),
+        too_large);
+}
+
+template <class Executor>
+template <class CompletionToken>
+auto basic_udp_tcp_transport<Executor>::async_receive(CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken,
+                                       void(boost::system::error_code, inbound_type)>(
+        detail::initiate_receive<state_type>{state_}, token);
+}
+
+} // namespace cohort
+
+// The packet handler is the user's handler to Asio: same executor, allocator
+// and cancellation slot.
+namespace boost::asio {
+template <template <class, class> class Associator, class State, class Handler,
+          class DefaultCandidate>
+struct associator<Associator, cohort::detail::packet_send_handler<State, Handler>,
+                  DefaultCandidate> : Associator<Handler, DefaultCandidate> {
+    static typename Associator<Handler, DefaultCandidate>::type
+    get(cohort::detail::packet_send_handler<State, Handler> const& h) noexcept {
+        return Associator<Handler, DefaultCandidate>::get(h.handler());
+    }
+    static auto get(cohort::detail::packet_send_handler<State, Handler> const& h,
+                    DefaultCandidate const& c) noexcept
+        -> decltype(Associator<Handler, DefaultCandidate>::get(h.handler(), c)) {
+        return Associator<Handler, DefaultCandidate>::get(h.handler(), c);
+    }
+};
+} // namespace boost::asio
+
+#endif // COHORT_TRANSPORT_IMPL_UDP_TCP_TRANSPORT_HPP
+// ----- end include/cohort/transport/impl/udp_tcp_transport.hpp -----
+
+#endif // COHORT_TRANSPORT_UDP_TCP_TRANSPORT_HPP
+// ----- end include/cohort/transport/udp_tcp_transport.hpp -----
 // ----- begin include/cohort/wire/binary_codec.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
