@@ -7,9 +7,11 @@
 // Everything public in cohort. single_include/cohort/cohort.hpp is generated
 // from this file by tools/amalgamate.py.
 
+#include <cohort/delivery.hpp>
 #include <cohort/error.hpp>
 #include <cohort/hlc.hpp>
 #include <cohort/hlc_timestamp.hpp>
+#include <cohort/membership/protocol.hpp>
 #include <cohort/node_id.hpp>
 #include <cohort/node_state.hpp>
 #include <cohort/phi_accrual.hpp>

@@ -68,6 +68,10 @@ enum class error {
     connect_timeout,          ///< no connection within the connect timeout
     read_timeout,             ///< a frame did not arrive within the read timeout
     write_timeout,            ///< a frame could not be written within the write timeout
+
+    // membership and node
+    join_timeout,             ///< no seed answered a join within the join timeout
+    not_started,              ///< the operation needs a started node
 };
 
 } // namespace cohort
@@ -135,6 +139,8 @@ public:
         case error::connect_timeout: return "connect timed out";
         case error::read_timeout: return "read timed out";
         case error::write_timeout: return "write timed out";
+        case error::join_timeout: return "no seed answered the join in time";
+        case error::not_started: return "node not started";
         }
         return "unknown cohort error";
     }

@@ -13,6 +13,31 @@
 // Everything public in cohort. single_include/cohort/cohort.hpp is generated
 // from this file by tools/amalgamate.py.
 
+// ----- begin include/cohort/delivery.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DELIVERY_HPP
+#define COHORT_DELIVERY_HPP
+
+// How a message travels, shared by the sans-I/O membership core (which says
+// how each outgoing message must go) and the transports (which say how each
+// inbound one came), so neither depends on the other.
+
+#include <cstdint>
+
+namespace cohort {
+
+/// How a message travels between two nodes.
+enum class delivery : std::uint8_t {
+    packet,  ///< unreliable datagram within the packet budget (probes, gossip)
+    frame,   ///< reliable, ordered stream frame (push-pull, join, large messages)
+};
+
+} // namespace cohort
+
+#endif // COHORT_DELIVERY_HPP
+// ----- end include/cohort/delivery.hpp -----
 // ----- begin include/cohort/error.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -84,6 +109,10 @@ enum class error {
     connect_timeout,          ///< no connection within the connect timeout
     read_timeout,             ///< a frame did not arrive within the read timeout
     write_timeout,            ///< a frame could not be written within the write timeout
+
+    // membership and node
+    join_timeout,             ///< no seed answered a join within the join timeout
+    not_started,              ///< the operation needs a started node
 };
 
 } // namespace cohort
@@ -151,6 +180,8 @@ public:
         case error::connect_timeout: return "connect timed out";
         case error::read_timeout: return "read timed out";
         case error::write_timeout: return "write timed out";
+        case error::join_timeout: return "no seed answered the join in time";
+        case error::not_started: return "node not started";
         }
         return "unknown cohort error";
     }
@@ -668,6 +699,749 @@ using hlc = basic_hlc<system_wall_clock>;
 
 #endif // COHORT_HLC_HPP
 // ----- end include/cohort/hlc.hpp -----
+// ----- begin include/cohort/membership/protocol.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_PROTOCOL_HPP
+#define COHORT_MEMBERSHIP_PROTOCOL_HPP
+
+// membership_protocol: gossip membership and failure detection as a sans-I/O
+// state machine (SWIM + Lifeguard as in memberlist, Akka's monitoring ring
+// and leader rule). No sockets, timers or clock reads:
+//
+//   inputs   start(now, seeds), on_message(envelope, now), on_tick(now),
+//            leave(now), set_tags(tags, now)
+//   outputs  outbox()          messages to send: to whom, packet or frame
+//            events()          membership_event values
+//            next_deadline()   when it wants the next on_tick
+//
+// The driver drains outbox() and events() (and clears them) after each input,
+// and wraps each outgoing message in an envelope: label(), self(),
+// incarnation() and its own HLC time (make_envelope() does all but the time).
+//
+// Protocol, in short (docs/ARCHITECTURE.md has the reasons):
+//   - Failure detection: members sit on a ring by FNV-1a 64 of their name
+//     (detail/ring.hpp); each node pings the next monitored_by live members
+//     every heartbeat_interval. Each ack is a heartbeat of that target's
+//     phi-accrual detector. When the detector gives up, the observer asks
+//     indirect_checks helpers to probe (indirect_ping -> ack or nack); with no
+//     ack within probe_timeout * (health + 1) it suspects the member.
+//   - Suspicion (Lifeguard): a timer from suspicion_mult * max(1, log10 N) *
+//     heartbeat_interval (x health + 1) up to suspicion_max_timeout_mult times
+//     that, shrinking with each distinct further suspecter; on expiry the
+//     member is failed. A member hearing it is suspected refutes with
+//     incarnation max(own, heard) + 1.
+//   - Dissemination: rumors (wire `rumor`) piggyback as a `gossip` packet
+//     next to each ping and ack, and go to gossip_nodes random members every
+//     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
+//     Push-pull (full state over a frame, answered by push_pull_reply) with a
+//     random member every scaled push_pull_interval; a random failed member
+//     every reconnect_interval.
+//   - Merging: a higher incarnation wins; equal incarnations merge by
+//     node_state precedence; a member's word about itself is authoritative;
+//     failed and left members stay as tombstones for reap_interval.
+//   - Leader: the smallest node_id among active members (ids are unique by
+//     name, so the smallest name).
+//
+// Cost per message: O(1) hash lookups, O(log N) ring and leader updates,
+// O(monitored_by) probe bookkeeping; only push-pull walks the whole view.
+
+// ----- begin include/cohort/membership/config.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_CONFIG_HPP
+#define COHORT_MEMBERSHIP_CONFIG_HPP
+
+// membership_config: every knob of the membership protocol, with documented
+// defaults, and three named profiles after memberlist's DefaultLANConfig,
+// DefaultWANConfig and DefaultLocalConfig. The defaults are lan().
+
+// ----- begin include/cohort/phi_accrual.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_PHI_ACCRUAL_HPP
+#define COHORT_PHI_ACCRUAL_HPP
+
+// The phi accrual failure detector (Hayashibara et al., 2004) as Akka and
+// Cassandra build it. Instead of a yes/no verdict it reports phi, the
+// suspicion that a peer is down: phi = -log10(P(a heartbeat later than now)),
+// estimated from a sliding window of heartbeat intervals. phi = 8 means the
+// silence so far would happen once in 10^8 if the peer were alive.
+// Pure: time is passed in, nothing here reads a clock or does I/O.
+
+// ----- begin include/cohort/detail/phi_accrual_window.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DETAIL_PHI_ACCRUAL_WINDOW_HPP
+#define COHORT_DETAIL_PHI_ACCRUAL_WINDOW_HPP
+
+// The sliding window of heartbeat intervals behind the phi accrual detector:
+// a ring buffer with running sums, so adding a sample and reading the mean or
+// variance are O(1) and allocate nothing after construction.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace cohort::detail {
+
+// The sum of squares is exact in 128-bit integers; without them it falls back
+// to long double, which rounds and so may drift slowly over many evictions.
+// Defining COHORT_PHI_ACCRUAL_NO_INT128 forces the fallback (to test it).
+#if defined(__SIZEOF_INT128__) && !defined(COHORT_PHI_ACCRUAL_NO_INT128)
+__extension__ typedef unsigned __int128 phi_square_sum;
+inline constexpr bool phi_exact_variance = true;
+#else
+typedef long double phi_square_sum;
+inline constexpr bool phi_exact_variance = false;
+#endif
+
+class interval_window {
+public:
+    // The one allocation: capacity must be at least 1.
+    explicit interval_window(std::size_t capacity) : samples_(capacity) {}
+
+    // Adds a sample in [0, max]; the caller guarantees that capacity * max
+    // fits in 63 bits, so neither running sum can overflow.
+    void push(std::int64_t x) noexcept {
+        if (count_ == samples_.size()) {
+            std::int64_t const old = samples_[next_];
+            sum_ -= old;
+            sum_sq_ -= square(old);
+        } else {
+            ++count_;
+        }
+        samples_[next_] = x;
+        sum_ += x;
+        sum_sq_ += square(x);
+        if (++next_ == samples_.size())
+            next_ = 0;
+    }
+
+    std::size_t size() const noexcept { return count_; }
+    std::size_t capacity() const noexcept { return samples_.size(); }
+    std::int64_t sum() const noexcept { return sum_; }
+
+    double mean() const noexcept {
+        return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
+    }
+
+    // Population variance (n*sumsq - sum^2) / n^2. The numerator is computed
+    // exactly, so the only rounding is in the final conversion and division.
+    double variance() const noexcept {
+        if (count_ == 0)
+            return 0.0;
+        phi_square_sum const n = static_cast<phi_square_sum>(count_);
+        phi_square_sum const s = static_cast<phi_square_sum>(sum_);
+        double const nn = static_cast<double>(count_) * static_cast<double>(count_);
+#if defined(__SIZEOF_INT128__) && !defined(COHORT_PHI_ACCRUAL_NO_INT128)
+        // Cauchy-Schwarz: n*sumsq >= sum^2, so the subtraction cannot wrap.
+        return static_cast<double>(n * sum_sq_ - s * s) / nn;
+#else
+        phi_square_sum const num = n * sum_sq_ - s * s;
+        return num <= 0 ? 0.0 : static_cast<double>(num) / nn;
+#endif
+    }
+
+private:
+    static phi_square_sum square(std::int64_t x) noexcept {
+        phi_square_sum const v = static_cast<phi_square_sum>(x);
+        return v * v;
+    }
+
+    std::vector<std::int64_t> samples_;
+    std::size_t next_ = 0;   // slot the next sample goes to (the oldest once full)
+    std::size_t count_ = 0;
+    std::int64_t sum_ = 0;
+    phi_square_sum sum_sq_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_DETAIL_PHI_ACCRUAL_WINDOW_HPP
+// ----- end include/cohort/detail/phi_accrual_window.hpp -----
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numbers>
+#include <string_view>
+
+namespace cohort {
+
+/// The largest phi a detector reports. phi saturates here instead of growing
+/// to infinity (the normal model's exp() would otherwise overflow), so phi is
+/// always finite and never decreases. 300 means "once in 10^300".
+inline constexpr double phi_accrual_max_phi = 300.0;
+
+/// The largest max_sample_size validate() accepts: with intervals capped at
+/// phi_accrual_max_interval it keeps the running sums exact (see below).
+inline constexpr std::size_t phi_accrual_max_sample_size = std::size_t{1} << 20;
+
+/// A recorded heartbeat interval is clamped to this. Longer silences are
+/// outages, not samples of the heartbeat rate; the cap is what lets the window
+/// keep its sum in 64 and its sum of squares in 128 bits without overflow.
+inline constexpr std::chrono::nanoseconds phi_accrual_max_interval = std::chrono::hours(1);
+
+// sum <= n * max < 2^63, and n * sumsq, sum^2 <= (n * max)^2 < 2^128.
+static_assert(phi_accrual_max_interval.count() <=
+              std::numeric_limits<std::int64_t>::max() /
+                  static_cast<std::int64_t>(phi_accrual_max_sample_size));
+
+/// Configuration of a basic_phi_accrual_detector. The defaults are Akka's,
+/// plus Cassandra's local-pause bound.
+struct phi_accrual_config {
+    /// phi at or above which is_available() returns false (Akka: 8).
+    /// Must be greater than zero and at most phi_accrual_max_phi.
+    double threshold = 8.0;
+
+    /// How many of the latest intervals the window holds (Akka: 1000).
+    /// Must be in [2, phi_accrual_max_sample_size]; the bootstrap adds two.
+    std::size_t max_sample_size = 1000;
+
+    /// Floor of the standard deviation, so perfectly regular heartbeats do not
+    /// make the detector convict on the smallest jitter (Akka: 100 ms). The
+    /// exponential model floors its mean with it. Must be greater than zero.
+    std::chrono::nanoseconds min_std_deviation = std::chrono::milliseconds(100);
+
+    /// Silence tolerated on top of the mean before suspicion rises: the normal
+    /// model shifts its mean by this (Akka: 3 s). Must not be negative.
+    std::chrono::nanoseconds acceptable_heartbeat_pause = std::chrono::seconds(3);
+
+    /// The expected heartbeat interval, used to seed the window on the first
+    /// heartbeat (Akka: 1 s). Must be greater than zero and at most 48 minutes,
+    /// so that its bootstrap samples fit under phi_accrual_max_interval.
+    std::chrono::nanoseconds first_heartbeat_estimate = std::chrono::seconds(1);
+
+    /// A gap between two is_available() calls longer than this means the
+    /// observer itself stalled (GC, suspended VM); the detector then convicts
+    /// nobody until a fresh heartbeat arrives (Cassandra's MAX_LOCAL_PAUSE:
+    /// 5 s). Must be greater than zero.
+    std::chrono::nanoseconds max_local_pause = std::chrono::seconds(5);
+};
+
+/// Checks `cfg`; the error names the field that broke a rule.
+inline boost::system::result<void, config_error>
+validate(phi_accrual_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    using std::chrono::nanoseconds;
+    if (!(cfg.threshold > 0.0)) // also rejects NaN
+        return fail("phi_accrual_config.threshold", "must be greater than zero");
+    if (cfg.threshold > phi_accrual_max_phi)
+        return fail("phi_accrual_config.threshold",
+                    "must not exceed 300, the value at which phi saturates");
+    if (cfg.max_sample_size < 2)
+        return fail("phi_accrual_config.max_sample_size",
+                    "must be at least 2 (the bootstrap adds two samples)");
+    if (cfg.max_sample_size > phi_accrual_max_sample_size)
+        return fail("phi_accrual_config.max_sample_size",
+                    "must not exceed 1048576 (keeps the running sums exact)");
+    if (cfg.min_std_deviation <= nanoseconds::zero())
+        return fail("phi_accrual_config.min_std_deviation", "must be greater than zero");
+    if (cfg.acceptable_heartbeat_pause < nanoseconds::zero())
+        return fail("phi_accrual_config.acceptable_heartbeat_pause", "must not be negative");
+    if (cfg.first_heartbeat_estimate <= nanoseconds::zero())
+        return fail("phi_accrual_config.first_heartbeat_estimate", "must be greater than zero");
+    // estimate * 5/4, the larger bootstrap sample, must not exceed the cap.
+    if (cfg.first_heartbeat_estimate > phi_accrual_max_interval / 5 * 4)
+        return fail("phi_accrual_config.first_heartbeat_estimate",
+                    "must not exceed 48 minutes (its bootstrap samples must fit the "
+                    "1 hour interval cap)");
+    if (cfg.max_local_pause <= nanoseconds::zero())
+        return fail("phi_accrual_config.max_local_pause", "must be greater than zero");
+    return {};
+}
+
+/// Akka's model: heartbeat intervals are normally distributed, with the mean
+/// shifted by acceptable_heartbeat_pause and the standard deviation floored at
+/// min_std_deviation; phi = -log10(1 - F(elapsed)) with F the logistic
+/// approximation of the normal CDF.
+///
+/// A model is a policy of basic_phi_accrual_detector. It is constructed from
+/// the (validated) configuration and provides
+/// - `parameters`, what fit() derives from the window;
+/// - `parameters fit(double mean_ns, double variance_ns2) const noexcept`,
+///   called after every change of the window;
+/// - `double phi(double elapsed_ns, parameters const&) const noexcept`,
+///   non-decreasing in elapsed_ns, in [0, phi_accrual_max_phi];
+/// - `double conviction_elapsed_ns(parameters const&) const noexcept`, about
+///   where phi reaches the threshold.
+class normal_model {
+public:
+    /// The coefficients of Akka's logistic approximation of the normal CDF:
+    /// F(y) ~ 1 / (1 + exp(-y * (linear + cubic * y^2))).
+    static constexpr double linear = 1.5976;
+    static constexpr double cubic = 0.070566;
+
+    /// The fitted distribution of the next heartbeat's arrival.
+    struct parameters {
+        double mean_ns = 0.0;            ///< window mean + acceptable_heartbeat_pause
+        double std_deviation_ns = 1.0;   ///< window standard deviation, floored
+        double inv_std_deviation = 1.0;  ///< 1 / std_deviation_ns
+    };
+
+    explicit normal_model(phi_accrual_config const& cfg) noexcept
+        : pause_ns_(static_cast<double>(cfg.acceptable_heartbeat_pause.count())),
+          min_std_deviation_ns_(static_cast<double>(cfg.min_std_deviation.count())),
+          y_threshold_(solve_exponent(
+              std::log(std::expm1(cfg.threshold * std::numbers::ln10)))) {}
+
+    parameters fit(double mean_ns, double variance_ns2) const noexcept {
+        double const sd = std::max(std::sqrt(variance_ns2), min_std_deviation_ns_);
+        return {mean_ns + pause_ns_, sd, 1.0 / sd};
+    }
+
+    /// With y = (elapsed - mean) / sd and f = y * (linear + cubic * y^2), Akka
+    /// computes -log10(e / (1 + e)), e = exp(-f) (and 1 - 1 / (1 + e), the
+    /// same value, below the mean). Both equal log10(1 + exp(f)), a single
+    /// expression that composes non-decreasing steps, so it is monotone in
+    /// elapsed; f is capped where exp() would overflow and phi at the maximum.
+    double phi(double elapsed_ns, parameters const& p) const noexcept {
+        double const y = (elapsed_ns - p.mean_ns) * p.inv_std_deviation;
+        double const f = y * (linear + cubic * y * y);
+        return std::min(std::log10(1.0 + std::exp(std::min(f, 700.0))), phi_accrual_max_phi);
+    }
+
+    /// The elapsed time at which phi reaches the threshold (to rounding).
+    double conviction_elapsed_ns(parameters const& p) const noexcept {
+        return p.mean_ns + y_threshold_ * p.std_deviation_ns;
+    }
+
+private:
+    // Solves linear * y + cubic * y^3 = c (strictly increasing, so one real
+    // root) by Cardano's formula, polished by one Newton step.
+    static double solve_exponent(double c) noexcept {
+        double const p = linear / cubic;
+        double const q = -c / cubic;
+        double const d = std::sqrt(q * q / 4.0 + p * p * p / 27.0);
+        double y = std::cbrt(-q / 2.0 + d) + std::cbrt(-q / 2.0 - d);
+        y -= (y * (linear + cubic * y * y) - c) / (linear + 3.0 * cubic * y * y);
+        return y;
+    }
+
+    double pause_ns_;
+    double min_std_deviation_ns_;
+    double y_threshold_;  // the y at which phi equals the threshold
+};
+
+/// Cassandra's model: heartbeats are a Poisson process, so the silence is
+/// exponentially distributed and phi = elapsed / mean * log10(e). Unlike the
+/// normal model it has no pause shift: acceptable_heartbeat_pause is ignored.
+/// An exponential distribution's standard deviation is its mean, so
+/// min_std_deviation floors the mean.
+class exponential_model {
+public:
+    struct parameters {
+        double mean_ns = 1.0;     ///< window mean, floored at min_std_deviation
+        double phi_per_ns = 0.0;  ///< log10(e) / mean_ns
+    };
+
+    explicit exponential_model(phi_accrual_config const& cfg) noexcept
+        : min_mean_ns_(static_cast<double>(cfg.min_std_deviation.count())),
+          threshold_(cfg.threshold) {}
+
+    parameters fit(double mean_ns, double /*variance_ns2*/) const noexcept {
+        double const mean = std::max(mean_ns, min_mean_ns_);
+        return {mean, std::numbers::log10e / mean};
+    }
+
+    double phi(double elapsed_ns, parameters const& p) const noexcept {
+        return std::min(elapsed_ns * p.phi_per_ns, phi_accrual_max_phi);
+    }
+
+    double conviction_elapsed_ns(parameters const& p) const noexcept {
+        return threshold_ / p.phi_per_ns;
+    }
+
+private:
+    double min_mean_ns_;
+    double threshold_;
+};
+
+/// A phi accrual failure detector for one monitored peer.
+///
+/// Feed it the arrival time of every heartbeat from the peer and ask phi() or
+/// is_available() whenever a verdict is needed. Time is a
+/// std::chrono::nanoseconds from any monotonic epoch the caller chooses (a
+/// simulator passes virtual time); the time_point overloads take
+/// time_since_epoch(). heartbeat() and phi() are O(1) and allocate nothing:
+/// the window is a ring buffer allocated once, with running sums.
+///
+/// Not thread-safe: one detector per peer, used from one strand.
+template <class Model = normal_model>
+class basic_phi_accrual_detector {
+public:
+    using model_type = Model;
+
+    /// Throws boost::system::system_error naming the field if `cfg` is invalid.
+    explicit basic_phi_accrual_detector(phi_accrual_config cfg = {})
+        : cfg_(checked(cfg)), model_(cfg_), window_(cfg_.max_sample_size) {}
+
+    /// Records a heartbeat that arrived at `now`.
+    ///
+    /// The first heartbeat seeds the window as Akka does, with the two samples
+    /// estimate -/+ estimate / 4 (estimate = first_heartbeat_estimate). Later
+    /// ones record the interval since the previous heartbeat, clamped to
+    /// phi_accrual_max_interval, except that the interval is not recorded (the
+    /// heartbeat only re-anchors the time of the last one)
+    /// - while paused(): the interval spans the observer's own stall;
+    /// - when the peer was already convicted (phi >= threshold) as the
+    ///   heartbeat arrived: as in Akka, an outage would skew the statistics.
+    /// A heartbeat earlier than the previous one is ignored.
+    void heartbeat(std::chrono::nanoseconds now) noexcept {
+        std::int64_t const t = now.count();
+        if (!has_heartbeat_) {
+            std::int64_t const estimate = cfg_.first_heartbeat_estimate.count();
+            window_.push(estimate - estimate / 4);
+            window_.push(estimate + estimate / 4);
+            has_heartbeat_ = true;
+            last_heartbeat_ = t;
+            paused_ = false;
+            refit();
+            return;
+        }
+        if (t < last_heartbeat_)
+            return;
+        std::uint64_t const interval = distance(last_heartbeat_, t);
+        last_heartbeat_ = t;
+        if (paused_) {
+            paused_ = false;
+            return;
+        }
+        if (static_cast<double>(interval) >= conviction_elapsed_ns_)
+            return;
+        window_.push(static_cast<std::int64_t>(std::min(
+            interval, static_cast<std::uint64_t>(phi_accrual_max_interval.count()))));
+        refit();
+    }
+
+    /// The suspicion level at `now`: 0 before the first heartbeat, otherwise
+    /// non-decreasing in `now` until the next heartbeat, finite, and at most
+    /// phi_accrual_max_phi. A `now` before the last heartbeat counts as no
+    /// time elapsed.
+    double phi(std::chrono::nanoseconds now) const noexcept {
+        if (!has_heartbeat_)
+            return 0.0;
+        std::int64_t const t = now.count();
+        double const elapsed =
+            t <= last_heartbeat_ ? 0.0 : static_cast<double>(distance(last_heartbeat_, t));
+        return model_.phi(elapsed, params_);
+    }
+
+    /// Whether the peer counts as up at `now`: phi(now) < threshold, unless the
+    /// local-pause guard holds. The detector remembers when it was last asked;
+    /// a gap longer than max_local_pause since the previous call means the
+    /// observer itself stalled, so this returns true and the detector stays
+    /// paused() until the next heartbeat (as Cassandra skips convictions after
+    /// a local pause).
+    bool is_available(std::chrono::nanoseconds now) noexcept {
+        std::int64_t const t = now.count();
+        if (has_check_ && t > last_check_ &&
+            distance(last_check_, t) > static_cast<std::uint64_t>(cfg_.max_local_pause.count()))
+            paused_ = true;
+        if (!has_check_ || t > last_check_)
+            last_check_ = t;
+        has_check_ = true;
+        return paused_ || phi(now) < cfg_.threshold;
+    }
+
+    /// Arms the local-pause guard: no conviction until the next heartbeat,
+    /// whose interval is not recorded. A membership layer that detects a
+    /// process-wide pause arms every detector with it.
+    void note_local_pause() noexcept { paused_ = true; }
+
+    /// Whether the local-pause guard holds.
+    bool paused() const noexcept { return paused_; }
+
+    /// How many intervals the window holds (two after the first heartbeat).
+    std::size_t sample_count() const noexcept { return window_.size(); }
+
+    /// The mean of the window's intervals in milliseconds, without the pause
+    /// shift or any floor; 0 before the first heartbeat.
+    double mean_interval_ms() const noexcept { return window_.mean() / 1e6; }
+
+    /// The (population) standard deviation of the window's intervals in
+    /// milliseconds, without the min_std_deviation floor; 0 before the first
+    /// heartbeat.
+    double std_deviation_ms() const noexcept { return std::sqrt(window_.variance()) / 1e6; }
+
+    phi_accrual_config const& config() const noexcept { return cfg_; }
+
+    template <class Clock, class Duration>
+    void heartbeat(std::chrono::time_point<Clock, Duration> now) noexcept {
+        heartbeat(since_epoch(now));
+    }
+
+    template <class Clock, class Duration>
+    double phi(std::chrono::time_point<Clock, Duration> now) const noexcept {
+        return phi(since_epoch(now));
+    }
+
+    template <class Clock, class Duration>
+    bool is_available(std::chrono::time_point<Clock, Duration> now) noexcept {
+        return is_available(since_epoch(now));
+    }
+
+private:
+    static phi_accrual_config const& checked(phi_accrual_config const& cfg) {
+        validate(cfg).value();
+        return cfg;
+    }
+
+    template <class Clock, class Duration>
+    static std::chrono::nanoseconds since_epoch(std::chrono::time_point<Clock, Duration> tp) {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch());
+    }
+
+    // to - from for from <= to, without signed overflow at extreme times.
+    static std::uint64_t distance(std::int64_t from, std::int64_t to) noexcept {
+        return static_cast<std::uint64_t>(to) - static_cast<std::uint64_t>(from);
+    }
+
+    void refit() noexcept {
+        params_ = model_.fit(window_.mean(), window_.variance());
+        conviction_elapsed_ns_ = model_.conviction_elapsed_ns(params_);
+    }
+
+    phi_accrual_config cfg_;
+    Model model_;
+    detail::interval_window window_;
+    typename Model::parameters params_{};
+    double conviction_elapsed_ns_ = 0.0;
+    std::int64_t last_heartbeat_ = 0;
+    std::int64_t last_check_ = 0;
+    bool has_heartbeat_ = false;
+    bool has_check_ = false;
+    bool paused_ = false;
+};
+
+/// The detector with Akka's normal model.
+using phi_accrual_detector = basic_phi_accrual_detector<normal_model>;
+
+} // namespace cohort
+
+#endif // COHORT_PHI_ACCRUAL_HPP
+// ----- end include/cohort/phi_accrual.hpp -----
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+struct membership_config {
+    /// Cluster label: messages carrying another label are dropped and counted
+    /// (memberlist's Label). At most 255 bytes.
+    std::string label;
+
+    /// How often a node pings each member it monitors (memberlist's
+    /// ProbeInterval, Akka's heartbeat-interval).
+    std::chrono::nanoseconds heartbeat_interval = std::chrono::seconds(1);
+    /// How long a probe waits for an ack, once the failure detector has given
+    /// up on the target, before suspecting it (memberlist's ProbeTimeout).
+    /// Scaled by the local health score + 1.
+    std::chrono::nanoseconds probe_timeout = std::chrono::milliseconds(500);
+    /// How many observers watch each member: each node pings the next
+    /// `monitored_by` live members on the ring (Akka's monitored-by-nr-of-members).
+    std::size_t monitored_by = 5;
+    /// How many helpers an observer asks to probe a silent member
+    /// (memberlist's IndirectChecks).
+    std::size_t indirect_checks = 3;
+    /// The phi-accrual detectors fed by ack arrivals. Akka's defaults, with a
+    /// window of 100 samples (100 s of history at 1 s heartbeats) to keep a
+    /// detector small: a node holds only ~monitored_by of them.
+    phi_accrual_config failure_detector = [] {
+        phi_accrual_config c;
+        c.max_sample_size = 100;
+        return c;
+    }();
+
+    /// Lifeguard: the shortest suspicion timeout is
+    /// suspicion_mult * max(1, log10(N)) * heartbeat_interval (memberlist's SuspicionMult).
+    double suspicion_mult = 4.0;
+    /// The longest suspicion timeout, as a multiple of the shortest
+    /// (memberlist's SuspicionMaxTimeoutMult).
+    double suspicion_max_timeout_mult = 6.0;
+    /// Local health: timeouts are stretched up to this factor (memberlist's
+    /// AwarenessMaxMultiplier).
+    unsigned awareness_max_multiplier = 8;
+
+    /// Each rumor is sent retransmit_mult * ceil(log10(N + 1)) times
+    /// (memberlist's RetransmitMult).
+    unsigned retransmit_mult = 4;
+    /// Gossip rounds, when rumors are pending (memberlist's GossipInterval).
+    std::chrono::nanoseconds gossip_interval = std::chrono::milliseconds(200);
+    /// Members sent rumors each gossip round (memberlist's GossipNodes).
+    std::size_t gossip_nodes = 3;
+    /// Anti-entropy with one random member; scaled by
+    /// ceil(log2(N) - log2(32) + 1) above 32 members (memberlist's PushPullInterval).
+    std::chrono::nanoseconds push_pull_interval = std::chrono::seconds(30);
+    /// A push-pull to one random failed member, so that the two sides of a
+    /// healed partition merge again (serf's ReconnectInterval).
+    std::chrono::nanoseconds reconnect_interval = std::chrono::seconds(30);
+    /// How long failed and left members stay as tombstones, blocking stale
+    /// rumors and being retried (serf's ReconnectTimeout / TombstoneTimeout).
+    std::chrono::nanoseconds reap_interval = std::chrono::hours(24);
+
+    /// First wait for a seed's answer; doubled at each retry up to
+    /// join_retry_max_interval, moving to the next seed each time.
+    std::chrono::nanoseconds join_retry_interval = std::chrono::seconds(1);
+    std::chrono::nanoseconds join_retry_max_interval = std::chrono::seconds(8);
+    /// Give up joining after this long (join_completed with an error).
+    std::chrono::nanoseconds join_timeout = std::chrono::seconds(30);
+    /// A leave completes once its rumor was sent the retransmit limit, or
+    /// after this delay, whichever comes first (serf's LeavePropagateDelay).
+    std::chrono::nanoseconds leave_propagate_delay = std::chrono::seconds(1);
+
+    /// The transport's packet budget: gossip packets carry rumors up to it,
+    /// less room for the envelope.
+    std::size_t packet_budget = 1400;
+    /// Bound on a member's own tags: sum of key and value sizes (memberlist's
+    /// MetaMaxSize).
+    std::size_t max_tags_size = 512;
+
+    /// memberlist's DefaultLANConfig timings: the defaults.
+    static membership_config lan() { return {}; }
+
+    /// memberlist's DefaultWANConfig: slower probes, longer suspicion, fewer
+    /// push-pulls; the detector expects 5 s heartbeats and tolerates 10 s pauses.
+    static membership_config wan() {
+        membership_config c;
+        c.heartbeat_interval = std::chrono::seconds(5);
+        c.probe_timeout = std::chrono::seconds(3);
+        c.suspicion_mult = 6.0;
+        c.push_pull_interval = std::chrono::seconds(60);
+        c.gossip_interval = std::chrono::milliseconds(500);
+        c.gossip_nodes = 4;
+        c.failure_detector.first_heartbeat_estimate = std::chrono::seconds(5);
+        c.failure_detector.acceptable_heartbeat_pause = std::chrono::seconds(10);
+        c.failure_detector.max_local_pause = std::chrono::seconds(20);
+        c.join_retry_interval = std::chrono::seconds(3);
+        c.join_retry_max_interval = std::chrono::seconds(24);
+        c.join_timeout = std::chrono::seconds(90);
+        return c;
+    }
+
+    /// memberlist's DefaultLocalConfig: one host or a fast, reliable network.
+    static membership_config local() {
+        membership_config c;
+        c.probe_timeout = std::chrono::milliseconds(200);
+        c.indirect_checks = 1;
+        c.retransmit_mult = 2;
+        c.suspicion_mult = 3.0;
+        c.push_pull_interval = std::chrono::seconds(15);
+        c.gossip_interval = std::chrono::milliseconds(100);
+        c.failure_detector.acceptable_heartbeat_pause = std::chrono::seconds(2);
+        c.join_retry_interval = std::chrono::milliseconds(200);
+        c.join_timeout = std::chrono::seconds(10);
+        return c;
+    }
+};
+
+/// Checks every field; the error names the first bad one.
+inline boost::system::result<void, config_error> validate(membership_config const& c) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return boost::system::result<void, config_error>(
+            boost::system::in_place_error, config_error{error::invalid_config, field, rule});
+    };
+    using std::chrono::nanoseconds;
+    if (c.label.size() > 255) return fail("membership_config.label", "must be at most 255 bytes");
+    if (c.heartbeat_interval <= nanoseconds::zero())
+        return fail("membership_config.heartbeat_interval", "must be positive");
+    if (c.probe_timeout <= nanoseconds::zero())
+        return fail("membership_config.probe_timeout", "must be positive");
+    if (c.monitored_by == 0) return fail("membership_config.monitored_by", "must be at least 1");
+    if (auto r = validate(c.failure_detector); !r) return r;
+    if (!(c.suspicion_mult > 0.0) || c.suspicion_mult > 1e6)
+        return fail("membership_config.suspicion_mult", "must be in (0, 1e6]");
+    if (!(c.suspicion_max_timeout_mult >= 1.0) || c.suspicion_max_timeout_mult > 1e6)
+        return fail("membership_config.suspicion_max_timeout_mult", "must be in [1, 1e6]");
+    if (c.awareness_max_multiplier == 0 || c.awareness_max_multiplier > 1000)
+        return fail("membership_config.awareness_max_multiplier", "must be in 1..1000");
+    if (c.retransmit_mult == 0 || c.retransmit_mult > 1000)
+        return fail("membership_config.retransmit_mult", "must be in 1..1000");
+    if (c.gossip_interval <= nanoseconds::zero())
+        return fail("membership_config.gossip_interval", "must be positive");
+    if (c.gossip_nodes == 0) return fail("membership_config.gossip_nodes", "must be at least 1");
+    if (c.push_pull_interval <= nanoseconds::zero())
+        return fail("membership_config.push_pull_interval", "must be positive");
+    if (c.reconnect_interval <= nanoseconds::zero())
+        return fail("membership_config.reconnect_interval", "must be positive");
+    if (c.reap_interval <= nanoseconds::zero())
+        return fail("membership_config.reap_interval", "must be positive");
+    if (c.join_retry_interval <= nanoseconds::zero())
+        return fail("membership_config.join_retry_interval", "must be positive");
+    if (c.join_retry_max_interval < c.join_retry_interval)
+        return fail("membership_config.join_retry_max_interval",
+                    "must be at least join_retry_interval");
+    if (c.join_timeout <= nanoseconds::zero())
+        return fail("membership_config.join_timeout", "must be positive");
+    if (c.leave_propagate_delay < nanoseconds::zero())
+        return fail("membership_config.leave_propagate_delay", "must not be negative");
+    if (c.packet_budget < 512)
+        return fail("membership_config.packet_budget", "must be at least 512");
+    if (c.max_tags_size > c.packet_budget / 2)
+        return fail("membership_config.max_tags_size", "must be at most packet_budget / 2");
+    return {};
+}
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_CONFIG_HPP
+// ----- end include/cohort/membership/config.hpp -----
+// ----- begin include/cohort/membership/counters.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_COUNTERS_HPP
+#define COHORT_MEMBERSHIP_COUNTERS_HPP
+
+// Everything membership_protocol does, counted: a plain struct a driver can
+// copy and export as metrics.
+
+// ----- begin include/cohort/wire/messages.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_MESSAGES_HPP
+#define COHORT_WIRE_MESSAGES_HPP
+
+// The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
+// has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
+// leave, join, push-pull state), plus Serf's user messages.
+//
+// Every message is a plain aggregate described with Boost.Describe; the
+// codecs walk the description, so a new message type needs no codec code.
+// The rules a wire struct follows:
+//
+//   - its fields are of the kinds cohort/wire/detail/fields.hpp lists (bool,
+//     integers, described enums, std::string, node_id, hlc_timestamp,
+//     std::vector<std::byte> as bytes, std::vector<T>, std::optional<T>,
+//     other described structs);
+//   - std::string holds UTF-8 text (both codecs check it, so that every
+//     message fits JSON); opaque data goes in std::vector<std::byte>;
+//   - a node_id on the wire is never empty;
+//   - a message type (an alternative of `message`) has a unique
+//     `static constexpr std::string_view wire_name`, its name in JSON;
+//   - fields are encoded in declaration order, so a field is never removed,
+//     reordered or retyped within one protocol_version;
+//   - `message`'s alternatives are only ever appended: the variant index is
+//     the type number on the binary wire.
+
 // ----- begin include/cohort/node_id.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -1238,112 +2012,853 @@ inline std::ostream& operator<<(std::ostream& os, state_trigger t) { return os <
 
 #endif // COHORT_NODE_STATE_HPP
 // ----- end include/cohort/node_state.hpp -----
-// ----- begin include/cohort/phi_accrual.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_PHI_ACCRUAL_HPP
-#define COHORT_PHI_ACCRUAL_HPP
 
-// The phi accrual failure detector (Hayashibara et al., 2004) as Akka and
-// Cassandra build it. Instead of a yes/no verdict it reports phi, the
-// suspicion that a peer is down: phi = -log10(P(a heartbeat later than now)),
-// estimated from a sliding window of heartbeat intervals. phi = 8 means the
-// silence so far would happen once in 10^8 if the peer were alive.
-// Pure: time is passed in, nothing here reads a clock or does I/O.
-
-// ----- begin include/cohort/detail/phi_accrual_window.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_DETAIL_PHI_ACCRUAL_WINDOW_HPP
-#define COHORT_DETAIL_PHI_ACCRUAL_WINDOW_HPP
-
-// The sliding window of heartbeat intervals behind the phi accrual detector:
-// a ring buffer with running sums, so adding a sample and reading the mean or
-// variance are O(1) and allocate nothing after construction.
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
+
+namespace cohort {
+
+// Lets the codecs check a decoded state against the enumerators and spell it
+// by name in JSON.
+BOOST_DESCRIBE_ENUM(node_state, joining, active, leaving, failed, unknown)
+
+/// A key/value label a member advertises (memberlist's node meta, Serf's tags).
+struct tag {
+    std::string key;
+    std::string value;
+
+    friend bool operator==(tag const&, tag const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(tag, (), (key, value))
+
+/// A direct probe of `target`, answered by an ack with the same `seq`.
+struct ping {
+    static constexpr std::string_view wire_name = "ping";
+    std::uint32_t seq = 0;
+    node_id target;  ///< who must answer: another process on a reused address must not
+
+    friend bool operator==(ping const&, ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ping, (), (seq, target))
+
+/// Asks the receiver to probe `target` for `requester`, which could not reach
+/// it directly; the receiver relays an ack (or a nack) with the same `seq`.
+struct indirect_ping {
+    static constexpr std::string_view wire_name = "indirect_ping";
+    std::uint32_t seq = 0;
+    node_id target;
+    node_id requester;
+
+    friend bool operator==(indirect_ping const&, indirect_ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(indirect_ping, (), (seq, target, requester))
+
+/// The answer to a ping or an indirect ping carrying the same `seq`.
+struct ack {
+    static constexpr std::string_view wire_name = "ack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(ack const&, ack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ack, (), (seq))
+
+/// Lifeguard's negative ack: the relay of an indirect ping did not hear from
+/// the target in time, which tells the requester its own link is healthy.
+struct nack {
+    static constexpr std::string_view wire_name = "nack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(nack const&, nack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(nack, (), (seq))
+
+/// `from` suspects `member` at `incarnation`; the member refutes it with an
+/// alive at a higher incarnation.
+struct suspect {
+    static constexpr std::string_view wire_name = "suspect";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(suspect const&, suspect const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(suspect, (), (member, incarnation, from))
+
+/// `member` is alive at `incarnation`, with these tags: a refutation, or news
+/// of a member's (new) tags.
+struct alive {
+    static constexpr std::string_view wire_name = "alive";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(alive const&, alive const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(alive, (), (member, incarnation, tags))
+
+/// `from` declares `member` failed at `incarnation` (memberlist's "dead").
+struct failed {
+    static constexpr std::string_view wire_name = "failed";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(failed const&, failed const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(failed, (), (member, incarnation, from))
+
+/// `member` leaves the cluster gracefully at `incarnation`.
+struct leave {
+    static constexpr std::string_view wire_name = "leave";
+    node_id member;
+    std::uint64_t incarnation = 0;
+
+    friend bool operator==(leave const&, leave const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(leave, (), (member, incarnation))
+
+/// `member` asks to join the cluster at `incarnation`, with these tags.
+struct join {
+    static constexpr std::string_view wire_name = "join";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(join const&, join const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(join, (), (member, incarnation, tags))
+
+/// One member as the sender of a push_pull sees it.
+struct member_state {
+    node_id id;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::joining;
+    std::vector<tag> tags;
+
+    friend bool operator==(member_state const&, member_state const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(member_state, (), (id, incarnation, state, tags))
+
+/// Anti-entropy: the sender's whole view, answered by the receiver's
+/// (memberlist's push-pull). `join` is set when the exchange is part of the
+/// sender's join.
+struct push_pull {
+    static constexpr std::string_view wire_name = "push_pull";
+    bool join = false;
+    std::vector<member_state> members;
+
+    friend bool operator==(push_pull const&, push_pull const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(push_pull, (), (join, members))
+
+/// An application message under a topic (Serf's user events), opaque to cohort.
+struct user_message {
+    static constexpr std::string_view wire_name = "user_message";
+    std::string topic;
+    std::vector<std::byte> payload;
+
+    friend bool operator==(user_message const&, user_message const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(user_message, (), (topic, payload))
+
+/// One piece of membership news: `member` is in `state` at `incarnation`,
+/// with these tags. `from` names the observer for a suspicion or a failure
+/// (Lifeguard counts distinct suspecters), and is empty otherwise. One rumor
+/// type says what suspect, alive, failed, leave and join say one by one, so
+/// that a gossip packet carries any mix of them.
+struct rumor {
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::active;
+    std::vector<tag> tags;
+    std::optional<node_id> from;
+
+    friend bool operator==(rumor const&, rumor const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(rumor, (), (member, incarnation, state, tags, from))
+
+/// Rumors piggybacked next to a probe, or pushed by a periodic gossip round
+/// (memberlist's compound broadcast packet).
+struct gossip {
+    static constexpr std::string_view wire_name = "gossip";
+    std::vector<rumor> rumors;
+
+    friend bool operator==(gossip const&, gossip const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(gossip, (), (rumors))
+
+/// The answer to a push_pull: the receiver's whole view. A distinct type, so
+/// that an answer is never answered again (frames are one-way messages, not
+/// memberlist's request/response connection). Answering a join push_pull
+/// acknowledges the join.
+struct push_pull_reply {
+    static constexpr std::string_view wire_name = "push_pull_reply";
+    std::vector<member_state> members;
+
+    friend bool operator==(push_pull_reply const&, push_pull_reply const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(push_pull_reply, (), (members))
+
+/// Every protocol message. The index of an alternative is its type number on
+/// the binary wire: new types are only ever appended, never inserted,
+/// removed or reordered.
+using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
+                             push_pull, user_message, gossip, push_pull_reply>;
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_MESSAGES_HPP
+// ----- end include/cohort/wire/messages.hpp -----
+
+#include <boost/mp11/algorithm.hpp>
+
+#include <array>
+#include <cstdint>
+#include <variant>
+
+namespace cohort {
+
+struct membership_counters {
+    using per_type = std::array<std::uint64_t, std::variant_size_v<message>>;
+
+    per_type received{};  ///< messages handed to on_message, by type (variant index)
+    per_type sent{};      ///< messages produced, by type (variant index)
+
+    std::uint64_t label_drops = 0;       ///< dropped: the envelope carried another label
+    std::uint64_t misdirected = 0;       ///< pings for another member (a reused address)
+    std::uint64_t rumors_received = 0;   ///< rumors (and push-pull entries) merged
+    std::uint64_t rumors_sent = 0;       ///< rumors put in outgoing gossip messages
+    std::uint64_t stale_rumors = 0;      ///< rumors older than the view (or a tombstone)
+    std::uint64_t probes = 0;            ///< direct pings sent
+    std::uint64_t indirect_probes = 0;   ///< probe rounds that asked helpers
+    std::uint64_t indirect_relays = 0;   ///< indirect pings relayed for others
+    std::uint64_t nacks_sent = 0;        ///< relays that heard nothing from the target
+    std::uint64_t probe_failures = 0;    ///< probe rounds that ended without any ack
+    std::uint64_t suspicions = 0;        ///< members this node suspected itself
+    std::uint64_t suspicions_heard = 0;  ///< suspicions started on others' word
+    std::uint64_t confirmations = 0;     ///< distinct further suspecters heard
+    std::uint64_t refutations = 0;       ///< times this node refuted news about itself
+    std::uint64_t false_suspicion_refutes = 0;  ///< suspected members that refuted
+    std::uint64_t failures_declared = 0; ///< suspicions that timed out here
+    std::uint64_t failures_heard = 0;    ///< members marked failed on others' word
+    std::uint64_t gossip_rounds = 0;     ///< periodic gossip rounds with rumors to send
+    std::uint64_t push_pulls = 0;        ///< periodic push-pull exchanges started
+    std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
+    std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
+    std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
+
+    /// received[] for message type T.
+    template <class T>
+    std::uint64_t received_of() const noexcept {
+        return received[boost::mp11::mp_find<message, T>::value];
+    }
+    /// sent[] for message type T.
+    template <class T>
+    std::uint64_t sent_of() const noexcept {
+        return sent[boost::mp11::mp_find<message, T>::value];
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_COUNTERS_HPP
+// ----- end include/cohort/membership/counters.hpp -----
+// ----- begin include/cohort/membership/detail/awareness.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+#define COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+
+// Lifeguard's local health multiplier (memberlist's awareness): a node that
+// has to refute suspicions of itself, or whose indirect probes go
+// unanswered, is probably the slow or lossy one, so it waits longer before
+// suspecting anybody else.
+
+#include <chrono>
+#include <cstdint>
 
 namespace cohort::detail {
 
-// The sum of squares is exact in 128-bit integers; without them it falls back
-// to long double, which rounds and so may drift slowly over many evictions.
-// Defining COHORT_PHI_ACCRUAL_NO_INT128 forces the fallback (to test it).
-#if defined(__SIZEOF_INT128__) && !defined(COHORT_PHI_ACCRUAL_NO_INT128)
-__extension__ typedef unsigned __int128 phi_square_sum;
-inline constexpr bool phi_exact_variance = true;
-#else
-typedef long double phi_square_sum;
-inline constexpr bool phi_exact_variance = false;
-#endif
-
-class interval_window {
+class awareness {
 public:
-    // The one allocation: capacity must be at least 1.
-    explicit interval_window(std::size_t capacity) : samples_(capacity) {}
+    /// Scores run 0..max_multiplier-1; max_multiplier >= 1.
+    explicit awareness(unsigned max_multiplier = 8) noexcept
+        : max_(max_multiplier == 0 ? 0 : max_multiplier - 1) {}
 
-    // Adds a sample in [0, max]; the caller guarantees that capacity * max
-    // fits in 63 bits, so neither running sum can overflow.
-    void push(std::int64_t x) noexcept {
-        if (count_ == samples_.size()) {
-            std::int64_t const old = samples_[next_];
-            sum_ -= old;
-            sum_sq_ -= square(old);
-        } else {
-            ++count_;
-        }
-        samples_[next_] = x;
-        sum_ += x;
-        sum_sq_ += square(x);
-        if (++next_ == samples_.size())
-            next_ = 0;
+    /// Adds `delta` (negative for good news), clamped to the range.
+    void apply(int delta) noexcept {
+        long long s = static_cast<long long>(score_) + delta;
+        if (s < 0) s = 0;
+        if (s > static_cast<long long>(max_)) s = max_;
+        score_ = static_cast<unsigned>(s);
     }
 
-    std::size_t size() const noexcept { return count_; }
-    std::size_t capacity() const noexcept { return samples_.size(); }
-    std::int64_t sum() const noexcept { return sum_; }
+    unsigned score() const noexcept { return score_; }
 
-    double mean() const noexcept {
-        return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
-    }
-
-    // Population variance (n*sumsq - sum^2) / n^2. The numerator is computed
-    // exactly, so the only rounding is in the final conversion and division.
-    double variance() const noexcept {
-        if (count_ == 0)
-            return 0.0;
-        phi_square_sum const n = static_cast<phi_square_sum>(count_);
-        phi_square_sum const s = static_cast<phi_square_sum>(sum_);
-        double const nn = static_cast<double>(count_) * static_cast<double>(count_);
-#if defined(__SIZEOF_INT128__) && !defined(COHORT_PHI_ACCRUAL_NO_INT128)
-        // Cauchy-Schwarz: n*sumsq >= sum^2, so the subtraction cannot wrap.
-        return static_cast<double>(n * sum_sq_ - s * s) / nn;
-#else
-        phi_square_sum const num = n * sum_sq_ - s * s;
-        return num <= 0 ? 0.0 : static_cast<double>(num) / nn;
-#endif
+    /// `d` stretched by the current health: d * (score + 1).
+    std::chrono::nanoseconds scale(std::chrono::nanoseconds d) const noexcept {
+        return d * static_cast<std::int64_t>(score_ + 1);
     }
 
 private:
-    static phi_square_sum square(std::int64_t x) noexcept {
-        phi_square_sum const v = static_cast<phi_square_sum>(x);
-        return v * v;
-    }
-
-    std::vector<std::int64_t> samples_;
-    std::size_t next_ = 0;   // slot the next sample goes to (the oldest once full)
-    std::size_t count_ = 0;
-    std::int64_t sum_ = 0;
-    phi_square_sum sum_sq_ = 0;
+    unsigned max_;
+    unsigned score_ = 0;
 };
 
 } // namespace cohort::detail
 
-#endif // COHORT_DETAIL_PHI_ACCRUAL_WINDOW_HPP
-// ----- end include/cohort/detail/phi_accrual_window.hpp -----
+#endif // COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+// ----- end include/cohort/membership/detail/awareness.hpp -----
+// ----- begin include/cohort/membership/detail/broadcast_queue.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+#define COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+
+// The rumors waiting to be piggybacked (memberlist's TransmitLimitedQueue):
+// at most one rumor per member (a newer one replaces the older), handed out
+// fewest-transmissions first and, among equals, newest first; a rumor is
+// dropped once sent `limit` times, limit = retransmit_mult * ceil(log10(N+1)).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+/// Transparent string hash: look a std::string key up by string_view
+/// without building a string.
+struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
+/// The retransmit limit: mult * ceil(log10(n + 1)), at least 1.
+constexpr unsigned retransmit_limit(unsigned mult, std::size_t n) noexcept {
+    unsigned digits = 0;  // ceil(log10(n + 1)) = number of decimal digits of n
+    for (std::size_t v = n; v != 0; v /= 10) ++digits;
+    unsigned const limit = mult * digits;
+    return limit == 0 ? 1 : limit;
+}
+
+/// A rough upper bound of a rumor's encoded size, to fill packets up to a
+/// budget without encoding twice.
+inline std::size_t estimated_size(rumor const& r) noexcept {
+    std::size_t n = r.member.str().size() + 24;
+    for (auto const& t : r.tags) n += t.key.size() + t.value.size() + 4;
+    if (r.from) n += r.from->str().size() + 2;
+    return n;
+}
+
+class broadcast_queue {
+public:
+    /// Queues `r`, replacing any queued rumor about the same member name.
+    void push(rumor r) {
+        std::string_view const name = r.member.name();
+        auto it = items_.find(name);
+        if (it == items_.end()) {
+            it = items_.emplace(std::string(name), item{}).first;
+        } else {
+            order_.erase(it->second.key);
+        }
+        it->second.transmits = 0;
+        it->second.size = estimated_size(r);
+        it->second.r = std::move(r);
+        it->second.key = {0, ~next_id_++};
+        order_.emplace(it->second.key, it->first);
+    }
+
+    /// Appends to `out` the rumors that fit `budget` bytes (estimated), at
+    /// most `max_count`, fewest-sent first; each taken rumor counts one
+    /// transmission and leaves the queue after `limit` of them.
+    void take(std::size_t budget, std::size_t max_count, unsigned limit, std::vector<rumor>& out) {
+        std::size_t used = 0;
+        std::size_t taken = 0;
+        auto pos = order_.begin();
+        while (pos != order_.end() && taken < max_count) {
+            auto item_it = items_.find(pos->second);
+            item& i = item_it->second;
+            if (used + i.size > budget) {
+                ++pos;  // a smaller rumor further on may still fit
+                continue;
+            }
+            used += i.size;
+            ++taken;
+            out.push_back(i.r);
+            pos = order_.erase(pos);
+            if (++i.transmits >= limit) {
+                items_.erase(item_it);
+            } else {
+                // Re-sorted after the walk, so that one packet never holds a rumor twice.
+                i.key = {i.transmits, i.key.second};
+                requeue_.emplace_back(i.key, item_it->first);
+            }
+        }
+        for (auto const& k : requeue_) order_.insert(k);
+        requeue_.clear();
+    }
+
+    /// Drops the rumor about `name`, if queued.
+    void erase(std::string_view name) {
+        auto it = items_.find(name);
+        if (it == items_.end()) return;
+        order_.erase(it->second.key);
+        items_.erase(it);
+    }
+
+    bool contains(std::string_view name) const { return items_.find(name) != items_.end(); }
+    /// How often the queued rumor about `name` was sent; 0 if none is queued.
+    unsigned transmits(std::string_view name) const {
+        auto it = items_.find(name);
+        return it == items_.end() ? 0 : it->second.transmits;
+    }
+    std::size_t size() const noexcept { return items_.size(); }
+    bool empty() const noexcept { return items_.empty(); }
+
+private:
+    using key_type = std::pair<unsigned, std::uint64_t>;  // (transmits, ~insertion number)
+    struct item {
+        rumor r;
+        key_type key{};
+        unsigned transmits = 0;
+        std::size_t size = 0;
+    };
+
+    std::unordered_map<std::string, item, string_hash, std::equal_to<>> items_;
+    std::map<key_type, std::string_view> order_;  // views of items_' keys (stable)
+    std::vector<std::pair<key_type, std::string_view>> requeue_;  // scratch for take()
+    std::uint64_t next_id_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+// ----- end include/cohort/membership/detail/broadcast_queue.hpp -----
+// ----- begin include/cohort/membership/detail/ring.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_RING_HPP
+#define COHORT_MEMBERSHIP_DETAIL_RING_HPP
+
+// The monitoring ring (Akka Cluster's HeartbeatNodeRing): live members sorted
+// by a 64-bit hash of their name; each member watches the next K members
+// clockwise, so every member is watched by (at most) K observers and the
+// per-member load does not grow with the cluster.
+//
+// The hash is FNV-1a 64 over the name's bytes. Every node must compute the
+// same ring, so the hash is part of the protocol: never change it within one
+// protocol_version. Ties (equal hashes) are broken by the name.
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+/// FNV-1a, 64 bits: the ring position of a member name.
+constexpr std::uint64_t fnv1a_64(std::string_view s) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (char c : s) {
+        h ^= static_cast<std::uint8_t>(c);
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/// Names on a hash ring. Stores string_views: the caller keeps the names
+/// alive (membership_protocol points into its member table). O(log N)
+/// insert and erase, O(K) walks.
+class monitoring_ring {
+public:
+    using entry = std::pair<std::uint64_t, std::string_view>;
+
+    bool insert(std::string_view name) { return set_.insert(key(name)).second; }
+    bool erase(std::string_view name) { return set_.erase(key(name)) != 0; }
+    bool contains(std::string_view name) const { return set_.count(key(name)) != 0; }
+    std::size_t size() const noexcept { return set_.size(); }
+
+    /// Up to `k` members following `from` clockwise, `from` excluded (it need
+    /// not be on the ring). Clears `out` first.
+    void successors(std::string_view from, std::size_t k,
+                    std::vector<std::string_view>& out) const {
+        out.clear();
+        if (set_.empty()) return;
+        auto const start = key(from);
+        auto it = set_.upper_bound(start);
+        for (std::size_t steps = 0; steps < set_.size() && out.size() < k; ++steps) {
+            if (it == set_.end()) it = set_.begin();
+            if (*it != start) out.push_back(it->second);
+            ++it;
+        }
+    }
+
+    /// Up to `k` members preceding `to` counter-clockwise: its observers.
+    void predecessors(std::string_view to, std::size_t k,
+                      std::vector<std::string_view>& out) const {
+        out.clear();
+        if (set_.empty()) return;
+        auto const start = key(to);
+        auto it = set_.lower_bound(start);
+        for (std::size_t steps = 0; steps < set_.size() && out.size() < k; ++steps) {
+            if (it == set_.begin()) it = set_.end();
+            --it;
+            if (*it != start) out.push_back(it->second);
+        }
+    }
+
+private:
+    static entry key(std::string_view name) noexcept { return {fnv1a_64(name), name}; }
+
+    std::set<entry> set_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_RING_HPP
+// ----- end include/cohort/membership/detail/ring.hpp -----
+// ----- begin include/cohort/membership/detail/suspicion.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_SUSPICION_HPP
+#define COHORT_MEMBERSHIP_DETAIL_SUSPICION_HPP
+
+// Lifeguard's dynamic suspicion timeout: a suspicion starts with a long
+// timeout that shrinks, logarithmically, as independent observers confirm it,
+// so a real failure is declared quickly while a lone, possibly mistaken
+// observer waits long enough for the member to refute.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort::detail {
+
+/// max(min, max - (max - min) * ln(c + 1) / ln(k + 1)) for `c` confirmations
+/// out of `k` expected; `min` when no confirmation is expected (k == 0) or
+/// when max <= min, as in memberlist.
+inline std::chrono::nanoseconds suspicion_timeout(std::chrono::nanoseconds min,
+                                                  std::chrono::nanoseconds max, std::size_t k,
+                                                  std::size_t c) noexcept {
+    if (k == 0 || max <= min) return min;
+    double const frac =
+        std::log(static_cast<double>(c) + 1.0) / std::log(static_cast<double>(k) + 1.0);
+    double const span = static_cast<double>((max - min).count());
+    auto const cut = static_cast<std::int64_t>(span * std::min(frac, 1.0));
+    auto const t = max - std::chrono::nanoseconds(cut);
+    return std::max(min, t);
+}
+
+/// One suspicion of one member as this node tracks it.
+class suspicion {
+public:
+    suspicion() = default;
+    suspicion(std::uint64_t incarnation, std::chrono::nanoseconds start,
+              std::chrono::nanoseconds min, std::chrono::nanoseconds max, std::size_t k,
+              std::string_view first_suspecter)
+        : incarnation_(incarnation), start_(start), min_(min), max_(max), k_(k) {
+        suspecters_.emplace_back(first_suspecter);
+    }
+
+    /// Records `who` as a suspecter; true when it is new and counted (at most
+    /// k confirmations count: more cannot shorten the timeout further).
+    bool confirm(std::string_view who) {
+        if (confirmations() >= k_) return false;
+        if (std::find(suspecters_.begin(), suspecters_.end(), who) != suspecters_.end())
+            return false;
+        suspecters_.emplace_back(who);
+        return true;
+    }
+
+    /// Distinct suspecters besides the first.
+    std::size_t confirmations() const noexcept {
+        return suspecters_.empty() ? 0 : suspecters_.size() - 1;
+    }
+    std::uint64_t incarnation() const noexcept { return incarnation_; }
+    
+    std::chrono::nanoseconds deadline() const noexcept {
+        return start_ + suspicion_timeout(min_, max_, k_, confirmations());
+    }
+
+private:
+    std::uint64_t incarnation_ = 0;
+    std::chrono::nanoseconds start_{};
+    std::chrono::nanoseconds min_{};
+    std::chrono::nanoseconds max_{};
+    std::size_t k_ = 0;
+    std::vector<std::string> suspecters_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_SUSPICION_HPP
+// ----- end include/cohort/membership/detail/suspicion.hpp -----
+// ----- begin include/cohort/membership/events.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_EVENTS_HPP
+#define COHORT_MEMBERSHIP_EVENTS_HPP
+
+// What membership_protocol reports to its driver (and the driver to the
+// user): members coming up and going down, every state change, the leader,
+// and the outcome of a join or a leave.
+
+
+#include <boost/system/error_code.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string_view>
+#include <variant>
+
+namespace cohort {
+
+/// Why a member went down.
+enum class down_reason : std::uint8_t {
+    heartbeat_timeout,   ///< suspected, and the suspicion timed out (declared failed)
+    connection_closed,   ///< the transport lost its stream to the member (reported by the driver)
+    connection_refused,  ///< the member's address refused connections (reported by the driver)
+    graceful_shutdown,   ///< the member announced a graceful leave
+};
+
+constexpr std::string_view to_string(down_reason r) noexcept {
+    switch (r) {
+    case down_reason::heartbeat_timeout: return "heartbeat_timeout";
+    case down_reason::connection_closed: return "connection_closed";
+    case down_reason::connection_refused: return "connection_refused";
+    case down_reason::graceful_shutdown: return "graceful_shutdown";
+    }
+    return "invalid";
+}
+inline std::ostream& operator<<(std::ostream& os, down_reason r) { return os << to_string(r); }
+
+/// A member became active (Akka's MemberUp), this node included.
+struct node_up {
+    node_id id;
+};
+
+/// A member that was joining, active or suspected is now failed or leaving.
+/// Emitted once per life of a member (a later restart may bring it up again).
+struct node_down {
+    node_id id;
+    down_reason reason = down_reason::heartbeat_timeout;
+};
+
+/// Any change of a member's state in this node's view. `from` is empty for a
+/// member this node had never heard of.
+struct state_changed {
+    node_id id;
+    std::optional<node_state> from;
+    node_state to = node_state::joining;
+    std::uint64_t incarnation = 0;
+};
+
+/// The leader (smallest node_id among active members) changed; empty when no
+/// member is active.
+struct leader_changed {
+    std::optional<node_id> leader;
+};
+
+/// A member's tags changed (at a newer incarnation).
+struct tags_changed {
+    node_id id;
+};
+
+/// The join started by membership_protocol::start finished: success, or no
+/// seed answered within join_timeout.
+struct join_completed {
+    boost::system::error_code ec;
+};
+
+/// The leave announced by membership_protocol::leave has been sent to enough
+/// members (its rumor reached the retransmit limit, or leave_propagate_delay
+/// passed): the driver may shut down.
+struct leave_completed {};
+
+using membership_event = std::variant<node_up, node_down, state_changed, leader_changed,
+                                      tags_changed, join_completed, leave_completed>;
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_EVENTS_HPP
+// ----- end include/cohort/membership/events.hpp -----
+// ----- begin include/cohort/membership/member.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_MEMBER_HPP
+#define COHORT_MEMBERSHIP_MEMBER_HPP
+
+// What one node knows of a member, a snapshot of the whole view, and
+// peer_address: where to reach a seed that may have no name yet.
+
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// A host and port to send to: a seed given as "host:port" (nameless) or
+/// "name@host:port", or a member's address. IPv6 hosts are held without
+/// brackets, in RFC 5952 form.
+struct peer_address {
+    std::string host;
+    std::uint16_t port = 0;
+
+    /// Parses "name@host:port" or "host:port" with node_id's rules (the name,
+    /// if any, is checked and dropped: a seed is contacted by address).
+    static boost::system::result<peer_address> parse(std::string_view text) {
+        auto id = text.find('@') != std::string_view::npos
+                      ? node_id::parse(text)
+                      : node_id::parse(std::string("seed@").append(text));
+        if (!id) return id.error();
+        return of(*id);
+    }
+
+    /// The address part of a member id.
+    static peer_address of(node_id const& id) { return {std::string(id.host()), id.port()}; }
+
+    friend bool operator==(peer_address const&, peer_address const&) = default;
+    friend std::ostream& operator<<(std::ostream& os, peer_address const& a) {
+        if (a.host.find(':') != std::string::npos) return os << '[' << a.host << "]:" << a.port;
+        return os << a.host << ':' << a.port;
+    }
+};
+
+/// One member as this node sees it. The name identifies a member; `id`
+/// carries its current address (a newer incarnation may bring a new one).
+struct member {
+    node_id id;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::joining;
+    std::vector<tag> tags;
+    /// When this node last saw the state change (the protocol's time base).
+    std::chrono::nanoseconds state_since{};
+
+    friend bool operator==(member const&, member const&) = default;
+};
+
+/// A copy of the whole view, sorted by id, with the leader.
+struct membership_snapshot {
+    std::vector<member> members;
+    std::optional<node_id> leader;
+
+    /// The member called `name`, or null.
+    member const* find(std::string_view name) const noexcept {
+        auto it = std::find_if(members.begin(), members.end(),
+                               [&](member const& m) { return m.id.name() == name; });
+        return it == members.end() ? nullptr : &*it;
+    }
+    /// How many members are in state `s`.
+    std::size_t count(node_state s) const noexcept {
+        return static_cast<std::size_t>(std::count_if(
+            members.begin(), members.end(), [&](member const& m) { return m.state == s; }));
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_MEMBER_HPP
+// ----- end include/cohort/membership/member.hpp -----
+// ----- begin include/cohort/wire/envelope.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_ENVELOPE_HPP
+#define COHORT_WIRE_ENVELOPE_HPP
+
+// What travels between nodes: one message, plus who sent it, when, for which
+// cluster, and room for an authentication tag. The codecs (binary_codec.hpp,
+// json_codec.hpp) turn an envelope into bytes and back.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// The protocol version this build speaks. Decoders refuse any other
+/// (error::unsupported_version); encoders write only this one.
+inline constexpr std::uint8_t protocol_version = 1;
+
+/// The first two bytes of every binary_codec message. 0xC0 never occurs in
+/// UTF-8, so a binary message can never be mistaken for JSON or text.
+inline constexpr std::array<std::byte, 2> binary_magic{std::byte{0xC0}, std::byte{0x4F}};
+
+/// The key that opens every json_codec message; its value is the version.
+inline constexpr std::string_view json_magic_key = "cohort";
+
+/// One message with its metadata.
+struct envelope {
+    /// Protocol version; must be protocol_version to encode.
+    std::uint8_t version = protocol_version;
+    /// The cluster's label: nodes of a cluster with another label are never
+    /// merged (memberlist's label). May be empty.
+    std::string label;
+    /// The sending member; a valid (non-empty) id.
+    node_id sender;
+    /// The sender's current incarnation.
+    std::uint64_t incarnation = 0;
+    /// The sender's hybrid logical clock when it sent the message.
+    hlc_timestamp time;
+    /// The message itself.
+    message body;
+    /// An authentication tag over the rest of the message. Empty until the
+    /// security layer fills it; the binary form places it last, after every
+    /// byte it will authenticate.
+    std::vector<std::byte> auth_tag;
+
+    friend bool operator==(envelope const&, envelope const&) = default;
+};
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_ENVELOPE_HPP
+// ----- end include/cohort/wire/envelope.hpp -----
 
 #include <boost/system/result.hpp>
 
@@ -1352,367 +2867,882 @@ private:
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
-#include <numbers>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
 
 namespace cohort {
 
-/// The largest phi a detector reports. phi saturates here instead of growing
-/// to infinity (the normal model's exp() would otherwise overflow), so phi is
-/// always finite and never decreases. 300 means "once in 10^300".
-inline constexpr double phi_accrual_max_phi = 300.0;
-
-/// The largest max_sample_size validate() accepts: with intervals capped at
-/// phi_accrual_max_interval it keeps the running sums exact (see below).
-inline constexpr std::size_t phi_accrual_max_sample_size = std::size_t{1} << 20;
-
-/// A recorded heartbeat interval is clamped to this. Longer silences are
-/// outages, not samples of the heartbeat rate; the cap is what lets the window
-/// keep its sum in 64 and its sum of squares in 128 bits without overflow.
-inline constexpr std::chrono::nanoseconds phi_accrual_max_interval = std::chrono::hours(1);
-
-// sum <= n * max < 2^63, and n * sumsq, sum^2 <= (n * max)^2 < 2^128.
-static_assert(phi_accrual_max_interval.count() <=
-              std::numeric_limits<std::int64_t>::max() /
-                  static_cast<std::int64_t>(phi_accrual_max_sample_size));
-
-/// Configuration of a basic_phi_accrual_detector. The defaults are Akka's,
-/// plus Cassandra's local-pause bound.
-struct phi_accrual_config {
-    /// phi at or above which is_available() returns false (Akka: 8).
-    /// Must be greater than zero and at most phi_accrual_max_phi.
-    double threshold = 8.0;
-
-    /// How many of the latest intervals the window holds (Akka: 1000).
-    /// Must be in [2, phi_accrual_max_sample_size]; the bootstrap adds two.
-    std::size_t max_sample_size = 1000;
-
-    /// Floor of the standard deviation, so perfectly regular heartbeats do not
-    /// make the detector convict on the smallest jitter (Akka: 100 ms). The
-    /// exponential model floors its mean with it. Must be greater than zero.
-    std::chrono::nanoseconds min_std_deviation = std::chrono::milliseconds(100);
-
-    /// Silence tolerated on top of the mean before suspicion rises: the normal
-    /// model shifts its mean by this (Akka: 3 s). Must not be negative.
-    std::chrono::nanoseconds acceptable_heartbeat_pause = std::chrono::seconds(3);
-
-    /// The expected heartbeat interval, used to seed the window on the first
-    /// heartbeat (Akka: 1 s). Must be greater than zero and at most 48 minutes,
-    /// so that its bootstrap samples fit under phi_accrual_max_interval.
-    std::chrono::nanoseconds first_heartbeat_estimate = std::chrono::seconds(1);
-
-    /// A gap between two is_available() calls longer than this means the
-    /// observer itself stalled (GC, suspended VM); the detector then convicts
-    /// nobody until a fresh heartbeat arrives (Cassandra's MAX_LOCAL_PAUSE:
-    /// 5 s). Must be greater than zero.
-    std::chrono::nanoseconds max_local_pause = std::chrono::seconds(5);
+/// One message the protocol wants sent.
+struct outgoing {
+    peer_address to;
+    delivery how = delivery::packet;
+    message body;
 };
 
-/// Checks `cfg`; the error names the field that broke a rule.
-inline boost::system::result<void, config_error>
-validate(phi_accrual_config const& cfg) noexcept {
-    auto const fail = [](std::string_view field, std::string_view rule) {
-        return config_error{error::invalid_config, field, rule};
-    };
-    using std::chrono::nanoseconds;
-    if (!(cfg.threshold > 0.0)) // also rejects NaN
-        return fail("phi_accrual_config.threshold", "must be greater than zero");
-    if (cfg.threshold > phi_accrual_max_phi)
-        return fail("phi_accrual_config.threshold",
-                    "must not exceed 300, the value at which phi saturates");
-    if (cfg.max_sample_size < 2)
-        return fail("phi_accrual_config.max_sample_size",
-                    "must be at least 2 (the bootstrap adds two samples)");
-    if (cfg.max_sample_size > phi_accrual_max_sample_size)
-        return fail("phi_accrual_config.max_sample_size",
-                    "must not exceed 1048576 (keeps the running sums exact)");
-    if (cfg.min_std_deviation <= nanoseconds::zero())
-        return fail("phi_accrual_config.min_std_deviation", "must be greater than zero");
-    if (cfg.acceptable_heartbeat_pause < nanoseconds::zero())
-        return fail("phi_accrual_config.acceptable_heartbeat_pause", "must not be negative");
-    if (cfg.first_heartbeat_estimate <= nanoseconds::zero())
-        return fail("phi_accrual_config.first_heartbeat_estimate", "must be greater than zero");
-    // estimate * 5/4, the larger bootstrap sample, must not exceed the cap.
-    if (cfg.first_heartbeat_estimate > phi_accrual_max_interval / 5 * 4)
-        return fail("phi_accrual_config.first_heartbeat_estimate",
-                    "must not exceed 48 minutes (its bootstrap samples must fit the "
-                    "1 hour interval cap)");
-    if (cfg.max_local_pause <= nanoseconds::zero())
-        return fail("phi_accrual_config.max_local_pause", "must be greater than zero");
-    return {};
-}
-
-/// Akka's model: heartbeat intervals are normally distributed, with the mean
-/// shifted by acceptable_heartbeat_pause and the standard deviation floored at
-/// min_std_deviation; phi = -log10(1 - F(elapsed)) with F the logistic
-/// approximation of the normal CDF.
-///
-/// A model is a policy of basic_phi_accrual_detector. It is constructed from
-/// the (validated) configuration and provides
-/// - `parameters`, what fit() derives from the window;
-/// - `parameters fit(double mean_ns, double variance_ns2) const noexcept`,
-///   called after every change of the window;
-/// - `double phi(double elapsed_ns, parameters const&) const noexcept`,
-///   non-decreasing in elapsed_ns, in [0, phi_accrual_max_phi];
-/// - `double conviction_elapsed_ns(parameters const&) const noexcept`, about
-///   where phi reaches the threshold.
-class normal_model {
+class membership_protocol {
 public:
-    /// The coefficients of Akka's logistic approximation of the normal CDF:
-    /// F(y) ~ 1 / (1 + exp(-y * (linear + cubic * y^2))).
-    static constexpr double linear = 1.5976;
-    static constexpr double cubic = 0.070566;
+    using duration = std::chrono::nanoseconds;
 
-    /// The fitted distribution of the next heartbeat's arrival.
-    struct parameters {
-        double mean_ns = 0.0;            ///< window mean + acceptable_heartbeat_pause
-        double std_deviation_ns = 1.0;   ///< window standard deviation, floored
-        double inv_std_deviation = 1.0;  ///< 1 / std_deviation_ns
-    };
-
-    explicit normal_model(phi_accrual_config const& cfg) noexcept
-        : pause_ns_(static_cast<double>(cfg.acceptable_heartbeat_pause.count())),
-          min_std_deviation_ns_(static_cast<double>(cfg.min_std_deviation.count())),
-          y_threshold_(solve_exponent(
-              std::log(std::expm1(cfg.threshold * std::numbers::ln10)))) {}
-
-    parameters fit(double mean_ns, double variance_ns2) const noexcept {
-        double const sd = std::max(std::sqrt(variance_ns2), min_std_deviation_ns_);
-        return {mean_ns + pause_ns_, sd, 1.0 / sd};
+    /// A node called `self` (its name is its identity, its address where
+    /// peers reach it). `generation` is the first incarnation: pass a value
+    /// that grows across restarts (the node passes wall-clock milliseconds),
+    /// so a restarted node supersedes its old record. `seed` drives every
+    /// random choice. Throws boost::system::system_error naming the field on
+    /// a bad config, and error::length_over_limit for oversized tags.
+    membership_protocol(membership_config cfg, node_id self, std::uint64_t generation,
+                        std::vector<tag> tags = {}, std::uint64_t seed = 0)
+        : cfg_(checked(std::move(cfg))), awareness_(cfg_.awareness_max_multiplier), rng_(seed) {
+        if (self.empty()) boost::throw_exception(boost::system::system_error(error::invalid_field,
+                                                                             "self id is empty"));
+        if (tags_size(tags) > cfg_.max_tags_size)
+            boost::throw_exception(
+                boost::system::system_error(error::length_over_limit, "tags over max_tags_size"));
+        auto [it, inserted] = members_.emplace(std::string(self.name()), record{});
+        (void)inserted;
+        self_ = &it->second;
+        self_->m = member{std::move(self), generation, node_state::joining, std::move(tags), {}};
+        self_name_ = it->first;
     }
 
-    /// With y = (elapsed - mean) / sd and f = y * (linear + cubic * y^2), Akka
-    /// computes -log10(e / (1 + e)), e = exp(-f) (and 1 - 1 / (1 + e), the
-    /// same value, below the mean). Both equal log10(1 + exp(f)), a single
-    /// expression that composes non-decreasing steps, so it is monotone in
-    /// elapsed; f is capped where exp() would overflow and phi at the maximum.
-    double phi(double elapsed_ns, parameters const& p) const noexcept {
-        double const y = (elapsed_ns - p.mean_ns) * p.inv_std_deviation;
-        double const f = y * (linear + cubic * y * y);
-        return std::min(std::log10(1.0 + std::exp(std::min(f, 700.0))), phi_accrual_max_phi);
-    }
+    membership_protocol(membership_protocol const&) = delete;
+    membership_protocol& operator=(membership_protocol const&) = delete;
 
-    /// The elapsed time at which phi reaches the threshold (to rounding).
-    double conviction_elapsed_ns(parameters const& p) const noexcept {
-        return p.mean_ns + y_threshold_ * p.std_deviation_ns;
-    }
+    // ---- inputs -----------------------------------------------------------------------------
 
-private:
-    // Solves linear * y + cubic * y^3 = c (strictly increasing, so one real
-    // root) by Cardano's formula, polished by one Newton step.
-    static double solve_exponent(double c) noexcept {
-        double const p = linear / cubic;
-        double const q = -c / cubic;
-        double const d = std::sqrt(q * q / 4.0 + p * p * p / 27.0);
-        double y = std::cbrt(-q / 2.0 + d) + std::cbrt(-q / 2.0 - d);
-        y -= (y * (linear + cubic * y * y) - c) / (linear + 3.0 * cubic * y * y);
-        return y;
-    }
-
-    double pause_ns_;
-    double min_std_deviation_ns_;
-    double y_threshold_;  // the y at which phi equals the threshold
-};
-
-/// Cassandra's model: heartbeats are a Poisson process, so the silence is
-/// exponentially distributed and phi = elapsed / mean * log10(e). Unlike the
-/// normal model it has no pause shift: acceptable_heartbeat_pause is ignored.
-/// An exponential distribution's standard deviation is its mean, so
-/// min_std_deviation floors the mean.
-class exponential_model {
-public:
-    struct parameters {
-        double mean_ns = 1.0;     ///< window mean, floored at min_std_deviation
-        double phi_per_ns = 0.0;  ///< log10(e) / mean_ns
-    };
-
-    explicit exponential_model(phi_accrual_config const& cfg) noexcept
-        : min_mean_ns_(static_cast<double>(cfg.min_std_deviation.count())),
-          threshold_(cfg.threshold) {}
-
-    parameters fit(double mean_ns, double /*variance_ns2*/) const noexcept {
-        double const mean = std::max(mean_ns, min_mean_ns_);
-        return {mean, std::numbers::log10e / mean};
-    }
-
-    double phi(double elapsed_ns, parameters const& p) const noexcept {
-        return std::min(elapsed_ns * p.phi_per_ns, phi_accrual_max_phi);
-    }
-
-    double conviction_elapsed_ns(parameters const& p) const noexcept {
-        return threshold_ / p.phi_per_ns;
-    }
-
-private:
-    double min_mean_ns_;
-    double threshold_;
-};
-
-/// A phi accrual failure detector for one monitored peer.
-///
-/// Feed it the arrival time of every heartbeat from the peer and ask phi() or
-/// is_available() whenever a verdict is needed. Time is a
-/// std::chrono::nanoseconds from any monotonic epoch the caller chooses (a
-/// simulator passes virtual time); the time_point overloads take
-/// time_since_epoch(). heartbeat() and phi() are O(1) and allocate nothing:
-/// the window is a ring buffer allocated once, with running sums.
-///
-/// Not thread-safe: one detector per peer, used from one strand.
-template <class Model = normal_model>
-class basic_phi_accrual_detector {
-public:
-    using model_type = Model;
-
-    /// Throws boost::system::system_error naming the field if `cfg` is invalid.
-    explicit basic_phi_accrual_detector(phi_accrual_config cfg = {})
-        : cfg_(checked(cfg)), model_(cfg_), window_(cfg_.max_sample_size) {}
-
-    /// Records a heartbeat that arrived at `now`.
-    ///
-    /// The first heartbeat seeds the window as Akka does, with the two samples
-    /// estimate -/+ estimate / 4 (estimate = first_heartbeat_estimate). Later
-    /// ones record the interval since the previous heartbeat, clamped to
-    /// phi_accrual_max_interval, except that the interval is not recorded (the
-    /// heartbeat only re-anchors the time of the last one)
-    /// - while paused(): the interval spans the observer's own stall;
-    /// - when the peer was already convicted (phi >= threshold) as the
-    ///   heartbeat arrived: as in Akka, an outage would skew the statistics.
-    /// A heartbeat earlier than the previous one is ignored.
-    void heartbeat(std::chrono::nanoseconds now) noexcept {
-        std::int64_t const t = now.count();
-        if (!has_heartbeat_) {
-            std::int64_t const estimate = cfg_.first_heartbeat_estimate.count();
-            window_.push(estimate - estimate / 4);
-            window_.push(estimate + estimate / 4);
-            has_heartbeat_ = true;
-            last_heartbeat_ = t;
-            paused_ = false;
-            refit();
+    /// Starts the protocol at `now`. With no seeds (or only this node's own
+    /// address) the node forms a cluster of one and is active at once;
+    /// otherwise it joins through the seeds, tried in turn with exponential
+    /// backoff, and reports join_completed.
+    void start(duration now, std::vector<peer_address> seeds = {}) {
+        if (started_) return;
+        started_ = true;
+        now_ = now;
+        auto const me = peer_address::of(self_->m.id);
+        std::erase(seeds, me);
+        next_probe_ = now + cfg_.heartbeat_interval;
+        next_gossip_ = now + cfg_.gossip_interval;
+        next_push_pull_ = now + push_pull_interval();
+        next_reconnect_ = now + cfg_.reconnect_interval;
+        enter_ring(*self_);
+        if (seeds.empty()) {
+            move_state(*self_, node_state::active, now);
+            events_.emplace_back(join_completed{});
             return;
         }
-        if (t < last_heartbeat_)
-            return;
-        std::uint64_t const interval = distance(last_heartbeat_, t);
-        last_heartbeat_ = t;
-        if (paused_) {
-            paused_ = false;
+        join_ = join_attempt{std::move(seeds), 0, now + cfg_.join_timeout, now,
+                             cfg_.join_retry_interval};
+        send_join(now);
+    }
+
+    /// Handles one received envelope. The envelope's sender is the peer's
+    /// identity and address (a transport source address may be an ephemeral
+    /// port, so it is not an input).
+    void on_message(envelope const& e, duration now) {
+        now_ = std::max(now_, now);
+        ++counters_.received[e.body.index()];
+        if (e.label != cfg_.label) {
+            ++counters_.label_drops;
             return;
         }
-        if (static_cast<double>(interval) >= conviction_elapsed_ns_)
-            return;
-        window_.push(static_cast<std::int64_t>(std::min(
-            interval, static_cast<std::uint64_t>(phi_accrual_max_interval.count()))));
-        refit();
+        if (e.sender.empty() || e.sender.name() == self_name_) return;
+        std::visit([&](auto const& m) { handle(e, m, now); }, e.body);
     }
 
-    /// The suspicion level at `now`: 0 before the first heartbeat, otherwise
-    /// non-decreasing in `now` until the next heartbeat, finite, and at most
-    /// phi_accrual_max_phi. A `now` before the last heartbeat counts as no
-    /// time elapsed.
-    double phi(std::chrono::nanoseconds now) const noexcept {
-        if (!has_heartbeat_)
-            return 0.0;
-        std::int64_t const t = now.count();
-        double const elapsed =
-            t <= last_heartbeat_ ? 0.0 : static_cast<double>(distance(last_heartbeat_, t));
-        return model_.phi(elapsed, params_);
+    /// Runs every timer due at `now`: probes, suspicion timeouts, gossip,
+    /// push-pull, reconnect, join retries, reaping.
+    void on_tick(duration now) {
+        now_ = std::max(now_, now);
+        if (!started_) return;
+        if (join_) tick_join(now);
+        if (now >= next_probe_) {
+            next_probe_ += cfg_.heartbeat_interval;
+            if (next_probe_ <= now) next_probe_ = now + cfg_.heartbeat_interval;
+            if (is_live(self_->m.state)) probe_round(now);
+        }
+        tick_probes(now);
+        tick_suspicions(now);
+        if (now >= next_gossip_) {
+            next_gossip_ = now + cfg_.gossip_interval;
+            gossip_round();
+        }
+        if (now >= next_push_pull_) {
+            next_push_pull_ = now + push_pull_interval();
+            if (!alive_.empty() && self_->m.state != node_state::leaving) {
+                ++counters_.push_pulls;
+                send(random_of(alive_)->m.id, delivery::frame, push_pull{false, full_state()});
+            }
+        }
+        if (now >= next_reconnect_) {
+            next_reconnect_ = now + cfg_.reconnect_interval;
+            if (!failed_.empty() && is_live(self_->m.state)) {
+                ++counters_.reconnect_attempts;
+                send(random_of(failed_)->m.id, delivery::frame, push_pull{false, full_state()});
+            }
+        }
+        tick_reap(now);
+        tick_leave(now);
     }
 
-    /// Whether the peer counts as up at `now`: phi(now) < threshold, unless the
-    /// local-pause guard holds. The detector remembers when it was last asked;
-    /// a gap longer than max_local_pause since the previous call means the
-    /// observer itself stalled, so this returns true and the detector stays
-    /// paused() until the next heartbeat (as Cassandra skips convictions after
-    /// a local pause).
-    bool is_available(std::chrono::nanoseconds now) noexcept {
-        std::int64_t const t = now.count();
-        if (has_check_ && t > last_check_ &&
-            distance(last_check_, t) > static_cast<std::uint64_t>(cfg_.max_local_pause.count()))
-            paused_ = true;
-        if (!has_check_ || t > last_check_)
-            last_check_ = t;
-        has_check_ = true;
-        return paused_ || phi(now) < cfg_.threshold;
+    /// Announces a graceful leave: this node goes to leaving, the news is
+    /// gossiped first, and leave_completed follows once it has spread.
+    void leave(duration now) {
+        now_ = std::max(now_, now);
+        if (!is_live(self_->m.state)) return;
+        join_.reset();
+        move_state(*self_, node_state::leaving, now);
+        watches_.clear();
+        broadcast_self();
+        leave_deadline_ = now + cfg_.leave_propagate_delay;
+        if (alive_.empty()) finish_leave();
+        else gossip_round();
     }
 
-    /// Arms the local-pause guard: no conviction until the next heartbeat,
-    /// whose interval is not recorded. A membership layer that detects a
-    /// process-wide pause arms every detector with it.
-    void note_local_pause() noexcept { paused_ = true; }
-
-    /// Whether the local-pause guard holds.
-    bool paused() const noexcept { return paused_; }
-
-    /// How many intervals the window holds (two after the first heartbeat).
-    std::size_t sample_count() const noexcept { return window_.size(); }
-
-    /// The mean of the window's intervals in milliseconds, without the pause
-    /// shift or any floor; 0 before the first heartbeat.
-    double mean_interval_ms() const noexcept { return window_.mean() / 1e6; }
-
-    /// The (population) standard deviation of the window's intervals in
-    /// milliseconds, without the min_std_deviation floor; 0 before the first
-    /// heartbeat.
-    double std_deviation_ms() const noexcept { return std::sqrt(window_.variance()) / 1e6; }
-
-    phi_accrual_config const& config() const noexcept { return cfg_; }
-
-    template <class Clock, class Duration>
-    void heartbeat(std::chrono::time_point<Clock, Duration> now) noexcept {
-        heartbeat(since_epoch(now));
+    /// Replaces this node's tags and gossips them (at a new incarnation).
+    /// error::length_over_limit when they exceed max_tags_size.
+    boost::system::result<void> set_tags(std::vector<tag> tags, duration now) {
+        now_ = std::max(now_, now);
+        if (tags_size(tags) > cfg_.max_tags_size) return error::length_over_limit;
+        self_->m.tags = std::move(tags);
+        ++self_->m.incarnation;
+        events_.emplace_back(tags_changed{self_->m.id});
+        broadcast_self();
+        return {};
     }
 
-    template <class Clock, class Duration>
-    double phi(std::chrono::time_point<Clock, Duration> now) const noexcept {
-        return phi(since_epoch(now));
+    // ---- outputs ----------------------------------------------------------------------------
+
+    /// Messages to send, oldest first; the driver clears it once sent.
+    std::vector<outgoing>& outbox() noexcept { return outbox_; }
+    /// Events, oldest first; the driver clears it once handled.
+    std::vector<membership_event>& events() noexcept { return events_; }
+
+    /// The earliest time on_tick has work to do.
+    duration next_deadline() const noexcept {
+        if (!started_) return duration::max();
+        duration d = next_probe_;
+        d = std::min(d, next_push_pull_);
+        if (!queue_.empty()) d = std::min(d, next_gossip_);
+        if (!failed_.empty()) d = std::min(d, next_reconnect_);
+        if (join_) d = std::min({d, join_->retry_at, join_->deadline});
+        for (auto const& w : watches_)
+            if (w.probing) d = std::min(d, w.probe_deadline);
+        for (auto const& r : relays_) d = std::min(d, r.deadline);
+        for (auto const& [name, s] : suspicions_) d = std::min(d, s.deadline());
+        if (!tombstones_.empty()) d = std::min(d, tombstones_.front().since + cfg_.reap_interval);
+        if (leave_deadline_) d = std::min(d, *leave_deadline_);
+        return d;
     }
 
-    template <class Clock, class Duration>
-    bool is_available(std::chrono::time_point<Clock, Duration> now) noexcept {
-        return is_available(since_epoch(now));
+    /// An envelope around `body` from this node, without the HLC time.
+    envelope make_envelope(message body) const {
+        envelope e;
+        e.label = cfg_.label;
+        e.sender = self_->m.id;
+        e.incarnation = self_->m.incarnation;
+        e.body = std::move(body);
+        return e;
+    }
+
+    // ---- state ------------------------------------------------------------------------------
+
+    node_id const& self() const noexcept { return self_->m.id; }
+    std::uint64_t incarnation() const noexcept { return self_->m.incarnation; }
+    node_state state() const noexcept { return self_->m.state; }
+    std::string const& label() const noexcept { return cfg_.label; }
+    membership_config const& config() const noexcept { return cfg_; }
+    membership_counters const& counters() const noexcept { return counters_; }
+    /// The local health score (0 = healthy).
+    unsigned health_score() const noexcept { return awareness_.score(); }
+
+    /// The member called `name` (this node included), or null.
+    member const* find(std::string_view name) const {
+        auto it = members_.find(name);
+        return it == members_.end() ? nullptr : &it->second.m;
+    }
+    /// The current leader, if any member is active.
+    std::optional<node_id> leader() const {
+        if (active_.empty()) return std::nullopt;
+        return members_.find(*active_.begin())->second.m.id;
+    }
+    /// Members known, tombstones and this node included.
+    std::size_t size() const noexcept { return members_.size(); }
+    /// Live members (joining, active, suspected), this node included.
+    std::size_t live_count() const noexcept { return ring_.size(); }
+    /// A copy of the whole view, sorted by id.
+    membership_snapshot snapshot() const {
+        membership_snapshot s;
+        s.members.reserve(members_.size());
+        for (auto const& [name, r] : members_) s.members.push_back(r.m);
+        std::sort(s.members.begin(), s.members.end(),
+                  [](member const& a, member const& b) { return a.id < b.id; });
+        s.leader = leader();
+        return s;
+    }
+    /// The names this node monitors (pings), in ring order.
+    std::vector<std::string> monitored() const {
+        std::vector<std::string> out;
+        for (auto const& w : watches_) out.push_back(w.name);
+        return out;
     }
 
 private:
-    static phi_accrual_config const& checked(phi_accrual_config const& cfg) {
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    // Room for the envelope around a gossip packet's rumors.
+    static constexpr std::size_t envelope_reserve = 200;
+
+    struct record {
+        member m;
+        std::size_t alive_index = npos;   // position in alive_
+        std::size_t failed_index = npos;  // position in failed_
+    };
+
+    // One monitored member: its detector and the probe in flight.
+    struct watch {
+        std::string name;
+        basic_phi_accrual_detector<> detector;
+        std::uint32_t seq = 0;           // the last direct ping
+        std::uint32_t indirect_seq = 0;  // the indirect round's seq
+        bool probing = false;            // an indirect round is running
+        duration probe_deadline{};
+        std::size_t expected_nacks = 0;
+        std::size_t nacks = 0;
+    };
+
+    // An indirect ping relayed for another member.
+    struct relay {
+        std::uint32_t seq;       // our ping to the target
+        std::uint32_t orig_seq;  // the requester's seq
+        node_id requester;
+        duration deadline;
+    };
+
+    struct join_attempt {
+        std::vector<peer_address> seeds;
+        std::size_t next = 0;
+        duration deadline{};
+        duration retry_at{};
+        duration backoff{};
+    };
+
+    struct tombstone {
+        duration since;
+        std::string name;
+        std::uint64_t incarnation;
+    };
+
+    static membership_config checked(membership_config cfg) {
         validate(cfg).value();
         return cfg;
     }
 
-    template <class Clock, class Duration>
-    static std::chrono::nanoseconds since_epoch(std::chrono::time_point<Clock, Duration> tp) {
-        return std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch());
+    static std::size_t tags_size(std::vector<tag> const& tags) noexcept {
+        std::size_t n = 0;
+        for (auto const& t : tags) n += t.key.size() + t.value.size();
+        return n;
     }
 
-    // to - from for from <= to, without signed overflow at extreme times.
-    static std::uint64_t distance(std::int64_t from, std::int64_t to) noexcept {
-        return static_cast<std::uint64_t>(to) - static_cast<std::uint64_t>(from);
+    static constexpr bool is_live(node_state s) noexcept {
+        return s == node_state::joining || s == node_state::active || s == node_state::unknown;
     }
 
-    void refit() noexcept {
-        params_ = model_.fit(window_.mean(), window_.variance());
-        conviction_elapsed_ns_ = model_.conviction_elapsed_ns(params_);
+    // ---- message handlers -------------------------------------------------------------------
+
+    void handle(envelope const& e, ping const& p, duration) {
+        if (p.target.name() != self_name_) {
+            ++counters_.misdirected;
+            return;
+        }
+        send(e.sender, delivery::packet, ack{p.seq});
+        // A member that thinks itself fine but is suspected here learns it at once.
+        if (auto it = members_.find(e.sender.name()); it != members_.end())
+            tell_if_doubted(it->second);
+        piggyback(e.sender);
     }
 
-    phi_accrual_config cfg_;
-    Model model_;
-    detail::interval_window window_;
-    typename Model::parameters params_{};
-    double conviction_elapsed_ns_ = 0.0;
-    std::int64_t last_heartbeat_ = 0;
-    std::int64_t last_check_ = 0;
-    bool has_heartbeat_ = false;
-    bool has_check_ = false;
-    bool paused_ = false;
+    void handle(envelope const&, indirect_ping const& p, duration now) {
+        if (p.target.name() == self_name_) {
+            send(p.requester, delivery::packet, ack{p.seq});
+            return;
+        }
+        ++counters_.indirect_relays;
+        std::uint32_t const seq = next_seq_++;
+        relays_.push_back({seq, p.seq, p.requester, now + cfg_.probe_timeout});
+        ++counters_.probes;
+        send(p.target, delivery::packet, ping{seq, p.target});
+    }
+
+    void handle(envelope const& e, ack const& a, duration now) {
+        for (auto& w : watches_) {
+            bool const direct = w.seq == a.seq && e.sender.name() == w.name;
+            bool const indirect = w.probing && w.indirect_seq == a.seq;
+            if (!direct && !indirect) continue;
+            w.detector.heartbeat(now);
+            w.probing = false;
+            awareness_.apply(-1);
+            return;
+        }
+        for (auto it = relays_.begin(); it != relays_.end(); ++it) {
+            if (it->seq != a.seq) continue;
+            send(it->requester, delivery::packet, ack{it->orig_seq});
+            relays_.erase(it);
+            return;
+        }
+    }
+
+    void handle(envelope const&, nack const& n, duration) {
+        for (auto& w : watches_)
+            if (w.probing && w.indirect_seq == n.seq) ++w.nacks;
+    }
+
+    void handle(envelope const&, suspect const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::unknown, {}, m.from}, now);
+    }
+    void handle(envelope const&, alive const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::active, m.tags, {}}, now);
+    }
+    void handle(envelope const&, failed const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::failed, {}, m.from}, now);
+    }
+    void handle(envelope const&, cohort::leave const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::leaving, {}, {}}, now);
+    }
+    void handle(envelope const&, join const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
+    }
+    void handle(envelope const&, user_message const&, duration) {}
+
+    void handle(envelope const&, gossip const& g, duration now) {
+        for (auto const& r : g.rumors) apply(r, now);
+    }
+
+    void handle(envelope const& e, push_pull const& p, duration now) {
+        merge(e.sender, p.members, now);
+        if (p.join) {
+            auto it = members_.find(e.sender.name());
+            if (it != members_.end() && it->second.m.state == node_state::joining) {
+                move_state(it->second, node_state::active, now);
+                broadcast(it->second, std::nullopt);
+            }
+        }
+        send(e.sender, delivery::frame, push_pull_reply{full_state()});
+    }
+
+    void handle(envelope const& e, push_pull_reply const& p, duration now) {
+        merge(e.sender, p.members, now);
+        if (self_->m.state == node_state::joining) {
+            // The answer acknowledges the join (even one that came after join_timeout).
+            move_state(*self_, node_state::active, now);
+            broadcast_self();
+            if (join_) events_.emplace_back(join_completed{});
+            join_.reset();
+        }
+    }
+
+    void merge(node_id const& sender, std::vector<member_state> const& members, duration now) {
+        for (auto const& m : members) {
+            if (m.id.empty()) continue;
+            node_state state = m.state;
+            // memberlist's rule: a remote "failed" about a member we hold live is only a
+            // suspicion here, so that one side of a healed partition does not declare
+            // the other failed wholesale; the member gets its chance to refute.
+            if (state == node_state::failed) {
+                auto it = members_.find(m.id.name());
+                if (it != members_.end() && is_live(it->second.m.state))
+                    state = node_state::unknown;
+            }
+            bool const doubt = state == node_state::unknown || state == node_state::failed;
+            apply(rumor{m.id, m.incarnation, state, m.tags,
+                        doubt ? std::optional<node_id>(sender) : std::nullopt},
+                  now);
+        }
+    }
+
+    // ---- merging ----------------------------------------------------------------------------
+
+    void apply(rumor const& r, duration now) {
+        ++counters_.rumors_received;
+        if (r.member.empty()) return;
+        if (r.member.name() == self_name_) return apply_about_self(r);
+        auto it = members_.find(r.member.name());
+        if (it == members_.end()) {
+            auto& rec =
+                members_.emplace(std::string(r.member.name()), record{}).first->second;
+            rec.m = member{r.member, r.incarnation, r.state, r.tags, now};
+            enter_state(rec, std::nullopt, now, r.from);
+            broadcast(rec, r.from);
+            return;
+        }
+        record& rec = it->second;
+        if (r.incarnation < rec.m.incarnation) {
+            ++counters_.stale_rumors;
+            return;
+        }
+        bool const newer = r.incarnation > rec.m.incarnation;
+        node_state const to = newer ? r.state : merge_at_equal_incarnation(rec.m.state, r.state);
+        if (!newer && to == rec.m.state) {
+            // The same suspicion from another observer: a Lifeguard confirmation.
+            if (to == node_state::unknown && r.state == node_state::unknown && r.from) {
+                auto s = suspicions_.find(rec.m.id.name());
+                if (s != suspicions_.end() && s->second.confirm(r.from->name())) {
+                    ++counters_.confirmations;
+                    queue_.push(r);
+                }
+            } else {
+                ++counters_.stale_rumors;
+            }
+            return;
+        }
+        if (newer) {
+            rec.m.incarnation = r.incarnation;
+            rec.m.id = r.member;  // a newer incarnation may bring a new address
+            if (rec.m.tags != r.tags) {
+                rec.m.tags = r.tags;
+                events_.emplace_back(tags_changed{rec.m.id});
+            }
+        }
+        if (to != rec.m.state) {
+            if (rec.m.state == node_state::unknown && to == node_state::active)
+                ++counters_.false_suspicion_refutes;
+            if (to == node_state::failed && is_live(rec.m.state)) ++counters_.failures_heard;
+            move_state(rec, to, now, r.from);
+        } else if (to == node_state::unknown) {
+            // Suspected again at a newer incarnation: restart the timer.
+            drop_suspicion(rec.m.id.name());
+            start_suspicion(rec, now, r.from);
+        }
+        broadcast(rec, r.from);
+    }
+
+    void apply_about_self(rumor const& r) {
+        member& me = self_->m;
+        if (me.state == node_state::leaving) return;  // leaving wins at our incarnation
+        if (r.incarnation < me.incarnation) return;
+        bool const accusation = r.state == node_state::unknown ||
+                                r.state == node_state::failed || r.state == node_state::leaving;
+        if (!accusation && r.incarnation == me.incarnation) return;
+        // Someone says we are suspected, failed or gone, or speaks for us at a
+        // newer incarnation: refute with a higher one.
+        ++counters_.refutations;
+        if (r.state == node_state::unknown) awareness_.apply(1);
+        me.incarnation = std::max(me.incarnation, r.incarnation) + 1;
+        broadcast_self();
+    }
+
+    // ---- state changes ----------------------------------------------------------------------
+
+    // The trigger that takes `from` to `to` directly, if node_state allows it.
+    static std::optional<state_trigger> trigger_for(node_state from, node_state to) noexcept {
+        state_trigger t{};
+        switch (to) {
+        case node_state::joining: t = state_trigger::restart; break;
+        case node_state::active:
+            t = from == node_state::joining ? state_trigger::join_acknowledged
+                                            : state_trigger::refutation;
+            break;
+        case node_state::unknown: t = state_trigger::suspicion; break;
+        case node_state::failed: t = state_trigger::failure_confirmed; break;
+        case node_state::leaving: t = state_trigger::graceful_leave; break;
+        }
+        if (next_state(from, t) == to) return t;
+        return std::nullopt;
+    }
+
+    // Moves `rec` to `to` through node_state's table: directly when legal,
+    // else through a restart (a newer incarnation is a new life: joining).
+    void move_state(record& rec, node_state to, duration now,
+                    std::optional<node_id> const& from = std::nullopt) {
+        node_state const old = rec.m.state;
+        if (old == to) return;
+        node_state s = old;
+        if (!trigger_for(s, to)) s = transition(s, state_trigger::restart).value();
+        if (s != to) s = transition(s, *trigger_for(s, to)).value();
+        leave_state(rec, old);
+        rec.m.state = s;
+        rec.m.state_since = now;
+        enter_state(rec, old, now, from);
+    }
+
+    void leave_state(record& rec, node_state old) {
+        if (is_live(old)) {
+            if (&rec != self_) remove_index(alive_, rec, &record::alive_index);
+            ring_.erase(rec.m.id.name());
+        }
+        if (old == node_state::failed && &rec != self_)
+            remove_index(failed_, rec, &record::failed_index);
+        if (old == node_state::active) active_.erase(name_of(rec));
+        if (old == node_state::unknown) drop_suspicion(rec.m.id.name());
+    }
+
+    void enter_state(record& rec, std::optional<node_state> old, duration now,
+                     std::optional<node_id> const& from) {
+        node_state const s = rec.m.state;
+        bool const self = &rec == self_;
+        if (is_live(s)) {
+            if (!self) add_index(alive_, rec, &record::alive_index);
+            if (!self || started_) ring_.insert(name_of(rec));
+        }
+        if (s == node_state::failed && !self) add_index(failed_, rec, &record::failed_index);
+        if (s == node_state::failed || s == node_state::leaving)
+            tombstones_.push_back({now, std::string(name_of(rec)), rec.m.incarnation});
+        if (s == node_state::active) active_.insert(name_of(rec));
+        if (s == node_state::unknown && !self) start_suspicion(rec, now, from);
+
+        events_.emplace_back(state_changed{rec.m.id, old, s, rec.m.incarnation});
+        if (s == node_state::active) events_.emplace_back(node_up{rec.m.id});
+        if (old && is_live(*old) && (s == node_state::failed || s == node_state::leaving)) {
+            events_.emplace_back(node_down{rec.m.id, s == node_state::leaving
+                                                         ? down_reason::graceful_shutdown
+                                                         : down_reason::heartbeat_timeout});
+        }
+        check_leader();
+    }
+
+    void enter_ring(record& rec) { ring_.insert(name_of(rec)); }
+
+    std::string_view name_of(record const& rec) const noexcept {
+        // The map key, whose storage is stable (the id's name may move with the id).
+        return members_.find(rec.m.id.name())->first;
+    }
+
+    static void add_index(std::vector<record*>& v, record& rec, std::size_t record::*idx) {
+        if (rec.*idx != npos) return;
+        rec.*idx = v.size();
+        v.push_back(&rec);
+    }
+    static void remove_index(std::vector<record*>& v, record& rec, std::size_t record::*idx) {
+        std::size_t const i = rec.*idx;
+        if (i == npos) return;
+        v[i] = v.back();
+        v[i]->*idx = i;
+        v.pop_back();
+        rec.*idx = npos;
+    }
+
+    void check_leader() {
+        std::string_view const now_leader =
+            active_.empty() ? std::string_view() : *active_.begin();
+        if (now_leader == leader_) return;
+        leader_.assign(now_leader);
+        events_.emplace_back(leader_changed{leader()});
+    }
+
+    // ---- suspicion --------------------------------------------------------------------------
+
+    void start_suspicion(record& rec, duration now, std::optional<node_id> const& from) {
+        std::size_t const n = ring_.size();
+        double const scale = std::max(1.0, std::log10(static_cast<double>(std::max<std::size_t>(n, 1))));
+        auto const min = awareness_.scale(std::chrono::duration_cast<duration>(
+            cfg_.heartbeat_interval * (cfg_.suspicion_mult * scale)));
+        auto const max = std::chrono::duration_cast<duration>(min * cfg_.suspicion_max_timeout_mult);
+        std::size_t const k = std::min(cfg_.monitored_by - 1, n > 2 ? n - 2 : 0);
+        std::string_view const who = from ? from->name() : std::string_view();
+        if (who == self_name_) ++counters_.suspicions;
+        else ++counters_.suspicions_heard;
+        suspicions_.insert_or_assign(std::string(rec.m.id.name()),
+                                     detail::suspicion(rec.m.incarnation, now, min, max, k, who));
+    }
+
+    // (Heterogeneous erase is C++23.)
+    void drop_suspicion(std::string_view name) {
+        if (auto it = suspicions_.find(name); it != suspicions_.end()) suspicions_.erase(it);
+    }
+
+    void tick_suspicions(duration now) {
+        scratch_names_.clear();
+        for (auto const& [name, s] : suspicions_)
+            if (s.deadline() <= now) scratch_names_.push_back(name);
+        for (auto const& name : scratch_names_) {
+            auto it = members_.find(name);
+            drop_suspicion(name);
+            if (it == members_.end() || it->second.m.state != node_state::unknown) continue;
+            ++counters_.failures_declared;
+            move_state(it->second, node_state::failed, now, self_->m.id);
+            broadcast(it->second, self_->m.id);
+        }
+    }
+
+    // ---- probing ----------------------------------------------------------------------------
+
+    void probe_round(duration now) {
+        refresh_watches(now);
+        for (auto& w : watches_) {
+            auto it = members_.find(w.name);
+            if (it == members_.end()) continue;
+            record& target = it->second;
+            w.seq = next_seq_++;
+            ++counters_.probes;
+            send(target.m.id, delivery::packet, ping{w.seq, target.m.id});
+            if (!tell_if_doubted(target)) piggyback(target.m.id);
+            // is_available() runs every round so that its local-pause guard works.
+            if (!w.detector.is_available(now) && !w.probing) start_indirect(w, target, now);
+        }
+    }
+
+    void start_indirect(watch& w, record& target, duration now) {
+        ++counters_.indirect_probes;
+        w.probing = true;
+        w.probe_deadline = now + awareness_.scale(cfg_.probe_timeout);
+        w.indirect_seq = next_seq_++;
+        w.nacks = 0;
+        w.expected_nacks = 0;
+        pick_random(cfg_.indirect_checks, &target);
+        w.expected_nacks = scratch_helpers_.size();
+        for (record* helper : scratch_helpers_)
+            send(helper->m.id, delivery::packet,
+                 indirect_ping{w.indirect_seq, target.m.id, self_->m.id});
+        scratch_helpers_.clear();
+    }
+
+    // Up to `n` distinct random live members other than `skip`, into
+    // scratch_helpers_ (a few tries each: a cheap sample, not a shuffle).
+    void pick_random(std::size_t n, record const* skip) {
+        scratch_helpers_.clear();
+        if (alive_.empty()) return;
+        n = std::min(n, alive_.size() - (skip && skip->alive_index != npos ? 1 : 0));
+        for (std::size_t tries = 0; scratch_helpers_.size() < n && tries < 4 * n + 4; ++tries) {
+            record* r = random_of(alive_);
+            if (r == skip || std::find(scratch_helpers_.begin(), scratch_helpers_.end(), r) !=
+                                 scratch_helpers_.end())
+                continue;
+            scratch_helpers_.push_back(r);
+        }
+    }
+
+    void tick_probes(duration now) {
+        for (auto& w : watches_) {
+            if (!w.probing || now < w.probe_deadline) continue;
+            w.probing = false;
+            ++counters_.probe_failures;
+            // Lifeguard: silent helpers hint that our own link is the bad one;
+            // nacks from all of them mean only the target is unreachable.
+            if (w.expected_nacks == 0 || w.nacks < w.expected_nacks) awareness_.apply(1);
+            auto it = members_.find(w.name);
+            if (it != members_.end()) suspect(it->second, now);
+        }
+        for (std::size_t i = 0; i < relays_.size();) {
+            if (relays_[i].deadline > now) {
+                ++i;
+                continue;
+            }
+            ++counters_.nacks_sent;
+            send(relays_[i].requester, delivery::packet, nack{relays_[i].orig_seq});
+            relays_[i] = std::move(relays_.back());
+            relays_.pop_back();
+        }
+    }
+
+    void suspect(record& rec, duration now) {
+        node_state const s = rec.m.state;
+        if (s == node_state::joining || s == node_state::active) {
+            move_state(rec, node_state::unknown, now, self_->m.id);
+            broadcast(rec, self_->m.id);
+        } else if (s == node_state::unknown) {
+            auto it = suspicions_.find(rec.m.id.name());
+            if (it != suspicions_.end() && it->second.confirm(self_name_)) {
+                ++counters_.suspicions;
+                broadcast(rec, self_->m.id);
+            }
+        }
+        // leaving and failed members are never suspected (node_state forbids it).
+    }
+
+    // The monitored set: the next monitored_by live members clockwise.
+    void refresh_watches(duration now) {
+        ring_.successors(self_name_, cfg_.monitored_by, scratch_views_);
+        bool same = scratch_views_.size() == watches_.size();
+        for (std::size_t i = 0; same && i < watches_.size(); ++i)
+            same = watches_[i].name == scratch_views_[i];
+        if (same) return;
+        std::vector<watch> next;
+        next.reserve(scratch_views_.size());
+        for (auto name : scratch_views_) {
+            auto it = std::find_if(watches_.begin(), watches_.end(),
+                                   [&](watch const& w) { return w.name == name; });
+            if (it != watches_.end()) {
+                next.push_back(std::move(*it));
+            } else {
+                watch w{std::string(name), basic_phi_accrual_detector<>(cfg_.failure_detector)};
+                w.detector.heartbeat(now);  // a member that never answers is still convicted
+                next.push_back(std::move(w));
+            }
+        }
+        watches_ = std::move(next);
+    }
+
+    // ---- dissemination ----------------------------------------------------------------------
+
+    rumor rumor_of(record const& rec, std::optional<node_id> const& from) const {
+        bool const doubt = rec.m.state == node_state::unknown || rec.m.state == node_state::failed;
+        return rumor{rec.m.id, rec.m.incarnation, rec.m.state, rec.m.tags,
+                     doubt ? from : std::nullopt};
+    }
+
+    void broadcast(record const& rec, std::optional<node_id> const& from) {
+        queue_.push(rumor_of(rec, from));
+    }
+    void broadcast_self() { broadcast(*self_, std::nullopt); }
+
+    unsigned retransmit_limit() const noexcept {
+        return detail::retransmit_limit(cfg_.retransmit_mult, ring_.size());
+    }
+
+    void piggyback(node_id const& to) {
+        if (queue_.empty()) return;
+        gossip g;
+        queue_.take(cfg_.packet_budget - envelope_reserve, cfg_.packet_budget, retransmit_limit(),
+                    g.rumors);
+        if (g.rumors.empty()) return;
+        counters_.rumors_sent += g.rumors.size();
+        send(to, delivery::packet, std::move(g));
+    }
+
+    // Sends `rec` its own doubtful record so that it refutes; true if sent.
+    bool tell_if_doubted(record const& rec) {
+        if (rec.m.state != node_state::unknown && rec.m.state != node_state::failed) return false;
+        gossip g;
+        g.rumors.push_back(rumor_of(rec, self_->m.id));
+        ++counters_.rumors_sent;
+        send(rec.m.id, delivery::packet, std::move(g));
+        return true;
+    }
+
+    void gossip_round() {
+        if (queue_.empty() || alive_.empty()) return;
+        ++counters_.gossip_rounds;
+        pick_random(cfg_.gossip_nodes, nullptr);
+        for (record* r : scratch_helpers_) piggyback(r->m.id);
+        scratch_helpers_.clear();
+    }
+
+    std::vector<member_state> full_state() const {
+        std::vector<member_state> out;
+        out.reserve(members_.size());
+        for (auto const& [name, r] : members_)
+            out.push_back({r.m.id, r.m.incarnation, r.m.state, r.m.tags});
+        return out;
+    }
+
+    duration push_pull_interval() const noexcept {
+        // memberlist's pushPullScale: interval * ceil(log2(N) - log2(32) + 1) above 32.
+        std::size_t const n = ring_.size();
+        if (n <= 32) return cfg_.push_pull_interval;
+        double const mult = std::ceil(std::log2(static_cast<double>(n)) - 5.0 + 1.0);
+        return cfg_.push_pull_interval * static_cast<std::int64_t>(mult);
+    }
+
+    // ---- join, leave, reap ------------------------------------------------------------------
+
+    void send_join(duration now) {
+        auto& j = *join_;
+        ++counters_.join_attempts;
+        member_state me{self_->m.id, self_->m.incarnation, self_->m.state, self_->m.tags};
+        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, {std::move(me)}});
+        j.next = (j.next + 1) % j.seeds.size();
+        j.retry_at = now + j.backoff;
+        j.backoff = std::min(j.backoff * 2, cfg_.join_retry_max_interval);
+    }
+
+    void tick_join(duration now) {
+        if (now >= join_->deadline) {
+            join_.reset();
+            events_.emplace_back(join_completed{make_error_code(error::join_timeout)});
+            return;
+        }
+        if (now >= join_->retry_at) send_join(now);
+    }
+
+    void tick_reap(duration now) {
+        while (!tombstones_.empty() && tombstones_.front().since + cfg_.reap_interval <= now) {
+            tombstone t = std::move(tombstones_.front());
+            tombstones_.pop_front();
+            auto it = members_.find(t.name);
+            if (it == members_.end() || &it->second == self_) continue;
+            record& rec = it->second;
+            if (rec.m.incarnation != t.incarnation ||
+                (rec.m.state != node_state::failed && rec.m.state != node_state::leaving))
+                continue;
+            remove_index(failed_, rec, &record::failed_index);
+            queue_.erase(t.name);
+            members_.erase(it);
+            ++counters_.reaped;
+        }
+    }
+
+    void tick_leave(duration now) {
+        if (!leave_deadline_) return;
+        if (now >= *leave_deadline_ || !queue_.contains(self_name_)) finish_leave();
+    }
+
+    void finish_leave() {
+        leave_deadline_.reset();
+        events_.emplace_back(leave_completed{});
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------
+
+    void send(node_id const& to, delivery how, message body) {
+        send_to(peer_address::of(to), how, std::move(body));
+    }
+    void send_to(peer_address to, delivery how, message body) {
+        ++counters_.sent[body.index()];
+        outbox_.push_back({std::move(to), how, std::move(body)});
+    }
+
+    record* random_of(std::vector<record*> const& v) {
+        return v[static_cast<std::size_t>(rng_() % v.size())];
+    }
+
+    membership_config cfg_;
+    detail::awareness awareness_;
+    std::mt19937_64 rng_;
+    membership_counters counters_;
+
+    std::unordered_map<std::string, record, detail::string_hash, std::equal_to<>> members_;
+    record* self_ = nullptr;
+    std::string_view self_name_;
+    std::vector<record*> alive_;   // other live members, for random picks
+    std::vector<record*> failed_;  // other failed members, for reconnect
+    std::set<std::string_view> active_;  // names of active members: begin() is the leader
+    std::string leader_;
+    detail::monitoring_ring ring_;
+    std::unordered_map<std::string, detail::suspicion, detail::string_hash, std::equal_to<>>
+        suspicions_;
+    std::deque<tombstone> tombstones_;
+    detail::broadcast_queue queue_;
+
+    std::vector<watch> watches_;
+    std::vector<relay> relays_;
+    std::uint32_t next_seq_ = 1;
+
+    std::optional<join_attempt> join_;
+    std::optional<duration> leave_deadline_;
+    bool started_ = false;
+    duration now_{};
+    duration next_probe_{};
+    duration next_gossip_{};
+    duration next_push_pull_{};
+    duration next_reconnect_{};
+
+    std::vector<outgoing> outbox_;
+    std::vector<membership_event> events_;
+    std::vector<std::string> scratch_names_;
+    std::vector<std::string_view> scratch_views_;
+    std::vector<record*> scratch_helpers_;
 };
-
-/// The detector with Akka's normal model.
-using phi_accrual_detector = basic_phi_accrual_detector<normal_model>;
 
 } // namespace cohort
 
-#endif // COHORT_PHI_ACCRUAL_HPP
-// ----- end include/cohort/phi_accrual.hpp -----
+#endif // COHORT_MEMBERSHIP_PROTOCOL_HPP
+// ----- end include/cohort/membership/protocol.hpp -----
 // ----- begin include/cohort/transport/memory_network.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -2075,9 +4105,6 @@ private:
 #include <vector>
 
 namespace cohort {
-
-/// How an inbound message arrived.
-enum class delivery : std::uint8_t { packet, frame };
 
 /// One received packet or frame, and who sent it.
 template <class Endpoint>
@@ -5600,260 +7627,6 @@ inline bool is_valid_utf8(std::string_view text) noexcept {
 
 #endif  // COHORT_WIRE_DETAIL_UTF8_HPP
 // ----- end include/cohort/wire/detail/utf8.hpp -----
-// ----- begin include/cohort/wire/envelope.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_WIRE_ENVELOPE_HPP
-#define COHORT_WIRE_ENVELOPE_HPP
-
-// What travels between nodes: one message, plus who sent it, when, for which
-// cluster, and room for an authentication tag. The codecs (binary_codec.hpp,
-// json_codec.hpp) turn an envelope into bytes and back.
-
-// ----- begin include/cohort/wire/messages.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_WIRE_MESSAGES_HPP
-#define COHORT_WIRE_MESSAGES_HPP
-
-// The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
-// has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
-// leave, join, push-pull state), plus Serf's user messages.
-//
-// Every message is a plain aggregate described with Boost.Describe; the
-// codecs walk the description, so a new message type needs no codec code.
-// The rules a wire struct follows:
-//
-//   - its fields are of the kinds cohort/wire/detail/fields.hpp lists (bool,
-//     integers, described enums, std::string, node_id, hlc_timestamp,
-//     std::vector<std::byte> as bytes, std::vector<T>, std::optional<T>,
-//     other described structs);
-//   - std::string holds UTF-8 text (both codecs check it, so that every
-//     message fits JSON); opaque data goes in std::vector<std::byte>;
-//   - a node_id on the wire is never empty;
-//   - a message type (an alternative of `message`) has a unique
-//     `static constexpr std::string_view wire_name`, its name in JSON;
-//   - fields are encoded in declaration order, so a field is never removed,
-//     reordered or retyped within one protocol_version;
-//   - `message`'s alternatives are only ever appended: the variant index is
-//     the type number on the binary wire.
-
-
-#include <boost/describe/class.hpp>
-#include <boost/describe/enum.hpp>
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <variant>
-#include <vector>
-
-namespace cohort {
-
-// Lets the codecs check a decoded state against the enumerators and spell it
-// by name in JSON.
-BOOST_DESCRIBE_ENUM(node_state, joining, active, leaving, failed, unknown)
-
-/// A key/value label a member advertises (memberlist's node meta, Serf's tags).
-struct tag {
-    std::string key;
-    std::string value;
-
-    friend bool operator==(tag const&, tag const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(tag, (), (key, value))
-
-/// A direct probe of `target`, answered by an ack with the same `seq`.
-struct ping {
-    static constexpr std::string_view wire_name = "ping";
-    std::uint32_t seq = 0;
-    node_id target;  ///< who must answer: another process on a reused address must not
-
-    friend bool operator==(ping const&, ping const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(ping, (), (seq, target))
-
-/// Asks the receiver to probe `target` for `requester`, which could not reach
-/// it directly; the receiver relays an ack (or a nack) with the same `seq`.
-struct indirect_ping {
-    static constexpr std::string_view wire_name = "indirect_ping";
-    std::uint32_t seq = 0;
-    node_id target;
-    node_id requester;
-
-    friend bool operator==(indirect_ping const&, indirect_ping const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(indirect_ping, (), (seq, target, requester))
-
-/// The answer to a ping or an indirect ping carrying the same `seq`.
-struct ack {
-    static constexpr std::string_view wire_name = "ack";
-    std::uint32_t seq = 0;
-
-    friend bool operator==(ack const&, ack const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(ack, (), (seq))
-
-/// Lifeguard's negative ack: the relay of an indirect ping did not hear from
-/// the target in time, which tells the requester its own link is healthy.
-struct nack {
-    static constexpr std::string_view wire_name = "nack";
-    std::uint32_t seq = 0;
-
-    friend bool operator==(nack const&, nack const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(nack, (), (seq))
-
-/// `from` suspects `member` at `incarnation`; the member refutes it with an
-/// alive at a higher incarnation.
-struct suspect {
-    static constexpr std::string_view wire_name = "suspect";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    node_id from;
-
-    friend bool operator==(suspect const&, suspect const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(suspect, (), (member, incarnation, from))
-
-/// `member` is alive at `incarnation`, with these tags: a refutation, or news
-/// of a member's (new) tags.
-struct alive {
-    static constexpr std::string_view wire_name = "alive";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    std::vector<tag> tags;
-
-    friend bool operator==(alive const&, alive const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(alive, (), (member, incarnation, tags))
-
-/// `from` declares `member` failed at `incarnation` (memberlist's "dead").
-struct failed {
-    static constexpr std::string_view wire_name = "failed";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    node_id from;
-
-    friend bool operator==(failed const&, failed const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(failed, (), (member, incarnation, from))
-
-/// `member` leaves the cluster gracefully at `incarnation`.
-struct leave {
-    static constexpr std::string_view wire_name = "leave";
-    node_id member;
-    std::uint64_t incarnation = 0;
-
-    friend bool operator==(leave const&, leave const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(leave, (), (member, incarnation))
-
-/// `member` asks to join the cluster at `incarnation`, with these tags.
-struct join {
-    static constexpr std::string_view wire_name = "join";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    std::vector<tag> tags;
-
-    friend bool operator==(join const&, join const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(join, (), (member, incarnation, tags))
-
-/// One member as the sender of a push_pull sees it.
-struct member_state {
-    node_id id;
-    std::uint64_t incarnation = 0;
-    node_state state = node_state::joining;
-    std::vector<tag> tags;
-
-    friend bool operator==(member_state const&, member_state const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(member_state, (), (id, incarnation, state, tags))
-
-/// Anti-entropy: the sender's whole view, answered by the receiver's
-/// (memberlist's push-pull). `join` is set when the exchange is part of the
-/// sender's join.
-struct push_pull {
-    static constexpr std::string_view wire_name = "push_pull";
-    bool join = false;
-    std::vector<member_state> members;
-
-    friend bool operator==(push_pull const&, push_pull const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(push_pull, (), (join, members))
-
-/// An application message under a topic (Serf's user events), opaque to cohort.
-struct user_message {
-    static constexpr std::string_view wire_name = "user_message";
-    std::string topic;
-    std::vector<std::byte> payload;
-
-    friend bool operator==(user_message const&, user_message const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(user_message, (), (topic, payload))
-
-/// Every protocol message. The index of an alternative is its type number on
-/// the binary wire: new types are only ever appended, never inserted,
-/// removed or reordered.
-using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
-                             push_pull, user_message>;
-
-}  // namespace cohort
-
-#endif  // COHORT_WIRE_MESSAGES_HPP
-// ----- end include/cohort/wire/messages.hpp -----
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace cohort {
-
-/// The protocol version this build speaks. Decoders refuse any other
-/// (error::unsupported_version); encoders write only this one.
-inline constexpr std::uint8_t protocol_version = 1;
-
-/// The first two bytes of every binary_codec message. 0xC0 never occurs in
-/// UTF-8, so a binary message can never be mistaken for JSON or text.
-inline constexpr std::array<std::byte, 2> binary_magic{std::byte{0xC0}, std::byte{0x4F}};
-
-/// The key that opens every json_codec message; its value is the version.
-inline constexpr std::string_view json_magic_key = "cohort";
-
-/// One message with its metadata.
-struct envelope {
-    /// Protocol version; must be protocol_version to encode.
-    std::uint8_t version = protocol_version;
-    /// The cluster's label: nodes of a cluster with another label are never
-    /// merged (memberlist's label). May be empty.
-    std::string label;
-    /// The sending member; a valid (non-empty) id.
-    node_id sender;
-    /// The sender's current incarnation.
-    std::uint64_t incarnation = 0;
-    /// The sender's hybrid logical clock when it sent the message.
-    hlc_timestamp time;
-    /// The message itself.
-    message body;
-    /// An authentication tag over the rest of the message. Empty until the
-    /// security layer fills it; the binary form places it last, after every
-    /// byte it will authenticate.
-    std::vector<std::byte> auth_tag;
-
-    friend bool operator==(envelope const&, envelope const&) = default;
-};
-
-}  // namespace cohort
-
-#endif  // COHORT_WIRE_ENVELOPE_HPP
-// ----- end include/cohort/wire/envelope.hpp -----
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>

@@ -69,6 +69,17 @@ std::vector<std::pair<char const*, envelope>> seeds() {
                                  i % 2 ? std::vector<tag>{{"dc", "east"}} : std::vector<tag>{}});
     s.emplace_back("push_pull", with(std::move(state)));
 
+    gossip g;
+    g.rumors.push_back({id("a@10.0.0.1:1"), 5, node_state::unknown, {}, id("b@[fe80::1]:2")});
+    g.rumors.push_back({id("c@c.example:3"), 1ULL << 40, node_state::active, {{"dc", "west"}}, {}});
+    g.rumors.push_back({id("d@10.0.0.4:4"), 2, node_state::leaving, {}, {}});
+    s.emplace_back("gossip", with(std::move(g)));
+
+    push_pull_reply reply;
+    reply.members.push_back({id("a@10.0.0.1:1"), 7, node_state::active, {{"role", "db"}}});
+    reply.members.push_back({id("e@[::]:5"), 3, node_state::failed, {}});
+    s.emplace_back("push_pull_reply", with(std::move(reply)));
+
     auto u = with(user_message{
         "deploy/\xC3\xA9t\xC3\xA9 \"quoted\"\n",
         {std::byte{0}, std::byte{1}, std::byte{0x7F}, std::byte{0x80}, std::byte{0xFF}}});

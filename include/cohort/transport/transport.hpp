@@ -21,6 +21,7 @@
 // (udp_tcp_transport, memory_transport) model this concept; a user's own
 // transport only has to do the same.
 
+#include <cohort/delivery.hpp>
 #include <cohort/error.hpp>
 
 #include <boost/asio/deferred.hpp>
@@ -33,9 +34,6 @@
 #include <vector>
 
 namespace cohort {
-
-/// How an inbound message arrived.
-enum class delivery : std::uint8_t { packet, frame };
 
 /// One received packet or frame, and who sent it.
 template <class Endpoint>

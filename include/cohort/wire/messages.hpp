@@ -34,6 +34,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -184,11 +185,49 @@ struct user_message {
 };
 BOOST_DESCRIBE_STRUCT(user_message, (), (topic, payload))
 
+/// One piece of membership news: `member` is in `state` at `incarnation`,
+/// with these tags. `from` names the observer for a suspicion or a failure
+/// (Lifeguard counts distinct suspecters), and is empty otherwise. One rumor
+/// type says what suspect, alive, failed, leave and join say one by one, so
+/// that a gossip packet carries any mix of them.
+struct rumor {
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::active;
+    std::vector<tag> tags;
+    std::optional<node_id> from;
+
+    friend bool operator==(rumor const&, rumor const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(rumor, (), (member, incarnation, state, tags, from))
+
+/// Rumors piggybacked next to a probe, or pushed by a periodic gossip round
+/// (memberlist's compound broadcast packet).
+struct gossip {
+    static constexpr std::string_view wire_name = "gossip";
+    std::vector<rumor> rumors;
+
+    friend bool operator==(gossip const&, gossip const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(gossip, (), (rumors))
+
+/// The answer to a push_pull: the receiver's whole view. A distinct type, so
+/// that an answer is never answered again (frames are one-way messages, not
+/// memberlist's request/response connection). Answering a join push_pull
+/// acknowledges the join.
+struct push_pull_reply {
+    static constexpr std::string_view wire_name = "push_pull_reply";
+    std::vector<member_state> members;
+
+    friend bool operator==(push_pull_reply const&, push_pull_reply const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(push_pull_reply, (), (members))
+
 /// Every protocol message. The index of an alternative is its type number on
 /// the binary wire: new types are only ever appended, never inserted,
 /// removed or reordered.
 using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
-                             push_pull, user_message>;
+                             push_pull, user_message, gossip, push_pull_reply>;
 
 }  // namespace cohort
 

@@ -1,0 +1,945 @@
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_PROTOCOL_HPP
+#define COHORT_MEMBERSHIP_PROTOCOL_HPP
+
+// membership_protocol: gossip membership and failure detection as a sans-I/O
+// state machine (SWIM + Lifeguard as in memberlist, Akka's monitoring ring
+// and leader rule). No sockets, timers or clock reads:
+//
+//   inputs   start(now, seeds), on_message(envelope, now), on_tick(now),
+//            leave(now), set_tags(tags, now)
+//   outputs  outbox()          messages to send: to whom, packet or frame
+//            events()          membership_event values
+//            next_deadline()   when it wants the next on_tick
+//
+// The driver drains outbox() and events() (and clears them) after each input,
+// and wraps each outgoing message in an envelope: label(), self(),
+// incarnation() and its own HLC time (make_envelope() does all but the time).
+//
+// Protocol, in short (docs/ARCHITECTURE.md has the reasons):
+//   - Failure detection: members sit on a ring by FNV-1a 64 of their name
+//     (detail/ring.hpp); each node pings the next monitored_by live members
+//     every heartbeat_interval. Each ack is a heartbeat of that target's
+//     phi-accrual detector. When the detector gives up, the observer asks
+//     indirect_checks helpers to probe (indirect_ping -> ack or nack); with no
+//     ack within probe_timeout * (health + 1) it suspects the member.
+//   - Suspicion (Lifeguard): a timer from suspicion_mult * max(1, log10 N) *
+//     heartbeat_interval (x health + 1) up to suspicion_max_timeout_mult times
+//     that, shrinking with each distinct further suspecter; on expiry the
+//     member is failed. A member hearing it is suspected refutes with
+//     incarnation max(own, heard) + 1.
+//   - Dissemination: rumors (wire `rumor`) piggyback as a `gossip` packet
+//     next to each ping and ack, and go to gossip_nodes random members every
+//     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
+//     Push-pull (full state over a frame, answered by push_pull_reply) with a
+//     random member every scaled push_pull_interval; a random failed member
+//     every reconnect_interval.
+//   - Merging: a higher incarnation wins; equal incarnations merge by
+//     node_state precedence; a member's word about itself is authoritative;
+//     failed and left members stay as tombstones for reap_interval.
+//   - Leader: the smallest node_id among active members (ids are unique by
+//     name, so the smallest name).
+//
+// Cost per message: O(1) hash lookups, O(log N) ring and leader updates,
+// O(monitored_by) probe bookkeeping; only push-pull walks the whole view.
+
+#include <cohort/delivery.hpp>
+#include <cohort/error.hpp>
+#include <cohort/membership/config.hpp>
+#include <cohort/membership/counters.hpp>
+#include <cohort/membership/detail/awareness.hpp>
+#include <cohort/membership/detail/broadcast_queue.hpp>
+#include <cohort/membership/detail/ring.hpp>
+#include <cohort/membership/detail/suspicion.hpp>
+#include <cohort/membership/events.hpp>
+#include <cohort/membership/member.hpp>
+#include <cohort/node_id.hpp>
+#include <cohort/node_state.hpp>
+#include <cohort/phi_accrual.hpp>
+#include <cohort/wire/envelope.hpp>
+#include <cohort/wire/messages.hpp>
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace cohort {
+
+/// One message the protocol wants sent.
+struct outgoing {
+    peer_address to;
+    delivery how = delivery::packet;
+    message body;
+};
+
+class membership_protocol {
+public:
+    using duration = std::chrono::nanoseconds;
+
+    /// A node called `self` (its name is its identity, its address where
+    /// peers reach it). `generation` is the first incarnation: pass a value
+    /// that grows across restarts (the node passes wall-clock milliseconds),
+    /// so a restarted node supersedes its old record. `seed` drives every
+    /// random choice. Throws boost::system::system_error naming the field on
+    /// a bad config, and error::length_over_limit for oversized tags.
+    membership_protocol(membership_config cfg, node_id self, std::uint64_t generation,
+                        std::vector<tag> tags = {}, std::uint64_t seed = 0)
+        : cfg_(checked(std::move(cfg))), awareness_(cfg_.awareness_max_multiplier), rng_(seed) {
+        if (self.empty()) boost::throw_exception(boost::system::system_error(error::invalid_field,
+                                                                             "self id is empty"));
+        if (tags_size(tags) > cfg_.max_tags_size)
+            boost::throw_exception(
+                boost::system::system_error(error::length_over_limit, "tags over max_tags_size"));
+        auto [it, inserted] = members_.emplace(std::string(self.name()), record{});
+        (void)inserted;
+        self_ = &it->second;
+        self_->m = member{std::move(self), generation, node_state::joining, std::move(tags), {}};
+        self_name_ = it->first;
+    }
+
+    membership_protocol(membership_protocol const&) = delete;
+    membership_protocol& operator=(membership_protocol const&) = delete;
+
+    // ---- inputs -----------------------------------------------------------------------------
+
+    /// Starts the protocol at `now`. With no seeds (or only this node's own
+    /// address) the node forms a cluster of one and is active at once;
+    /// otherwise it joins through the seeds, tried in turn with exponential
+    /// backoff, and reports join_completed.
+    void start(duration now, std::vector<peer_address> seeds = {}) {
+        if (started_) return;
+        started_ = true;
+        now_ = now;
+        auto const me = peer_address::of(self_->m.id);
+        std::erase(seeds, me);
+        next_probe_ = now + cfg_.heartbeat_interval;
+        next_gossip_ = now + cfg_.gossip_interval;
+        next_push_pull_ = now + push_pull_interval();
+        next_reconnect_ = now + cfg_.reconnect_interval;
+        enter_ring(*self_);
+        if (seeds.empty()) {
+            move_state(*self_, node_state::active, now);
+            events_.emplace_back(join_completed{});
+            return;
+        }
+        join_ = join_attempt{std::move(seeds), 0, now + cfg_.join_timeout, now,
+                             cfg_.join_retry_interval};
+        send_join(now);
+    }
+
+    /// Handles one received envelope. The envelope's sender is the peer's
+    /// identity and address (a transport source address may be an ephemeral
+    /// port, so it is not an input).
+    void on_message(envelope const& e, duration now) {
+        now_ = std::max(now_, now);
+        ++counters_.received[e.body.index()];
+        if (e.label != cfg_.label) {
+            ++counters_.label_drops;
+            return;
+        }
+        if (e.sender.empty() || e.sender.name() == self_name_) return;
+        std::visit([&](auto const& m) { handle(e, m, now); }, e.body);
+    }
+
+    /// Runs every timer due at `now`: probes, suspicion timeouts, gossip,
+    /// push-pull, reconnect, join retries, reaping.
+    void on_tick(duration now) {
+        now_ = std::max(now_, now);
+        if (!started_) return;
+        if (join_) tick_join(now);
+        if (now >= next_probe_) {
+            next_probe_ += cfg_.heartbeat_interval;
+            if (next_probe_ <= now) next_probe_ = now + cfg_.heartbeat_interval;
+            if (is_live(self_->m.state)) probe_round(now);
+        }
+        tick_probes(now);
+        tick_suspicions(now);
+        if (now >= next_gossip_) {
+            next_gossip_ = now + cfg_.gossip_interval;
+            gossip_round();
+        }
+        if (now >= next_push_pull_) {
+            next_push_pull_ = now + push_pull_interval();
+            if (!alive_.empty() && self_->m.state != node_state::leaving) {
+                ++counters_.push_pulls;
+                send(random_of(alive_)->m.id, delivery::frame, push_pull{false, full_state()});
+            }
+        }
+        if (now >= next_reconnect_) {
+            next_reconnect_ = now + cfg_.reconnect_interval;
+            if (!failed_.empty() && is_live(self_->m.state)) {
+                ++counters_.reconnect_attempts;
+                send(random_of(failed_)->m.id, delivery::frame, push_pull{false, full_state()});
+            }
+        }
+        tick_reap(now);
+        tick_leave(now);
+    }
+
+    /// Announces a graceful leave: this node goes to leaving, the news is
+    /// gossiped first, and leave_completed follows once it has spread.
+    void leave(duration now) {
+        now_ = std::max(now_, now);
+        if (!is_live(self_->m.state)) return;
+        join_.reset();
+        move_state(*self_, node_state::leaving, now);
+        watches_.clear();
+        broadcast_self();
+        leave_deadline_ = now + cfg_.leave_propagate_delay;
+        if (alive_.empty()) finish_leave();
+        else gossip_round();
+    }
+
+    /// Replaces this node's tags and gossips them (at a new incarnation).
+    /// error::length_over_limit when they exceed max_tags_size.
+    boost::system::result<void> set_tags(std::vector<tag> tags, duration now) {
+        now_ = std::max(now_, now);
+        if (tags_size(tags) > cfg_.max_tags_size) return error::length_over_limit;
+        self_->m.tags = std::move(tags);
+        ++self_->m.incarnation;
+        events_.emplace_back(tags_changed{self_->m.id});
+        broadcast_self();
+        return {};
+    }
+
+    // ---- outputs ----------------------------------------------------------------------------
+
+    /// Messages to send, oldest first; the driver clears it once sent.
+    std::vector<outgoing>& outbox() noexcept { return outbox_; }
+    /// Events, oldest first; the driver clears it once handled.
+    std::vector<membership_event>& events() noexcept { return events_; }
+
+    /// The earliest time on_tick has work to do.
+    duration next_deadline() const noexcept {
+        if (!started_) return duration::max();
+        duration d = next_probe_;
+        d = std::min(d, next_push_pull_);
+        if (!queue_.empty()) d = std::min(d, next_gossip_);
+        if (!failed_.empty()) d = std::min(d, next_reconnect_);
+        if (join_) d = std::min({d, join_->retry_at, join_->deadline});
+        for (auto const& w : watches_)
+            if (w.probing) d = std::min(d, w.probe_deadline);
+        for (auto const& r : relays_) d = std::min(d, r.deadline);
+        for (auto const& [name, s] : suspicions_) d = std::min(d, s.deadline());
+        if (!tombstones_.empty()) d = std::min(d, tombstones_.front().since + cfg_.reap_interval);
+        if (leave_deadline_) d = std::min(d, *leave_deadline_);
+        return d;
+    }
+
+    /// An envelope around `body` from this node, without the HLC time.
+    envelope make_envelope(message body) const {
+        envelope e;
+        e.label = cfg_.label;
+        e.sender = self_->m.id;
+        e.incarnation = self_->m.incarnation;
+        e.body = std::move(body);
+        return e;
+    }
+
+    // ---- state ------------------------------------------------------------------------------
+
+    node_id const& self() const noexcept { return self_->m.id; }
+    std::uint64_t incarnation() const noexcept { return self_->m.incarnation; }
+    node_state state() const noexcept { return self_->m.state; }
+    std::string const& label() const noexcept { return cfg_.label; }
+    membership_config const& config() const noexcept { return cfg_; }
+    membership_counters const& counters() const noexcept { return counters_; }
+    /// The local health score (0 = healthy).
+    unsigned health_score() const noexcept { return awareness_.score(); }
+
+    /// The member called `name` (this node included), or null.
+    member const* find(std::string_view name) const {
+        auto it = members_.find(name);
+        return it == members_.end() ? nullptr : &it->second.m;
+    }
+    /// The current leader, if any member is active.
+    std::optional<node_id> leader() const {
+        if (active_.empty()) return std::nullopt;
+        return members_.find(*active_.begin())->second.m.id;
+    }
+    /// Members known, tombstones and this node included.
+    std::size_t size() const noexcept { return members_.size(); }
+    /// Live members (joining, active, suspected), this node included.
+    std::size_t live_count() const noexcept { return ring_.size(); }
+    /// A copy of the whole view, sorted by id.
+    membership_snapshot snapshot() const {
+        membership_snapshot s;
+        s.members.reserve(members_.size());
+        for (auto const& [name, r] : members_) s.members.push_back(r.m);
+        std::sort(s.members.begin(), s.members.end(),
+                  [](member const& a, member const& b) { return a.id < b.id; });
+        s.leader = leader();
+        return s;
+    }
+    /// The names this node monitors (pings), in ring order.
+    std::vector<std::string> monitored() const {
+        std::vector<std::string> out;
+        for (auto const& w : watches_) out.push_back(w.name);
+        return out;
+    }
+
+private:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    // Room for the envelope around a gossip packet's rumors.
+    static constexpr std::size_t envelope_reserve = 200;
+
+    struct record {
+        member m;
+        std::size_t alive_index = npos;   // position in alive_
+        std::size_t failed_index = npos;  // position in failed_
+    };
+
+    // One monitored member: its detector and the probe in flight.
+    struct watch {
+        std::string name;
+        basic_phi_accrual_detector<> detector;
+        std::uint32_t seq = 0;           // the last direct ping
+        std::uint32_t indirect_seq = 0;  // the indirect round's seq
+        bool probing = false;            // an indirect round is running
+        duration probe_deadline{};
+        std::size_t expected_nacks = 0;
+        std::size_t nacks = 0;
+    };
+
+    // An indirect ping relayed for another member.
+    struct relay {
+        std::uint32_t seq;       // our ping to the target
+        std::uint32_t orig_seq;  // the requester's seq
+        node_id requester;
+        duration deadline;
+    };
+
+    struct join_attempt {
+        std::vector<peer_address> seeds;
+        std::size_t next = 0;
+        duration deadline{};
+        duration retry_at{};
+        duration backoff{};
+    };
+
+    struct tombstone {
+        duration since;
+        std::string name;
+        std::uint64_t incarnation;
+    };
+
+    static membership_config checked(membership_config cfg) {
+        validate(cfg).value();
+        return cfg;
+    }
+
+    static std::size_t tags_size(std::vector<tag> const& tags) noexcept {
+        std::size_t n = 0;
+        for (auto const& t : tags) n += t.key.size() + t.value.size();
+        return n;
+    }
+
+    static constexpr bool is_live(node_state s) noexcept {
+        return s == node_state::joining || s == node_state::active || s == node_state::unknown;
+    }
+
+    // ---- message handlers -------------------------------------------------------------------
+
+    void handle(envelope const& e, ping const& p, duration) {
+        if (p.target.name() != self_name_) {
+            ++counters_.misdirected;
+            return;
+        }
+        send(e.sender, delivery::packet, ack{p.seq});
+        // A member that thinks itself fine but is suspected here learns it at once.
+        if (auto it = members_.find(e.sender.name()); it != members_.end())
+            tell_if_doubted(it->second);
+        piggyback(e.sender);
+    }
+
+    void handle(envelope const&, indirect_ping const& p, duration now) {
+        if (p.target.name() == self_name_) {
+            send(p.requester, delivery::packet, ack{p.seq});
+            return;
+        }
+        ++counters_.indirect_relays;
+        std::uint32_t const seq = next_seq_++;
+        relays_.push_back({seq, p.seq, p.requester, now + cfg_.probe_timeout});
+        ++counters_.probes;
+        send(p.target, delivery::packet, ping{seq, p.target});
+    }
+
+    void handle(envelope const& e, ack const& a, duration now) {
+        for (auto& w : watches_) {
+            bool const direct = w.seq == a.seq && e.sender.name() == w.name;
+            bool const indirect = w.probing && w.indirect_seq == a.seq;
+            if (!direct && !indirect) continue;
+            w.detector.heartbeat(now);
+            w.probing = false;
+            awareness_.apply(-1);
+            return;
+        }
+        for (auto it = relays_.begin(); it != relays_.end(); ++it) {
+            if (it->seq != a.seq) continue;
+            send(it->requester, delivery::packet, ack{it->orig_seq});
+            relays_.erase(it);
+            return;
+        }
+    }
+
+    void handle(envelope const&, nack const& n, duration) {
+        for (auto& w : watches_)
+            if (w.probing && w.indirect_seq == n.seq) ++w.nacks;
+    }
+
+    void handle(envelope const&, suspect const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::unknown, {}, m.from}, now);
+    }
+    void handle(envelope const&, alive const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::active, m.tags, {}}, now);
+    }
+    void handle(envelope const&, failed const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::failed, {}, m.from}, now);
+    }
+    void handle(envelope const&, cohort::leave const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::leaving, {}, {}}, now);
+    }
+    void handle(envelope const&, join const& m, duration now) {
+        apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
+    }
+    void handle(envelope const&, user_message const&, duration) {}
+
+    void handle(envelope const&, gossip const& g, duration now) {
+        for (auto const& r : g.rumors) apply(r, now);
+    }
+
+    void handle(envelope const& e, push_pull const& p, duration now) {
+        merge(e.sender, p.members, now);
+        if (p.join) {
+            auto it = members_.find(e.sender.name());
+            if (it != members_.end() && it->second.m.state == node_state::joining) {
+                move_state(it->second, node_state::active, now);
+                broadcast(it->second, std::nullopt);
+            }
+        }
+        send(e.sender, delivery::frame, push_pull_reply{full_state()});
+    }
+
+    void handle(envelope const& e, push_pull_reply const& p, duration now) {
+        merge(e.sender, p.members, now);
+        if (self_->m.state == node_state::joining) {
+            // The answer acknowledges the join (even one that came after join_timeout).
+            move_state(*self_, node_state::active, now);
+            broadcast_self();
+            if (join_) events_.emplace_back(join_completed{});
+            join_.reset();
+        }
+    }
+
+    void merge(node_id const& sender, std::vector<member_state> const& members, duration now) {
+        for (auto const& m : members) {
+            if (m.id.empty()) continue;
+            node_state state = m.state;
+            // memberlist's rule: a remote "failed" about a member we hold live is only a
+            // suspicion here, so that one side of a healed partition does not declare
+            // the other failed wholesale; the member gets its chance to refute.
+            if (state == node_state::failed) {
+                auto it = members_.find(m.id.name());
+                if (it != members_.end() && is_live(it->second.m.state))
+                    state = node_state::unknown;
+            }
+            bool const doubt = state == node_state::unknown || state == node_state::failed;
+            apply(rumor{m.id, m.incarnation, state, m.tags,
+                        doubt ? std::optional<node_id>(sender) : std::nullopt},
+                  now);
+        }
+    }
+
+    // ---- merging ----------------------------------------------------------------------------
+
+    void apply(rumor const& r, duration now) {
+        ++counters_.rumors_received;
+        if (r.member.empty()) return;
+        if (r.member.name() == self_name_) return apply_about_self(r);
+        auto it = members_.find(r.member.name());
+        if (it == members_.end()) {
+            auto& rec =
+                members_.emplace(std::string(r.member.name()), record{}).first->second;
+            rec.m = member{r.member, r.incarnation, r.state, r.tags, now};
+            enter_state(rec, std::nullopt, now, r.from);
+            broadcast(rec, r.from);
+            return;
+        }
+        record& rec = it->second;
+        if (r.incarnation < rec.m.incarnation) {
+            ++counters_.stale_rumors;
+            return;
+        }
+        bool const newer = r.incarnation > rec.m.incarnation;
+        node_state const to = newer ? r.state : merge_at_equal_incarnation(rec.m.state, r.state);
+        if (!newer && to == rec.m.state) {
+            // The same suspicion from another observer: a Lifeguard confirmation.
+            if (to == node_state::unknown && r.state == node_state::unknown && r.from) {
+                auto s = suspicions_.find(rec.m.id.name());
+                if (s != suspicions_.end() && s->second.confirm(r.from->name())) {
+                    ++counters_.confirmations;
+                    queue_.push(r);
+                }
+            } else {
+                ++counters_.stale_rumors;
+            }
+            return;
+        }
+        if (newer) {
+            rec.m.incarnation = r.incarnation;
+            rec.m.id = r.member;  // a newer incarnation may bring a new address
+            if (rec.m.tags != r.tags) {
+                rec.m.tags = r.tags;
+                events_.emplace_back(tags_changed{rec.m.id});
+            }
+        }
+        if (to != rec.m.state) {
+            if (rec.m.state == node_state::unknown && to == node_state::active)
+                ++counters_.false_suspicion_refutes;
+            if (to == node_state::failed && is_live(rec.m.state)) ++counters_.failures_heard;
+            move_state(rec, to, now, r.from);
+        } else if (to == node_state::unknown) {
+            // Suspected again at a newer incarnation: restart the timer.
+            drop_suspicion(rec.m.id.name());
+            start_suspicion(rec, now, r.from);
+        }
+        broadcast(rec, r.from);
+    }
+
+    void apply_about_self(rumor const& r) {
+        member& me = self_->m;
+        if (me.state == node_state::leaving) return;  // leaving wins at our incarnation
+        if (r.incarnation < me.incarnation) return;
+        bool const accusation = r.state == node_state::unknown ||
+                                r.state == node_state::failed || r.state == node_state::leaving;
+        if (!accusation && r.incarnation == me.incarnation) return;
+        // Someone says we are suspected, failed or gone, or speaks for us at a
+        // newer incarnation: refute with a higher one.
+        ++counters_.refutations;
+        if (r.state == node_state::unknown) awareness_.apply(1);
+        me.incarnation = std::max(me.incarnation, r.incarnation) + 1;
+        broadcast_self();
+    }
+
+    // ---- state changes ----------------------------------------------------------------------
+
+    // The trigger that takes `from` to `to` directly, if node_state allows it.
+    static std::optional<state_trigger> trigger_for(node_state from, node_state to) noexcept {
+        state_trigger t{};
+        switch (to) {
+        case node_state::joining: t = state_trigger::restart; break;
+        case node_state::active:
+            t = from == node_state::joining ? state_trigger::join_acknowledged
+                                            : state_trigger::refutation;
+            break;
+        case node_state::unknown: t = state_trigger::suspicion; break;
+        case node_state::failed: t = state_trigger::failure_confirmed; break;
+        case node_state::leaving: t = state_trigger::graceful_leave; break;
+        }
+        if (next_state(from, t) == to) return t;
+        return std::nullopt;
+    }
+
+    // Moves `rec` to `to` through node_state's table: directly when legal,
+    // else through a restart (a newer incarnation is a new life: joining).
+    void move_state(record& rec, node_state to, duration now,
+                    std::optional<node_id> const& from = std::nullopt) {
+        node_state const old = rec.m.state;
+        if (old == to) return;
+        node_state s = old;
+        if (!trigger_for(s, to)) s = transition(s, state_trigger::restart).value();
+        if (s != to) s = transition(s, *trigger_for(s, to)).value();
+        leave_state(rec, old);
+        rec.m.state = s;
+        rec.m.state_since = now;
+        enter_state(rec, old, now, from);
+    }
+
+    void leave_state(record& rec, node_state old) {
+        if (is_live(old)) {
+            if (&rec != self_) remove_index(alive_, rec, &record::alive_index);
+            ring_.erase(rec.m.id.name());
+        }
+        if (old == node_state::failed && &rec != self_)
+            remove_index(failed_, rec, &record::failed_index);
+        if (old == node_state::active) active_.erase(name_of(rec));
+        if (old == node_state::unknown) drop_suspicion(rec.m.id.name());
+    }
+
+    void enter_state(record& rec, std::optional<node_state> old, duration now,
+                     std::optional<node_id> const& from) {
+        node_state const s = rec.m.state;
+        bool const self = &rec == self_;
+        if (is_live(s)) {
+            if (!self) add_index(alive_, rec, &record::alive_index);
+            if (!self || started_) ring_.insert(name_of(rec));
+        }
+        if (s == node_state::failed && !self) add_index(failed_, rec, &record::failed_index);
+        if (s == node_state::failed || s == node_state::leaving)
+            tombstones_.push_back({now, std::string(name_of(rec)), rec.m.incarnation});
+        if (s == node_state::active) active_.insert(name_of(rec));
+        if (s == node_state::unknown && !self) start_suspicion(rec, now, from);
+
+        events_.emplace_back(state_changed{rec.m.id, old, s, rec.m.incarnation});
+        if (s == node_state::active) events_.emplace_back(node_up{rec.m.id});
+        if (old && is_live(*old) && (s == node_state::failed || s == node_state::leaving)) {
+            events_.emplace_back(node_down{rec.m.id, s == node_state::leaving
+                                                         ? down_reason::graceful_shutdown
+                                                         : down_reason::heartbeat_timeout});
+        }
+        check_leader();
+    }
+
+    void enter_ring(record& rec) { ring_.insert(name_of(rec)); }
+
+    std::string_view name_of(record const& rec) const noexcept {
+        // The map key, whose storage is stable (the id's name may move with the id).
+        return members_.find(rec.m.id.name())->first;
+    }
+
+    static void add_index(std::vector<record*>& v, record& rec, std::size_t record::*idx) {
+        if (rec.*idx != npos) return;
+        rec.*idx = v.size();
+        v.push_back(&rec);
+    }
+    static void remove_index(std::vector<record*>& v, record& rec, std::size_t record::*idx) {
+        std::size_t const i = rec.*idx;
+        if (i == npos) return;
+        v[i] = v.back();
+        v[i]->*idx = i;
+        v.pop_back();
+        rec.*idx = npos;
+    }
+
+    void check_leader() {
+        std::string_view const now_leader =
+            active_.empty() ? std::string_view() : *active_.begin();
+        if (now_leader == leader_) return;
+        leader_.assign(now_leader);
+        events_.emplace_back(leader_changed{leader()});
+    }
+
+    // ---- suspicion --------------------------------------------------------------------------
+
+    void start_suspicion(record& rec, duration now, std::optional<node_id> const& from) {
+        std::size_t const n = ring_.size();
+        double const scale = std::max(1.0, std::log10(static_cast<double>(std::max<std::size_t>(n, 1))));
+        auto const min = awareness_.scale(std::chrono::duration_cast<duration>(
+            cfg_.heartbeat_interval * (cfg_.suspicion_mult * scale)));
+        auto const max = std::chrono::duration_cast<duration>(min * cfg_.suspicion_max_timeout_mult);
+        std::size_t const k = std::min(cfg_.monitored_by - 1, n > 2 ? n - 2 : 0);
+        std::string_view const who = from ? from->name() : std::string_view();
+        if (who == self_name_) ++counters_.suspicions;
+        else ++counters_.suspicions_heard;
+        suspicions_.insert_or_assign(std::string(rec.m.id.name()),
+                                     detail::suspicion(rec.m.incarnation, now, min, max, k, who));
+    }
+
+    // (Heterogeneous erase is C++23.)
+    void drop_suspicion(std::string_view name) {
+        if (auto it = suspicions_.find(name); it != suspicions_.end()) suspicions_.erase(it);
+    }
+
+    void tick_suspicions(duration now) {
+        scratch_names_.clear();
+        for (auto const& [name, s] : suspicions_)
+            if (s.deadline() <= now) scratch_names_.push_back(name);
+        for (auto const& name : scratch_names_) {
+            auto it = members_.find(name);
+            drop_suspicion(name);
+            if (it == members_.end() || it->second.m.state != node_state::unknown) continue;
+            ++counters_.failures_declared;
+            move_state(it->second, node_state::failed, now, self_->m.id);
+            broadcast(it->second, self_->m.id);
+        }
+    }
+
+    // ---- probing ----------------------------------------------------------------------------
+
+    void probe_round(duration now) {
+        refresh_watches(now);
+        for (auto& w : watches_) {
+            auto it = members_.find(w.name);
+            if (it == members_.end()) continue;
+            record& target = it->second;
+            w.seq = next_seq_++;
+            ++counters_.probes;
+            send(target.m.id, delivery::packet, ping{w.seq, target.m.id});
+            if (!tell_if_doubted(target)) piggyback(target.m.id);
+            // is_available() runs every round so that its local-pause guard works.
+            if (!w.detector.is_available(now) && !w.probing) start_indirect(w, target, now);
+        }
+    }
+
+    void start_indirect(watch& w, record& target, duration now) {
+        ++counters_.indirect_probes;
+        w.probing = true;
+        w.probe_deadline = now + awareness_.scale(cfg_.probe_timeout);
+        w.indirect_seq = next_seq_++;
+        w.nacks = 0;
+        w.expected_nacks = 0;
+        pick_random(cfg_.indirect_checks, &target);
+        w.expected_nacks = scratch_helpers_.size();
+        for (record* helper : scratch_helpers_)
+            send(helper->m.id, delivery::packet,
+                 indirect_ping{w.indirect_seq, target.m.id, self_->m.id});
+        scratch_helpers_.clear();
+    }
+
+    // Up to `n` distinct random live members other than `skip`, into
+    // scratch_helpers_ (a few tries each: a cheap sample, not a shuffle).
+    void pick_random(std::size_t n, record const* skip) {
+        scratch_helpers_.clear();
+        if (alive_.empty()) return;
+        n = std::min(n, alive_.size() - (skip && skip->alive_index != npos ? 1 : 0));
+        for (std::size_t tries = 0; scratch_helpers_.size() < n && tries < 4 * n + 4; ++tries) {
+            record* r = random_of(alive_);
+            if (r == skip || std::find(scratch_helpers_.begin(), scratch_helpers_.end(), r) !=
+                                 scratch_helpers_.end())
+                continue;
+            scratch_helpers_.push_back(r);
+        }
+    }
+
+    void tick_probes(duration now) {
+        for (auto& w : watches_) {
+            if (!w.probing || now < w.probe_deadline) continue;
+            w.probing = false;
+            ++counters_.probe_failures;
+            // Lifeguard: silent helpers hint that our own link is the bad one;
+            // nacks from all of them mean only the target is unreachable.
+            if (w.expected_nacks == 0 || w.nacks < w.expected_nacks) awareness_.apply(1);
+            auto it = members_.find(w.name);
+            if (it != members_.end()) suspect(it->second, now);
+        }
+        for (std::size_t i = 0; i < relays_.size();) {
+            if (relays_[i].deadline > now) {
+                ++i;
+                continue;
+            }
+            ++counters_.nacks_sent;
+            send(relays_[i].requester, delivery::packet, nack{relays_[i].orig_seq});
+            relays_[i] = std::move(relays_.back());
+            relays_.pop_back();
+        }
+    }
+
+    void suspect(record& rec, duration now) {
+        node_state const s = rec.m.state;
+        if (s == node_state::joining || s == node_state::active) {
+            move_state(rec, node_state::unknown, now, self_->m.id);
+            broadcast(rec, self_->m.id);
+        } else if (s == node_state::unknown) {
+            auto it = suspicions_.find(rec.m.id.name());
+            if (it != suspicions_.end() && it->second.confirm(self_name_)) {
+                ++counters_.suspicions;
+                broadcast(rec, self_->m.id);
+            }
+        }
+        // leaving and failed members are never suspected (node_state forbids it).
+    }
+
+    // The monitored set: the next monitored_by live members clockwise.
+    void refresh_watches(duration now) {
+        ring_.successors(self_name_, cfg_.monitored_by, scratch_views_);
+        bool same = scratch_views_.size() == watches_.size();
+        for (std::size_t i = 0; same && i < watches_.size(); ++i)
+            same = watches_[i].name == scratch_views_[i];
+        if (same) return;
+        std::vector<watch> next;
+        next.reserve(scratch_views_.size());
+        for (auto name : scratch_views_) {
+            auto it = std::find_if(watches_.begin(), watches_.end(),
+                                   [&](watch const& w) { return w.name == name; });
+            if (it != watches_.end()) {
+                next.push_back(std::move(*it));
+            } else {
+                watch w{std::string(name), basic_phi_accrual_detector<>(cfg_.failure_detector)};
+                w.detector.heartbeat(now);  // a member that never answers is still convicted
+                next.push_back(std::move(w));
+            }
+        }
+        watches_ = std::move(next);
+    }
+
+    // ---- dissemination ----------------------------------------------------------------------
+
+    rumor rumor_of(record const& rec, std::optional<node_id> const& from) const {
+        bool const doubt = rec.m.state == node_state::unknown || rec.m.state == node_state::failed;
+        return rumor{rec.m.id, rec.m.incarnation, rec.m.state, rec.m.tags,
+                     doubt ? from : std::nullopt};
+    }
+
+    void broadcast(record const& rec, std::optional<node_id> const& from) {
+        queue_.push(rumor_of(rec, from));
+    }
+    void broadcast_self() { broadcast(*self_, std::nullopt); }
+
+    unsigned retransmit_limit() const noexcept {
+        return detail::retransmit_limit(cfg_.retransmit_mult, ring_.size());
+    }
+
+    void piggyback(node_id const& to) {
+        if (queue_.empty()) return;
+        gossip g;
+        queue_.take(cfg_.packet_budget - envelope_reserve, cfg_.packet_budget, retransmit_limit(),
+                    g.rumors);
+        if (g.rumors.empty()) return;
+        counters_.rumors_sent += g.rumors.size();
+        send(to, delivery::packet, std::move(g));
+    }
+
+    // Sends `rec` its own doubtful record so that it refutes; true if sent.
+    bool tell_if_doubted(record const& rec) {
+        if (rec.m.state != node_state::unknown && rec.m.state != node_state::failed) return false;
+        gossip g;
+        g.rumors.push_back(rumor_of(rec, self_->m.id));
+        ++counters_.rumors_sent;
+        send(rec.m.id, delivery::packet, std::move(g));
+        return true;
+    }
+
+    void gossip_round() {
+        if (queue_.empty() || alive_.empty()) return;
+        ++counters_.gossip_rounds;
+        pick_random(cfg_.gossip_nodes, nullptr);
+        for (record* r : scratch_helpers_) piggyback(r->m.id);
+        scratch_helpers_.clear();
+    }
+
+    std::vector<member_state> full_state() const {
+        std::vector<member_state> out;
+        out.reserve(members_.size());
+        for (auto const& [name, r] : members_)
+            out.push_back({r.m.id, r.m.incarnation, r.m.state, r.m.tags});
+        return out;
+    }
+
+    duration push_pull_interval() const noexcept {
+        // memberlist's pushPullScale: interval * ceil(log2(N) - log2(32) + 1) above 32.
+        std::size_t const n = ring_.size();
+        if (n <= 32) return cfg_.push_pull_interval;
+        double const mult = std::ceil(std::log2(static_cast<double>(n)) - 5.0 + 1.0);
+        return cfg_.push_pull_interval * static_cast<std::int64_t>(mult);
+    }
+
+    // ---- join, leave, reap ------------------------------------------------------------------
+
+    void send_join(duration now) {
+        auto& j = *join_;
+        ++counters_.join_attempts;
+        member_state me{self_->m.id, self_->m.incarnation, self_->m.state, self_->m.tags};
+        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, {std::move(me)}});
+        j.next = (j.next + 1) % j.seeds.size();
+        j.retry_at = now + j.backoff;
+        j.backoff = std::min(j.backoff * 2, cfg_.join_retry_max_interval);
+    }
+
+    void tick_join(duration now) {
+        if (now >= join_->deadline) {
+            join_.reset();
+            events_.emplace_back(join_completed{make_error_code(error::join_timeout)});
+            return;
+        }
+        if (now >= join_->retry_at) send_join(now);
+    }
+
+    void tick_reap(duration now) {
+        while (!tombstones_.empty() && tombstones_.front().since + cfg_.reap_interval <= now) {
+            tombstone t = std::move(tombstones_.front());
+            tombstones_.pop_front();
+            auto it = members_.find(t.name);
+            if (it == members_.end() || &it->second == self_) continue;
+            record& rec = it->second;
+            if (rec.m.incarnation != t.incarnation ||
+                (rec.m.state != node_state::failed && rec.m.state != node_state::leaving))
+                continue;
+            remove_index(failed_, rec, &record::failed_index);
+            queue_.erase(t.name);
+            members_.erase(it);
+            ++counters_.reaped;
+        }
+    }
+
+    void tick_leave(duration now) {
+        if (!leave_deadline_) return;
+        if (now >= *leave_deadline_ || !queue_.contains(self_name_)) finish_leave();
+    }
+
+    void finish_leave() {
+        leave_deadline_.reset();
+        events_.emplace_back(leave_completed{});
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------
+
+    void send(node_id const& to, delivery how, message body) {
+        send_to(peer_address::of(to), how, std::move(body));
+    }
+    void send_to(peer_address to, delivery how, message body) {
+        ++counters_.sent[body.index()];
+        outbox_.push_back({std::move(to), how, std::move(body)});
+    }
+
+    record* random_of(std::vector<record*> const& v) {
+        return v[static_cast<std::size_t>(rng_() % v.size())];
+    }
+
+    membership_config cfg_;
+    detail::awareness awareness_;
+    std::mt19937_64 rng_;
+    membership_counters counters_;
+
+    std::unordered_map<std::string, record, detail::string_hash, std::equal_to<>> members_;
+    record* self_ = nullptr;
+    std::string_view self_name_;
+    std::vector<record*> alive_;   // other live members, for random picks
+    std::vector<record*> failed_;  // other failed members, for reconnect
+    std::set<std::string_view> active_;  // names of active members: begin() is the leader
+    std::string leader_;
+    detail::monitoring_ring ring_;
+    std::unordered_map<std::string, detail::suspicion, detail::string_hash, std::equal_to<>>
+        suspicions_;
+    std::deque<tombstone> tombstones_;
+    detail::broadcast_queue queue_;
+
+    std::vector<watch> watches_;
+    std::vector<relay> relays_;
+    std::uint32_t next_seq_ = 1;
+
+    std::optional<join_attempt> join_;
+    std::optional<duration> leave_deadline_;
+    bool started_ = false;
+    duration now_{};
+    duration next_probe_{};
+    duration next_gossip_{};
+    duration next_push_pull_{};
+    duration next_reconnect_{};
+
+    std::vector<outgoing> outbox_;
+    std::vector<membership_event> events_;
+    std::vector<std::string> scratch_names_;
+    std::vector<std::string_view> scratch_views_;
+    std::vector<record*> scratch_helpers_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_PROTOCOL_HPP
