@@ -57,6 +57,8 @@ class CohortConan(ConanFile):
     def requirements(self):
         # A header library's dependencies reach its consumers' headers and link line.
         self.requires("boost/[>=1.81.0]", transitive_headers=True, transitive_libs=True)
+        # routing hashes keys with xxHash in its header-only mode (XXH_INLINE_ALL)
+        self.requires("xxhash/[>=0.8.1]", transitive_headers=True)
 
     def package_id(self):
         self.info.clear()
@@ -83,6 +85,6 @@ class CohortConan(ConanFile):
         self.cpp_info.set_property("cmake_file_name", "cohort")
         self.cpp_info.set_property("cmake_target_name", "cohort::cohort")
         self.cpp_info.set_property("pkg_config_name", "cohort")
-        self.cpp_info.requires = ["boost::headers", "boost::json"]
+        self.cpp_info.requires = ["boost::headers", "boost::json", "xxhash::xxhash"]
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs.append("pthread")

@@ -8,7 +8,7 @@ reps=${1:-9}
 shift || true
 
 step "dependencies"
-ensure_packages "${COHORT_BUILD_PACKAGES[@]}" libbenchmark-dev
+ensure_packages "${COHORT_BUILD_PACKAGES[@]}" "${COHORT_BENCH_PACKAGES[@]}"
 
 step "build (Release)"
 configure_build build/bench g++ -DCMAKE_BUILD_TYPE=Release \

@@ -26,11 +26,19 @@ BASELINES = {
     "BM_wire_json_decode": ["BM_wire_json_memcpy_baseline"],
     "BM_udp_transport_datagrams": ["BM_udp_bare_asio_datagrams"],
     "BM_tcp_transport_frames": ["BM_tcp_bare_asio_frames_batched", "BM_tcp_bare_asio_frames"],
+    "BM_route_ring_lookup": ["BM_route_jump_hash"],
+    "BM_route_maglev_lookup": ["BM_route_jump_hash"],
+    "BM_route_rendezvous_lookup": ["BM_route_jump_hash"],
+    "BM_route_partitions_lookup": ["BM_route_jump_hash"],
+    "BM_route_ring_lookup_hashed": ["BM_route_ketama_libmemcached"],
+    "BM_route_maglev_lookup_hashed": ["BM_route_ketama_libmemcached"],
+    "BM_route_rendezvous_lookup_hashed": ["BM_route_ketama_libmemcached"],
+    "BM_route_partitions_lookup_hashed": ["BM_route_ketama_libmemcached"],
 }
 
 
 # references reported in their own right (their ratios are read off the table)
-REFERENCES = {"BM_phi_clock_baseline"}
+REFERENCES = {"BM_phi_clock_baseline", "BM_route_xxh3_key"}
 
 
 def medians(paths):

@@ -15,6 +15,15 @@
 #include <cohort/node_id.hpp>
 #include <cohort/node_state.hpp>
 #include <cohort/phi_accrual.hpp>
+#include <cohort/routing/atomic_ownership.hpp>
+#include <cohort/routing/bounded_partitions.hpp>
+#include <cohort/routing/key_hash.hpp>
+#include <cohort/routing/maglev_table.hpp>
+#include <cohort/routing/ownership.hpp>
+#include <cohort/routing/ownership_diff.hpp>
+#include <cohort/routing/rendezvous.hpp>
+#include <cohort/routing/ring_member.hpp>
+#include <cohort/routing/vnode_ring.hpp>
 #include <cohort/transport/memory_network.hpp>
 #include <cohort/transport/memory_transport.hpp>
 #include <cohort/transport/transport.hpp>

@@ -12,8 +12,10 @@ die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Debian packages each task needs; install only what is missing.
 COHORT_BUILD_PACKAGES=(g++ cmake ninja-build ccache python3 pkg-config
-    libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev)
-COHORT_TEST_PACKAGES=("${COHORT_BUILD_PACKAGES[@]}" clang libclang-rt-14-dev libbenchmark-dev)
+    libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libxxhash-dev)
+COHORT_BENCH_PACKAGES=(libbenchmark-dev libmemcached-dev)
+COHORT_TEST_PACKAGES=("${COHORT_BUILD_PACKAGES[@]}" "${COHORT_BENCH_PACKAGES[@]}" clang
+    libclang-rt-14-dev)
 
 ensure_packages() {
     local missing=() pkg
