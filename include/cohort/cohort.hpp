@@ -12,6 +12,7 @@
 #include <cohort/hlc.hpp>
 #include <cohort/hlc_timestamp.hpp>
 #include <cohort/membership/protocol.hpp>
+#include <cohort/node.hpp>
 #include <cohort/node_id.hpp>
 #include <cohort/node_state.hpp>
 #include <cohort/phi_accrual.hpp>

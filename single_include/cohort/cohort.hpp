@@ -2954,6 +2954,7 @@ public:
             return;
         }
         if (e.sender.empty() || e.sender.name() == self_name_) return;
+        discover(e, now);
         std::visit([&](auto const& m) { handle(e, m, now); }, e.body);
     }
 
@@ -3631,6 +3632,33 @@ private:
         return out;
     }
 
+    // A message from a member we have never heard of means gossip about it
+    // ran out before reaching us (its rumor's retransmit limit was spent while
+    // we were still joining). Rather than wait for the next periodic push-pull,
+    // exchange state with it now: at most once per sender per push-pull
+    // interval, and not for the push-pull messages that carry its state anyway.
+    void discover(envelope const& e, duration now) {
+        if (!started_ || !is_live(self_->m.state)) return;
+        if (std::holds_alternative<push_pull>(e.body) ||
+            std::holds_alternative<push_pull_reply>(e.body))
+            return;
+        auto const name = e.sender.name();
+        if (members_.find(name) != members_.end()) return;
+        auto [it, fresh] = discovering_.try_emplace(std::string(name), now);
+        if (!fresh) {
+            if (now - it->second < push_pull_interval()) return;
+            it->second = now;
+        }
+        if (discovering_.size() > 4 * cfg_.monitored_by + 64) {
+            // Bounded: forget the oldest requests (a hostile peer cannot grow it).
+            std::erase_if(discovering_, [&](auto const& kv) {
+                return now - kv.second >= push_pull_interval();
+            });
+        }
+        ++counters_.push_pulls;
+        send(e.sender, delivery::frame, push_pull{false, full_state()});
+    }
+
     duration push_pull_interval() const noexcept {
         // memberlist's pushPullScale: interval * ceil(log2(N) - log2(32) + 1) above 32.
         std::size_t const n = ring_.size();
@@ -3707,6 +3735,8 @@ private:
     membership_counters counters_;
 
     std::unordered_map<std::string, record, detail::string_hash, std::equal_to<>> members_;
+    // Unknown senders we pushed our state to, and when (see discover()).
+    std::unordered_map<std::string, duration, detail::string_hash, std::equal_to<>> discovering_;
     record* self_ = nullptr;
     std::string_view self_name_;
     std::vector<record*> alive_;   // other live members, for random picks
@@ -3743,1531 +3773,35 @@ private:
 
 #endif // COHORT_MEMBERSHIP_PROTOCOL_HPP
 // ----- end include/cohort/membership/protocol.hpp -----
-// ----- begin include/cohort/routing/atomic_ownership.hpp -----
+// ----- begin include/cohort/node.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_ATOMIC_OWNERSHIP_HPP
-#define COHORT_ROUTING_ATOMIC_OWNERSHIP_HPP
+#ifndef COHORT_NODE_HPP
+#define COHORT_NODE_HPP
 
-// atomic_ownership<Strategy>: publishes successive immutable ownership tables
-// to any number of concurrent readers.
+// basic_node: drives the sans-I/O membership core (membership/protocol.hpp)
+// over a transport and a codec, on Boost.Asio.
 //
-// Guarantee. Readers are wait-free: read() is one load, one fetch_add and one
-// load, and the guard's release one fetch_sub, each a single instruction on
-// x86-64 and on ARMv8.1+ (LSE atomics), whatever writers do; no retry loop,
-// no lock. (std::atomic<std::shared_ptr> in libstdc++ 12 takes a spin lock
-// per access, so it is not.) Writers are serialised by a mutex and block in
-// publish() until every reader that might still see the previous table has
-// released its guard: keep guards short, and take a snapshot() for long use.
+// Two coroutines on the transport's executor feed the core: one receives
+// (decode, label check, HLC update, on_message), one sleeps until the core's
+// next_deadline() (on_tick). After each input the driver sends the outbox
+// (each envelope stamped with the node's HLC time), queues the events, and
+// publishes a snapshot of the view and the counters under a mutex, so that
+// members(), leader() and counters() may be called from any thread.
 //
-// Scheme: the read indicators and version toggle of Left-Right (Ramalhete and
-// Correia, 2015), which reclaims the old table like an RCU grace period.
-// Readers arrive on the counter of the current version (one of two), then
-// load the table pointer; a writer swaps the pointer, waits for the other
-// version's counter to drain, flips the version, and waits for the previous
-// version's counter to drain. A reader holding the old pointer arrived before
-// the swap on one of the two counters, so it has left by then. Counters are
-// striped over cache lines by thread, so readers on different cores rarely
-// share one.
-
-// ----- begin include/cohort/routing/ownership.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_OWNERSHIP_HPP
-#define COHORT_ROUTING_OWNERSHIP_HPP
-
-// basic_ownership<Strategy>: which member owns a key, as an immutable table
-// built from a membership snapshot. Pure: no I/O, no clock, no threads; share
-// one across threads freely (every member function is const), and publish
-// successive tables to concurrent readers with atomic_ownership.
+// Time. The core's monotonic time is steady_clock::now().time_since_epoch();
+// on a memory_network with memory_time_source::manual it is the network's
+// virtual time instead, and since no timer sees virtual time move, whoever
+// advances it calls poll_time() afterwards (on the executor).
 //
-// Agreement. Everything that decides placement is a function of the owning
-// members (sorted by node_id, with their weights) and the strategy's config,
-// never of input order, std::hash or unordered iteration; keys are hashed by
-// hash_key() (xxh3-64, seed 0). Two nodes with the same view therefore build
-// bit-identical tables, and fingerprint() lets them check it cheaply (Tinode's
-// ring signature: a request stamped with another fingerprint was routed by a
-// different view).
-//
-// Who owns keys: members for which owns_keys(state) holds (active and
-// unknown, see ring_member.hpp) and whose weight is nonzero. members() lists
-// exactly those, in node_id order; owner() returns one of them.
-//
-// A Strategy provides
-//   static constexpr std::string_view name;
-//   struct config;                                    // aggregate, defaults
-//   static result<void, config_error> validate(config const&) noexcept;
-//   static void write_config(detail::canonical_writer&, config const&);
-//   class table {                                     // built once, immutable
-//       table(std::span<detail::placed_member const>, config const&);
-//       std::uint32_t owner(std::uint64_t hash) const noexcept;  // member index
-//       void owners(std::uint64_t hash, detail::distinct_collector&) const;
-//       std::size_t memory_bytes() const noexcept;
-//       // optional, for tables that split the hash space into ranges:
-//       template <class F> void for_each_range(F&&) const;
-//   };
-// Provided: vnode_ring, maglev_table, rendezvous, bounded_partitions.
+// Threading. Every asynchronous operation may be initiated from any thread
+// (it dispatches to the executor); the node's state lives on the executor,
+// which must be a strand when several threads run the context. A node must
+// be stopped (async_stop completed) or its context stopped before it is
+// destroyed; destroying a running node cancels its coroutines, which then
+// end without touching it.
 
-// ----- begin include/cohort/routing/detail/placement.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_DETAIL_PLACEMENT_HPP
-#define COHORT_ROUTING_DETAIL_PLACEMENT_HPP
-
-// What every strategy is built from and shares: the owning members in node_id
-// order, the canonical byte form the fingerprint hashes, and the collector of
-// distinct owners for owners(key, n).
-
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace cohort::detail {
-
-/// An owning member as a strategy sees it; `index` order is node_id order.
-struct placed_member {
-    node_id const* id;
-    std::uint32_t weight;  // 1..ring_member::max_weight
-};
-
-/// Appends little-endian integers and length-prefixed strings: the canonical
-/// bytes a fingerprint is the xxh3-64 of, identical on every platform.
-class canonical_writer {
-public:
-    void u64(std::uint64_t v) {
-        for (int i = 0; i < 8; ++i) bytes_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-    }
-    void text(std::string_view s) {
-        u64(s.size());
-        bytes_.append(s);
-    }
-    std::string_view bytes() const noexcept { return bytes_; }
-
-private:
-    std::string bytes_;
-};
-
-/// Collects up to `wanted` distinct member indices, in the order offered.
-class distinct_collector {
-public:
-    distinct_collector(std::size_t wanted, std::size_t members)
-        : wanted_(wanted < members ? wanted : members) {
-        if (wanted_ > inline_capacity) {
-            spill_.reserve(wanted_);
-            seen_.assign(members, false);
-        }
-    }
-
-    /// Offers `index`; returns true once `wanted` distinct indices are held.
-    bool add(std::uint32_t index) {
-        if (wanted_ <= inline_capacity) {
-            for (std::size_t i = 0; i < count_; ++i)
-                if (small_[i] == index) return full();
-            small_[count_++] = index;
-        } else {
-            if (seen_[index]) return full();
-            seen_[index] = true;
-            spill_.push_back(index);
-            ++count_;
-        }
-        return full();
-    }
-
-    bool full() const noexcept { return count_ >= wanted_; }
-    std::size_t size() const noexcept { return count_; }
-    std::uint32_t operator[](std::size_t i) const noexcept {
-        return wanted_ <= inline_capacity ? small_[i] : spill_[i];
-    }
-
-private:
-    static constexpr std::size_t inline_capacity = 8;
-    std::size_t wanted_;
-    std::size_t count_ = 0;
-    std::array<std::uint32_t, inline_capacity> small_{};
-    std::vector<std::uint32_t> spill_;
-    std::vector<bool> seen_;
-};
-
-} // namespace cohort::detail
-
-#endif // COHORT_ROUTING_DETAIL_PLACEMENT_HPP
-// ----- end include/cohort/routing/detail/placement.hpp -----
-// ----- begin include/cohort/routing/detail/xxhash.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_DETAIL_XXHASH_HPP
-#define COHORT_ROUTING_DETAIL_XXHASH_HPP
-
-// xxHash (Collet; the system's <xxhash.h>, Debian libxxhash-dev, >= 0.8.0 for
-// a stable XXH3) in its header-only mode, so users link nothing. In that mode
-// every XXH symbol is static inline and renamed (XXH_INLINE_*), so this does
-// not clash with a program that also links libxxhash. XXH_INLINE_ALL is
-// undefined again afterwards unless the includer had defined it.
-
-#ifndef XXH_INLINE_ALL
-#define XXH_INLINE_ALL
-#define COHORT_DETAIL_UNDEF_XXH_INLINE_ALL
-#endif
-#include <xxhash.h>
-#ifdef COHORT_DETAIL_UNDEF_XXH_INLINE_ALL
-#undef XXH_INLINE_ALL
-#undef COHORT_DETAIL_UNDEF_XXH_INLINE_ALL
-#endif
-
-#if XXH_VERSION_NUMBER < 800
-#error "cohort routing needs xxHash >= 0.8.0 (a stable XXH3)"
-#endif
-
-#include <cstdint>
-#include <string_view>
-
-namespace cohort::detail {
-
-/// XXH3-64, seed 0: placement's one hash, of key bytes and node labels alike.
-inline std::uint64_t xxh3_64(void const* data, std::size_t size) noexcept {
-    return XXH3_64bits(data, size);
-}
-
-inline std::uint64_t xxh3_64(std::string_view text) noexcept {
-    return XXH3_64bits(text.data(), text.size());
-}
-
-/// XXH3-128, seed 0, as two 64-bit halves (Maglev's offset and skip).
-struct hash128 {
-    std::uint64_t low;
-    std::uint64_t high;
-};
-
-inline hash128 xxh3_128(std::string_view text) noexcept {
-    XXH128_hash_t const h = XXH3_128bits(text.data(), text.size());
-    return {h.low64, h.high64};
-}
-
-/// SplitMix64's finaliser (Steele, Lea and Flood, 2014; Stafford's Mix13):
-/// a bijective 64-bit mixer, used where a table combines two xxh3 values.
-constexpr std::uint64_t splitmix64_mix(std::uint64_t z) noexcept {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-} // namespace cohort::detail
-
-#endif // COHORT_ROUTING_DETAIL_XXHASH_HPP
-// ----- end include/cohort/routing/detail/xxhash.hpp -----
-// ----- begin include/cohort/routing/key_hash.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_KEY_HASH_HPP
-#define COHORT_ROUTING_KEY_HASH_HPP
-
-// How a key becomes a position: the 64-bit XXH3 hash (xxHash 0.8, seed 0) of
-// the key's bytes, exactly as given (no normalisation, no terminator). XXH3's
-// output is specified bit for bit and is the same on every platform and
-// endianness, so any two nodes, and any non-C++ client that wants to route
-// by itself, compute the same position for the same key.
-
-
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string_view>
-
-namespace cohort {
-
-/// A key's placement hash, precomputed. A distinct type so that owner(hash)
-/// and owner(key) cannot be confused.
-struct hashed_key {
-    std::uint64_t value = 0;
-    friend constexpr bool operator==(hashed_key, hashed_key) noexcept = default;
-};
-
-/// xxh3-64, seed 0, of the key bytes.
-inline hashed_key hash_key(std::string_view key) noexcept {
-    return {detail::xxh3_64(key.data(), key.size())};
-}
-
-/// xxh3-64, seed 0, of the key bytes.
-inline hashed_key hash_key(std::span<std::byte const> key) noexcept {
-    return {detail::xxh3_64(key.data(), key.size())};
-}
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_KEY_HASH_HPP
-// ----- end include/cohort/routing/key_hash.hpp -----
-// ----- begin include/cohort/routing/ring_member.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_RING_MEMBER_HPP
-#define COHORT_ROUTING_RING_MEMBER_HPP
-
-// ring_member: one entry of the membership snapshot an ownership table is
-// built from, and the rule for which members own keys.
-
-
-#include <cstdint>
-
-namespace cohort {
-
-/// A member as the routing layer sees it.
-struct ring_member {
-    /// The largest weight a member may have.
-    static constexpr std::uint32_t max_weight = 1024;
-
-    node_id id;
-    node_state state = node_state::active;
-    /// Relative share of keys (default 1); 0 owns nothing, like a drained
-    /// member. At most max_weight.
-    std::uint32_t weight = 1;
-
-    friend bool operator==(ring_member const&, ring_member const&) = default;
-};
-
-/// Whether a member in state `s` owns keys.
-///
-/// `active` and `unknown` (suspected) members own keys: suspicion alone must
-/// not move data, since it is often a slow network or a paused process and is
-/// refuted within seconds; moving ownership on every suspicion would trigger
-/// handoffs both ways. Ownership moves when the verdict comes (`failed`).
-/// `joining` members do not own keys until the cluster acknowledges them;
-/// `leaving` members hand their keys over (they are still reachable for the
-/// handoff, but new writes go to the successors); `failed` members are gone.
-constexpr bool owns_keys(node_state s) noexcept {
-    return s == node_state::active || s == node_state::unknown;
-}
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_RING_MEMBER_HPP
-// ----- end include/cohort/routing/ring_member.hpp -----
-
-#include <boost/assert.hpp>
-#include <boost/system/result.hpp>
-#include <boost/system/system_error.hpp>
-#include <boost/throw_exception.hpp>
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <iterator>
-#include <span>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace cohort {
-
-namespace detail {
-
-/// A table that splits the hash space into ranges, each with one owner.
-template <class Table>
-concept range_table = requires(Table const& t) {
-    t.for_each_range([](std::uint64_t, std::uint32_t) {});
-};
-
-/// A table of numbered slots (Maglev entries, partitions).
-template <class Table>
-concept slot_table = requires(Table const& t, std::size_t s, std::uint64_t h) {
-    { t.slot_count() } -> std::convertible_to<std::size_t>;
-    { t.slot_owner(s) } -> std::convertible_to<std::uint32_t>;
-    { t.slot_of(h) } -> std::convertible_to<std::size_t>;
-};
-
-} // namespace detail
-
-template <class Strategy>
-class basic_ownership {
-public:
-    using strategy_type = Strategy;
-    using config_type = typename Strategy::config;
-    using table_type = typename Strategy::table;
-
-    /// The table of an empty membership: no owners.
-    basic_ownership() : basic_ownership(std::span<ring_member const>{}) {}
-
-    /// Builds the table of `members` (any order). Throws
-    /// boost::system::system_error (error::invalid_config, naming the field)
-    /// when make() would fail.
-    explicit basic_ownership(std::span<ring_member const> members, config_type const& cfg = {}) {
-        if (auto r = build(members, cfg); !r)
-            throw_exception_from_error(r.error(), BOOST_CURRENT_LOCATION);
-    }
-
-    /// Builds the table of `members` (any order), or names what is wrong:
-    /// the config (see Strategy::validate), an empty id ("ring_member.id"),
-    /// the same id twice ("ring_member.id"), or a weight above
-    /// ring_member::max_weight ("ring_member.weight").
-    static boost::system::result<basic_ownership, config_error>
-    make(std::span<ring_member const> members, config_type const& cfg = {}) {
-        basic_ownership o(empty_tag{});
-        if (auto r = o.build(members, cfg); !r) return r.error();
-        return o;
-    }
-
-    /// The owner of `key`. Precondition: !empty().
-    node_id const& owner(std::string_view key) const noexcept { return owner(hash_key(key)); }
-
-    /// The owner of a precomputed hash_key(). Precondition: !empty().
-    node_id const& owner(hashed_key key) const noexcept {
-        return members_[owner_index(key)].id;
-    }
-
-    /// The position in members() of the owner of `key`. Precondition: !empty().
-    std::size_t owner_index(hashed_key key) const noexcept {
-        BOOST_ASSERT(!empty());
-        return table_.owner(key.value);
-    }
-
-    /// Writes min(n, size()) distinct members to `out`, the owner first: the
-    /// key's replica preference list. Returns the advanced iterator.
-    template <class OutputIt>
-    OutputIt owners(hashed_key key, std::size_t n, OutputIt out) const {
-        detail::distinct_collector found(n, members_.size());
-        if (found.full()) return out;
-        table_.owners(key.value, found);
-        for (std::size_t i = 0; i < found.size(); ++i) *out++ = members_[found[i]].id;
-        return out;
-    }
-
-    template <class OutputIt>
-    OutputIt owners(std::string_view key, std::size_t n, OutputIt out) const {
-        return owners(hash_key(key), n, out);
-    }
-
-    /// owners(key, n, out) into a new vector.
-    std::vector<node_id> owners(std::string_view key, std::size_t n) const {
-        std::vector<node_id> v;
-        owners(hash_key(key), n, std::back_inserter(v));
-        return v;
-    }
-
-    /// xxh3-64 (seed 0) of the canonical form of (format version, strategy
-    /// name, config, owning members in node_id order with their weights):
-    /// equal on any two nodes that built the same table, whatever their input
-    /// order. Members' states beyond "owns keys or not" are not part of it.
-    std::uint64_t fingerprint() const noexcept { return fingerprint_; }
-
-    /// The owning members, in node_id order.
-    std::span<ring_member const> members() const noexcept { return members_; }
-    std::size_t size() const noexcept { return members_.size(); }
-    bool empty() const noexcept { return members_.empty(); }
-    config_type const& config() const noexcept { return config_; }
-    table_type const& table() const noexcept { return table_; }
-
-    /// Heap bytes of the table and member list (what "memory per node" is).
-    std::size_t memory_bytes() const noexcept {
-        std::size_t ids = 0;
-        for (auto const& m : members_) ids += m.id.str().capacity();
-        return table_.memory_bytes() + members_.capacity() * sizeof(ring_member) + ids;
-    }
-
-    /// The exact fraction of the 64-bit hash space each member owns, in
-    /// members() order (for tables that split it into ranges).
-    std::vector<double> hash_space_shares() const
-        requires detail::range_table<table_type>
-    {
-        std::vector<double> share(members_.size(), 0.0);
-        std::uint64_t start = 0;
-        std::uint32_t owner = 0;
-        bool first = true;
-        table_.for_each_range([&](std::uint64_t next, std::uint32_t who) {
-            if (!first) share[owner] += static_cast<double>(next - start) * 0x1p-64;
-            first = false;
-            start = next;
-            owner = who;
-        });
-        if (!first) {
-            // The last range runs to 2^64 - 1; one range alone is everything.
-            share[owner] += start == 0 ? 1.0 : static_cast<double>(0 - start) * 0x1p-64;
-        }
-        return share;
-    }
-
-private:
-    struct empty_tag {};
-    explicit basic_ownership(empty_tag) {}
-
-    boost::system::result<void, config_error> build(std::span<ring_member const> input,
-                                                    config_type const& cfg) {
-        if (auto r = Strategy::validate(cfg); !r) return r.error();
-        std::vector<ring_member const*> sorted;
-        sorted.reserve(input.size());
-        for (auto const& m : input) {
-            if (m.id.empty())
-                return config_error{error::invalid_config, "ring_member.id", "must not be empty"};
-            if (m.weight > ring_member::max_weight)
-                return config_error{error::invalid_config, "ring_member.weight",
-                                    "must be at most 1024"};
-            sorted.push_back(&m);
-        }
-        std::sort(sorted.begin(), sorted.end(),
-                  [](auto const* a, auto const* b) { return a->id < b->id; });
-        for (std::size_t i = 1; i < sorted.size(); ++i)
-            if (sorted[i - 1]->id == sorted[i]->id)
-                return config_error{error::invalid_config, "ring_member.id",
-                                    "must be unique within a snapshot"};
-        members_.clear();
-        for (auto const* m : sorted)
-            if (owns_keys(m->state) && m->weight > 0) members_.push_back(*m);
-
-        std::vector<detail::placed_member> placed;
-        placed.reserve(members_.size());
-        for (auto const& m : members_) placed.push_back({&m.id, m.weight});
-        table_ = table_type(placed, cfg);
-        config_ = cfg;
-
-        detail::canonical_writer w;
-        w.text("cohort-ownership-v1");
-        w.text(Strategy::name);
-        Strategy::write_config(w, cfg);
-        w.u64(members_.size());
-        for (auto const& m : members_) {
-            w.text(m.id.str());
-            w.u64(m.weight);
-        }
-        fingerprint_ = detail::xxh3_64(w.bytes());
-        return {};
-    }
-
-    std::vector<ring_member> members_;
-    table_type table_;
-    config_type config_{};
-    std::uint64_t fingerprint_ = 0;
-};
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_OWNERSHIP_HPP
-// ----- end include/cohort/routing/ownership.hpp -----
-
-#include <array>
-#include <atomic>
-#include <cstddef>
-#include <cstdint>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <utility>
-
-namespace cohort {
-
-namespace detail {
-
-inline constexpr std::size_t reader_stripes = 16;
-
-/// This thread's stripe: threads take stripes round robin, once.
-inline std::size_t reader_stripe() noexcept {
-    static std::atomic<std::size_t> next{0};
-    thread_local std::size_t stripe = reader_stripes;
-    if (stripe == reader_stripes)
-        stripe = next.fetch_add(1, std::memory_order_relaxed) % reader_stripes;
-    return stripe;
-}
-
-struct alignas(64) reader_counter {
-    std::atomic<std::int64_t> count{0};
-};
-
-} // namespace detail
-
-template <class Strategy>
-class atomic_ownership {
-public:
-    using value_type = basic_ownership<Strategy>;
-
-private:
-    struct slot {
-        std::shared_ptr<value_type const> table;
-    };
-
-public:
-    /// Keeps the table it was read from alive and unchanged while it exists.
-    class read_guard {
-    public:
-        read_guard(read_guard const&) = delete;
-        read_guard& operator=(read_guard const&) = delete;
-        ~read_guard() { counter_->fetch_sub(1, std::memory_order_release); }
-
-        value_type const& operator*() const noexcept { return *slot_->table; }
-        value_type const* operator->() const noexcept { return slot_->table.get(); }
-        /// Another reference to the table, valid after the guard is gone.
-        std::shared_ptr<value_type const> share() const noexcept { return slot_->table; }
-
-    private:
-        friend class atomic_ownership;
-        read_guard(std::atomic<std::int64_t>* counter, slot const* s) noexcept
-            : counter_(counter), slot_(s) {}
-        std::atomic<std::int64_t>* counter_;
-        slot const* slot_;
-    };
-
-    /// Starts with `initial` (by default the empty table).
-    explicit atomic_ownership(std::shared_ptr<value_type const> initial =
-                                  std::make_shared<value_type const>())
-        : current_(new slot{std::move(initial)}) {}
-
-    atomic_ownership(atomic_ownership const&) = delete;
-    atomic_ownership& operator=(atomic_ownership const&) = delete;
-
-    /// Precondition: no read_guard is alive.
-    ~atomic_ownership() { delete current_.load(std::memory_order_acquire); }
-
-    /// The current table, held until the guard is destroyed. Wait-free.
-    [[nodiscard]] read_guard read() const noexcept {
-        std::size_t const v = version_index_.load(std::memory_order_seq_cst);
-        auto* counter = &readers_[v][detail::reader_stripe()].count;
-        counter->fetch_add(1, std::memory_order_seq_cst);
-        return read_guard(counter, current_.load(std::memory_order_seq_cst));
-    }
-
-    /// The current table as a shared_ptr (wait-free, plus a reference count
-    /// increment).
-    std::shared_ptr<value_type const> snapshot() const noexcept { return read().share(); }
-
-    /// Makes `next` the current table and returns the previous one. Blocks
-    /// until no reader can still be using the previous slot; serialised with
-    /// other publishers.
-    std::shared_ptr<value_type const> publish(std::shared_ptr<value_type const> next) {
-        auto* fresh = new slot{std::move(next)};
-        std::lock_guard<std::mutex> lock(writer_);
-        slot* old = current_.exchange(fresh, std::memory_order_seq_cst);
-        std::size_t const previous = version_index_.load(std::memory_order_relaxed);
-        std::size_t const following = previous ^ 1;
-        wait_until_drained(following);
-        version_index_.store(following, std::memory_order_seq_cst);
-        wait_until_drained(previous);
-        publications_.fetch_add(1, std::memory_order_relaxed);
-        std::shared_ptr<value_type const> result = std::move(old->table);
-        delete old;
-        return result;
-    }
-
-    /// Builds and publishes.
-    std::shared_ptr<value_type const> publish(value_type next) {
-        return publish(std::make_shared<value_type const>(std::move(next)));
-    }
-
-    /// How many tables have been published since construction.
-    std::uint64_t publications() const noexcept {
-        return publications_.load(std::memory_order_relaxed);
-    }
-
-private:
-    void wait_until_drained(std::size_t version) const noexcept {
-        for (auto const& c : readers_[version])
-            while (c.count.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
-    }
-
-    std::atomic<slot*> current_;
-    std::atomic<std::size_t> version_index_{0};
-    mutable std::array<std::array<detail::reader_counter, detail::reader_stripes>, 2> readers_;
-    std::atomic<std::uint64_t> publications_{0};
-    std::mutex writer_;
-};
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_ATOMIC_OWNERSHIP_HPP
-// ----- end include/cohort/routing/atomic_ownership.hpp -----
-// ----- begin include/cohort/routing/bounded_partitions.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_BOUNDED_PARTITIONS_HPP
-#define COHORT_ROUTING_BOUNDED_PARTITIONS_HPP
-
-// bounded_partitions: a fixed number of partitions placed on a vnode ring with
-// bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing with
-// Bounded Loads", SODA 2018; buraksezer/consistent), a strategy of
-// basic_ownership. O(1) lookup: partition = (hash * P) >> 64, owner =
-// owner[partition]. The partition is the unit of handoff.
-//
-// Placement (the bytes every node must agree on): the members form a
-// vnode_ring (its default vnodes, placement as in vnode_ring.hpp). Member i
-// may own at most
-//   capacity_i = ceil(c * P * w_i / W)          (W = the sum of weights)
-// partitions, with c = round(load_factor * 1000) / 1000 in integer arithmetic.
-// Partitions are assigned in order 0, 1, ..., P - 1: partition p goes to the
-// first member clockwise from xxh3-64 (seed 0) of p as 8 little-endian bytes
-// whose count is still below its capacity. Since the capacities add up to at
-// least c * P >= P, every partition finds an owner.
-//
-// Balance: no member exceeds ceil(c * mean) (1.25 by default, plus rounding:
-// with a mean of m partitions, peak/mean <= ceil(1.25 m) / m). Movement: a
-// join or leave changes the capacities, so partitions beyond the newcomer's
-// share can cascade; the tests and benchmarks report it.
-
-// ----- begin include/cohort/routing/detail/reduce.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_DETAIL_REDUCE_HPP
-#define COHORT_ROUTING_DETAIL_REDUCE_HPP
-
-// Mapping a 64-bit hash onto n slots by Lemire's multiply-shift reduction,
-// slot = (hash * n) >> 64, instead of hash % n: one multiplication instead of
-// a division, and slot s owns one contiguous hash range, which is what lets
-// diff() report changes as hash ranges.
-
-#include <cstdint>
-
-#if defined(_MSC_VER) && !defined(__clang__)
-#include <intrin.h>
-#endif
-
-namespace cohort::detail {
-
-/// floor(hash * n / 2^64): the slot of `hash` among `n` equal hash ranges.
-inline std::uint64_t reduce(std::uint64_t hash, std::uint64_t n) noexcept {
-#if defined(__SIZEOF_INT128__)
-    return static_cast<std::uint64_t>((static_cast<__uint128_t>(hash) * n) >> 64);
-#else
-    return __umulh(hash, n);
-#endif
-}
-
-/// The smallest hash whose slot is `slot` (slot < n): ceil(slot * 2^64 / n).
-inline std::uint64_t reduce_range_start(std::uint64_t slot, std::uint64_t n) noexcept {
-    if (slot == 0) return 0;
-#if defined(__SIZEOF_INT128__)
-    auto const num = (static_cast<__uint128_t>(slot) << 64) + (n - 1);
-    return static_cast<std::uint64_t>(num / n);
-#else
-    std::uint64_t rem = 0;
-    std::uint64_t q = _udiv128(slot, 0, n, &rem);
-    return q + (rem != 0 ? 1 : 0);
-#endif
-}
-
-} // namespace cohort::detail
-
-#endif // COHORT_ROUTING_DETAIL_REDUCE_HPP
-// ----- end include/cohort/routing/detail/reduce.hpp -----
-// ----- begin include/cohort/routing/vnode_ring.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_VNODE_RING_HPP
-#define COHORT_ROUTING_VNODE_RING_HPP
-
-// vnode_ring: a ketama-style consistent-hash ring (Karger et al., 1997;
-// libketama; Envoy ring_hash), a strategy of basic_ownership.
-//
-// Placement (the bytes every node must agree on): a member with weight w has
-// vnodes * w points; point v (v = 0, 1, ...) sits at xxh3-64 (seed 0) of the
-// label "<node_id text>-<v in decimal>", e.g. "a@10.0.0.1:7946-17". A key
-// hash h belongs to the first point at or after h, wrapping past 2^64 - 1 to
-// the first point; two members whose points collide are ordered by node_id.
-//
-// Lookup is a binary search narrowed by a directory of the points' top bits
-// (one entry per about four points), so it touches two or three cache lines
-// rather than log2(points). owners(key, n) walks clockwise, skipping members
-// already chosen (the Dynamo preference list).
-
-
-#include <boost/system/result.hpp>
-
-#include <algorithm>
-#include <bit>
-#include <charconv>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace cohort {
-
-struct vnode_ring {
-    static constexpr std::string_view name = "vnode_ring";
-
-    struct config {
-        /// Points per unit of weight (default 1024). Chosen by measurement so
-        /// that the largest member's share over the mean share stays within
-        /// 1.10 at 100 members: over 60 seeded 100-member views peak/mean
-        /// averaged 1.080 (worst 1.105) at 1024, 1.101 at 640, 1.218 at 160
-        /// (ketama's count); it falls like 1 + ~0.8 / sqrt(vnodes). Must be in
-        /// [1, 65536].
-        std::uint32_t vnodes = 1024;
-    };
-
-    static boost::system::result<void, config_error> validate(config const& cfg) noexcept {
-        if (cfg.vnodes < 1 || cfg.vnodes > 65536)
-            return config_error{error::invalid_config, "vnode_ring::config.vnodes",
-                                "must be in [1, 65536]"};
-        return {};
-    }
-
-    static void write_config(detail::canonical_writer& w, config const& cfg) { w.u64(cfg.vnodes); }
-
-    class table {
-    public:
-        table() = default;
-
-        table(std::span<detail::placed_member const> members, config const& cfg) {
-            std::vector<std::pair<std::uint64_t, std::uint32_t>> points;
-            std::size_t total = 0;
-            for (auto const& m : members) total += std::size_t{cfg.vnodes} * m.weight;
-            // Point indices are 32-bit: 2^32 points would be 32 GiB anyway.
-            if (total > 0xffffffffULL) throw std::length_error("vnode_ring: too many points");
-            points.reserve(total);
-            std::string label;
-            for (std::uint32_t i = 0; i < members.size(); ++i) {
-                auto const& text = members[i].id->str();
-                std::size_t const count = std::size_t{cfg.vnodes} * members[i].weight;
-                for (std::size_t v = 0; v < count; ++v) {
-                    label.assign(text);
-                    label += '-';
-                    char digits[24];
-                    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-                    label.append(digits, end);
-                    points.emplace_back(detail::xxh3_64(label), i);
-                }
-            }
-            std::sort(points.begin(), points.end());
-            points_.reserve(points.size());
-            owner_.reserve(points.size());
-            for (auto const& [h, i] : points) {
-                points_.push_back(h);
-                owner_.push_back(i);
-            }
-            build_directory();
-        }
-
-        /// The member index owning `hash`. Precondition: the ring is not empty.
-        std::uint32_t owner(std::uint64_t hash) const noexcept { return owner_[point_index(hash)]; }
-
-        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
-            if (points_.empty()) return;
-            std::size_t i = point_index(hash);
-            for (std::size_t step = 0; step < points_.size(); ++step) {
-                if (out.add(owner_[i])) return;
-                if (++i == points_.size()) i = 0;
-            }
-        }
-
-        /// Calls f(first_hash, member_index) for each run of hashes one point
-        /// owns, in ascending order, starting at 0.
-        template <class F> void for_each_range(F&& f) const {
-            if (points_.empty()) return;
-            f(std::uint64_t{0}, owner_[0]);
-            for (std::size_t k = 1; k < points_.size(); ++k)
-                if (points_[k] != points_[k - 1]) f(points_[k - 1] + 1, owner_[k]);
-            if (points_.back() != ~std::uint64_t{0}) f(points_.back() + 1, owner_[0]);
-        }
-
-        /// The index of the first point at or after `hash`, wrapping to 0.
-        std::size_t point_index(std::uint64_t hash) const noexcept {
-            std::size_t const b = static_cast<std::size_t>(hash >> shift_);
-            auto const* first = points_.data() + directory_[b];
-            auto const* last = points_.data() + directory_[b + 1];
-            // The first point >= hash is in this bucket, or is the next
-            // bucket's first point (or past the end: wrap).
-            std::size_t i = static_cast<std::size_t>(std::lower_bound(first, last, hash) -
-                                                     points_.data());
-            return i == points_.size() ? 0 : i;
-        }
-
-        std::uint32_t owner_at(std::size_t point) const noexcept { return owner_[point]; }
-        std::size_t point_count() const noexcept { return points_.size(); }
-
-        std::size_t memory_bytes() const noexcept {
-            return points_.capacity() * sizeof(std::uint64_t) +
-                   owner_.capacity() * sizeof(std::uint32_t) +
-                   directory_.capacity() * sizeof(std::uint32_t);
-        }
-
-    private:
-        void build_directory() {
-            // About four points per bucket, at least two buckets (so the
-            // shift stays below 64).
-            std::size_t buckets = std::bit_ceil(std::max<std::size_t>(points_.size() / 4, 2));
-            int const bits = std::countr_zero(buckets);
-            shift_ = 64 - bits;
-            directory_.resize(buckets + 1);
-            std::size_t p = 0;
-            for (std::size_t b = 0; b < buckets; ++b) {
-                std::uint64_t const start = std::uint64_t{b} << shift_;
-                while (p < points_.size() && points_[p] < start) ++p;
-                directory_[b] = static_cast<std::uint32_t>(p);
-            }
-            directory_[buckets] = static_cast<std::uint32_t>(points_.size());
-        }
-
-        std::vector<std::uint64_t> points_;  // sorted point hashes
-        std::vector<std::uint32_t> owner_;   // member index of each point
-        std::vector<std::uint32_t> directory_{0, 0, 0};  // bucket -> first point index
-        int shift_ = 63;
-    };
-};
-
-/// Ownership by vnode ring.
-using ring_ownership = basic_ownership<vnode_ring>;
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_VNODE_RING_HPP
-// ----- end include/cohort/routing/vnode_ring.hpp -----
-
-#include <boost/system/result.hpp>
-
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string_view>
-#include <vector>
-
-namespace cohort {
-
-struct bounded_partitions {
-    static constexpr std::string_view name = "bounded_partitions";
-
-    struct config {
-        /// Number of partitions, fixed for the cluster's life (default 16384).
-        /// buraksezer/consistent and Hazelcast use 271, which leaves most of
-        /// 1,000 members without a partition and bounds peak/mean only at
-        /// ceil(1.25 * 0.27) / 0.27 = 3.7; 16384 keeps ~16 per member there
-        /// (peak/mean <= 1.28) for a 64 KiB table. Must be in [1, 2^24].
-        std::uint32_t partition_count = 16384;
-        /// c: no member holds more than ceil(c * mean) partitions (default
-        /// 1.25, as in buraksezer/consistent). Used at 1/1000 resolution.
-        /// Must be in [1, 100].
-        double load_factor = 1.25;
-        /// Points per unit of weight of the ring partitions are placed on.
-        std::uint32_t vnodes = vnode_ring::config{}.vnodes;
-    };
-
-    static boost::system::result<void, config_error> validate(config const& cfg) noexcept {
-        if (cfg.partition_count < 1 || cfg.partition_count > (1u << 24))
-            return config_error{error::invalid_config,
-                                "bounded_partitions::config.partition_count",
-                                "must be in [1, 2^24]"};
-        if (!(cfg.load_factor >= 1.0 && cfg.load_factor <= 100.0))  // also rejects NaN
-            return config_error{error::invalid_config, "bounded_partitions::config.load_factor",
-                                "must be in [1, 100]"};
-        if (cfg.vnodes < 1 || cfg.vnodes > 65536)
-            return config_error{error::invalid_config, "bounded_partitions::config.vnodes",
-                                "must be in [1, 65536]"};
-        return {};
-    }
-
-    /// c in thousandths: the only form of load_factor placement uses.
-    static std::uint64_t load_factor_milli(config const& cfg) noexcept {
-        return static_cast<std::uint64_t>(std::llround(cfg.load_factor * 1000.0));
-    }
-
-    static void write_config(detail::canonical_writer& w, config const& cfg) {
-        w.u64(cfg.partition_count);
-        w.u64(load_factor_milli(cfg));
-        w.u64(cfg.vnodes);
-    }
-
-    /// Where partition p sits on the ring.
-    static std::uint64_t partition_position(std::uint32_t p) noexcept {
-        unsigned char bytes[8];
-        for (int i = 0; i < 8; ++i)
-            bytes[i] = static_cast<unsigned char>((std::uint64_t{p} >> (8 * i)) & 0xff);
-        return detail::xxh3_64(bytes, sizeof bytes);
-    }
-
-    class table {
-    public:
-        table() = default;
-
-        table(std::span<detail::placed_member const> members, config const& cfg)
-            : ring_(members, vnode_ring::config{cfg.vnodes}) {
-            if (members.empty()) return;
-            std::uint64_t total_weight = 0;
-            for (auto const& m : members) total_weight += m.weight;
-            // c_milli <= 1e5, P <= 2^24, w <= 2^10: the product fits in 64 bits.
-            std::uint64_t const c_milli = load_factor_milli(cfg);
-            std::uint64_t const denominator = 1000 * total_weight;
-            capacity_.resize(members.size());
-            for (std::size_t i = 0; i < members.size(); ++i) {
-                std::uint64_t const num = c_milli * cfg.partition_count * members[i].weight;
-                capacity_[i] = static_cast<std::uint32_t>((num + denominator - 1) / denominator);
-            }
-            load_.assign(members.size(), 0);
-            owner_.resize(cfg.partition_count);
-            std::size_t const points = ring_.point_count();
-            for (std::uint32_t p = 0; p < cfg.partition_count; ++p) {
-                std::size_t at = ring_.point_index(partition_position(p));
-                for (;;) {
-                    std::uint32_t const m = ring_.owner_at(at);
-                    if (load_[m] < capacity_[m]) {
-                        owner_[p] = m;
-                        ++load_[m];
-                        break;
-                    }
-                    if (++at == points) at = 0;
-                }
-            }
-        }
-
-        /// The member index owning `hash`. Precondition: not empty.
-        std::uint32_t owner(std::uint64_t hash) const noexcept {
-            return owner_[detail::reduce(hash, owner_.size())];
-        }
-
-        /// The partition's owner first, then the ring's successors of the
-        /// partition's position (buraksezer's GetClosestN).
-        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
-            if (owner_.empty()) return;
-            auto const p = static_cast<std::uint32_t>(detail::reduce(hash, owner_.size()));
-            if (out.add(owner_[p])) return;
-            ring_.owners(partition_position(p), out);
-        }
-
-        template <class F> void for_each_range(F&& f) const {
-            for (std::size_t p = 0; p < owner_.size(); ++p)
-                f(detail::reduce_range_start(p, owner_.size()), owner_[p]);
-        }
-
-        std::size_t slot_count() const noexcept { return owner_.size(); }
-        std::uint32_t slot_owner(std::size_t p) const noexcept { return owner_[p]; }
-        std::size_t slot_of(std::uint64_t hash) const noexcept {
-            return detail::reduce(hash, owner_.size());
-        }
-        /// How many partitions member i may hold, and holds.
-        std::uint32_t capacity(std::size_t i) const noexcept { return capacity_[i]; }
-        std::uint32_t load(std::size_t i) const noexcept { return load_[i]; }
-
-        std::size_t memory_bytes() const noexcept {
-            return ring_.memory_bytes() + owner_.capacity() * sizeof(std::uint32_t) +
-                   (capacity_.capacity() + load_.capacity()) * sizeof(std::uint32_t);
-        }
-
-    private:
-        vnode_ring::table ring_;
-        std::vector<std::uint32_t> owner_;     // partition -> member index
-        std::vector<std::uint32_t> capacity_;  // member index -> ceil(c * P * w / W)
-        std::vector<std::uint32_t> load_;      // member index -> partitions held
-    };
-};
-
-/// Ownership by bounded partitions.
-using partition_ownership = basic_ownership<bounded_partitions>;
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_BOUNDED_PARTITIONS_HPP
-// ----- end include/cohort/routing/bounded_partitions.hpp -----
-// ----- begin include/cohort/routing/maglev_table.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_MAGLEV_TABLE_HPP
-#define COHORT_ROUTING_MAGLEV_TABLE_HPP
-
-// maglev_table: the lookup table of Google's Maglev load balancer (Eisenbud
-// et al., NSDI 2016, section 3.4; Envoy's maglev), a strategy of
-// basic_ownership. O(1) lookup: slot = (hash * M) >> 64, owner = entry[slot].
-//
-// Placement (the bytes every node must agree on): with M prime and, for each
-// member, (low, high) = xxh3-128 (seed 0) of its node_id text,
-//   offset = low % M,  skip = high % (M - 1) + 1,
-//   permutation[j] = (offset + j * skip) % M,
-// members take turns in node_id order, each claiming the next slot of its
-// permutation not yet taken, until all M slots are filled (the paper's
-// Populate). Weights (Envoy's extension): in round r = 1, 2, ... member i
-// takes a turn only while it has claimed fewer than floor(r * w_i / w_max)
-// slots, so with equal weights it is the paper's round robin exactly.
-//
-// Balance: with equal weights every member holds floor(M/N) or ceil(M/N)
-// slots, so peak/mean <= 1 + N/M <= 1.01 at M >= 100 N. Movement is near but
-// not at the minimum, and worsens as M/N shrinks: keys moved by one join over
-// the ideal 1/(N+1), measured: 1.03 (N = 10, M = 65537), 1.6 (N = 100, M =
-// 65537), 6.5 (N = 1000, M = 131101), 3.1 (N = 1000, M = 1000003). Use
-// vnode_ring or rendezvous where handoff volume matters more than lookup speed.
-//
-// Table size: config.table_size, or by default the smallest prime at or
-// above the smallest power of two that is >= min_slots_per_member * N and >=
-// min_auto_table_size (65536, so 65537 below 656 members: Envoy's default).
-// Those size classes keep M >= 100 N while changing M only when N crosses a
-// power of two / 100 (at N = 656, 1311, 2622, ...); there the whole table is
-// rebuilt at a new size and most keys move. A cluster that grows across such a
-// boundary and cares should pin table_size.
-
-
-#include <boost/system/result.hpp>
-
-#include <algorithm>
-#include <bit>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string_view>
-#include <vector>
-
-namespace cohort {
-
-namespace detail {
-
-constexpr bool is_prime(std::uint64_t n) noexcept {
-    if (n < 2) return false;
-    if (n % 2 == 0) return n == 2;
-    for (std::uint64_t d = 3; d * d <= n; d += 2)
-        if (n % d == 0) return false;
-    return true;
-}
-
-constexpr std::uint64_t next_prime(std::uint64_t n) noexcept {
-    while (!is_prime(n)) ++n;
-    return n;
-}
-
-} // namespace detail
-
-struct maglev_table {
-    static constexpr std::string_view name = "maglev_table";
-    /// The largest table size accepted (2^26 slots, 256 MiB of entries).
-    static constexpr std::uint64_t max_table_size = std::uint64_t{1} << 26;
-
-    struct config {
-        /// A prime number of slots, or 0 (default) for the size classes
-        /// described above. If nonzero: prime, in [2, max_table_size].
-        std::uint64_t table_size = 0;
-        /// Slots per member the automatic size at least gives (default 100,
-        /// the paper's M >= 100 N). Must be in [1, 65536].
-        std::uint32_t min_slots_per_member = 100;
-        /// The smallest automatic size class (default 65536, giving Envoy's
-        /// 65537): small clusters then never change table size. Must be in
-        /// [1, 2^25].
-        std::uint64_t min_auto_table_size = 65536;
-    };
-
-    static boost::system::result<void, config_error> validate(config const& cfg) noexcept {
-        if (cfg.table_size != 0 &&
-            (cfg.table_size > max_table_size || !detail::is_prime(cfg.table_size)))
-            return config_error{error::invalid_config, "maglev_table::config.table_size",
-                                "must be 0 (automatic) or a prime of at most 2^26"};
-        if (cfg.min_slots_per_member < 1 || cfg.min_slots_per_member > 65536)
-            return config_error{error::invalid_config,
-                                "maglev_table::config.min_slots_per_member",
-                                "must be in [1, 65536]"};
-        if (cfg.min_auto_table_size < 1 || cfg.min_auto_table_size > max_table_size / 2)
-            return config_error{error::invalid_config,
-                                "maglev_table::config.min_auto_table_size",
-                                "must be in [1, 2^25]"};
-        return {};
-    }
-
-    static void write_config(detail::canonical_writer& w, config const& cfg) {
-        w.u64(cfg.table_size);
-        w.u64(cfg.min_slots_per_member);
-        w.u64(cfg.min_auto_table_size);
-    }
-
-    /// The table size a membership of `members` gets under `cfg`.
-    static std::uint64_t table_size_for(std::size_t members, config const& cfg) noexcept {
-        if (cfg.table_size != 0) return cfg.table_size;
-        std::uint64_t const want = std::max<std::uint64_t>(
-            {std::uint64_t{cfg.min_slots_per_member} * members, cfg.min_auto_table_size, 2});
-        return detail::next_prime(std::bit_ceil(std::min(want, max_table_size / 2)));
-    }
-
-    class table {
-    public:
-        table() = default;
-
-        table(std::span<detail::placed_member const> members, config const& cfg) {
-            if (members.empty()) return;
-            std::uint64_t const m = table_size_for(members.size(), cfg);
-            std::size_t const n = members.size();
-            std::vector<std::uint64_t> position(n);  // current permutation slot
-            std::vector<std::uint64_t> skip(n);
-            std::vector<std::uint64_t> claimed(n, 0);
-            std::uint32_t w_max = 0;
-            for (std::size_t i = 0; i < n; ++i) {
-                auto const h = detail::xxh3_128(members[i].id->str());
-                position[i] = h.low % m;
-                skip[i] = m == 1 ? 0 : h.high % (m - 1) + 1;
-                w_max = std::max(w_max, members[i].weight);
-            }
-            std::vector<std::uint32_t> entry(m, unclaimed);
-            std::uint64_t filled = 0;
-            for (std::uint64_t round = 1; filled < m; ++round) {
-                for (std::size_t i = 0; i < n && filled < m; ++i) {
-                    if (claimed[i] >= round * members[i].weight / w_max) continue;
-                    while (entry[position[i]] != unclaimed) advance(position[i], skip[i], m);
-                    entry[position[i]] = static_cast<std::uint32_t>(i);
-                    advance(position[i], skip[i], m);
-                    ++claimed[i];
-                    ++filled;
-                }
-            }
-            entry_ = std::move(entry);
-        }
-
-        /// The member index owning `hash`. Precondition: not empty.
-        std::uint32_t owner(std::uint64_t hash) const noexcept {
-            return entry_[detail::reduce(hash, entry_.size())];
-        }
-
-        /// Walks the table from the key's slot onward: every member holds
-        /// slots spread over the table, so n distinct owners come quickly.
-        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
-            if (entry_.empty()) return;
-            std::size_t s = detail::reduce(hash, entry_.size());
-            for (std::size_t step = 0; step < entry_.size(); ++step) {
-                if (out.add(entry_[s])) return;
-                if (++s == entry_.size()) s = 0;
-            }
-        }
-
-        template <class F> void for_each_range(F&& f) const {
-            for (std::size_t s = 0; s < entry_.size(); ++s)
-                f(detail::reduce_range_start(s, entry_.size()), entry_[s]);
-        }
-
-        std::size_t slot_count() const noexcept { return entry_.size(); }
-        std::uint32_t slot_owner(std::size_t slot) const noexcept { return entry_[slot]; }
-        std::size_t slot_of(std::uint64_t hash) const noexcept {
-            return detail::reduce(hash, entry_.size());
-        }
-
-        std::size_t memory_bytes() const noexcept {
-            return entry_.capacity() * sizeof(std::uint32_t);
-        }
-
-    private:
-        static constexpr std::uint32_t unclaimed = 0xffffffffu;
-
-        static void advance(std::uint64_t& pos, std::uint64_t skip, std::uint64_t m) noexcept {
-            pos += skip;  // pos, skip < m <= 2^26: no overflow
-            if (pos >= m) pos -= m;
-        }
-
-        std::vector<std::uint32_t> entry_;
-    };
-};
-
-/// Ownership by maglev table.
-using maglev_ownership = basic_ownership<maglev_table>;
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_MAGLEV_TABLE_HPP
-// ----- end include/cohort/routing/maglev_table.hpp -----
-// ----- begin include/cohort/routing/ownership_diff.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_OWNERSHIP_DIFF_HPP
-#define COHORT_ROUTING_OWNERSHIP_DIFF_HPP
-
-// What changed owner between two tables of one strategy, for handoff.
-//
-//   diff(old, next)          every strategy but rendezvous: the hash ranges
-//                            whose owner changed, each with its old and new
-//                            owner (vnode_ring arcs, Maglev slots and
-//                            partitions as ranges; works across table sizes)
-//   diff_slots(old, next)    maglev_table, bounded_partitions: the slots /
-//                            partitions whose owner changed, when both tables
-//                            have the same number of them
-//   diff(old, next, keys)    every strategy: which of the given key hashes
-//                            changed owner (rendezvous has no ranges: a
-//                            member's keys are scattered over the whole space)
-//
-// An owner absent from a table (an empty one) is the empty node_id.
-
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <span>
-#include <utility>
-#include <vector>
-
-namespace cohort {
-
-/// Key hashes in [first, last] (inclusive) moved from `from` to `to`.
-struct range_change {
-    std::uint64_t first = 0;
-    std::uint64_t last = 0;
-    node_id from;
-    node_id to;
-    friend bool operator==(range_change const&, range_change const&) = default;
-};
-
-/// Slot or partition `slot` moved from `from` to `to`.
-struct slot_change {
-    std::size_t slot = 0;
-    node_id from;
-    node_id to;
-    friend bool operator==(slot_change const&, slot_change const&) = default;
-};
-
-/// Key `key` moved from `from` to `to`.
-struct key_change {
-    hashed_key key;
-    node_id from;
-    node_id to;
-    friend bool operator==(key_change const&, key_change const&) = default;
-};
-
-namespace detail {
-
-inline node_id const& empty_node_id() noexcept {
-    static node_id const empty;
-    return empty;
-}
-
-template <class S>
-std::vector<std::pair<std::uint64_t, node_id const*>> ranges_of(basic_ownership<S> const& o) {
-    std::vector<std::pair<std::uint64_t, node_id const*>> out;
-    auto const members = o.members();
-    o.table().for_each_range([&](std::uint64_t first, std::uint32_t who) {
-        node_id const* id = &members[who].id;
-        if (out.empty() || *out.back().second != *id) out.emplace_back(first, id);
-    });
-    if (out.empty()) out.emplace_back(0, &empty_node_id());
-    return out;
-}
-
-} // namespace detail
-
-/// The hash ranges whose owner differs between `old` and `next`, ascending,
-/// adjacent ranges with the same (from, to) merged.
-template <class S>
-    requires detail::range_table<typename S::table>
-std::vector<range_change> diff(basic_ownership<S> const& old, basic_ownership<S> const& next) {
-    auto const a = detail::ranges_of(old);
-    auto const b = detail::ranges_of(next);
-    std::vector<range_change> out;
-    std::size_t i = 0;
-    std::size_t j = 0;
-    std::uint64_t pos = 0;
-    for (;;) {
-        bool const a_last = i + 1 == a.size();
-        bool const b_last = j + 1 == b.size();
-        std::uint64_t const a_end = a_last ? 0 : a[i + 1].first;  // 0: runs to the end
-        std::uint64_t const b_end = b_last ? 0 : b[j + 1].first;
-        bool const at_end = a_last && b_last;
-        std::uint64_t const end = at_end   ? 0
-                                  : a_last ? b_end
-                                  : b_last ? a_end
-                                           : std::min(a_end, b_end);
-        std::uint64_t const last = end - 1;  // 0 - 1 wraps to 2^64 - 1
-        node_id const& from = *a[i].second;
-        node_id const& to = *b[j].second;
-        if (from != to) {
-            if (!out.empty() && out.back().last + 1 == pos && out.back().from == from &&
-                out.back().to == to)
-                out.back().last = last;
-            else
-                out.push_back({pos, last, from, to});
-        }
-        if (at_end) break;
-        pos = end;
-        if (!a_last && a_end == end) ++i;
-        if (!b_last && b_end == end) ++j;
-    }
-    return out;
-}
-
-/// The slots (Maglev entries, partitions) whose owner differs, or nothing
-/// when the tables have different slot counts (then use diff()).
-template <class S>
-    requires detail::slot_table<typename S::table>
-std::optional<std::vector<slot_change>> diff_slots(basic_ownership<S> const& old,
-                                                   basic_ownership<S> const& next) {
-    auto const& ta = old.table();
-    auto const& tb = next.table();
-    if (ta.slot_count() != tb.slot_count()) {
-        if (ta.slot_count() != 0 && tb.slot_count() != 0) return std::nullopt;
-    }
-    std::size_t const n = std::max(ta.slot_count(), tb.slot_count());
-    std::vector<slot_change> out;
-    for (std::size_t s = 0; s < n; ++s) {
-        node_id const& from =
-            ta.slot_count() ? old.members()[ta.slot_owner(s)].id : detail::empty_node_id();
-        node_id const& to =
-            tb.slot_count() ? next.members()[tb.slot_owner(s)].id : detail::empty_node_id();
-        if (from != to) out.push_back({s, from, to});
-    }
-    return out;
-}
-
-/// Which of `keys` changed owner between `old` and `next`, in input order.
-template <class S>
-std::vector<key_change> diff(basic_ownership<S> const& old, basic_ownership<S> const& next,
-                             std::span<hashed_key const> keys) {
-    std::vector<key_change> out;
-    for (auto k : keys) {
-        node_id const& from = old.empty() ? detail::empty_node_id() : old.owner(k);
-        node_id const& to = next.empty() ? detail::empty_node_id() : next.owner(k);
-        if (from != to) out.push_back({k, from, to});
-    }
-    return out;
-}
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_OWNERSHIP_DIFF_HPP
-// ----- end include/cohort/routing/ownership_diff.hpp -----
-// ----- begin include/cohort/routing/rendezvous.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_RENDEZVOUS_HPP
-#define COHORT_ROUTING_RENDEZVOUS_HPP
-
-// rendezvous: highest random weight hashing (Thaler and Ravishankar, 1998), a
-// strategy of basic_ownership. Every member scores every key and the highest
-// score owns it; owners(key, n) are the n highest. Lookup is O(N) by nature
-// (about 1 ns per member): the price of needing no table at all, of perfect
-// minimal movement (a join takes exactly the keys the newcomer wins) and of
-// natural replica lists. Prefer it for small clusters or long keys.
-//
-// Placement (the bytes every node must agree on): with n_i = xxh3-64 (seed 0)
-// of member i's node_id text and h the key hash,
-//   score_i = splitmix64_mix(h xor n_i)       (SplitMix64's finaliser)
-// equal scores go to the smaller node_id. With unequal weights, the
-// logarithmic method (Schindelhauer and Schomaker, 2005; as in Ceph's straw2):
-//   u_i = ((score_i >> 11) + 0.5) / 2^53,  score'_i = w_i / -log(u_i).
-// That one uses std::log: IEEE double and a faithful libm agree on all but
-// keys whose two best scores differ in the last bit, vanishingly rare but not
-// impossible across platforms. Equal weights (the default) are pure integers.
-
-
-#include <boost/system/result.hpp>
-
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace cohort {
-
-struct rendezvous {
-    static constexpr std::string_view name = "rendezvous";
-
-    /// Nothing to configure.
-    struct config {};
-
-    static boost::system::result<void, config_error> validate(config const&) noexcept {
-        return {};
-    }
-
-    static void write_config(detail::canonical_writer&, config const&) {}
-
-    class table {
-    public:
-        table() = default;
-
-        table(std::span<detail::placed_member const> members, config const&) {
-            seeds_.reserve(members.size());
-            weights_.reserve(members.size());
-            for (auto const& m : members) {
-                seeds_.push_back(detail::xxh3_64(m.id->str()));
-                weights_.push_back(static_cast<double>(m.weight));
-                weighted_ = weighted_ || m.weight != members.front().weight;
-            }
-        }
-
-        /// The member index owning `hash`. Precondition: not empty.
-        std::uint32_t owner(std::uint64_t hash) const noexcept {
-            std::uint32_t best = 0;
-            if (!weighted_) {
-                std::uint64_t top = 0;
-                for (std::uint32_t i = 0; i < seeds_.size(); ++i) {
-                    std::uint64_t const s = detail::splitmix64_mix(hash ^ seeds_[i]);
-                    if (s > top || i == 0) top = s, best = i;
-                }
-            } else {
-                double top = 0.0;
-                for (std::uint32_t i = 0; i < seeds_.size(); ++i) {
-                    double const s = weighted_score(hash, i);
-                    if (s > top || i == 0) top = s, best = i;
-                }
-            }
-            return best;
-        }
-
-        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
-            if (seeds_.empty()) return;
-            // Scores as doubles would lose ties' order; rank by (score, -index).
-            std::vector<std::pair<double, std::uint64_t>> ranked;
-            std::vector<std::pair<std::uint64_t, std::uint32_t>> ranked_int;
-            std::size_t const n = seeds_.size();
-            if (!weighted_) {
-                ranked_int.reserve(n);
-                for (std::uint32_t i = 0; i < n; ++i)
-                    ranked_int.emplace_back(detail::splitmix64_mix(hash ^ seeds_[i]), i);
-                auto better = [](auto const& a, auto const& b) {
-                    return a.first != b.first ? a.first > b.first : a.second < b.second;
-                };
-                order_top(ranked_int, better, out);
-            } else {
-                ranked.reserve(n);
-                for (std::uint32_t i = 0; i < n; ++i)
-                    ranked.emplace_back(weighted_score(hash, i), i);
-                auto better = [](auto const& a, auto const& b) {
-                    return a.first != b.first ? a.first > b.first : a.second < b.second;
-                };
-                order_top(ranked, better, out);
-            }
-        }
-
-        std::size_t memory_bytes() const noexcept {
-            return seeds_.capacity() * sizeof(std::uint64_t) +
-                   weights_.capacity() * sizeof(double);
-        }
-
-    private:
-        double weighted_score(std::uint64_t hash, std::uint32_t i) const noexcept {
-            std::uint64_t const s = detail::splitmix64_mix(hash ^ seeds_[i]);
-            double const u = (static_cast<double>(s >> 11) + 0.5) * 0x1p-53;  // in (0, 1)
-            return weights_[i] / -std::log(u);
-        }
-
-        template <class V, class Better>
-        static void order_top(V& ranked, Better better, detail::distinct_collector& out) {
-            std::size_t const k = std::min<std::size_t>(ranked.size(), 64);
-            std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k),
-                              ranked.end(), better);
-            std::size_t i = 0;
-            for (; i < k; ++i)
-                if (out.add(static_cast<std::uint32_t>(ranked[i].second))) return;
-            std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(), better);
-            for (; i < ranked.size(); ++i)
-                if (out.add(static_cast<std::uint32_t>(ranked[i].second))) return;
-        }
-
-        std::vector<std::uint64_t> seeds_;  // xxh3 of each member's node_id
-        std::vector<double> weights_;
-        bool weighted_ = false;
-    };
-};
-
-/// Ownership by rendezvous.
-using rendezvous_ownership = basic_ownership<rendezvous>;
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_RENDEZVOUS_HPP
-// ----- end include/cohort/routing/rendezvous.hpp -----
 // ----- begin include/cohort/transport/memory_network.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -6708,254 +5242,6 @@ std::size_t run_virtual_for(boost::asio::io_context& ctx, basic_memory_network<E
 
 #endif // COHORT_TRANSPORT_MEMORY_NETWORK_HPP
 // ----- end include/cohort/transport/memory_network.hpp -----
-// ----- begin include/cohort/transport/memory_transport.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
-#define COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
-
-// basic_memory_transport: one endpoint of a basic_memory_network, modelling
-// the cohort::transport concept without sockets. What the network may do to
-// its messages (loss, latency, partitions, crashes) is described in
-// memory_network.hpp; like the network, it lives on one executor and is not
-// thread-safe.
-
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/asio/ip/udp.hpp>
-#include <boost/assert.hpp>
-#include <boost/system/error_code.hpp>
-
-#include <cstddef>
-#include <memory>
-#include <span>
-#include <utility>
-#include <vector>
-
-namespace cohort {
-
-/// One endpoint of a basic_memory_network.
-///
-/// Operations and their completions (error_code first; every completion is
-/// posted through the executor, never run inside the initiating call):
-///
-/// - async_send_packet: success once the packet is handed to the network
-///   (it may still be lost, as with UDP); error::packet_too_large over
-///   packet_budget().
-/// - async_send_frame: success once the frame is in flight to a reachable
-///   peer; error::frame_too_large over max_frame_size();
-///   boost::asio::error::host_unreachable across a partition;
-///   boost::asio::error::connection_refused to a crashed address or one with
-///   no transport.
-/// - async_receive: the next packet or frame and its sender. Per-operation
-///   cancellation (any type) completes it with
-///   boost::asio::error::operation_aborted; no message is lost by it: a
-///   message is either still queued or already bound to a completion.
-///
-/// Every operation completes with error::transport_closed after close(), and
-/// with boost::asio::error::network_down while the network has the endpoint
-/// crashed (memory_network::crash): a receive loop should stop on either.
-/// Sends complete at once and ignore cancellation. Destroying the transport
-/// completes waiting receives with operation_aborted, as an Asio socket does.
-///
-/// Bytes handed to a send are copied before the initiating call returns,
-/// even when the token defers the operation.
-template <class Executor = boost::asio::any_io_executor>
-class basic_memory_transport {
-public:
-    using executor_type = Executor;
-    using endpoint_type = boost::asio::ip::udp::endpoint;
-    using network_type = basic_memory_network<Executor>;
-    using inbound_type = basic_inbound<endpoint_type>;
-
-    /// Opens an endpoint at `address` on `net`. Opening at a crashed
-    /// address restarts it. Throws boost::system::system_error with
-    /// boost::asio::error::address_in_use when a transport is open there.
-    basic_memory_transport(network_type& net, endpoint_type const& address)
-        : net_(&net),
-          state_(std::make_unique<state_type>(net.get_executor(), address, &net.shared_)) {
-        net_->attach(*state_);
-    }
-
-    basic_memory_transport(basic_memory_transport const&) = delete;
-    basic_memory_transport& operator=(basic_memory_transport const&) = delete;
-
-    /// The moved-from transport is left closed.
-    basic_memory_transport(basic_memory_transport&& other) noexcept
-        : net_(other.net_), state_(std::move(other.state_)) {}
-
-    basic_memory_transport& operator=(basic_memory_transport&& other) noexcept {
-        if (this != &other) {
-            shut(boost::asio::error::operation_aborted);
-            net_ = other.net_;
-            state_ = std::move(other.state_);
-        }
-        return *this;
-    }
-
-    ~basic_memory_transport() { shut(boost::asio::error::operation_aborted); }
-
-    executor_type get_executor() const noexcept { return net_->get_executor(); }
-
-    /// The address peers send to.
-    endpoint_type local_endpoint() const noexcept { return address_of(); }
-
-    /// The largest packet async_send_packet takes (the network's).
-    std::size_t packet_budget() const noexcept { return net_->config().packet_budget; }
-
-    /// The largest frame async_send_frame takes (the network's).
-    std::size_t max_frame_size() const noexcept { return net_->config().max_frame_size; }
-
-    /// What this endpoint sent, received and dropped.
-    transport_counters counters() const noexcept {
-        return state_ ? state_->counters() : closed_counters_;
-    }
-
-    /// The network this endpoint is on.
-    network_type& network() const noexcept { return *net_; }
-
-    /// False after close() (or on a moved-from transport).
-    bool is_open() const noexcept { return state_ && !state_->closed; }
-
-    /// Sends one datagram of at most packet_budget() bytes to `to`.
-    /// Signature: void(boost::system::error_code).
-    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
-    auto async_send_packet(endpoint_type const& to, std::span<std::byte const> bytes,
-                           CompletionToken&& token = CompletionToken{}) {
-        return initiate_send(delivery::packet, to, bytes,
-                             std::forward<CompletionToken>(token));
-    }
-
-    /// Sends one frame of at most max_frame_size() bytes on the reliable,
-    /// ordered stream to `to`. Signature: void(boost::system::error_code).
-    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
-    auto async_send_frame(endpoint_type const& to, std::span<std::byte const> bytes,
-                          CompletionToken&& token = CompletionToken{}) {
-        return initiate_send(delivery::frame, to, bytes, std::forward<CompletionToken>(token));
-    }
-
-    /// Receives the next packet or frame.
-    /// Signature: void(boost::system::error_code, basic_inbound<endpoint_type>).
-    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
-    auto async_receive(CompletionToken&& token = CompletionToken{}) {
-        return boost::asio::async_initiate<CompletionToken,
-                                           void(boost::system::error_code, inbound_type)>(
-            receive_initiation{this}, token);
-    }
-
-    /// Closes the endpoint: waiting receives complete with
-    /// error::transport_closed, queued messages are dropped (drops_closed),
-    /// the address is free for a new transport, and every later operation
-    /// completes with error::transport_closed. Idempotent.
-    void close() {
-        if (!state_ || state_->closed)
-            return;
-        state_->closed = true;
-        state_->fail_waiters(error::transport_closed);
-        auto const n = state_->drop_queue();
-        state_->counters().drops_closed += n;
-        net_->shared_.counters.drops_closed += n;
-        net_->detach(*state_);
-    }
-
-private:
-    using state_type = detail::memory_endpoint<Executor>;
-
-    struct send_initiation {
-        basic_memory_transport* self;
-        delivery kind;
-
-        template <class Handler>
-        void operator()(Handler&& handler, endpoint_type const& to,
-                        std::vector<std::byte> bytes, std::size_t size) const {
-            auto const ec = self->send(kind, to, std::move(bytes), size);
-            boost::asio::post(self->get_executor(),
-                              boost::asio::append(std::forward<Handler>(handler), ec));
-        }
-    };
-
-    struct receive_initiation {
-        basic_memory_transport* self;
-
-        template <class Handler>
-        void operator()(Handler&& handler) const {
-            auto* st = self->state_.get();
-            if (!st || st->closed) {
-                boost::asio::post(self->get_executor(),
-                                  boost::asio::append(std::forward<Handler>(handler),
-                                                      make_error_code(error::transport_closed),
-                                                      inbound_type{}));
-            } else if (self->net_->is_crashed(*st)) {
-                st->post_completion(std::forward<Handler>(handler),
-                                    make_error_code(boost::asio::error::network_down),
-                                    inbound_type{});
-            } else {
-                st->start_receive(std::forward<Handler>(handler));
-            }
-        }
-    };
-
-    template <class CompletionToken>
-    auto initiate_send(delivery kind, endpoint_type const& to, std::span<std::byte const> bytes,
-                       CompletionToken&& token) {
-        // Copied here, not in the initiation, so that a deferred send does
-        // not read the caller's buffer later. Nothing to copy when oversize.
-        std::size_t const limit = kind == delivery::packet ? packet_budget() : max_frame_size();
-        std::vector<std::byte> copy;
-        if (bytes.size() <= limit)
-            copy.assign(bytes.begin(), bytes.end());
-        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
-            send_initiation{this, kind}, token, to, std::move(copy), bytes.size());
-    }
-
-    boost::system::error_code send(delivery kind, endpoint_type const& to,
-                                   std::vector<std::byte>&& bytes, std::size_t size) {
-        if (!state_ || state_->closed)
-            return error::transport_closed;
-        if (net_->is_crashed(*state_))
-            return boost::asio::error::network_down;
-        bool const packet = kind == delivery::packet;
-        if (size > (packet ? packet_budget() : max_frame_size())) {
-            net_->drop(&transport_counters::drops_oversize, state_.get());
-            return packet ? error::packet_too_large : error::frame_too_large;
-        }
-        return packet ? net_->send_packet(*state_, to, std::move(bytes))
-                      : net_->send_frame(*state_, to, std::move(bytes));
-    }
-
-    endpoint_type address_of() const noexcept {
-        return state_ ? state_->address() : endpoint_type{};
-    }
-
-    // Ends the endpoint for good: on destruction, or when moved over.
-    void shut(boost::system::error_code ec) noexcept {
-        if (!state_)
-            return;
-        if (!state_->closed) {
-            state_->fail_waiters(ec);
-            net_->shared_.counters.drops_closed += state_->drop_queue();
-            net_->detach(*state_);
-        }
-        state_.reset();
-    }
-
-    network_type* net_;
-    std::unique_ptr<state_type> state_;
-    transport_counters closed_counters_{};  // what a moved-from transport reports
-};
-
-/// A memory transport on any_io_executor.
-using memory_transport = basic_memory_transport<>;
-
-static_assert(transport<memory_transport>);
-
-} // namespace cohort
-
-#endif // COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
-// ----- end include/cohort/transport/memory_transport.hpp -----
 // ----- begin include/cohort/transport/udp_tcp_transport.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -9706,6 +7992,2444 @@ private:
 
 #endif  // COHORT_WIRE_BINARY_CODEC_HPP
 // ----- end include/cohort/wire/binary_codec.hpp -----
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace cohort {
+
+/// The local node's own lifecycle.
+enum class node_status : std::uint8_t {
+    created,   ///< constructed, not started
+    starting,  ///< async_start is bringing it up
+    running,   ///< the driver runs
+    stopping,  ///< async_stop is winding it down
+    stopped,   ///< the driver has ended
+};
+
+constexpr std::string_view to_string(node_status s) noexcept {
+    switch (s) {
+    case node_status::created: return "created";
+    case node_status::starting: return "starting";
+    case node_status::running: return "running";
+    case node_status::stopping: return "stopping";
+    case node_status::stopped: return "stopped";
+    }
+    return "invalid";
+}
+inline std::ostream& operator<<(std::ostream& os, node_status s) { return os << to_string(s); }
+
+/// The local node's status changed.
+struct status_changed {
+    node_status status = node_status::created;
+};
+
+/// What async_next_event delivers: every membership event, plus the local status.
+using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
+                                join_completed, leave_completed, status_changed>;
+
+/// Configuration of a basic_node.
+struct node_config {
+    /// This node: its name is its identity, its address must be where peers
+    /// reach it (typically the transport's local_endpoint()).
+    node_id id;
+    /// The membership protocol's knobs.
+    membership_config membership = membership_config::lan();
+    /// This node's tags, gossiped with it.
+    std::vector<tag> tags;
+    /// The HLC's maximum offset: messages further ahead are dropped and counted.
+    hlc_config hlc;
+    /// Events held for async_next_event; beyond, the oldest is dropped and
+    /// counted (node_counters::events_dropped). Must be at least 1.
+    std::size_t event_queue_limit = 1024;
+    /// Seed of the core's random choices; 0 derives one from the id and the
+    /// generation.
+    std::uint64_t seed = 0;
+};
+
+/// Checks `cfg`; the error names the first bad field.
+inline boost::system::result<void, config_error> validate(node_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return boost::system::result<void, config_error>(
+            boost::system::in_place_error, config_error{error::invalid_config, field, rule});
+    };
+    if (cfg.id.empty()) return fail("node_config.id", "must not be empty");
+    if (auto r = validate(cfg.membership); !r) return r;
+    if (auto r = validate(cfg.hlc); !r) return r;
+    if (cfg.event_queue_limit == 0) return fail("node_config.event_queue_limit", "must be at least 1");
+    std::size_t tags_size = 0;
+    for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
+    if (tags_size > cfg.membership.max_tags_size)
+        return fail("node_config.tags", "must be at most membership_config.max_tags_size");
+    return {};
+}
+
+/// One member as members() reports it.
+struct node_member {
+    node_id id;
+    node_state state = node_state::joining;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+    /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
+    hlc_timestamp last_heard{};
+    /// phi of its arrivals (any message counts as a heartbeat) when the
+    /// snapshot was taken; 0 for self and members never heard.
+    double phi = 0.0;
+};
+
+/// Everything a node did, as a plain snapshot.
+struct node_counters {
+    using per_type = membership_counters::per_type;
+    per_type messages_in{};   ///< decoded messages, by type (message variant index)
+    per_type messages_out{};  ///< encoded messages handed to the transport, by type
+    per_type bytes_in{};      ///< encoded bytes received, by type
+    per_type bytes_out{};     ///< encoded bytes sent, by type
+    std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
+    std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
+    std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
+    std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
+    std::uint64_t unresolved_addresses = 0; ///< messages to a host that is no IP address
+    std::uint64_t send_errors = 0;          ///< sends the transport failed
+    std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
+    std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
+    std::uint64_t events_dropped = 0;       ///< events dropped from the full queue
+    membership_counters membership;         ///< the core's counters
+    transport_counters transport;           ///< the transport's counters
+};
+
+namespace detail {
+
+template <class T>
+concept has_virtual_network = requires(T const& t) {
+    { t.network().now() } -> std::convertible_to<std::chrono::nanoseconds>;
+    t.network().config().time_source;
+};
+
+// Numeric hosts only; a hostname yields nothing.
+// TODO: resolve hostnames with an ip::basic_resolver and cache the answers.
+template <class Endpoint>
+std::optional<Endpoint> to_endpoint(peer_address const& a) {
+    boost::system::error_code ec;
+    auto const address = boost::asio::ip::make_address(a.host, ec);
+    if (ec) return std::nullopt;
+    return Endpoint(address, a.port);
+}
+
+} // namespace detail
+
+/// A cluster member: membership_protocol driven over `Transport` with `Codec`,
+/// its HLC on `Clock`. See the top of this header.
+///
+/// Every asynchronous operation follows Asio's completion-token convention,
+/// error_code first; it completes with error::not_started before
+/// async_start succeeded, and its handler never runs inside the initiating call.
+template <transport Transport, codec Codec = binary_codec, wall_clock Clock = system_wall_clock>
+class basic_node {
+public:
+    using transport_type = Transport;
+    using codec_type = Codec;
+    using clock_type = Clock;
+    using executor_type = typename Transport::executor_type;
+    using endpoint_type = typename Transport::endpoint_type;
+
+    /// A node on `t`, which must outlive it.
+    basic_node(Transport& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
+        : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
+          timer_(t.get_executor()) {}
+
+    /// A node owning `t`; async_stop closes it.
+    basic_node(Transport&& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
+        : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
+          clock_(std::move(clock)), timer_(t_->get_executor()) {}
+
+    basic_node(basic_node const&) = delete;
+    basic_node& operator=(basic_node const&) = delete;
+
+    ~basic_node() {
+        if (loops_ > 0) {
+            running_ = false;
+            receive_cancel_.emit(boost::asio::cancellation_type::terminal);
+            timer_.cancel();
+        }
+    }
+
+    executor_type get_executor() const noexcept { return t_->get_executor(); }
+    Transport& transport() noexcept { return *t_; }
+
+    // ---- operations -------------------------------------------------------------------------
+
+    /// Validates the configuration (error::invalid_config; config_problem()
+    /// names the field), starts the core as a cluster of one and the driver.
+    /// Signature: void(error_code).
+    template <class Token>
+    auto async_start(Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this](auto h) { do_start(std::move(h)); }, token);
+    }
+
+    /// Joins the cluster through `seeds` (this node's own address is
+    /// ignored); completes when a seed answered, or with error::join_timeout.
+    /// A node that already knows other members is in a cluster: it completes
+    /// at once. Signature: void(error_code).
+    template <class Token>
+    auto async_join(std::vector<peer_address> seeds, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, seeds = std::move(seeds)](auto h) mutable {
+                do_join(std::move(seeds), std::move(h));
+            },
+            token);
+    }
+
+    /// Leaves gracefully: completes once the leave has been gossiped (the
+    /// node keeps running; stop it afterwards). Signature: void(error_code).
+    template <class Token>
+    auto async_leave(Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this](auto h) { do_leave(std::move(h)); }, token);
+    }
+
+    /// Stops the driver (an owned transport is closed); pending join and leave
+    /// complete with operation_aborted. Signature: void(error_code).
+    template <class Token>
+    auto async_stop(Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this](auto h) { do_stop(std::move(h)); }, token);
+    }
+
+    /// The next event, oldest first. One wait at a time (a second completes
+    /// with boost::asio::error::already_started); after stop, once the queue is
+    /// empty, operation_aborted. Signature: void(error_code, node_event).
+    template <class Token>
+    auto async_next_event(Token&& token) {
+        return initiate<void(boost::system::error_code, node_event)>(
+            [this](auto h) { do_next_event(std::move(h)); }, token);
+    }
+
+    /// With virtual time (memory_time_source::manual): runs the timers due by
+    /// the network's current time. Call on the executor after advancing it.
+    /// No effect otherwise.
+    void poll_time() {
+        if (virtual_time_ && loops_ > 0) timer_.cancel();
+    }
+
+    // ---- state (any thread) -----------------------------------------------------------------
+
+    node_id const& local_id() const noexcept { return cfg_.id; }
+    node_config const& config() const noexcept { return cfg_; }
+    node_status status() const noexcept { return status_.load(std::memory_order_acquire); }
+
+    /// The view after the last input, sorted by id, this node included.
+    std::vector<node_member> members() const {
+        std::lock_guard lock(mutex_);
+        return members_;
+    }
+    /// The leader (smallest active id) after the last input.
+    std::optional<node_id> leader() const {
+        std::lock_guard lock(mutex_);
+        return leader_;
+    }
+    /// The counters after the last input, with the transport's read now.
+    node_counters counters() const {
+        node_counters c;
+        {
+            std::lock_guard lock(mutex_);
+            c = published_;
+        }
+        c.transport = t_->counters();
+        return c;
+    }
+    /// Why the last async_start failed with error::invalid_config.
+    std::optional<config_error> config_problem() const {
+        std::lock_guard lock(mutex_);
+        return config_problem_;
+    }
+
+private:
+    using ec_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+    using event_handler =
+        boost::asio::any_completion_handler<void(boost::system::error_code, node_event)>;
+    using timer_type =
+        boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                          boost::asio::wait_traits<std::chrono::steady_clock>,
+                                          executor_type>;
+    using duration = std::chrono::nanoseconds;
+
+    struct heard {
+        hlc_timestamp last{};
+        basic_phi_accrual_detector<> detector;
+    };
+
+    // Moves to the executor before touching state; the stored handler is
+    // completed with post(), so never inside the initiating call.
+    template <class Signature, class Fn, class Token>
+    auto initiate(Fn&& fn, Token& token) {
+        return boost::asio::async_initiate<Token, Signature>(
+            [this](auto handler, auto fn) {
+                using any = boost::asio::any_completion_handler<Signature>;
+                boost::asio::dispatch(t_->get_executor(),
+                                      [fn = std::move(fn), h = any(std::move(handler))]() mutable {
+                                          fn(std::move(h));
+                                      });
+            },
+            token, std::forward<Fn>(fn));
+    }
+
+    template <class Handler, class... Args>
+    void complete(Handler h, Args&&... args) {
+        boost::asio::post(t_->get_executor(),
+                          boost::asio::append(std::move(h), std::forward<Args>(args)...));
+    }
+
+    void set_status(node_status s) {
+        status_.store(s, std::memory_order_release);
+        push_event(status_changed{s});
+    }
+
+    duration now() const {
+        if constexpr (detail::has_virtual_network<Transport>) {
+            if (virtual_time_) return t_->network().now();
+        }
+        return std::chrono::steady_clock::now().time_since_epoch();
+    }
+
+    std::uint64_t wall_ms() const { return clock_.now() / 1'000'000; }
+
+    void make_core(std::uint64_t generation) {
+        std::uint64_t const seed =
+            cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
+        core_ = std::make_unique<membership_protocol>(cfg_.membership, cfg_.id, generation,
+                                                      cfg_.tags, seed);
+    }
+
+    // ---- operations on the executor ---------------------------------------------------------
+
+    void do_start(ec_handler h) {
+        if (status() != node_status::created)
+            return complete(std::move(h), make_error_code(boost::asio::error::already_started));
+        if (auto r = validate(cfg_); !r) {
+            {
+                std::lock_guard lock(mutex_);
+                config_problem_ = r.error();
+            }
+            return complete(std::move(h), r.error().code);
+        }
+        if constexpr (detail::has_virtual_network<Transport>)
+            virtual_time_ = t_->network().config().time_source == memory_time_source::manual;
+        hlc_.emplace(clock_, cfg_.hlc);
+        set_status(node_status::starting);
+        make_core(wall_ms());
+        core_->start(now(), {});
+        running_ = true;
+        loops_ = 2;
+        auto const rethrow = [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        };
+        boost::asio::co_spawn(t_->get_executor(), receive_loop(alive_), rethrow);
+        boost::asio::co_spawn(t_->get_executor(), timer_loop(alive_), rethrow);
+        set_status(node_status::running);
+        process();
+        complete(std::move(h), boost::system::error_code{});
+    }
+
+    boost::system::error_code check_running() const {
+        switch (status()) {
+        case node_status::created: return error::not_started;
+        case node_status::running: return {};
+        default: return boost::asio::error::operation_aborted;
+        }
+    }
+
+    void do_join(std::vector<peer_address> seeds, ec_handler h) {
+        if (auto ec = check_running()) return complete(std::move(h), ec);
+        if (join_handler_)
+            return complete(std::move(h), make_error_code(boost::asio::error::already_started));
+        std::erase(seeds, peer_address::of(cfg_.id));
+        if (seeds.empty() || core_->size() > 1)
+            return complete(std::move(h), boost::system::error_code{});
+        // The core joins only when it starts: replace the lone core (nobody
+        // knows it yet) by one at a newer generation that starts with seeds.
+        make_core(std::max(wall_ms(), core_->incarnation() + 1));
+        h.swap(join_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
+        core_->start(now(), std::move(seeds));
+        process();
+    }
+
+    void do_leave(ec_handler h) {
+        if (auto ec = check_running()) return complete(std::move(h), ec);
+        if (leave_handler_)
+            return complete(std::move(h), make_error_code(boost::asio::error::already_started));
+        auto const s = core_->state();
+        if (s == node_state::leaving || s == node_state::failed)
+            return complete(std::move(h), boost::system::error_code{});
+        h.swap(leave_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
+        core_->leave(now());
+        process();
+    }
+
+    void do_stop(ec_handler h) {
+        switch (status()) {
+        case node_status::created: return complete(std::move(h), make_error_code(error::not_started));
+        case node_status::stopped: return complete(std::move(h), boost::system::error_code{});
+        case node_status::stopping: stop_handlers_.push_back(std::move(h)); return;
+        default: break;
+        }
+        stop_handlers_.push_back(std::move(h));
+        set_status(node_status::stopping);
+        running_ = false;
+        receive_cancel_.emit(boost::asio::cancellation_type::terminal);
+        timer_.cancel();
+        deliver_event();
+    }
+
+    void do_next_event(event_handler h) {
+        if (status() == node_status::created)
+            return complete(std::move(h), make_error_code(error::not_started), node_event{});
+        if (event_handler_)
+            return complete(std::move(h), make_error_code(boost::asio::error::already_started),
+                            node_event{});
+        h.swap(event_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
+        deliver_event();
+    }
+
+    // ---- the driver -------------------------------------------------------------------------
+
+    boost::asio::awaitable<void> receive_loop(std::weak_ptr<int> alive) {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        for (;;) {
+            auto [ec, in] = co_await t_->async_receive(boost::asio::bind_cancellation_slot(
+                receive_cancel_.slot(), as_tuple(use_awaitable)));
+            if (alive.expired()) co_return;
+            if (ec) {
+                // Closed, crashed or cancelled: this node hears nothing more.
+                if (running_) ++counters_.receive_errors;
+                break;
+            }
+            if (!running_) break;
+            on_inbound(in.bytes);
+        }
+        loop_done();
+    }
+
+    boost::asio::awaitable<void> timer_loop(std::weak_ptr<int> alive) {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        int same_instant = 0;
+        while (running_) {
+            auto const t = now();
+            auto const deadline = core_->next_deadline();
+            if (deadline <= t && same_instant < 16) {
+                ++same_instant;  // guards against a deadline on_tick does not move
+                core_->on_tick(t);
+                process();
+                continue;
+            }
+            same_instant = 0;
+            armed_ = deadline;
+            if (virtual_time_ || deadline == duration::max())
+                timer_.expires_at(std::chrono::steady_clock::time_point::max());
+            else
+                timer_.expires_at(std::chrono::steady_clock::time_point(
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline)));
+            co_await timer_.async_wait(as_tuple(use_awaitable));
+            if (alive.expired()) co_return;
+        }
+        loop_done();
+    }
+
+    void loop_done() {
+        if (--loops_ > 0 || status() != node_status::stopping) return;
+        if (join_handler_)
+            complete(std::exchange(join_handler_, nullptr),
+                     make_error_code(boost::asio::error::operation_aborted));
+        if (leave_handler_)
+            complete(std::exchange(leave_handler_, nullptr),
+                     make_error_code(boost::asio::error::operation_aborted));
+        if (owned_) owned_->close();
+        set_status(node_status::stopped);
+        publish();
+        for (auto& h : stop_handlers_) complete(std::move(h), boost::system::error_code{});
+        stop_handlers_.clear();
+        deliver_event();
+    }
+
+    void on_inbound(std::vector<std::byte> const& bytes) {
+        auto decoded = codec_.decode(bytes);
+        if (!decoded) {
+            ++counters_.decode_errors;
+            publish();
+            return;
+        }
+        envelope& e = *decoded;
+        auto const type = e.body.index();
+        ++counters_.messages_in[type];
+        counters_.bytes_in[type] += bytes.size();
+        if (e.label != core_->label()) {
+            ++counters_.label_drops;
+            publish();
+            return;
+        }
+        if (!hlc_->update(e.time)) {
+            ++counters_.clock_offset_drops;
+            publish();
+            return;
+        }
+        auto const t = now();
+        if (!e.sender.empty() && e.sender != cfg_.id) {
+            auto it = heard_.find(std::string(e.sender.name()));
+            if (it == heard_.end())
+                it = heard_.emplace(std::string(e.sender.name()),
+                                    heard{{}, basic_phi_accrual_detector<>(
+                                                  cfg_.membership.failure_detector)})
+                         .first;
+            it->second.last = e.time;
+            it->second.detector.heartbeat(t);
+        }
+        core_->on_message(e, t);
+        process();
+    }
+
+    // After each input: send the outbox, queue the events, publish, re-arm.
+    void process() {
+        flush_outbox();
+        auto events = std::move(core_->events());
+        core_->events().clear();
+        for (auto& ev : events) {
+            if (auto const* j = std::get_if<join_completed>(&ev); j && join_handler_)
+                complete(std::exchange(join_handler_, nullptr), j->ec);
+            if (std::holds_alternative<leave_completed>(ev) && leave_handler_)
+                complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
+            std::visit([&](auto& e) { push_event(std::move(e)); }, ev);
+        }
+        publish();
+        deliver_event();
+        // The timer sleeps until the deadline it saw; wake it for an earlier one.
+        if (loops_ > 0 && core_->next_deadline() < armed_) {
+            armed_ = core_->next_deadline();
+            timer_.cancel();
+        }
+    }
+
+    void flush_outbox() {
+        auto& outbox = core_->outbox();
+        for (auto& o : outbox) {
+            auto const type = o.body.index();
+            envelope e = core_->make_envelope(std::move(o.body));
+            e.time = hlc_->now();
+            buffer_.clear();
+            if (codec_.encode(e, buffer_)) {
+                ++counters_.encode_errors;
+                continue;
+            }
+            auto const to = detail::to_endpoint<endpoint_type>(o.to);
+            if (!to) {
+                ++counters_.unresolved_addresses;
+                continue;
+            }
+            ++counters_.messages_out[type];
+            counters_.bytes_out[type] += buffer_.size();
+            auto on_sent = [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+                if (ec && !alive.expired()) ++counters_.send_errors;
+            };
+            if (o.how == delivery::packet && buffer_.size() <= t_->packet_budget()) {
+                t_->async_send_packet(*to, buffer_, std::move(on_sent));
+            } else {
+                if (o.how == delivery::packet) ++counters_.frames_for_packets;
+                t_->async_send_frame(*to, buffer_, std::move(on_sent));
+            }
+        }
+        outbox.clear();
+    }
+
+    void push_event(node_event e) {
+        if (events_.size() >= cfg_.event_queue_limit && !events_.empty()) {
+            events_.pop_front();
+            ++counters_.events_dropped;
+        }
+        events_.push_back(std::move(e));
+    }
+
+    void deliver_event() {
+        if (!event_handler_) return;
+        if (!events_.empty()) {
+            complete(std::exchange(event_handler_, nullptr), boost::system::error_code{},
+                     std::move(events_.front()));
+            events_.pop_front();
+        } else if (status() == node_status::stopped) {
+            complete(std::exchange(event_handler_, nullptr),
+                     make_error_code(boost::asio::error::operation_aborted), node_event{});
+        }
+    }
+
+    // O(N) per input: simple, and a view copy is what members() returns anyway.
+    void publish() {
+        if (!core_) return;
+        auto const t = now();
+        auto snap = core_->snapshot();
+        std::vector<node_member> view;
+        view.reserve(snap.members.size());
+        for (auto& m : snap.members) {
+            node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
+            if (auto it = heard_.find(std::string(nm.id.name())); it != heard_.end()) {
+                nm.last_heard = it->second.last;
+                nm.phi = it->second.detector.phi(t);
+            }
+            view.push_back(std::move(nm));
+        }
+        counters_.membership = core_->counters();
+        std::lock_guard lock(mutex_);
+        members_ = std::move(view);
+        leader_ = std::move(snap.leader);
+        published_ = counters_;
+    }
+
+    std::optional<Transport> owned_;
+    Transport* t_;
+    node_config cfg_;
+    Codec codec_;
+    Clock clock_;
+    std::optional<basic_hlc<Clock>> hlc_;
+    std::unique_ptr<membership_protocol> core_;
+    timer_type timer_;
+    boost::asio::cancellation_signal receive_cancel_;
+    std::unordered_map<std::string, heard> heard_;
+    std::vector<std::byte> buffer_;
+    node_counters counters_;
+
+    std::atomic<node_status> status_{node_status::created};
+    bool running_ = false;
+    bool virtual_time_ = false;
+    int loops_ = 0;
+    duration armed_ = duration::max();
+
+    std::deque<node_event> events_;
+    event_handler event_handler_;
+    ec_handler join_handler_;
+    ec_handler leave_handler_;
+    std::vector<ec_handler> stop_handlers_;
+
+    mutable std::mutex mutex_;  // guards what follows
+    std::vector<node_member> members_;
+    std::optional<node_id> leader_;
+    node_counters published_;
+    std::optional<config_error> config_problem_;
+
+    // Coroutines and send handlers hold a weak_ptr: they outlive a destroyed node harmlessly.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+/// A node over UDP and TCP with the binary codec.
+using node = basic_node<udp_tcp_transport, binary_codec>;
+
+} // namespace cohort
+
+#endif // COHORT_NODE_HPP
+// ----- end include/cohort/node.hpp -----
+// ----- begin include/cohort/routing/atomic_ownership.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_ATOMIC_OWNERSHIP_HPP
+#define COHORT_ROUTING_ATOMIC_OWNERSHIP_HPP
+
+// atomic_ownership<Strategy>: publishes successive immutable ownership tables
+// to any number of concurrent readers.
+//
+// Guarantee. Readers are wait-free: read() is one load, one fetch_add and one
+// load, and the guard's release one fetch_sub, each a single instruction on
+// x86-64 and on ARMv8.1+ (LSE atomics), whatever writers do; no retry loop,
+// no lock. (std::atomic<std::shared_ptr> in libstdc++ 12 takes a spin lock
+// per access, so it is not.) Writers are serialised by a mutex and block in
+// publish() until every reader that might still see the previous table has
+// released its guard: keep guards short, and take a snapshot() for long use.
+//
+// Scheme: the read indicators and version toggle of Left-Right (Ramalhete and
+// Correia, 2015), which reclaims the old table like an RCU grace period.
+// Readers arrive on the counter of the current version (one of two), then
+// load the table pointer; a writer swaps the pointer, waits for the other
+// version's counter to drain, flips the version, and waits for the previous
+// version's counter to drain. A reader holding the old pointer arrived before
+// the swap on one of the two counters, so it has left by then. Counters are
+// striped over cache lines by thread, so readers on different cores rarely
+// share one.
+
+// ----- begin include/cohort/routing/ownership.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_OWNERSHIP_HPP
+#define COHORT_ROUTING_OWNERSHIP_HPP
+
+// basic_ownership<Strategy>: which member owns a key, as an immutable table
+// built from a membership snapshot. Pure: no I/O, no clock, no threads; share
+// one across threads freely (every member function is const), and publish
+// successive tables to concurrent readers with atomic_ownership.
+//
+// Agreement. Everything that decides placement is a function of the owning
+// members (sorted by node_id, with their weights) and the strategy's config,
+// never of input order, std::hash or unordered iteration; keys are hashed by
+// hash_key() (xxh3-64, seed 0). Two nodes with the same view therefore build
+// bit-identical tables, and fingerprint() lets them check it cheaply (Tinode's
+// ring signature: a request stamped with another fingerprint was routed by a
+// different view).
+//
+// Who owns keys: members for which owns_keys(state) holds (active and
+// unknown, see ring_member.hpp) and whose weight is nonzero. members() lists
+// exactly those, in node_id order; owner() returns one of them.
+//
+// A Strategy provides
+//   static constexpr std::string_view name;
+//   struct config;                                    // aggregate, defaults
+//   static result<void, config_error> validate(config const&) noexcept;
+//   static void write_config(detail::canonical_writer&, config const&);
+//   class table {                                     // built once, immutable
+//       table(std::span<detail::placed_member const>, config const&);
+//       std::uint32_t owner(std::uint64_t hash) const noexcept;  // member index
+//       void owners(std::uint64_t hash, detail::distinct_collector&) const;
+//       std::size_t memory_bytes() const noexcept;
+//       // optional, for tables that split the hash space into ranges:
+//       template <class F> void for_each_range(F&&) const;
+//   };
+// Provided: vnode_ring, maglev_table, rendezvous, bounded_partitions.
+
+// ----- begin include/cohort/routing/detail/placement.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_DETAIL_PLACEMENT_HPP
+#define COHORT_ROUTING_DETAIL_PLACEMENT_HPP
+
+// What every strategy is built from and shares: the owning members in node_id
+// order, the canonical byte form the fingerprint hashes, and the collector of
+// distinct owners for owners(key, n).
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort::detail {
+
+/// An owning member as a strategy sees it; `index` order is node_id order.
+struct placed_member {
+    node_id const* id;
+    std::uint32_t weight;  // 1..ring_member::max_weight
+};
+
+/// Appends little-endian integers and length-prefixed strings: the canonical
+/// bytes a fingerprint is the xxh3-64 of, identical on every platform.
+class canonical_writer {
+public:
+    void u64(std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) bytes_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    }
+    void text(std::string_view s) {
+        u64(s.size());
+        bytes_.append(s);
+    }
+    std::string_view bytes() const noexcept { return bytes_; }
+
+private:
+    std::string bytes_;
+};
+
+/// Collects up to `wanted` distinct member indices, in the order offered.
+class distinct_collector {
+public:
+    distinct_collector(std::size_t wanted, std::size_t members)
+        : wanted_(wanted < members ? wanted : members) {
+        if (wanted_ > inline_capacity) {
+            spill_.reserve(wanted_);
+            seen_.assign(members, false);
+        }
+    }
+
+    /// Offers `index`; returns true once `wanted` distinct indices are held.
+    bool add(std::uint32_t index) {
+        if (wanted_ <= inline_capacity) {
+            for (std::size_t i = 0; i < count_; ++i)
+                if (small_[i] == index) return full();
+            small_[count_++] = index;
+        } else {
+            if (seen_[index]) return full();
+            seen_[index] = true;
+            spill_.push_back(index);
+            ++count_;
+        }
+        return full();
+    }
+
+    bool full() const noexcept { return count_ >= wanted_; }
+    std::size_t size() const noexcept { return count_; }
+    std::uint32_t operator[](std::size_t i) const noexcept {
+        return wanted_ <= inline_capacity ? small_[i] : spill_[i];
+    }
+
+private:
+    static constexpr std::size_t inline_capacity = 8;
+    std::size_t wanted_;
+    std::size_t count_ = 0;
+    std::array<std::uint32_t, inline_capacity> small_{};
+    std::vector<std::uint32_t> spill_;
+    std::vector<bool> seen_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_ROUTING_DETAIL_PLACEMENT_HPP
+// ----- end include/cohort/routing/detail/placement.hpp -----
+// ----- begin include/cohort/routing/detail/xxhash.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_DETAIL_XXHASH_HPP
+#define COHORT_ROUTING_DETAIL_XXHASH_HPP
+
+// xxHash (Collet; the system's <xxhash.h>, Debian libxxhash-dev, >= 0.8.0 for
+// a stable XXH3) in its header-only mode, so users link nothing. In that mode
+// every XXH symbol is static inline and renamed (XXH_INLINE_*), so this does
+// not clash with a program that also links libxxhash. XXH_INLINE_ALL is
+// undefined again afterwards unless the includer had defined it.
+
+#ifndef XXH_INLINE_ALL
+#define XXH_INLINE_ALL
+#define COHORT_DETAIL_UNDEF_XXH_INLINE_ALL
+#endif
+#include <xxhash.h>
+#ifdef COHORT_DETAIL_UNDEF_XXH_INLINE_ALL
+#undef XXH_INLINE_ALL
+#undef COHORT_DETAIL_UNDEF_XXH_INLINE_ALL
+#endif
+
+#if XXH_VERSION_NUMBER < 800
+#error "cohort routing needs xxHash >= 0.8.0 (a stable XXH3)"
+#endif
+
+#include <cstdint>
+#include <string_view>
+
+namespace cohort::detail {
+
+/// XXH3-64, seed 0: placement's one hash, of key bytes and node labels alike.
+inline std::uint64_t xxh3_64(void const* data, std::size_t size) noexcept {
+    return XXH3_64bits(data, size);
+}
+
+inline std::uint64_t xxh3_64(std::string_view text) noexcept {
+    return XXH3_64bits(text.data(), text.size());
+}
+
+/// XXH3-128, seed 0, as two 64-bit halves (Maglev's offset and skip).
+struct hash128 {
+    std::uint64_t low;
+    std::uint64_t high;
+};
+
+inline hash128 xxh3_128(std::string_view text) noexcept {
+    XXH128_hash_t const h = XXH3_128bits(text.data(), text.size());
+    return {h.low64, h.high64};
+}
+
+/// SplitMix64's finaliser (Steele, Lea and Flood, 2014; Stafford's Mix13):
+/// a bijective 64-bit mixer, used where a table combines two xxh3 values.
+constexpr std::uint64_t splitmix64_mix(std::uint64_t z) noexcept {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_ROUTING_DETAIL_XXHASH_HPP
+// ----- end include/cohort/routing/detail/xxhash.hpp -----
+// ----- begin include/cohort/routing/key_hash.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_KEY_HASH_HPP
+#define COHORT_ROUTING_KEY_HASH_HPP
+
+// How a key becomes a position: the 64-bit XXH3 hash (xxHash 0.8, seed 0) of
+// the key's bytes, exactly as given (no normalisation, no terminator). XXH3's
+// output is specified bit for bit and is the same on every platform and
+// endianness, so any two nodes, and any non-C++ client that wants to route
+// by itself, compute the same position for the same key.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace cohort {
+
+/// A key's placement hash, precomputed. A distinct type so that owner(hash)
+/// and owner(key) cannot be confused.
+struct hashed_key {
+    std::uint64_t value = 0;
+    friend constexpr bool operator==(hashed_key, hashed_key) noexcept = default;
+};
+
+/// xxh3-64, seed 0, of the key bytes.
+inline hashed_key hash_key(std::string_view key) noexcept {
+    return {detail::xxh3_64(key.data(), key.size())};
+}
+
+/// xxh3-64, seed 0, of the key bytes.
+inline hashed_key hash_key(std::span<std::byte const> key) noexcept {
+    return {detail::xxh3_64(key.data(), key.size())};
+}
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_KEY_HASH_HPP
+// ----- end include/cohort/routing/key_hash.hpp -----
+// ----- begin include/cohort/routing/ring_member.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_RING_MEMBER_HPP
+#define COHORT_ROUTING_RING_MEMBER_HPP
+
+// ring_member: one entry of the membership snapshot an ownership table is
+// built from, and the rule for which members own keys.
+
+
+#include <cstdint>
+
+namespace cohort {
+
+/// A member as the routing layer sees it.
+struct ring_member {
+    /// The largest weight a member may have.
+    static constexpr std::uint32_t max_weight = 1024;
+
+    node_id id;
+    node_state state = node_state::active;
+    /// Relative share of keys (default 1); 0 owns nothing, like a drained
+    /// member. At most max_weight.
+    std::uint32_t weight = 1;
+
+    friend bool operator==(ring_member const&, ring_member const&) = default;
+};
+
+/// Whether a member in state `s` owns keys.
+///
+/// `active` and `unknown` (suspected) members own keys: suspicion alone must
+/// not move data, since it is often a slow network or a paused process and is
+/// refuted within seconds; moving ownership on every suspicion would trigger
+/// handoffs both ways. Ownership moves when the verdict comes (`failed`).
+/// `joining` members do not own keys until the cluster acknowledges them;
+/// `leaving` members hand their keys over (they are still reachable for the
+/// handoff, but new writes go to the successors); `failed` members are gone.
+constexpr bool owns_keys(node_state s) noexcept {
+    return s == node_state::active || s == node_state::unknown;
+}
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_RING_MEMBER_HPP
+// ----- end include/cohort/routing/ring_member.hpp -----
+
+#include <boost/assert.hpp>
+#include <boost/system/result.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+namespace detail {
+
+/// A table that splits the hash space into ranges, each with one owner.
+template <class Table>
+concept range_table = requires(Table const& t) {
+    t.for_each_range([](std::uint64_t, std::uint32_t) {});
+};
+
+/// A table of numbered slots (Maglev entries, partitions).
+template <class Table>
+concept slot_table = requires(Table const& t, std::size_t s, std::uint64_t h) {
+    { t.slot_count() } -> std::convertible_to<std::size_t>;
+    { t.slot_owner(s) } -> std::convertible_to<std::uint32_t>;
+    { t.slot_of(h) } -> std::convertible_to<std::size_t>;
+};
+
+} // namespace detail
+
+template <class Strategy>
+class basic_ownership {
+public:
+    using strategy_type = Strategy;
+    using config_type = typename Strategy::config;
+    using table_type = typename Strategy::table;
+
+    /// The table of an empty membership: no owners.
+    basic_ownership() : basic_ownership(std::span<ring_member const>{}) {}
+
+    /// Builds the table of `members` (any order). Throws
+    /// boost::system::system_error (error::invalid_config, naming the field)
+    /// when make() would fail.
+    explicit basic_ownership(std::span<ring_member const> members, config_type const& cfg = {}) {
+        if (auto r = build(members, cfg); !r)
+            throw_exception_from_error(r.error(), BOOST_CURRENT_LOCATION);
+    }
+
+    /// Builds the table of `members` (any order), or names what is wrong:
+    /// the config (see Strategy::validate), an empty id ("ring_member.id"),
+    /// the same id twice ("ring_member.id"), or a weight above
+    /// ring_member::max_weight ("ring_member.weight").
+    static boost::system::result<basic_ownership, config_error>
+    make(std::span<ring_member const> members, config_type const& cfg = {}) {
+        basic_ownership o(empty_tag{});
+        if (auto r = o.build(members, cfg); !r) return r.error();
+        return o;
+    }
+
+    /// The owner of `key`. Precondition: !empty().
+    node_id const& owner(std::string_view key) const noexcept { return owner(hash_key(key)); }
+
+    /// The owner of a precomputed hash_key(). Precondition: !empty().
+    node_id const& owner(hashed_key key) const noexcept {
+        return members_[owner_index(key)].id;
+    }
+
+    /// The position in members() of the owner of `key`. Precondition: !empty().
+    std::size_t owner_index(hashed_key key) const noexcept {
+        BOOST_ASSERT(!empty());
+        return table_.owner(key.value);
+    }
+
+    /// Writes min(n, size()) distinct members to `out`, the owner first: the
+    /// key's replica preference list. Returns the advanced iterator.
+    template <class OutputIt>
+    OutputIt owners(hashed_key key, std::size_t n, OutputIt out) const {
+        detail::distinct_collector found(n, members_.size());
+        if (found.full()) return out;
+        table_.owners(key.value, found);
+        for (std::size_t i = 0; i < found.size(); ++i) *out++ = members_[found[i]].id;
+        return out;
+    }
+
+    template <class OutputIt>
+    OutputIt owners(std::string_view key, std::size_t n, OutputIt out) const {
+        return owners(hash_key(key), n, out);
+    }
+
+    /// owners(key, n, out) into a new vector.
+    std::vector<node_id> owners(std::string_view key, std::size_t n) const {
+        std::vector<node_id> v;
+        owners(hash_key(key), n, std::back_inserter(v));
+        return v;
+    }
+
+    /// xxh3-64 (seed 0) of the canonical form of (format version, strategy
+    /// name, config, owning members in node_id order with their weights):
+    /// equal on any two nodes that built the same table, whatever their input
+    /// order. Members' states beyond "owns keys or not" are not part of it.
+    std::uint64_t fingerprint() const noexcept { return fingerprint_; }
+
+    /// The owning members, in node_id order.
+    std::span<ring_member const> members() const noexcept { return members_; }
+    std::size_t size() const noexcept { return members_.size(); }
+    bool empty() const noexcept { return members_.empty(); }
+    config_type const& config() const noexcept { return config_; }
+    table_type const& table() const noexcept { return table_; }
+
+    /// Heap bytes of the table and member list (what "memory per node" is).
+    std::size_t memory_bytes() const noexcept {
+        std::size_t ids = 0;
+        for (auto const& m : members_) ids += m.id.str().capacity();
+        return table_.memory_bytes() + members_.capacity() * sizeof(ring_member) + ids;
+    }
+
+    /// The exact fraction of the 64-bit hash space each member owns, in
+    /// members() order (for tables that split it into ranges).
+    std::vector<double> hash_space_shares() const
+        requires detail::range_table<table_type>
+    {
+        std::vector<double> share(members_.size(), 0.0);
+        std::uint64_t start = 0;
+        std::uint32_t owner = 0;
+        bool first = true;
+        table_.for_each_range([&](std::uint64_t next, std::uint32_t who) {
+            if (!first) share[owner] += static_cast<double>(next - start) * 0x1p-64;
+            first = false;
+            start = next;
+            owner = who;
+        });
+        if (!first) {
+            // The last range runs to 2^64 - 1; one range alone is everything.
+            share[owner] += start == 0 ? 1.0 : static_cast<double>(0 - start) * 0x1p-64;
+        }
+        return share;
+    }
+
+private:
+    struct empty_tag {};
+    explicit basic_ownership(empty_tag) {}
+
+    boost::system::result<void, config_error> build(std::span<ring_member const> input,
+                                                    config_type const& cfg) {
+        if (auto r = Strategy::validate(cfg); !r) return r.error();
+        std::vector<ring_member const*> sorted;
+        sorted.reserve(input.size());
+        for (auto const& m : input) {
+            if (m.id.empty())
+                return config_error{error::invalid_config, "ring_member.id", "must not be empty"};
+            if (m.weight > ring_member::max_weight)
+                return config_error{error::invalid_config, "ring_member.weight",
+                                    "must be at most 1024"};
+            sorted.push_back(&m);
+        }
+        std::sort(sorted.begin(), sorted.end(),
+                  [](auto const* a, auto const* b) { return a->id < b->id; });
+        for (std::size_t i = 1; i < sorted.size(); ++i)
+            if (sorted[i - 1]->id == sorted[i]->id)
+                return config_error{error::invalid_config, "ring_member.id",
+                                    "must be unique within a snapshot"};
+        members_.clear();
+        for (auto const* m : sorted)
+            if (owns_keys(m->state) && m->weight > 0) members_.push_back(*m);
+
+        std::vector<detail::placed_member> placed;
+        placed.reserve(members_.size());
+        for (auto const& m : members_) placed.push_back({&m.id, m.weight});
+        table_ = table_type(placed, cfg);
+        config_ = cfg;
+
+        detail::canonical_writer w;
+        w.text("cohort-ownership-v1");
+        w.text(Strategy::name);
+        Strategy::write_config(w, cfg);
+        w.u64(members_.size());
+        for (auto const& m : members_) {
+            w.text(m.id.str());
+            w.u64(m.weight);
+        }
+        fingerprint_ = detail::xxh3_64(w.bytes());
+        return {};
+    }
+
+    std::vector<ring_member> members_;
+    table_type table_;
+    config_type config_{};
+    std::uint64_t fingerprint_ = 0;
+};
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_OWNERSHIP_HPP
+// ----- end include/cohort/routing/ownership.hpp -----
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+namespace cohort {
+
+namespace detail {
+
+inline constexpr std::size_t reader_stripes = 16;
+
+/// This thread's stripe: threads take stripes round robin, once.
+inline std::size_t reader_stripe() noexcept {
+    static std::atomic<std::size_t> next{0};
+    thread_local std::size_t stripe = reader_stripes;
+    if (stripe == reader_stripes)
+        stripe = next.fetch_add(1, std::memory_order_relaxed) % reader_stripes;
+    return stripe;
+}
+
+struct alignas(64) reader_counter {
+    std::atomic<std::int64_t> count{0};
+};
+
+} // namespace detail
+
+template <class Strategy>
+class atomic_ownership {
+public:
+    using value_type = basic_ownership<Strategy>;
+
+private:
+    struct slot {
+        std::shared_ptr<value_type const> table;
+    };
+
+public:
+    /// Keeps the table it was read from alive and unchanged while it exists.
+    class read_guard {
+    public:
+        read_guard(read_guard const&) = delete;
+        read_guard& operator=(read_guard const&) = delete;
+        ~read_guard() { counter_->fetch_sub(1, std::memory_order_release); }
+
+        value_type const& operator*() const noexcept { return *slot_->table; }
+        value_type const* operator->() const noexcept { return slot_->table.get(); }
+        /// Another reference to the table, valid after the guard is gone.
+        std::shared_ptr<value_type const> share() const noexcept { return slot_->table; }
+
+    private:
+        friend class atomic_ownership;
+        read_guard(std::atomic<std::int64_t>* counter, slot const* s) noexcept
+            : counter_(counter), slot_(s) {}
+        std::atomic<std::int64_t>* counter_;
+        slot const* slot_;
+    };
+
+    /// Starts with `initial` (by default the empty table).
+    explicit atomic_ownership(std::shared_ptr<value_type const> initial =
+                                  std::make_shared<value_type const>())
+        : current_(new slot{std::move(initial)}) {}
+
+    atomic_ownership(atomic_ownership const&) = delete;
+    atomic_ownership& operator=(atomic_ownership const&) = delete;
+
+    /// Precondition: no read_guard is alive.
+    ~atomic_ownership() { delete current_.load(std::memory_order_acquire); }
+
+    /// The current table, held until the guard is destroyed. Wait-free.
+    [[nodiscard]] read_guard read() const noexcept {
+        std::size_t const v = version_index_.load(std::memory_order_seq_cst);
+        auto* counter = &readers_[v][detail::reader_stripe()].count;
+        counter->fetch_add(1, std::memory_order_seq_cst);
+        return read_guard(counter, current_.load(std::memory_order_seq_cst));
+    }
+
+    /// The current table as a shared_ptr (wait-free, plus a reference count
+    /// increment).
+    std::shared_ptr<value_type const> snapshot() const noexcept { return read().share(); }
+
+    /// Makes `next` the current table and returns the previous one. Blocks
+    /// until no reader can still be using the previous slot; serialised with
+    /// other publishers.
+    std::shared_ptr<value_type const> publish(std::shared_ptr<value_type const> next) {
+        auto* fresh = new slot{std::move(next)};
+        std::lock_guard<std::mutex> lock(writer_);
+        slot* old = current_.exchange(fresh, std::memory_order_seq_cst);
+        std::size_t const previous = version_index_.load(std::memory_order_relaxed);
+        std::size_t const following = previous ^ 1;
+        wait_until_drained(following);
+        version_index_.store(following, std::memory_order_seq_cst);
+        wait_until_drained(previous);
+        publications_.fetch_add(1, std::memory_order_relaxed);
+        std::shared_ptr<value_type const> result = std::move(old->table);
+        delete old;
+        return result;
+    }
+
+    /// Builds and publishes.
+    std::shared_ptr<value_type const> publish(value_type next) {
+        return publish(std::make_shared<value_type const>(std::move(next)));
+    }
+
+    /// How many tables have been published since construction.
+    std::uint64_t publications() const noexcept {
+        return publications_.load(std::memory_order_relaxed);
+    }
+
+private:
+    void wait_until_drained(std::size_t version) const noexcept {
+        for (auto const& c : readers_[version])
+            while (c.count.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+    }
+
+    std::atomic<slot*> current_;
+    std::atomic<std::size_t> version_index_{0};
+    mutable std::array<std::array<detail::reader_counter, detail::reader_stripes>, 2> readers_;
+    std::atomic<std::uint64_t> publications_{0};
+    std::mutex writer_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_ATOMIC_OWNERSHIP_HPP
+// ----- end include/cohort/routing/atomic_ownership.hpp -----
+// ----- begin include/cohort/routing/bounded_partitions.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_BOUNDED_PARTITIONS_HPP
+#define COHORT_ROUTING_BOUNDED_PARTITIONS_HPP
+
+// bounded_partitions: a fixed number of partitions placed on a vnode ring with
+// bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing with
+// Bounded Loads", SODA 2018; buraksezer/consistent), a strategy of
+// basic_ownership. O(1) lookup: partition = (hash * P) >> 64, owner =
+// owner[partition]. The partition is the unit of handoff.
+//
+// Placement (the bytes every node must agree on): the members form a
+// vnode_ring (its default vnodes, placement as in vnode_ring.hpp). Member i
+// may own at most
+//   capacity_i = ceil(c * P * w_i / W)          (W = the sum of weights)
+// partitions, with c = round(load_factor * 1000) / 1000 in integer arithmetic.
+// Partitions are assigned in order 0, 1, ..., P - 1: partition p goes to the
+// first member clockwise from xxh3-64 (seed 0) of p as 8 little-endian bytes
+// whose count is still below its capacity. Since the capacities add up to at
+// least c * P >= P, every partition finds an owner.
+//
+// Balance: no member exceeds ceil(c * mean) (1.25 by default, plus rounding:
+// with a mean of m partitions, peak/mean <= ceil(1.25 m) / m). Movement: a
+// join or leave changes the capacities, so partitions beyond the newcomer's
+// share can cascade; the tests and benchmarks report it.
+
+// ----- begin include/cohort/routing/detail/reduce.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_DETAIL_REDUCE_HPP
+#define COHORT_ROUTING_DETAIL_REDUCE_HPP
+
+// Mapping a 64-bit hash onto n slots by Lemire's multiply-shift reduction,
+// slot = (hash * n) >> 64, instead of hash % n: one multiplication instead of
+// a division, and slot s owns one contiguous hash range, which is what lets
+// diff() report changes as hash ranges.
+
+#include <cstdint>
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#endif
+
+namespace cohort::detail {
+
+/// floor(hash * n / 2^64): the slot of `hash` among `n` equal hash ranges.
+inline std::uint64_t reduce(std::uint64_t hash, std::uint64_t n) noexcept {
+#if defined(__SIZEOF_INT128__)
+    return static_cast<std::uint64_t>((static_cast<__uint128_t>(hash) * n) >> 64);
+#else
+    return __umulh(hash, n);
+#endif
+}
+
+/// The smallest hash whose slot is `slot` (slot < n): ceil(slot * 2^64 / n).
+inline std::uint64_t reduce_range_start(std::uint64_t slot, std::uint64_t n) noexcept {
+    if (slot == 0) return 0;
+#if defined(__SIZEOF_INT128__)
+    auto const num = (static_cast<__uint128_t>(slot) << 64) + (n - 1);
+    return static_cast<std::uint64_t>(num / n);
+#else
+    std::uint64_t rem = 0;
+    std::uint64_t q = _udiv128(slot, 0, n, &rem);
+    return q + (rem != 0 ? 1 : 0);
+#endif
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_ROUTING_DETAIL_REDUCE_HPP
+// ----- end include/cohort/routing/detail/reduce.hpp -----
+// ----- begin include/cohort/routing/vnode_ring.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_VNODE_RING_HPP
+#define COHORT_ROUTING_VNODE_RING_HPP
+
+// vnode_ring: a ketama-style consistent-hash ring (Karger et al., 1997;
+// libketama; Envoy ring_hash), a strategy of basic_ownership.
+//
+// Placement (the bytes every node must agree on): a member with weight w has
+// vnodes * w points; point v (v = 0, 1, ...) sits at xxh3-64 (seed 0) of the
+// label "<node_id text>-<v in decimal>", e.g. "a@10.0.0.1:7946-17". A key
+// hash h belongs to the first point at or after h, wrapping past 2^64 - 1 to
+// the first point; two members whose points collide are ordered by node_id.
+//
+// Lookup is a binary search narrowed by a directory of the points' top bits
+// (one entry per about four points), so it touches two or three cache lines
+// rather than log2(points). owners(key, n) walks clockwise, skipping members
+// already chosen (the Dynamo preference list).
+
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+struct vnode_ring {
+    static constexpr std::string_view name = "vnode_ring";
+
+    struct config {
+        /// Points per unit of weight (default 1024). Chosen by measurement so
+        /// that the largest member's share over the mean share stays within
+        /// 1.10 at 100 members: over 60 seeded 100-member views peak/mean
+        /// averaged 1.080 (worst 1.105) at 1024, 1.101 at 640, 1.218 at 160
+        /// (ketama's count); it falls like 1 + ~0.8 / sqrt(vnodes). Must be in
+        /// [1, 65536].
+        std::uint32_t vnodes = 1024;
+    };
+
+    static boost::system::result<void, config_error> validate(config const& cfg) noexcept {
+        if (cfg.vnodes < 1 || cfg.vnodes > 65536)
+            return config_error{error::invalid_config, "vnode_ring::config.vnodes",
+                                "must be in [1, 65536]"};
+        return {};
+    }
+
+    static void write_config(detail::canonical_writer& w, config const& cfg) { w.u64(cfg.vnodes); }
+
+    class table {
+    public:
+        table() = default;
+
+        table(std::span<detail::placed_member const> members, config const& cfg) {
+            std::vector<std::pair<std::uint64_t, std::uint32_t>> points;
+            std::size_t total = 0;
+            for (auto const& m : members) total += std::size_t{cfg.vnodes} * m.weight;
+            // Point indices are 32-bit: 2^32 points would be 32 GiB anyway.
+            if (total > 0xffffffffULL) throw std::length_error("vnode_ring: too many points");
+            points.reserve(total);
+            std::string label;
+            for (std::uint32_t i = 0; i < members.size(); ++i) {
+                auto const& text = members[i].id->str();
+                std::size_t const count = std::size_t{cfg.vnodes} * members[i].weight;
+                for (std::size_t v = 0; v < count; ++v) {
+                    label.assign(text);
+                    label += '-';
+                    char digits[24];
+                    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+                    label.append(digits, end);
+                    points.emplace_back(detail::xxh3_64(label), i);
+                }
+            }
+            std::sort(points.begin(), points.end());
+            points_.reserve(points.size());
+            owner_.reserve(points.size());
+            for (auto const& [h, i] : points) {
+                points_.push_back(h);
+                owner_.push_back(i);
+            }
+            build_directory();
+        }
+
+        /// The member index owning `hash`. Precondition: the ring is not empty.
+        std::uint32_t owner(std::uint64_t hash) const noexcept { return owner_[point_index(hash)]; }
+
+        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
+            if (points_.empty()) return;
+            std::size_t i = point_index(hash);
+            for (std::size_t step = 0; step < points_.size(); ++step) {
+                if (out.add(owner_[i])) return;
+                if (++i == points_.size()) i = 0;
+            }
+        }
+
+        /// Calls f(first_hash, member_index) for each run of hashes one point
+        /// owns, in ascending order, starting at 0.
+        template <class F> void for_each_range(F&& f) const {
+            if (points_.empty()) return;
+            f(std::uint64_t{0}, owner_[0]);
+            for (std::size_t k = 1; k < points_.size(); ++k)
+                if (points_[k] != points_[k - 1]) f(points_[k - 1] + 1, owner_[k]);
+            if (points_.back() != ~std::uint64_t{0}) f(points_.back() + 1, owner_[0]);
+        }
+
+        /// The index of the first point at or after `hash`, wrapping to 0.
+        std::size_t point_index(std::uint64_t hash) const noexcept {
+            std::size_t const b = static_cast<std::size_t>(hash >> shift_);
+            auto const* first = points_.data() + directory_[b];
+            auto const* last = points_.data() + directory_[b + 1];
+            // The first point >= hash is in this bucket, or is the next
+            // bucket's first point (or past the end: wrap).
+            std::size_t i = static_cast<std::size_t>(std::lower_bound(first, last, hash) -
+                                                     points_.data());
+            return i == points_.size() ? 0 : i;
+        }
+
+        std::uint32_t owner_at(std::size_t point) const noexcept { return owner_[point]; }
+        std::size_t point_count() const noexcept { return points_.size(); }
+
+        std::size_t memory_bytes() const noexcept {
+            return points_.capacity() * sizeof(std::uint64_t) +
+                   owner_.capacity() * sizeof(std::uint32_t) +
+                   directory_.capacity() * sizeof(std::uint32_t);
+        }
+
+    private:
+        void build_directory() {
+            // About four points per bucket, at least two buckets (so the
+            // shift stays below 64).
+            std::size_t buckets = std::bit_ceil(std::max<std::size_t>(points_.size() / 4, 2));
+            int const bits = std::countr_zero(buckets);
+            shift_ = 64 - bits;
+            directory_.resize(buckets + 1);
+            std::size_t p = 0;
+            for (std::size_t b = 0; b < buckets; ++b) {
+                std::uint64_t const start = std::uint64_t{b} << shift_;
+                while (p < points_.size() && points_[p] < start) ++p;
+                directory_[b] = static_cast<std::uint32_t>(p);
+            }
+            directory_[buckets] = static_cast<std::uint32_t>(points_.size());
+        }
+
+        std::vector<std::uint64_t> points_;  // sorted point hashes
+        std::vector<std::uint32_t> owner_;   // member index of each point
+        std::vector<std::uint32_t> directory_{0, 0, 0};  // bucket -> first point index
+        int shift_ = 63;
+    };
+};
+
+/// Ownership by vnode ring.
+using ring_ownership = basic_ownership<vnode_ring>;
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_VNODE_RING_HPP
+// ----- end include/cohort/routing/vnode_ring.hpp -----
+
+#include <boost/system/result.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+struct bounded_partitions {
+    static constexpr std::string_view name = "bounded_partitions";
+
+    struct config {
+        /// Number of partitions, fixed for the cluster's life (default 16384).
+        /// buraksezer/consistent and Hazelcast use 271, which leaves most of
+        /// 1,000 members without a partition and bounds peak/mean only at
+        /// ceil(1.25 * 0.27) / 0.27 = 3.7; 16384 keeps ~16 per member there
+        /// (peak/mean <= 1.28) for a 64 KiB table. Must be in [1, 2^24].
+        std::uint32_t partition_count = 16384;
+        /// c: no member holds more than ceil(c * mean) partitions (default
+        /// 1.25, as in buraksezer/consistent). Used at 1/1000 resolution.
+        /// Must be in [1, 100].
+        double load_factor = 1.25;
+        /// Points per unit of weight of the ring partitions are placed on.
+        std::uint32_t vnodes = vnode_ring::config{}.vnodes;
+    };
+
+    static boost::system::result<void, config_error> validate(config const& cfg) noexcept {
+        if (cfg.partition_count < 1 || cfg.partition_count > (1u << 24))
+            return config_error{error::invalid_config,
+                                "bounded_partitions::config.partition_count",
+                                "must be in [1, 2^24]"};
+        if (!(cfg.load_factor >= 1.0 && cfg.load_factor <= 100.0))  // also rejects NaN
+            return config_error{error::invalid_config, "bounded_partitions::config.load_factor",
+                                "must be in [1, 100]"};
+        if (cfg.vnodes < 1 || cfg.vnodes > 65536)
+            return config_error{error::invalid_config, "bounded_partitions::config.vnodes",
+                                "must be in [1, 65536]"};
+        return {};
+    }
+
+    /// c in thousandths: the only form of load_factor placement uses.
+    static std::uint64_t load_factor_milli(config const& cfg) noexcept {
+        return static_cast<std::uint64_t>(std::llround(cfg.load_factor * 1000.0));
+    }
+
+    static void write_config(detail::canonical_writer& w, config const& cfg) {
+        w.u64(cfg.partition_count);
+        w.u64(load_factor_milli(cfg));
+        w.u64(cfg.vnodes);
+    }
+
+    /// Where partition p sits on the ring.
+    static std::uint64_t partition_position(std::uint32_t p) noexcept {
+        unsigned char bytes[8];
+        for (int i = 0; i < 8; ++i)
+            bytes[i] = static_cast<unsigned char>((std::uint64_t{p} >> (8 * i)) & 0xff);
+        return detail::xxh3_64(bytes, sizeof bytes);
+    }
+
+    class table {
+    public:
+        table() = default;
+
+        table(std::span<detail::placed_member const> members, config const& cfg)
+            : ring_(members, vnode_ring::config{cfg.vnodes}) {
+            if (members.empty()) return;
+            std::uint64_t total_weight = 0;
+            for (auto const& m : members) total_weight += m.weight;
+            // c_milli <= 1e5, P <= 2^24, w <= 2^10: the product fits in 64 bits.
+            std::uint64_t const c_milli = load_factor_milli(cfg);
+            std::uint64_t const denominator = 1000 * total_weight;
+            capacity_.resize(members.size());
+            for (std::size_t i = 0; i < members.size(); ++i) {
+                std::uint64_t const num = c_milli * cfg.partition_count * members[i].weight;
+                capacity_[i] = static_cast<std::uint32_t>((num + denominator - 1) / denominator);
+            }
+            load_.assign(members.size(), 0);
+            owner_.resize(cfg.partition_count);
+            std::size_t const points = ring_.point_count();
+            for (std::uint32_t p = 0; p < cfg.partition_count; ++p) {
+                std::size_t at = ring_.point_index(partition_position(p));
+                for (;;) {
+                    std::uint32_t const m = ring_.owner_at(at);
+                    if (load_[m] < capacity_[m]) {
+                        owner_[p] = m;
+                        ++load_[m];
+                        break;
+                    }
+                    if (++at == points) at = 0;
+                }
+            }
+        }
+
+        /// The member index owning `hash`. Precondition: not empty.
+        std::uint32_t owner(std::uint64_t hash) const noexcept {
+            return owner_[detail::reduce(hash, owner_.size())];
+        }
+
+        /// The partition's owner first, then the ring's successors of the
+        /// partition's position (buraksezer's GetClosestN).
+        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
+            if (owner_.empty()) return;
+            auto const p = static_cast<std::uint32_t>(detail::reduce(hash, owner_.size()));
+            if (out.add(owner_[p])) return;
+            ring_.owners(partition_position(p), out);
+        }
+
+        template <class F> void for_each_range(F&& f) const {
+            for (std::size_t p = 0; p < owner_.size(); ++p)
+                f(detail::reduce_range_start(p, owner_.size()), owner_[p]);
+        }
+
+        std::size_t slot_count() const noexcept { return owner_.size(); }
+        std::uint32_t slot_owner(std::size_t p) const noexcept { return owner_[p]; }
+        std::size_t slot_of(std::uint64_t hash) const noexcept {
+            return detail::reduce(hash, owner_.size());
+        }
+        /// How many partitions member i may hold, and holds.
+        std::uint32_t capacity(std::size_t i) const noexcept { return capacity_[i]; }
+        std::uint32_t load(std::size_t i) const noexcept { return load_[i]; }
+
+        std::size_t memory_bytes() const noexcept {
+            return ring_.memory_bytes() + owner_.capacity() * sizeof(std::uint32_t) +
+                   (capacity_.capacity() + load_.capacity()) * sizeof(std::uint32_t);
+        }
+
+    private:
+        vnode_ring::table ring_;
+        std::vector<std::uint32_t> owner_;     // partition -> member index
+        std::vector<std::uint32_t> capacity_;  // member index -> ceil(c * P * w / W)
+        std::vector<std::uint32_t> load_;      // member index -> partitions held
+    };
+};
+
+/// Ownership by bounded partitions.
+using partition_ownership = basic_ownership<bounded_partitions>;
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_BOUNDED_PARTITIONS_HPP
+// ----- end include/cohort/routing/bounded_partitions.hpp -----
+// ----- begin include/cohort/routing/maglev_table.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_MAGLEV_TABLE_HPP
+#define COHORT_ROUTING_MAGLEV_TABLE_HPP
+
+// maglev_table: the lookup table of Google's Maglev load balancer (Eisenbud
+// et al., NSDI 2016, section 3.4; Envoy's maglev), a strategy of
+// basic_ownership. O(1) lookup: slot = (hash * M) >> 64, owner = entry[slot].
+//
+// Placement (the bytes every node must agree on): with M prime and, for each
+// member, (low, high) = xxh3-128 (seed 0) of its node_id text,
+//   offset = low % M,  skip = high % (M - 1) + 1,
+//   permutation[j] = (offset + j * skip) % M,
+// members take turns in node_id order, each claiming the next slot of its
+// permutation not yet taken, until all M slots are filled (the paper's
+// Populate). Weights (Envoy's extension): in round r = 1, 2, ... member i
+// takes a turn only while it has claimed fewer than floor(r * w_i / w_max)
+// slots, so with equal weights it is the paper's round robin exactly.
+//
+// Balance: with equal weights every member holds floor(M/N) or ceil(M/N)
+// slots, so peak/mean <= 1 + N/M <= 1.01 at M >= 100 N. Movement is near but
+// not at the minimum, and worsens as M/N shrinks: keys moved by one join over
+// the ideal 1/(N+1), measured: 1.03 (N = 10, M = 65537), 1.6 (N = 100, M =
+// 65537), 6.5 (N = 1000, M = 131101), 3.1 (N = 1000, M = 1000003). Use
+// vnode_ring or rendezvous where handoff volume matters more than lookup speed.
+//
+// Table size: config.table_size, or by default the smallest prime at or
+// above the smallest power of two that is >= min_slots_per_member * N and >=
+// min_auto_table_size (65536, so 65537 below 656 members: Envoy's default).
+// Those size classes keep M >= 100 N while changing M only when N crosses a
+// power of two / 100 (at N = 656, 1311, 2622, ...); there the whole table is
+// rebuilt at a new size and most keys move. A cluster that grows across such a
+// boundary and cares should pin table_size.
+
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+namespace detail {
+
+constexpr bool is_prime(std::uint64_t n) noexcept {
+    if (n < 2) return false;
+    if (n % 2 == 0) return n == 2;
+    for (std::uint64_t d = 3; d * d <= n; d += 2)
+        if (n % d == 0) return false;
+    return true;
+}
+
+constexpr std::uint64_t next_prime(std::uint64_t n) noexcept {
+    while (!is_prime(n)) ++n;
+    return n;
+}
+
+} // namespace detail
+
+struct maglev_table {
+    static constexpr std::string_view name = "maglev_table";
+    /// The largest table size accepted (2^26 slots, 256 MiB of entries).
+    static constexpr std::uint64_t max_table_size = std::uint64_t{1} << 26;
+
+    struct config {
+        /// A prime number of slots, or 0 (default) for the size classes
+        /// described above. If nonzero: prime, in [2, max_table_size].
+        std::uint64_t table_size = 0;
+        /// Slots per member the automatic size at least gives (default 100,
+        /// the paper's M >= 100 N). Must be in [1, 65536].
+        std::uint32_t min_slots_per_member = 100;
+        /// The smallest automatic size class (default 65536, giving Envoy's
+        /// 65537): small clusters then never change table size. Must be in
+        /// [1, 2^25].
+        std::uint64_t min_auto_table_size = 65536;
+    };
+
+    static boost::system::result<void, config_error> validate(config const& cfg) noexcept {
+        if (cfg.table_size != 0 &&
+            (cfg.table_size > max_table_size || !detail::is_prime(cfg.table_size)))
+            return config_error{error::invalid_config, "maglev_table::config.table_size",
+                                "must be 0 (automatic) or a prime of at most 2^26"};
+        if (cfg.min_slots_per_member < 1 || cfg.min_slots_per_member > 65536)
+            return config_error{error::invalid_config,
+                                "maglev_table::config.min_slots_per_member",
+                                "must be in [1, 65536]"};
+        if (cfg.min_auto_table_size < 1 || cfg.min_auto_table_size > max_table_size / 2)
+            return config_error{error::invalid_config,
+                                "maglev_table::config.min_auto_table_size",
+                                "must be in [1, 2^25]"};
+        return {};
+    }
+
+    static void write_config(detail::canonical_writer& w, config const& cfg) {
+        w.u64(cfg.table_size);
+        w.u64(cfg.min_slots_per_member);
+        w.u64(cfg.min_auto_table_size);
+    }
+
+    /// The table size a membership of `members` gets under `cfg`.
+    static std::uint64_t table_size_for(std::size_t members, config const& cfg) noexcept {
+        if (cfg.table_size != 0) return cfg.table_size;
+        std::uint64_t const want = std::max<std::uint64_t>(
+            {std::uint64_t{cfg.min_slots_per_member} * members, cfg.min_auto_table_size, 2});
+        return detail::next_prime(std::bit_ceil(std::min(want, max_table_size / 2)));
+    }
+
+    class table {
+    public:
+        table() = default;
+
+        table(std::span<detail::placed_member const> members, config const& cfg) {
+            if (members.empty()) return;
+            std::uint64_t const m = table_size_for(members.size(), cfg);
+            std::size_t const n = members.size();
+            std::vector<std::uint64_t> position(n);  // current permutation slot
+            std::vector<std::uint64_t> skip(n);
+            std::vector<std::uint64_t> claimed(n, 0);
+            std::uint32_t w_max = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                auto const h = detail::xxh3_128(members[i].id->str());
+                position[i] = h.low % m;
+                skip[i] = m == 1 ? 0 : h.high % (m - 1) + 1;
+                w_max = std::max(w_max, members[i].weight);
+            }
+            std::vector<std::uint32_t> entry(m, unclaimed);
+            std::uint64_t filled = 0;
+            for (std::uint64_t round = 1; filled < m; ++round) {
+                for (std::size_t i = 0; i < n && filled < m; ++i) {
+                    if (claimed[i] >= round * members[i].weight / w_max) continue;
+                    while (entry[position[i]] != unclaimed) advance(position[i], skip[i], m);
+                    entry[position[i]] = static_cast<std::uint32_t>(i);
+                    advance(position[i], skip[i], m);
+                    ++claimed[i];
+                    ++filled;
+                }
+            }
+            entry_ = std::move(entry);
+        }
+
+        /// The member index owning `hash`. Precondition: not empty.
+        std::uint32_t owner(std::uint64_t hash) const noexcept {
+            return entry_[detail::reduce(hash, entry_.size())];
+        }
+
+        /// Walks the table from the key's slot onward: every member holds
+        /// slots spread over the table, so n distinct owners come quickly.
+        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
+            if (entry_.empty()) return;
+            std::size_t s = detail::reduce(hash, entry_.size());
+            for (std::size_t step = 0; step < entry_.size(); ++step) {
+                if (out.add(entry_[s])) return;
+                if (++s == entry_.size()) s = 0;
+            }
+        }
+
+        template <class F> void for_each_range(F&& f) const {
+            for (std::size_t s = 0; s < entry_.size(); ++s)
+                f(detail::reduce_range_start(s, entry_.size()), entry_[s]);
+        }
+
+        std::size_t slot_count() const noexcept { return entry_.size(); }
+        std::uint32_t slot_owner(std::size_t slot) const noexcept { return entry_[slot]; }
+        std::size_t slot_of(std::uint64_t hash) const noexcept {
+            return detail::reduce(hash, entry_.size());
+        }
+
+        std::size_t memory_bytes() const noexcept {
+            return entry_.capacity() * sizeof(std::uint32_t);
+        }
+
+    private:
+        static constexpr std::uint32_t unclaimed = 0xffffffffu;
+
+        static void advance(std::uint64_t& pos, std::uint64_t skip, std::uint64_t m) noexcept {
+            pos += skip;  // pos, skip < m <= 2^26: no overflow
+            if (pos >= m) pos -= m;
+        }
+
+        std::vector<std::uint32_t> entry_;
+    };
+};
+
+/// Ownership by maglev table.
+using maglev_ownership = basic_ownership<maglev_table>;
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_MAGLEV_TABLE_HPP
+// ----- end include/cohort/routing/maglev_table.hpp -----
+// ----- begin include/cohort/routing/ownership_diff.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_OWNERSHIP_DIFF_HPP
+#define COHORT_ROUTING_OWNERSHIP_DIFF_HPP
+
+// What changed owner between two tables of one strategy, for handoff.
+//
+//   diff(old, next)          every strategy but rendezvous: the hash ranges
+//                            whose owner changed, each with its old and new
+//                            owner (vnode_ring arcs, Maglev slots and
+//                            partitions as ranges; works across table sizes)
+//   diff_slots(old, next)    maglev_table, bounded_partitions: the slots /
+//                            partitions whose owner changed, when both tables
+//                            have the same number of them
+//   diff(old, next, keys)    every strategy: which of the given key hashes
+//                            changed owner (rendezvous has no ranges: a
+//                            member's keys are scattered over the whole space)
+//
+// An owner absent from a table (an empty one) is the empty node_id.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+/// Key hashes in [first, last] (inclusive) moved from `from` to `to`.
+struct range_change {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    node_id from;
+    node_id to;
+    friend bool operator==(range_change const&, range_change const&) = default;
+};
+
+/// Slot or partition `slot` moved from `from` to `to`.
+struct slot_change {
+    std::size_t slot = 0;
+    node_id from;
+    node_id to;
+    friend bool operator==(slot_change const&, slot_change const&) = default;
+};
+
+/// Key `key` moved from `from` to `to`.
+struct key_change {
+    hashed_key key;
+    node_id from;
+    node_id to;
+    friend bool operator==(key_change const&, key_change const&) = default;
+};
+
+namespace detail {
+
+inline node_id const& empty_node_id() noexcept {
+    static node_id const empty;
+    return empty;
+}
+
+template <class S>
+std::vector<std::pair<std::uint64_t, node_id const*>> ranges_of(basic_ownership<S> const& o) {
+    std::vector<std::pair<std::uint64_t, node_id const*>> out;
+    auto const members = o.members();
+    o.table().for_each_range([&](std::uint64_t first, std::uint32_t who) {
+        node_id const* id = &members[who].id;
+        if (out.empty() || *out.back().second != *id) out.emplace_back(first, id);
+    });
+    if (out.empty()) out.emplace_back(0, &empty_node_id());
+    return out;
+}
+
+} // namespace detail
+
+/// The hash ranges whose owner differs between `old` and `next`, ascending,
+/// adjacent ranges with the same (from, to) merged.
+template <class S>
+    requires detail::range_table<typename S::table>
+std::vector<range_change> diff(basic_ownership<S> const& old, basic_ownership<S> const& next) {
+    auto const a = detail::ranges_of(old);
+    auto const b = detail::ranges_of(next);
+    std::vector<range_change> out;
+    std::size_t i = 0;
+    std::size_t j = 0;
+    std::uint64_t pos = 0;
+    for (;;) {
+        bool const a_last = i + 1 == a.size();
+        bool const b_last = j + 1 == b.size();
+        std::uint64_t const a_end = a_last ? 0 : a[i + 1].first;  // 0: runs to the end
+        std::uint64_t const b_end = b_last ? 0 : b[j + 1].first;
+        bool const at_end = a_last && b_last;
+        std::uint64_t const end = at_end   ? 0
+                                  : a_last ? b_end
+                                  : b_last ? a_end
+                                           : std::min(a_end, b_end);
+        std::uint64_t const last = end - 1;  // 0 - 1 wraps to 2^64 - 1
+        node_id const& from = *a[i].second;
+        node_id const& to = *b[j].second;
+        if (from != to) {
+            if (!out.empty() && out.back().last + 1 == pos && out.back().from == from &&
+                out.back().to == to)
+                out.back().last = last;
+            else
+                out.push_back({pos, last, from, to});
+        }
+        if (at_end) break;
+        pos = end;
+        if (!a_last && a_end == end) ++i;
+        if (!b_last && b_end == end) ++j;
+    }
+    return out;
+}
+
+/// The slots (Maglev entries, partitions) whose owner differs, or nothing
+/// when the tables have different slot counts (then use diff()).
+template <class S>
+    requires detail::slot_table<typename S::table>
+std::optional<std::vector<slot_change>> diff_slots(basic_ownership<S> const& old,
+                                                   basic_ownership<S> const& next) {
+    auto const& ta = old.table();
+    auto const& tb = next.table();
+    if (ta.slot_count() != tb.slot_count()) {
+        if (ta.slot_count() != 0 && tb.slot_count() != 0) return std::nullopt;
+    }
+    std::size_t const n = std::max(ta.slot_count(), tb.slot_count());
+    std::vector<slot_change> out;
+    for (std::size_t s = 0; s < n; ++s) {
+        node_id const& from =
+            ta.slot_count() ? old.members()[ta.slot_owner(s)].id : detail::empty_node_id();
+        node_id const& to =
+            tb.slot_count() ? next.members()[tb.slot_owner(s)].id : detail::empty_node_id();
+        if (from != to) out.push_back({s, from, to});
+    }
+    return out;
+}
+
+/// Which of `keys` changed owner between `old` and `next`, in input order.
+template <class S>
+std::vector<key_change> diff(basic_ownership<S> const& old, basic_ownership<S> const& next,
+                             std::span<hashed_key const> keys) {
+    std::vector<key_change> out;
+    for (auto k : keys) {
+        node_id const& from = old.empty() ? detail::empty_node_id() : old.owner(k);
+        node_id const& to = next.empty() ? detail::empty_node_id() : next.owner(k);
+        if (from != to) out.push_back({k, from, to});
+    }
+    return out;
+}
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_OWNERSHIP_DIFF_HPP
+// ----- end include/cohort/routing/ownership_diff.hpp -----
+// ----- begin include/cohort/routing/rendezvous.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_RENDEZVOUS_HPP
+#define COHORT_ROUTING_RENDEZVOUS_HPP
+
+// rendezvous: highest random weight hashing (Thaler and Ravishankar, 1998), a
+// strategy of basic_ownership. Every member scores every key and the highest
+// score owns it; owners(key, n) are the n highest. Lookup is O(N) by nature
+// (about 1 ns per member): the price of needing no table at all, of perfect
+// minimal movement (a join takes exactly the keys the newcomer wins) and of
+// natural replica lists. Prefer it for small clusters or long keys.
+//
+// Placement (the bytes every node must agree on): with n_i = xxh3-64 (seed 0)
+// of member i's node_id text and h the key hash,
+//   score_i = splitmix64_mix(h xor n_i)       (SplitMix64's finaliser)
+// equal scores go to the smaller node_id. With unequal weights, the
+// logarithmic method (Schindelhauer and Schomaker, 2005; as in Ceph's straw2):
+//   u_i = ((score_i >> 11) + 0.5) / 2^53,  score'_i = w_i / -log(u_i).
+// That one uses std::log: IEEE double and a faithful libm agree on all but
+// keys whose two best scores differ in the last bit, vanishingly rare but not
+// impossible across platforms. Equal weights (the default) are pure integers.
+
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+struct rendezvous {
+    static constexpr std::string_view name = "rendezvous";
+
+    /// Nothing to configure.
+    struct config {};
+
+    static boost::system::result<void, config_error> validate(config const&) noexcept {
+        return {};
+    }
+
+    static void write_config(detail::canonical_writer&, config const&) {}
+
+    class table {
+    public:
+        table() = default;
+
+        table(std::span<detail::placed_member const> members, config const&) {
+            seeds_.reserve(members.size());
+            weights_.reserve(members.size());
+            for (auto const& m : members) {
+                seeds_.push_back(detail::xxh3_64(m.id->str()));
+                weights_.push_back(static_cast<double>(m.weight));
+                weighted_ = weighted_ || m.weight != members.front().weight;
+            }
+        }
+
+        /// The member index owning `hash`. Precondition: not empty.
+        std::uint32_t owner(std::uint64_t hash) const noexcept {
+            std::uint32_t best = 0;
+            if (!weighted_) {
+                std::uint64_t top = 0;
+                for (std::uint32_t i = 0; i < seeds_.size(); ++i) {
+                    std::uint64_t const s = detail::splitmix64_mix(hash ^ seeds_[i]);
+                    if (s > top || i == 0) top = s, best = i;
+                }
+            } else {
+                double top = 0.0;
+                for (std::uint32_t i = 0; i < seeds_.size(); ++i) {
+                    double const s = weighted_score(hash, i);
+                    if (s > top || i == 0) top = s, best = i;
+                }
+            }
+            return best;
+        }
+
+        void owners(std::uint64_t hash, detail::distinct_collector& out) const {
+            if (seeds_.empty()) return;
+            // Scores as doubles would lose ties' order; rank by (score, -index).
+            std::vector<std::pair<double, std::uint64_t>> ranked;
+            std::vector<std::pair<std::uint64_t, std::uint32_t>> ranked_int;
+            std::size_t const n = seeds_.size();
+            if (!weighted_) {
+                ranked_int.reserve(n);
+                for (std::uint32_t i = 0; i < n; ++i)
+                    ranked_int.emplace_back(detail::splitmix64_mix(hash ^ seeds_[i]), i);
+                auto better = [](auto const& a, auto const& b) {
+                    return a.first != b.first ? a.first > b.first : a.second < b.second;
+                };
+                order_top(ranked_int, better, out);
+            } else {
+                ranked.reserve(n);
+                for (std::uint32_t i = 0; i < n; ++i)
+                    ranked.emplace_back(weighted_score(hash, i), i);
+                auto better = [](auto const& a, auto const& b) {
+                    return a.first != b.first ? a.first > b.first : a.second < b.second;
+                };
+                order_top(ranked, better, out);
+            }
+        }
+
+        std::size_t memory_bytes() const noexcept {
+            return seeds_.capacity() * sizeof(std::uint64_t) +
+                   weights_.capacity() * sizeof(double);
+        }
+
+    private:
+        double weighted_score(std::uint64_t hash, std::uint32_t i) const noexcept {
+            std::uint64_t const s = detail::splitmix64_mix(hash ^ seeds_[i]);
+            double const u = (static_cast<double>(s >> 11) + 0.5) * 0x1p-53;  // in (0, 1)
+            return weights_[i] / -std::log(u);
+        }
+
+        template <class V, class Better>
+        static void order_top(V& ranked, Better better, detail::distinct_collector& out) {
+            std::size_t const k = std::min<std::size_t>(ranked.size(), 64);
+            std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k),
+                              ranked.end(), better);
+            std::size_t i = 0;
+            for (; i < k; ++i)
+                if (out.add(static_cast<std::uint32_t>(ranked[i].second))) return;
+            std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(), better);
+            for (; i < ranked.size(); ++i)
+                if (out.add(static_cast<std::uint32_t>(ranked[i].second))) return;
+        }
+
+        std::vector<std::uint64_t> seeds_;  // xxh3 of each member's node_id
+        std::vector<double> weights_;
+        bool weighted_ = false;
+    };
+};
+
+/// Ownership by rendezvous.
+using rendezvous_ownership = basic_ownership<rendezvous>;
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_RENDEZVOUS_HPP
+// ----- end include/cohort/routing/rendezvous.hpp -----
+// ----- begin include/cohort/transport/memory_transport.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
+#define COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
+
+// basic_memory_transport: one endpoint of a basic_memory_network, modelling
+// the cohort::transport concept without sockets. What the network may do to
+// its messages (loss, latency, partitions, crashes) is described in
+// memory_network.hpp; like the network, it lives on one executor and is not
+// thread-safe.
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/assert.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+/// One endpoint of a basic_memory_network.
+///
+/// Operations and their completions (error_code first; every completion is
+/// posted through the executor, never run inside the initiating call):
+///
+/// - async_send_packet: success once the packet is handed to the network
+///   (it may still be lost, as with UDP); error::packet_too_large over
+///   packet_budget().
+/// - async_send_frame: success once the frame is in flight to a reachable
+///   peer; error::frame_too_large over max_frame_size();
+///   boost::asio::error::host_unreachable across a partition;
+///   boost::asio::error::connection_refused to a crashed address or one with
+///   no transport.
+/// - async_receive: the next packet or frame and its sender. Per-operation
+///   cancellation (any type) completes it with
+///   boost::asio::error::operation_aborted; no message is lost by it: a
+///   message is either still queued or already bound to a completion.
+///
+/// Every operation completes with error::transport_closed after close(), and
+/// with boost::asio::error::network_down while the network has the endpoint
+/// crashed (memory_network::crash): a receive loop should stop on either.
+/// Sends complete at once and ignore cancellation. Destroying the transport
+/// completes waiting receives with operation_aborted, as an Asio socket does.
+///
+/// Bytes handed to a send are copied before the initiating call returns,
+/// even when the token defers the operation.
+template <class Executor = boost::asio::any_io_executor>
+class basic_memory_transport {
+public:
+    using executor_type = Executor;
+    using endpoint_type = boost::asio::ip::udp::endpoint;
+    using network_type = basic_memory_network<Executor>;
+    using inbound_type = basic_inbound<endpoint_type>;
+
+    /// Opens an endpoint at `address` on `net`. Opening at a crashed
+    /// address restarts it. Throws boost::system::system_error with
+    /// boost::asio::error::address_in_use when a transport is open there.
+    basic_memory_transport(network_type& net, endpoint_type const& address)
+        : net_(&net),
+          state_(std::make_unique<state_type>(net.get_executor(), address, &net.shared_)) {
+        net_->attach(*state_);
+    }
+
+    basic_memory_transport(basic_memory_transport const&) = delete;
+    basic_memory_transport& operator=(basic_memory_transport const&) = delete;
+
+    /// The moved-from transport is left closed.
+    basic_memory_transport(basic_memory_transport&& other) noexcept
+        : net_(other.net_), state_(std::move(other.state_)) {}
+
+    basic_memory_transport& operator=(basic_memory_transport&& other) noexcept {
+        if (this != &other) {
+            shut(boost::asio::error::operation_aborted);
+            net_ = other.net_;
+            state_ = std::move(other.state_);
+        }
+        return *this;
+    }
+
+    ~basic_memory_transport() { shut(boost::asio::error::operation_aborted); }
+
+    executor_type get_executor() const noexcept { return net_->get_executor(); }
+
+    /// The address peers send to.
+    endpoint_type local_endpoint() const noexcept { return address_of(); }
+
+    /// The largest packet async_send_packet takes (the network's).
+    std::size_t packet_budget() const noexcept { return net_->config().packet_budget; }
+
+    /// The largest frame async_send_frame takes (the network's).
+    std::size_t max_frame_size() const noexcept { return net_->config().max_frame_size; }
+
+    /// What this endpoint sent, received and dropped.
+    transport_counters counters() const noexcept {
+        return state_ ? state_->counters() : closed_counters_;
+    }
+
+    /// The network this endpoint is on.
+    network_type& network() const noexcept { return *net_; }
+
+    /// False after close() (or on a moved-from transport).
+    bool is_open() const noexcept { return state_ && !state_->closed; }
+
+    /// Sends one datagram of at most packet_budget() bytes to `to`.
+    /// Signature: void(boost::system::error_code).
+    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_send_packet(endpoint_type const& to, std::span<std::byte const> bytes,
+                           CompletionToken&& token = CompletionToken{}) {
+        return initiate_send(delivery::packet, to, bytes,
+                             std::forward<CompletionToken>(token));
+    }
+
+    /// Sends one frame of at most max_frame_size() bytes on the reliable,
+    /// ordered stream to `to`. Signature: void(boost::system::error_code).
+    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_send_frame(endpoint_type const& to, std::span<std::byte const> bytes,
+                          CompletionToken&& token = CompletionToken{}) {
+        return initiate_send(delivery::frame, to, bytes, std::forward<CompletionToken>(token));
+    }
+
+    /// Receives the next packet or frame.
+    /// Signature: void(boost::system::error_code, basic_inbound<endpoint_type>).
+    template <class CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_receive(CompletionToken&& token = CompletionToken{}) {
+        return boost::asio::async_initiate<CompletionToken,
+                                           void(boost::system::error_code, inbound_type)>(
+            receive_initiation{this}, token);
+    }
+
+    /// Closes the endpoint: waiting receives complete with
+    /// error::transport_closed, queued messages are dropped (drops_closed),
+    /// the address is free for a new transport, and every later operation
+    /// completes with error::transport_closed. Idempotent.
+    void close() {
+        if (!state_ || state_->closed)
+            return;
+        state_->closed = true;
+        state_->fail_waiters(error::transport_closed);
+        auto const n = state_->drop_queue();
+        state_->counters().drops_closed += n;
+        net_->shared_.counters.drops_closed += n;
+        net_->detach(*state_);
+    }
+
+private:
+    using state_type = detail::memory_endpoint<Executor>;
+
+    struct send_initiation {
+        basic_memory_transport* self;
+        delivery kind;
+
+        template <class Handler>
+        void operator()(Handler&& handler, endpoint_type const& to,
+                        std::vector<std::byte> bytes, std::size_t size) const {
+            auto const ec = self->send(kind, to, std::move(bytes), size);
+            boost::asio::post(self->get_executor(),
+                              boost::asio::append(std::forward<Handler>(handler), ec));
+        }
+    };
+
+    struct receive_initiation {
+        basic_memory_transport* self;
+
+        template <class Handler>
+        void operator()(Handler&& handler) const {
+            auto* st = self->state_.get();
+            if (!st || st->closed) {
+                boost::asio::post(self->get_executor(),
+                                  boost::asio::append(std::forward<Handler>(handler),
+                                                      make_error_code(error::transport_closed),
+                                                      inbound_type{}));
+            } else if (self->net_->is_crashed(*st)) {
+                st->post_completion(std::forward<Handler>(handler),
+                                    make_error_code(boost::asio::error::network_down),
+                                    inbound_type{});
+            } else {
+                st->start_receive(std::forward<Handler>(handler));
+            }
+        }
+    };
+
+    template <class CompletionToken>
+    auto initiate_send(delivery kind, endpoint_type const& to, std::span<std::byte const> bytes,
+                       CompletionToken&& token) {
+        // Copied here, not in the initiation, so that a deferred send does
+        // not read the caller's buffer later. Nothing to copy when oversize.
+        std::size_t const limit = kind == delivery::packet ? packet_budget() : max_frame_size();
+        std::vector<std::byte> copy;
+        if (bytes.size() <= limit)
+            copy.assign(bytes.begin(), bytes.end());
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+            send_initiation{this, kind}, token, to, std::move(copy), bytes.size());
+    }
+
+    boost::system::error_code send(delivery kind, endpoint_type const& to,
+                                   std::vector<std::byte>&& bytes, std::size_t size) {
+        if (!state_ || state_->closed)
+            return error::transport_closed;
+        if (net_->is_crashed(*state_))
+            return boost::asio::error::network_down;
+        bool const packet = kind == delivery::packet;
+        if (size > (packet ? packet_budget() : max_frame_size())) {
+            net_->drop(&transport_counters::drops_oversize, state_.get());
+            return packet ? error::packet_too_large : error::frame_too_large;
+        }
+        return packet ? net_->send_packet(*state_, to, std::move(bytes))
+                      : net_->send_frame(*state_, to, std::move(bytes));
+    }
+
+    endpoint_type address_of() const noexcept {
+        return state_ ? state_->address() : endpoint_type{};
+    }
+
+    // Ends the endpoint for good: on destruction, or when moved over.
+    void shut(boost::system::error_code ec) noexcept {
+        if (!state_)
+            return;
+        if (!state_->closed) {
+            state_->fail_waiters(ec);
+            net_->shared_.counters.drops_closed += state_->drop_queue();
+            net_->detach(*state_);
+        }
+        state_.reset();
+    }
+
+    network_type* net_;
+    std::unique_ptr<state_type> state_;
+    transport_counters closed_counters_{};  // what a moved-from transport reports
+};
+
+/// A memory transport on any_io_executor.
+using memory_transport = basic_memory_transport<>;
+
+static_assert(transport<memory_transport>);
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
+// ----- end include/cohort/transport/memory_transport.hpp -----
 // ----- begin include/cohort/wire/json_codec.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.

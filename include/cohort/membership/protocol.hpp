@@ -155,6 +155,7 @@ public:
             return;
         }
         if (e.sender.empty() || e.sender.name() == self_name_) return;
+        discover(e, now);
         std::visit([&](auto const& m) { handle(e, m, now); }, e.body);
     }
 
@@ -832,6 +833,33 @@ private:
         return out;
     }
 
+    // A message from a member we have never heard of means gossip about it
+    // ran out before reaching us (its rumor's retransmit limit was spent while
+    // we were still joining). Rather than wait for the next periodic push-pull,
+    // exchange state with it now: at most once per sender per push-pull
+    // interval, and not for the push-pull messages that carry its state anyway.
+    void discover(envelope const& e, duration now) {
+        if (!started_ || !is_live(self_->m.state)) return;
+        if (std::holds_alternative<push_pull>(e.body) ||
+            std::holds_alternative<push_pull_reply>(e.body))
+            return;
+        auto const name = e.sender.name();
+        if (members_.find(name) != members_.end()) return;
+        auto [it, fresh] = discovering_.try_emplace(std::string(name), now);
+        if (!fresh) {
+            if (now - it->second < push_pull_interval()) return;
+            it->second = now;
+        }
+        if (discovering_.size() > 4 * cfg_.monitored_by + 64) {
+            // Bounded: forget the oldest requests (a hostile peer cannot grow it).
+            std::erase_if(discovering_, [&](auto const& kv) {
+                return now - kv.second >= push_pull_interval();
+            });
+        }
+        ++counters_.push_pulls;
+        send(e.sender, delivery::frame, push_pull{false, full_state()});
+    }
+
     duration push_pull_interval() const noexcept {
         // memberlist's pushPullScale: interval * ceil(log2(N) - log2(32) + 1) above 32.
         std::size_t const n = ring_.size();
@@ -908,6 +936,8 @@ private:
     membership_counters counters_;
 
     std::unordered_map<std::string, record, detail::string_hash, std::equal_to<>> members_;
+    // Unknown senders we pushed our state to, and when (see discover()).
+    std::unordered_map<std::string, duration, detail::string_hash, std::equal_to<>> discovering_;
     record* self_ = nullptr;
     std::string_view self_name_;
     std::vector<record*> alive_;   // other live members, for random picks
