@@ -45,6 +45,7 @@ struct membership_counters {
     std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
+    std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members
 
     /// received[] for message type T.
     template <class T>

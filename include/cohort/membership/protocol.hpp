@@ -9,7 +9,8 @@
 // and leader rule). No sockets, timers or clock reads:
 //
 //   inputs   start(now, seeds), on_message(envelope, now), on_tick(now),
-//            leave(now), set_tags(tags, now)
+//            leave(now), set_tags(tags, now), join(seeds, now),
+//            on_unreachable(name, reason, now)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
 //            next_deadline()   when it wants the next on_tick
@@ -220,6 +221,55 @@ public:
         return {};
     }
 
+    /// Joins the cluster of `seeds` at run time (Serf's join works at any
+    /// time): sends this node's whole view as a join push-pull to each seed in
+    /// turn, with the backoff and join_timeout of start(), and merges the
+    /// answer, so two clusters formed apart become one. join_completed follows
+    /// the first answer from a seed (or from a member this node did not know,
+    /// which can only be answering it), or reports error::join_timeout; the
+    /// node stays in its own cluster either way. Before start() it is
+    /// start(now, seeds). No effect unless this node is live; a join already
+    /// under way is replaced. Seeds are compared with member addresses as
+    /// text: the driver passes numeric addresses when it resolves names.
+    void join(std::vector<peer_address> seeds, duration now) {
+        now_ = std::max(now_, now);
+        if (!started_) return start(now, std::move(seeds));
+        if (!is_live(self_->m.state)) return;
+        std::erase(seeds, peer_address::of(self_->m.id));
+        if (seeds.empty()) {
+            join_.reset();
+            events_.emplace_back(join_completed{});
+            return;
+        }
+        join_ = join_attempt{std::move(seeds), 0, now + cfg_.join_timeout, now,
+                             cfg_.join_retry_interval};
+        send_join(now);
+    }
+
+    /// Abandons a join under way: no join_completed follows, answers still
+    /// arriving are merged like any push-pull.
+    void cancel_join() noexcept { join_.reset(); }
+
+    /// The driver's hint that the transport to member `name` refused a
+    /// connection (down_reason::connection_refused) or lost it
+    /// (connection_closed). A live member other than this node is suspected
+    /// at once, without waiting for its detector (or, already suspected, this
+    /// node confirms it), and the suspicion runs its normal course: a newer
+    /// incarnation refutes it; if it times out, node_down carries `reason`
+    /// instead of heartbeat_timeout. Other reasons, unknown names, this node
+    /// and members not live are ignored.
+    void on_unreachable(std::string_view name, down_reason reason, duration now) {
+        now_ = std::max(now_, now);
+        if (reason != down_reason::connection_refused && reason != down_reason::connection_closed)
+            return;
+        if (!started_ || name == self_name_ || !is_live(self_->m.state)) return;
+        auto it = members_.find(name);
+        if (it == members_.end() || !is_live(it->second.m.state)) return;
+        ++counters_.unreachable_suspicions;
+        it->second.down_hint = reason;
+        suspect(it->second, now);
+    }
+
     // ---- outputs ----------------------------------------------------------------------------
 
     /// Messages to send, oldest first; the driver clears it once sent.
@@ -303,6 +353,8 @@ private:
 
     struct record {
         member m;
+        // Why the driver found it unreachable, while suspected (on_unreachable).
+        std::optional<down_reason> down_hint;
         std::size_t alive_index = npos;   // position in alive_
         std::size_t failed_index = npos;  // position in failed_
     };
@@ -417,7 +469,7 @@ private:
     void handle(envelope const&, cohort::leave const& m, duration now) {
         apply(rumor{m.member, m.incarnation, node_state::leaving, {}, {}}, now);
     }
-    void handle(envelope const&, join const& m, duration now) {
+    void handle(envelope const&, cohort::join const& m, duration now) {
         apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
     }
     void handle(envelope const&, user_message const&, duration) {}
@@ -439,12 +491,21 @@ private:
     }
 
     void handle(envelope const& e, push_pull_reply const& p, duration now) {
+        // A run-time join (join()) is answered by a seed, or by a member we did
+        // not know (only a join or a discovery push-pull reaches those).
+        bool const join_answer =
+            join_ && (members_.find(e.sender.name()) == members_.end() ||
+                      std::find(join_->seeds.begin(), join_->seeds.end(),
+                                peer_address::of(e.sender)) != join_->seeds.end());
         merge(e.sender, p.members, now);
         if (self_->m.state == node_state::joining) {
             // The answer acknowledges the join (even one that came after join_timeout).
             move_state(*self_, node_state::active, now);
             broadcast_self();
             if (join_) events_.emplace_back(join_completed{});
+            join_.reset();
+        } else if (join_answer) {
+            events_.emplace_back(join_completed{});
             join_.reset();
         }
     }
@@ -601,10 +662,12 @@ private:
         events_.emplace_back(state_changed{rec.m.id, old, s, rec.m.incarnation});
         if (s == node_state::active) events_.emplace_back(node_up{rec.m.id});
         if (old && is_live(*old) && (s == node_state::failed || s == node_state::leaving)) {
-            events_.emplace_back(node_down{rec.m.id, s == node_state::leaving
-                                                         ? down_reason::graceful_shutdown
-                                                         : down_reason::heartbeat_timeout});
+            events_.emplace_back(node_down{
+                rec.m.id, s == node_state::leaving
+                              ? down_reason::graceful_shutdown
+                              : rec.down_hint.value_or(down_reason::heartbeat_timeout)});
         }
+        if (s != node_state::unknown) rec.down_hint.reset();  // the hint lives with its suspicion
         check_leader();
     }
 
@@ -873,8 +936,9 @@ private:
     void send_join(duration now) {
         auto& j = *join_;
         ++counters_.join_attempts;
-        member_state me{self_->m.id, self_->m.incarnation, self_->m.state, self_->m.tags};
-        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, {std::move(me)}});
+        // The whole view (just this node on a first join): a run-time join
+        // hands the seed's cluster every member of ours at once, as memberlist does.
+        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, full_state()});
         j.next = (j.next + 1) % j.seeds.size();
         j.retry_at = now + j.backoff;
         j.backoff = std::min(j.backoff * 2, cfg_.join_retry_max_interval);
