@@ -434,17 +434,18 @@ BOOST_AUTO_TEST_CASE(every_operation_works_with_use_future_and_a_thread) {
     wait(b.async_set_tags({{"k", "v"}}, asio::use_future));
     wait(b.async_leave(asio::use_future));
     wait(b.async_stop(asio::use_future));
-    // An error comes out of get() as an exception.
     auto late = b.async_leave(asio::use_future);
     BOOST_REQUIRE(late.wait_for(20s) == std::future_status::ready);
-    BOOST_CHECK_EXCEPTION(late.get(), boost::system::system_error,
-                          [](auto const& e) {
-                              return e.code() == boost::asio::error::operation_aborted;
-                          });
     wait(a.async_stop(asio::use_future));
     guard.reset();
     runner.join();
     BOOST_TEST(a.status() == cohort::node_status::stopped);
+    // An error comes out of get() as an exception. (Read once the runner has
+    // ended: libstdc++ counts exception_ptr references where TSan cannot see.)
+    BOOST_CHECK_EXCEPTION(late.get(), boost::system::system_error,
+                          [](auto const& e) {
+                              return e.code() == boost::asio::error::operation_aborted;
+                          });
 }
 
 // ---- counters -------------------------------------------------------------------------------
