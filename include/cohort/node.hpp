@@ -547,7 +547,7 @@ private:
         l->seeds.resize(seeds.size());
         l->pending = seeds.size() + 1;  // +1: released below, once every lookup started
         auto const done = [this, op, l] {
-            if (--l->pending != 0 || op != join_op_ || !join_handler_) return;
+            if (--l->pending != 0 || op != join_op_ || !join_handler_ || !running_) return;
             std::vector<peer_address> numeric;
             bool only_self = true;
             for (auto& a : l->seeds) {

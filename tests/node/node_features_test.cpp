@@ -113,6 +113,23 @@ BOOST_AUTO_TEST_CASE(transport_errors_map_to_down_reasons) {
         BOOST_TEST(!down_reason_of(ec).has_value(), ec.message());
 }
 
+BOOST_AUTO_TEST_CASE(resolver_settings_are_validated) {
+    auto const field_of = [](auto tweak) {
+        auto cfg = config_of(0);
+        tweak(cfg);
+        auto const r = cohort::validate(cfg);
+        return r ? std::string() : std::string(r.error().field);
+    };
+    BOOST_TEST(field_of([](cohort::node_config&) {}) == "");
+    BOOST_TEST(field_of([](cohort::node_config& c) { c.resolve_ttl = 0s; }) ==
+               "node_config.resolve_ttl");
+    BOOST_TEST(field_of([](cohort::node_config& c) { c.resolve_failure_ttl = -1s; }) ==
+               "node_config.resolve_failure_ttl");
+    BOOST_TEST(field_of([](cohort::node_config& c) { c.resolve_cache_limit = 0; }) ==
+               "node_config.resolve_cache_limit");
+    BOOST_TEST(field_of([](cohort::node_config& c) { c.resolve_queue_limit = 0; }) == "");
+}
+
 // ---- tags -----------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(set_tags_reaches_every_peer) {

@@ -9,6 +9,8 @@
 // resolved (and re-resolved after the TTL). Every wait is bounded by
 // io_context::run_for.
 #include <cohort/node.hpp>
+#include <cohort/transport/memory_network.hpp>
+#include <cohort/transport/memory_transport.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
@@ -247,6 +249,67 @@ BOOST_AUTO_TEST_CASE(localhost_seeds_and_member_addresses_are_resolved) {
     BOOST_TEST(c.nodes[1]->counters().resolve_lookups > lookups);
     BOOST_TEST(c.converged(3));
     c.stop_all();
+}
+
+// A member named by hostname on a memory network (the resolver is real, so
+// this lives with the loopback tests): messages to it wait for the lookup,
+// or with resolve_queue_limit = 0 are dropped and counted; both converge.
+BOOST_AUTO_TEST_CASE(messages_wait_for_a_lookup_within_the_queue_limit) {
+    for (std::size_t limit : {std::size_t{256}, std::size_t{0}}) {
+        BOOST_TEST_CONTEXT("resolve_queue_limit " << limit) {
+            using mem_node = cohort::basic_node<cohort::memory_transport>;
+            asio::io_context ctx;
+            cohort::memory_network_config nc;
+            nc.time_source = cohort::memory_time_source::manual;
+            cohort::memory_network net(ctx, nc);
+            cohort::memory_transport ta(net, {asio::ip::make_address("10.0.2.1"), 7946});
+            cohort::memory_transport tb(net, {asio::ip::make_address("127.0.0.1"), 7001});
+            cohort::node_config ca, cb;
+            ca.id = cohort::node_id::parse("a@10.0.2.1:7946").value();
+            cb.id = cohort::node_id::parse("b@localhost:7001").value();
+            for (auto* c : {&ca, &cb}) {
+                c->membership = cohort::membership_config::local();
+                c->seed = 5;
+                c->resolve_queue_limit = limit;
+            }
+            mem_node a(ta, ca), b(tb, cb);
+            // Virtual time for the protocol, a little real time for the resolver.
+            auto const step = [&] {
+                cohort::run_virtual_for(ctx, net, 10ms);
+                a.poll_time();
+                b.poll_time();
+                ctx.run_for(1ms);
+            };
+            a.async_start([](boost::system::error_code ec) { BOOST_TEST(!ec); });
+            b.async_start([](boost::system::error_code ec) { BOOST_TEST(!ec); });
+            std::optional<boost::system::error_code> joined;
+            b.async_join({{"10.0.2.1", 7946}},
+                         [&](boost::system::error_code ec) { joined = ec; });
+            auto const active = [](mem_node& n) {
+                std::size_t k = 0;
+                for (auto const& m : n.members()) k += m.state == cohort::node_state::active;
+                return k;
+            };
+            for (int i = 0; i < 1000 && !(joined && active(a) == 2 && active(b) == 2); ++i) step();
+            BOOST_REQUIRE(joined);
+            BOOST_TEST(!*joined);
+            BOOST_TEST(active(a) == 2u);
+            BOOST_TEST(active(b) == 2u);
+            auto const k = a.counters();
+            BOOST_TEST(k.resolve_lookups >= 1u);
+            BOOST_TEST(k.resolve_failures == 0u);
+            if (limit == 0)
+                BOOST_TEST(k.unresolved_addresses >= 1u);  // the first answers to b
+            else
+                BOOST_TEST(k.unresolved_addresses == 0u);
+            bool stopped_a = false, stopped_b = false;
+            a.async_stop([&](boost::system::error_code) { stopped_a = true; });
+            b.async_stop([&](boost::system::error_code) { stopped_b = true; });
+            for (int i = 0; i < 10 && !(stopped_a && stopped_b); ++i) step();
+            BOOST_TEST(stopped_a);
+            BOOST_TEST(stopped_b);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
