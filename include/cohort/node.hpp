@@ -22,9 +22,11 @@
 // Hostnames. Member addresses and seeds may name a host ("localhost:7946"):
 // the driver resolves it with an Asio resolver (off the executor's thread),
 // preferring the transport's address family, and caches the answer for
-// node_config::resolve_ttl (a failure for resolve_failure_ttl). Messages to a
-// host being resolved wait, at most resolve_queue_limit of them across all
-// hosts; beyond that, and when the lookup fails, they are dropped and counted
+// node_config::resolve_ttl (a failure for resolve_failure_ttl); past the TTL
+// the last answer serves while a new lookup refreshes it, and a failed refresh
+// keeps it. Messages to a host never resolved yet wait for the first lookup,
+// at most resolve_queue_limit of them across all hosts; beyond that, and when
+// the lookup fails, they are dropped and counted
 // (node_counters::unresolved_addresses). async_join resolves its seeds first.
 //
 // Unreachable members. When a frame to a member fails with connection_refused
@@ -549,23 +551,20 @@ private:
         auto const done = [this, op, l] {
             if (--l->pending != 0 || op != join_op_ || !join_handler_ || !running_) return;
             std::vector<peer_address> numeric;
-            bool only_self = true;
+            bool unresolved = false;
             for (auto& a : l->seeds) {
-                if (!a) continue;
-                only_self = only_self && is_self(*a);
-                if (!is_self(*a)) numeric.push_back(std::move(*a));
+                if (!a) unresolved = true;
+                else if (!is_self(*a)) numeric.push_back(std::move(*a));
             }
-            if (numeric.empty())
-                return complete_join(only_self && !l->seeds.empty() &&
-                                             std::all_of(l->seeds.begin(), l->seeds.end(),
-                                                         [](auto const& a) { return a.has_value(); })
-                                         ? boost::system::error_code{}
-                                         : make_error_code(boost::asio::error::host_not_found));
+            if (numeric.empty())  // every seed is this node, or could not be resolved
+                return complete_join(unresolved
+                                         ? make_error_code(boost::asio::error::host_not_found)
+                                         : boost::system::error_code{});
             core_->join(std::move(numeric), now());
             process();
         };
         for (std::size_t i = 0; i < seeds.size(); ++i) {
-            if (auto a = detail::to_endpoint<endpoint_type>(seeds[i])) {
+            if (detail::to_endpoint<endpoint_type>(seeds[i])) {  // numeric already
                 l->seeds[i] = std::move(seeds[i]);
                 done();
                 continue;
@@ -836,16 +835,17 @@ private:
 
     // ---- hostname resolution ----------------------------------------------------------------
 
-    // The address of `host` now: numeric, or a fresh cached answer.
+    // The address of `host` now: numeric, or the cached answer. An answer
+    // past its TTL is still used while a new lookup refreshes it, so that
+    // messages to a known host never wait.
     std::optional<address_type> address_now(std::string const& host) {
         boost::system::error_code ec;
         auto const a = boost::asio::ip::make_address(host, ec);
         if (!ec) return a;
         auto it = resolved_.find(host);
-        if (it != resolved_.end() && !it->second.pending && it->second.address &&
-            now() < it->second.expires)
-            return it->second.address;
-        return std::nullopt;
+        if (it == resolved_.end() || !it->second.address) return std::nullopt;
+        if (!it->second.pending && now() >= it->second.expires) start_lookup(host, it->second);
+        return it->second.address;
     }
 
     // The cache entry for `host`, looked up if it has no fresh answer; null
@@ -918,9 +918,13 @@ private:
                 }
             }
         }
-        if (!pick && ec != boost::asio::error::operation_aborted) ++counters_.resolve_failures;
-        entry.address = pick;
-        entry.expires = now() + (pick ? cfg_.resolve_ttl : cfg_.resolve_failure_ttl);
+        bool const found = pick.has_value();
+        if (!found && ec != boost::asio::error::operation_aborted) ++counters_.resolve_failures;
+        // A failed refresh keeps the last answer (a DNS hiccup must not cut a
+        // member off) and retries after resolve_failure_ttl.
+        if (found) entry.address = pick;
+        else pick = entry.address;
+        entry.expires = now() + (found ? cfg_.resolve_ttl : cfg_.resolve_failure_ttl);
         auto messages = std::move(entry.messages);
         auto callbacks = std::move(entry.callbacks);
         entry.messages.clear();
