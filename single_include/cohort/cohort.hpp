@@ -711,7 +711,8 @@ using hlc = basic_hlc<system_wall_clock>;
 // and leader rule). No sockets, timers or clock reads:
 //
 //   inputs   start(now, seeds), on_message(envelope, now), on_tick(now),
-//            leave(now), set_tags(tags, now)
+//            leave(now), set_tags(tags, now), join(seeds, now),
+//            on_unreachable(name, reason, now)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
 //            next_deadline()   when it wants the next on_tick
@@ -2254,6 +2255,7 @@ struct membership_counters {
     std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
+    std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members
 
     /// received[] for message type T.
     template <class T>
@@ -3019,6 +3021,55 @@ public:
         return {};
     }
 
+    /// Joins the cluster of `seeds` at run time (Serf's join works at any
+    /// time): sends this node's whole view as a join push-pull to each seed in
+    /// turn, with the backoff and join_timeout of start(), and merges the
+    /// answer, so two clusters formed apart become one. join_completed follows
+    /// the first answer from a seed (or from a member this node did not know,
+    /// which can only be answering it), or reports error::join_timeout; the
+    /// node stays in its own cluster either way. Before start() it is
+    /// start(now, seeds). No effect unless this node is live; a join already
+    /// under way is replaced. Seeds are compared with member addresses as
+    /// text: the driver passes numeric addresses when it resolves names.
+    void join(std::vector<peer_address> seeds, duration now) {
+        now_ = std::max(now_, now);
+        if (!started_) return start(now, std::move(seeds));
+        if (!is_live(self_->m.state)) return;
+        std::erase(seeds, peer_address::of(self_->m.id));
+        if (seeds.empty()) {
+            join_.reset();
+            events_.emplace_back(join_completed{});
+            return;
+        }
+        join_ = join_attempt{std::move(seeds), 0, now + cfg_.join_timeout, now,
+                             cfg_.join_retry_interval};
+        send_join(now);
+    }
+
+    /// Abandons a join under way: no join_completed follows, answers still
+    /// arriving are merged like any push-pull.
+    void cancel_join() noexcept { join_.reset(); }
+
+    /// The driver's hint that the transport to member `name` refused a
+    /// connection (down_reason::connection_refused) or lost it
+    /// (connection_closed). A live member other than this node is suspected
+    /// at once, without waiting for its detector (or, already suspected, this
+    /// node confirms it), and the suspicion runs its normal course: a newer
+    /// incarnation refutes it; if it times out, node_down carries `reason`
+    /// instead of heartbeat_timeout. Other reasons, unknown names, this node
+    /// and members not live are ignored.
+    void on_unreachable(std::string_view name, down_reason reason, duration now) {
+        now_ = std::max(now_, now);
+        if (reason != down_reason::connection_refused && reason != down_reason::connection_closed)
+            return;
+        if (!started_ || name == self_name_ || !is_live(self_->m.state)) return;
+        auto it = members_.find(name);
+        if (it == members_.end() || !is_live(it->second.m.state)) return;
+        ++counters_.unreachable_suspicions;
+        it->second.down_hint = reason;
+        suspect(it->second, now);
+    }
+
     // ---- outputs ----------------------------------------------------------------------------
 
     /// Messages to send, oldest first; the driver clears it once sent.
@@ -3102,6 +3153,8 @@ private:
 
     struct record {
         member m;
+        // Why the driver found it unreachable, while suspected (on_unreachable).
+        std::optional<down_reason> down_hint;
         std::size_t alive_index = npos;   // position in alive_
         std::size_t failed_index = npos;  // position in failed_
     };
@@ -3216,7 +3269,7 @@ private:
     void handle(envelope const&, cohort::leave const& m, duration now) {
         apply(rumor{m.member, m.incarnation, node_state::leaving, {}, {}}, now);
     }
-    void handle(envelope const&, join const& m, duration now) {
+    void handle(envelope const&, cohort::join const& m, duration now) {
         apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
     }
     void handle(envelope const&, user_message const&, duration) {}
@@ -3238,12 +3291,21 @@ private:
     }
 
     void handle(envelope const& e, push_pull_reply const& p, duration now) {
+        // A run-time join (join()) is answered by a seed, or by a member we did
+        // not know (only a join or a discovery push-pull reaches those).
+        bool const join_answer =
+            join_ && (members_.find(e.sender.name()) == members_.end() ||
+                      std::find(join_->seeds.begin(), join_->seeds.end(),
+                                peer_address::of(e.sender)) != join_->seeds.end());
         merge(e.sender, p.members, now);
         if (self_->m.state == node_state::joining) {
             // The answer acknowledges the join (even one that came after join_timeout).
             move_state(*self_, node_state::active, now);
             broadcast_self();
             if (join_) events_.emplace_back(join_completed{});
+            join_.reset();
+        } else if (join_answer) {
+            events_.emplace_back(join_completed{});
             join_.reset();
         }
     }
@@ -3400,10 +3462,12 @@ private:
         events_.emplace_back(state_changed{rec.m.id, old, s, rec.m.incarnation});
         if (s == node_state::active) events_.emplace_back(node_up{rec.m.id});
         if (old && is_live(*old) && (s == node_state::failed || s == node_state::leaving)) {
-            events_.emplace_back(node_down{rec.m.id, s == node_state::leaving
-                                                         ? down_reason::graceful_shutdown
-                                                         : down_reason::heartbeat_timeout});
+            events_.emplace_back(node_down{
+                rec.m.id, s == node_state::leaving
+                              ? down_reason::graceful_shutdown
+                              : rec.down_hint.value_or(down_reason::heartbeat_timeout)});
         }
+        if (s != node_state::unknown) rec.down_hint.reset();  // the hint lives with its suspicion
         check_leader();
     }
 
@@ -3672,8 +3736,9 @@ private:
     void send_join(duration now) {
         auto& j = *join_;
         ++counters_.join_attempts;
-        member_state me{self_->m.id, self_->m.incarnation, self_->m.state, self_->m.tags};
-        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, {std::move(me)}});
+        // The whole view (just this node on a first join): a run-time join
+        // hands the seed's cluster every member of ours at once, as memberlist does.
+        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, full_state()});
         j.next = (j.next + 1) % j.seeds.size();
         j.retry_at = now + j.backoff;
         j.backoff = std::min(j.backoff * 2, cfg_.join_retry_max_interval);
@@ -3794,6 +3859,28 @@ private:
 // on a memory_network with memory_time_source::manual it is the network's
 // virtual time instead, and since no timer sees virtual time move, whoever
 // advances it calls poll_time() afterwards (on the executor).
+//
+// Hostnames. Member addresses and seeds may name a host ("localhost:7946"):
+// the driver resolves it with an Asio resolver (off the executor's thread),
+// preferring the transport's address family, and caches the answer for
+// node_config::resolve_ttl (a failure for resolve_failure_ttl); past the TTL
+// the last answer serves while a new lookup refreshes it, and a failed refresh
+// keeps it. Messages to a host never resolved yet wait for the first lookup,
+// at most resolve_queue_limit of them across all hosts; beyond that, and when
+// the lookup fails, they are dropped and counted
+// (node_counters::unresolved_addresses). async_join resolves its seeds first.
+//
+// Unreachable members. When a frame to a member fails with connection_refused
+// (down_reason::connection_refused) or with a reset, eof, broken pipe or
+// abort (connection_closed), the driver tells the core (on_unreachable),
+// which suspects the member at once; if the suspicion times out, this node's
+// node_down carries that reason. Packets are unreliable and tell nothing.
+//
+// Cancellation. async_join and async_next_event honour their token's
+// cancellation slot (any cancellation type): the operation completes with
+// boost::asio::error::operation_aborted and the node keeps running (a
+// cancelled join stops contacting its seeds). Emit the signal on the node's
+// executor, or from any thread: the request is posted to the executor.
 //
 // Threading. Every asynchronous operation may be initiated from any thread
 // (it dispatches to the executor); the node's state lives on the executor,
@@ -8005,6 +8092,7 @@ private:
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/basic_resolver.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
@@ -8014,6 +8102,7 @@ private:
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -8021,6 +8110,7 @@ private:
 #include <mutex>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -8077,6 +8167,20 @@ struct node_config {
     /// Seed of the core's random choices; 0 derives one from the id and the
     /// generation.
     std::uint64_t seed = 0;
+    /// How long a resolved hostname is used before it is looked up again
+    /// (30 s: DNS changes reach the cluster within a push-pull or two). Must
+    /// be positive.
+    std::chrono::nanoseconds resolve_ttl = std::chrono::seconds(30);
+    /// How long a failed lookup is remembered: messages to that host are
+    /// dropped meanwhile (5 s). Must be positive.
+    std::chrono::nanoseconds resolve_failure_ttl = std::chrono::seconds(5);
+    /// Messages that may wait for hostname lookups, all hosts together; more
+    /// are dropped and counted. 0 drops every message to an unresolved host.
+    std::size_t resolve_queue_limit = 256;
+    /// Hostnames cached (answers and lookups under way); a message to a new
+    /// host beyond it is dropped and counted. Bounds what hostile gossip of
+    /// made-up hostnames can cost. Must be at least 1.
+    std::size_t resolve_cache_limit = 1024;
 };
 
 /// Checks `cfg`; the error names the first bad field.
@@ -8089,6 +8193,12 @@ inline boost::system::result<void, config_error> validate(node_config const& cfg
     if (auto r = validate(cfg.membership); !r) return r;
     if (auto r = validate(cfg.hlc); !r) return r;
     if (cfg.event_queue_limit == 0) return fail("node_config.event_queue_limit", "must be at least 1");
+    if (cfg.resolve_ttl <= std::chrono::nanoseconds::zero())
+        return fail("node_config.resolve_ttl", "must be positive");
+    if (cfg.resolve_failure_ttl <= std::chrono::nanoseconds::zero())
+        return fail("node_config.resolve_failure_ttl", "must be positive");
+    if (cfg.resolve_cache_limit == 0)
+        return fail("node_config.resolve_cache_limit", "must be at least 1");
     std::size_t tags_size = 0;
     for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
     if (tags_size > cfg.membership.max_tags_size)
@@ -8120,7 +8230,11 @@ struct node_counters {
     std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
     std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
     std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
-    std::uint64_t unresolved_addresses = 0; ///< messages to a host that is no IP address
+    std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
+                                            ///< failed, or wait queue or cache full)
+    std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
+    std::uint64_t resolve_failures = 0;     ///< hostname lookups that found no address
+    std::uint64_t unreachable_reports = 0;  ///< failed frames to a member reported to the core
     std::uint64_t send_errors = 0;          ///< sends the transport failed
     std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
     std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
@@ -8137,14 +8251,25 @@ concept has_virtual_network = requires(T const& t) {
     t.network().config().time_source;
 };
 
-// Numeric hosts only; a hostname yields nothing.
-// TODO: resolve hostnames with an ip::basic_resolver and cache the answers.
+// Numeric hosts only; a hostname yields nothing (basic_node resolves those).
 template <class Endpoint>
 std::optional<Endpoint> to_endpoint(peer_address const& a) {
     boost::system::error_code ec;
     auto const address = boost::asio::ip::make_address(a.host, ec);
     if (ec) return std::nullopt;
     return Endpoint(address, a.port);
+}
+
+// What a failed frame says about its peer: refused, or a stream that broke.
+// Anything else (timeouts, partitions, a full queue, our own close) says
+// nothing about the member.
+inline std::optional<down_reason> down_reason_of(boost::system::error_code const& ec) noexcept {
+    namespace ae = boost::asio::error;
+    if (ec == ae::connection_refused) return down_reason::connection_refused;
+    if (ec == ae::connection_reset || ec == ae::eof || ec == ae::broken_pipe ||
+        ec == ae::connection_aborted)
+        return down_reason::connection_closed;
+    return std::nullopt;
 }
 
 } // namespace detail
@@ -8167,12 +8292,12 @@ public:
     /// A node on `t`, which must outlive it.
     basic_node(Transport& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
-          timer_(t.get_executor()) {}
+          timer_(t.get_executor()), resolver_(t.get_executor()) {}
 
     /// A node owning `t`; async_stop closes it.
     basic_node(Transport&& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
-          clock_(std::move(clock)), timer_(t_->get_executor()) {}
+          clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {}
 
     basic_node(basic_node const&) = delete;
     basic_node& operator=(basic_node const&) = delete;
@@ -8183,6 +8308,7 @@ public:
             receive_cancel_.emit(boost::asio::cancellation_type::terminal);
             timer_.cancel();
         }
+        resolver_.cancel();
     }
 
     executor_type get_executor() const noexcept { return t_->get_executor(); }
@@ -8200,14 +8326,32 @@ public:
     }
 
     /// Joins the cluster through `seeds` (this node's own address is
-    /// ignored); completes when a seed answered, or with error::join_timeout.
-    /// A node that already knows other members is in a cluster: it completes
-    /// at once. Signature: void(error_code).
+    /// ignored), at any time: the node sends its whole view to a seed and
+    /// merges the answer, so a node of one cluster joining a seed of another
+    /// merges the two (Serf's join). Hostnames among the seeds are resolved
+    /// first (none resolved: boost::asio::error::host_not_found). Completes
+    /// when a seed answered, or
+    /// with error::join_timeout (the node stays in its cluster);
+    /// boost::asio::error::operation_not_supported once the node left.
+    /// Cancellable (see the top of this header). Signature: void(error_code).
     template <class Token>
     auto async_join(std::vector<peer_address> seeds, Token&& token) {
         return initiate<void(boost::system::error_code)>(
             [this, seeds = std::move(seeds)](auto h) mutable {
                 do_join(std::move(seeds), std::move(h));
+            },
+            token);
+    }
+
+    /// Replaces this node's tags (gossiped at a new incarnation; peers and
+    /// this node report tags_changed). Completes once applied locally;
+    /// error::length_over_limit when they exceed
+    /// membership_config::max_tags_size. Signature: void(error_code).
+    template <class Token>
+    auto async_set_tags(std::vector<tag> tags, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, tags = std::move(tags)](auto h) mutable {
+                do_set_tags(std::move(tags), std::move(h));
             },
             token);
     }
@@ -8230,7 +8374,8 @@ public:
 
     /// The next event, oldest first. One wait at a time (a second completes
     /// with boost::asio::error::already_started); after stop, once the queue is
-    /// empty, operation_aborted. Signature: void(error_code, node_event).
+    /// empty, operation_aborted. Cancellable (operation_aborted, no event is
+    /// lost). Signature: void(error_code, node_event).
     template <class Token>
     auto async_next_event(Token&& token) {
         return initiate<void(boost::system::error_code, node_event)>(
@@ -8285,6 +8430,26 @@ private:
                                           boost::asio::wait_traits<std::chrono::steady_clock>,
                                           executor_type>;
     using duration = std::chrono::nanoseconds;
+    using address_type = boost::asio::ip::address;
+    using resolver_type =
+        boost::asio::ip::basic_resolver<typename endpoint_type::protocol_type, executor_type>;
+
+    // A message waiting for its host's address.
+    struct waiting_message {
+        peer_address to;
+        delivery how;
+        std::size_t type;
+        std::vector<std::byte> bytes;
+    };
+
+    // One hostname: its answer (or failure) until `expires`, or a lookup under way.
+    struct resolve_entry {
+        std::optional<address_type> address;
+        duration expires{};
+        bool pending = false;
+        std::vector<waiting_message> messages;
+        std::vector<std::function<void(std::optional<address_type>)>> callbacks;
+    };
 
     struct heard {
         hlc_timestamp last{};
@@ -8375,15 +8540,93 @@ private:
         if (auto ec = check_running()) return complete(std::move(h), ec);
         if (join_handler_)
             return complete(std::move(h), make_error_code(boost::asio::error::already_started));
+        auto const s = core_->state();
+        if (s == node_state::leaving || s == node_state::failed)
+            return complete(std::move(h),
+                            make_error_code(boost::asio::error::operation_not_supported));
         std::erase(seeds, peer_address::of(cfg_.id));
-        if (seeds.empty() || core_->size() > 1)
-            return complete(std::move(h), boost::system::error_code{});
-        // The core joins only when it starts: replace the lone core (nobody
-        // knows it yet) by one at a newer generation that starts with seeds.
-        make_core(std::max(wall_ms(), core_->incarnation() + 1));
+        if (seeds.empty()) return complete(std::move(h), boost::system::error_code{});
         h.swap(join_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
-        core_->start(now(), std::move(seeds));
+        auto const op = ++join_op_;
+        on_cancel(join_handler_, [this, op] {
+            if (op != join_op_ || !join_handler_) return;
+            ++join_op_;  // seed lookups still under way now find nothing to do
+            core_->cancel_join();
+            complete_join(make_error_code(boost::asio::error::operation_aborted));
+        });
+        // Resolve the hostnames among the seeds, then join through the
+        // numeric addresses (the core recognises a seed's answer by address).
+        struct lookup {
+            std::vector<std::optional<peer_address>> seeds;
+            std::size_t pending = 0;
+        };
+        auto l = std::make_shared<lookup>();
+        l->seeds.resize(seeds.size());
+        l->pending = seeds.size() + 1;  // +1: released below, once every lookup started
+        auto const done = [this, op, l] {
+            if (--l->pending != 0 || op != join_op_ || !join_handler_ || !running_) return;
+            std::vector<peer_address> numeric;
+            bool unresolved = false;
+            for (auto& a : l->seeds) {
+                if (!a) unresolved = true;
+                else if (!is_self(*a)) numeric.push_back(std::move(*a));
+            }
+            if (numeric.empty())  // every seed is this node, or could not be resolved
+                return complete_join(unresolved
+                                         ? make_error_code(boost::asio::error::host_not_found)
+                                         : boost::system::error_code{});
+            core_->join(std::move(numeric), now());
+            process();
+        };
+        for (std::size_t i = 0; i < seeds.size(); ++i) {
+            if (detail::to_endpoint<endpoint_type>(seeds[i])) {  // numeric already
+                l->seeds[i] = std::move(seeds[i]);
+                done();
+                continue;
+            }
+            with_address(seeds[i].host, [l, i, port = seeds[i].port, done](
+                                            std::optional<address_type> a) {
+                if (a) l->seeds[i] = peer_address{a->to_string(), port};
+                done();
+            });
+        }
+        done();
+    }
+
+    // Whether `a` (numeric) is this node's own address.
+    bool is_self(peer_address const& a) const {
+        if (a == peer_address::of(cfg_.id)) return true;
+        auto const ep = detail::to_endpoint<endpoint_type>(a);
+        return ep && *ep == t_->local_endpoint();
+    }
+
+    void complete_join(boost::system::error_code ec) {
+        if (!join_handler_) return;
+        auto h = std::exchange(join_handler_, nullptr);
+        boost::asio::get_associated_cancellation_slot(h).clear();
+        complete(std::move(h), ec);
+    }
+
+    void do_set_tags(std::vector<tag> tags, ec_handler h) {
+        if (auto ec = check_running()) return complete(std::move(h), ec);
+        auto r = core_->set_tags(std::move(tags), now());
         process();
+        complete(std::move(h), r ? boost::system::error_code{} : r.error());
+    }
+
+    // Runs `fn` on the executor when the handler's cancellation slot fires.
+    // The request is posted, never run inside emit(), so that fn may clear
+    // the slot; fn checks that its operation is still the one pending.
+    template <class Handler, class Fn>
+    void on_cancel(Handler& h, Fn fn) {
+        auto slot = boost::asio::get_associated_cancellation_slot(h);
+        if (!slot.is_connected()) return;
+        slot.assign([ex = t_->get_executor(), alive = std::weak_ptr<int>(alive_),
+                     fn = std::move(fn)](boost::asio::cancellation_type) {
+            boost::asio::post(ex, [alive, fn] {
+                if (!alive.expired()) fn();
+            });
+        });
     }
 
     void do_leave(ec_handler h) {
@@ -8410,6 +8653,7 @@ private:
         running_ = false;
         receive_cancel_.emit(boost::asio::cancellation_type::terminal);
         timer_.cancel();
+        resolver_.cancel();
         deliver_event();
     }
 
@@ -8420,7 +8664,18 @@ private:
             return complete(std::move(h), make_error_code(boost::asio::error::already_started),
                             node_event{});
         h.swap(event_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
+        auto const op = ++event_op_;
+        on_cancel(event_handler_, [this, op] {
+            if (op == event_op_ && event_handler_)
+                complete_event(make_error_code(boost::asio::error::operation_aborted), {});
+        });
         deliver_event();
+    }
+
+    void complete_event(boost::system::error_code ec, node_event e) {
+        auto h = std::exchange(event_handler_, nullptr);
+        boost::asio::get_associated_cancellation_slot(h).clear();
+        complete(std::move(h), ec, std::move(e));
     }
 
     // ---- the driver -------------------------------------------------------------------------
@@ -8471,9 +8726,7 @@ private:
 
     void loop_done() {
         if (--loops_ > 0 || status() != node_status::stopping) return;
-        if (join_handler_)
-            complete(std::exchange(join_handler_, nullptr),
-                     make_error_code(boost::asio::error::operation_aborted));
+        complete_join(make_error_code(boost::asio::error::operation_aborted));
         if (leave_handler_)
             complete(std::exchange(leave_handler_, nullptr),
                      make_error_code(boost::asio::error::operation_aborted));
@@ -8527,8 +8780,7 @@ private:
         auto events = std::move(core_->events());
         core_->events().clear();
         for (auto& ev : events) {
-            if (auto const* j = std::get_if<join_completed>(&ev); j && join_handler_)
-                complete(std::exchange(join_handler_, nullptr), j->ec);
+            if (auto const* j = std::get_if<join_completed>(&ev)) complete_join(j->ec);
             if (std::holds_alternative<leave_completed>(ev) && leave_handler_)
                 complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
             std::visit([&](auto& e) { push_event(std::move(e)); }, ev);
@@ -8553,24 +8805,154 @@ private:
                 ++counters_.encode_errors;
                 continue;
             }
-            auto const to = detail::to_endpoint<endpoint_type>(o.to);
-            if (!to) {
-                ++counters_.unresolved_addresses;
-                continue;
-            }
-            ++counters_.messages_out[type];
-            counters_.bytes_out[type] += buffer_.size();
-            auto on_sent = [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
-                if (ec && !alive.expired()) ++counters_.send_errors;
-            };
-            if (o.how == delivery::packet && buffer_.size() <= t_->packet_budget()) {
-                t_->async_send_packet(*to, buffer_, std::move(on_sent));
-            } else {
-                if (o.how == delivery::packet) ++counters_.frames_for_packets;
-                t_->async_send_frame(*to, buffer_, std::move(on_sent));
-            }
+            if (auto const a = address_now(o.to.host))
+                send_encoded(endpoint_type(*a, o.to.port), o.to, o.how, type, buffer_);
+            else
+                wait_for_address(o.to, o.how, type);
         }
         outbox.clear();
+    }
+
+    void send_encoded(endpoint_type const& to, peer_address const& address, delivery how,
+                      std::size_t type, std::span<std::byte const> bytes) {
+        ++counters_.messages_out[type];
+        counters_.bytes_out[type] += bytes.size();
+        std::weak_ptr<int> alive = alive_;
+        if (how == delivery::packet && bytes.size() <= t_->packet_budget()) {
+            t_->async_send_packet(to, bytes, [this, alive](boost::system::error_code ec) {
+                if (ec && !alive.expired()) ++counters_.send_errors;
+            });
+        } else {
+            if (how == delivery::packet) ++counters_.frames_for_packets;
+            t_->async_send_frame(to, bytes, [this, alive, address](boost::system::error_code ec) {
+                if (!ec || alive.expired()) return;
+                ++counters_.send_errors;
+                on_frame_failed(address, ec);
+            });
+        }
+    }
+
+    // A frame to `to` failed: if the transport says the member there refused
+    // or dropped the connection, the core suspects it at once.
+    void on_frame_failed(peer_address const& to, boost::system::error_code ec) {
+        auto const reason = detail::down_reason_of(ec);
+        if (!reason || !running_ || !core_) return;
+        // Rare (failures only): a scan of the view finds the member at that address.
+        for (auto const& m : core_->snapshot().members) {
+            if (m.id == cfg_.id || m.id.host() != to.host || m.id.port() != to.port) continue;
+            ++counters_.unreachable_reports;
+            core_->on_unreachable(m.id.name(), *reason, now());
+            process();
+            return;
+        }
+        publish();
+    }
+
+    // ---- hostname resolution ----------------------------------------------------------------
+
+    // The address of `host` now: numeric, or the cached answer. An answer
+    // past its TTL is still used while a new lookup refreshes it, so that
+    // messages to a known host never wait.
+    std::optional<address_type> address_now(std::string const& host) {
+        boost::system::error_code ec;
+        auto const a = boost::asio::ip::make_address(host, ec);
+        if (!ec) return a;
+        auto it = resolved_.find(host);
+        if (it == resolved_.end() || !it->second.address) return std::nullopt;
+        if (!it->second.pending && now() >= it->second.expires) start_lookup(host, it->second);
+        return it->second.address;
+    }
+
+    // The cache entry for `host`, looked up if it has no fresh answer; null
+    // when the cache is full.
+    resolve_entry* entry_for(std::string const& host) {
+        auto it = resolved_.find(host);
+        if (it == resolved_.end()) {
+            if (resolved_.size() >= cfg_.resolve_cache_limit) {
+                auto const t = now();
+                std::erase_if(resolved_, [&](auto const& kv) {
+                    return !kv.second.pending && kv.second.expires <= t;
+                });
+                if (resolved_.size() >= cfg_.resolve_cache_limit) return nullptr;
+            }
+            it = resolved_.emplace(host, resolve_entry{}).first;
+        }
+        resolve_entry& entry = it->second;
+        if (!entry.pending && now() >= entry.expires) start_lookup(host, entry);
+        return &entry;
+    }
+
+    void wait_for_address(peer_address const& to, delivery how, std::size_t type) {
+        resolve_entry* entry = entry_for(to.host);
+        if (!entry || !entry->pending || waiting_messages_ >= cfg_.resolve_queue_limit) {
+            // Cache full, a recent failure, or too many waiting already.
+            ++counters_.unresolved_addresses;
+            return;
+        }
+        ++waiting_messages_;
+        entry->messages.push_back({to, how, type, buffer_});
+    }
+
+    // Calls `fn(address or nullopt)` now when the answer is known, else once looked up.
+    template <class Fn>
+    void with_address(std::string const& host, Fn fn) {
+        if (auto a = address_now(host)) return fn(a);
+        resolve_entry* entry = entry_for(host);
+        if (!entry || !entry->pending) return fn(std::optional<address_type>{});
+        entry->callbacks.emplace_back(std::move(fn));
+    }
+
+    void start_lookup(std::string const& host, resolve_entry& entry) {
+        entry.pending = true;
+        ++counters_.resolve_lookups;
+        resolver_.async_resolve(
+            host, "0", resolver_type::numeric_service,
+            [this, alive = std::weak_ptr<int>(alive_), host](
+                boost::system::error_code ec, typename resolver_type::results_type results) {
+                if (alive.expired()) return;
+                on_resolved(host, ec, results);
+            });
+    }
+
+    void on_resolved(std::string const& host, boost::system::error_code ec,
+                     typename resolver_type::results_type const& results) {
+        auto it = resolved_.find(host);
+        if (it == resolved_.end()) return;
+        resolve_entry& entry = it->second;
+        entry.pending = false;
+        // Prefer the transport's family: an IPv4 socket cannot send to ::1.
+        std::optional<address_type> pick;
+        if (!ec) {
+            bool const v6 = t_->local_endpoint().address().is_v6();
+            for (auto const& r : results) {
+                auto const a = r.endpoint().address();
+                if (!pick) pick = a;
+                if (a.is_v6() == v6) {
+                    pick = a;
+                    break;
+                }
+            }
+        }
+        bool const found = pick.has_value();
+        if (!found && ec != boost::asio::error::operation_aborted) ++counters_.resolve_failures;
+        // A failed refresh keeps the last answer (a DNS hiccup must not cut a
+        // member off) and retries after resolve_failure_ttl.
+        if (found) entry.address = pick;
+        else pick = entry.address;
+        entry.expires = now() + (found ? cfg_.resolve_ttl : cfg_.resolve_failure_ttl);
+        auto messages = std::move(entry.messages);
+        auto callbacks = std::move(entry.callbacks);
+        entry.messages.clear();
+        entry.callbacks.clear();
+        waiting_messages_ -= messages.size();
+        for (auto& m : messages) {
+            if (pick && running_)
+                send_encoded(endpoint_type(*pick, m.to.port), m.to, m.how, m.type, m.bytes);
+            else if (running_)
+                ++counters_.unresolved_addresses;
+        }
+        for (auto& cb : callbacks) cb(pick);
+        if (core_) publish();
     }
 
     void push_event(node_event e) {
@@ -8584,12 +8966,10 @@ private:
     void deliver_event() {
         if (!event_handler_) return;
         if (!events_.empty()) {
-            complete(std::exchange(event_handler_, nullptr), boost::system::error_code{},
-                     std::move(events_.front()));
+            complete_event(boost::system::error_code{}, std::move(events_.front()));
             events_.pop_front();
         } else if (status() == node_status::stopped) {
-            complete(std::exchange(event_handler_, nullptr),
-                     make_error_code(boost::asio::error::operation_aborted), node_event{});
+            complete_event(make_error_code(boost::asio::error::operation_aborted), node_event{});
         }
     }
 
@@ -8624,6 +9004,11 @@ private:
     std::unique_ptr<membership_protocol> core_;
     timer_type timer_;
     boost::asio::cancellation_signal receive_cancel_;
+    resolver_type resolver_;
+    std::unordered_map<std::string, resolve_entry> resolved_;
+    std::size_t waiting_messages_ = 0;
+    std::uint64_t join_op_ = 0;   // identifies the pending join to a cancellation
+    std::uint64_t event_op_ = 0;  // and the pending async_next_event
     std::unordered_map<std::string, heard> heard_;
     std::vector<std::byte> buffer_;
     node_counters counters_;
