@@ -21,6 +21,7 @@ struct sim_counters {
     std::uint64_t delivered = 0;         ///< messages handed to a node's on_message
     per_type delivered_by_type{};        ///< delivered, by message type (variant index)
     std::uint64_t bytes_sent = 0;        ///< binary_codec size of sent messages (fidelity != none)
+    per_type bytes_sent_by_type{};       ///< bytes_sent, by message type (variant index)
     std::uint64_t bytes_delivered = 0;   ///< binary_codec size of delivered messages
     std::uint64_t lost = 0;              ///< packets dropped by link loss
     std::uint64_t cut_by_partition = 0;  ///< messages dropped between partition groups

@@ -610,6 +610,7 @@ private:
             e = std::move(*decoded);
         }
         counters_.bytes_sent += bytes;
+        counters_.bytes_sent_by_type[e.body.index()] += bytes;
         if (how == delivery::packet && f.loss > 0.0 && u < f.loss) {
             ++counters_.lost;
             return;
