@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <malloc.h>
 #include <optional>
 #include <random>
 #include <string>
@@ -48,13 +48,10 @@ double percentile(std::vector<double> v, double p) {
     return v[std::min(k, v.size() - 1)];
 }
 
-// The resident set now (the simulator of the run being measured is alive).
-long rss_mb() {
-    std::ifstream f("/proc/self/status");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
-    return -1;
+// The heap in use now (the simulator of the run being measured is alive);
+// the resident set would also count what earlier runs freed.
+long heap_mb() {
+    return static_cast<long>(mallinfo2().uordblks / (1024 * 1024));
 }
 
 simulator_config base(std::uint64_t seed, double loss) {
@@ -222,7 +219,7 @@ struct speed {
     std::uint64_t events;  // deliveries + ticks
     std::uint64_t delivered;
     double bootstrap_s;
-    long rss_mb;
+    long heap_mb;
 };
 
 // `clusters` independent clusters of `n` nodes each, run for `virtual_s`.
@@ -243,7 +240,7 @@ speed run_speed(std::size_t clusters, std::size_t n, std::chrono::seconds virtua
     sim.run_until(virtual_s);
     double const w = since(t1);
     return {w, sim.counters().delivered + sim.counters().ticks, sim.counters().delivered, boot,
-            rss_mb()};
+            heap_mb()};
 }
 
 // The baseline: the bare agenda, the same number of push + pop with a queue
@@ -290,7 +287,7 @@ void simulator_speed() {
     std::printf("A single cluster's views hold N members each: memory grows as N^2 (about\n"
                 "300 bytes per member per view), so one 10,000-member cluster (10^8 entries,\n"
                 "~30 GB) does not fit this machine; 10,000 nodes run as 10 clusters of 1,000.\n\n");
-    std::printf("| run | bootstrap wall s | run wall s | delivered | M msg/s | RSS MB |\n"
+    std::printf("| run | bootstrap wall s | run wall s | delivered | M msg/s | heap MB |\n"
                 "|---|---:|---:|---:|---:|---:|\n");
     struct shape {
         char const* name;
@@ -305,7 +302,7 @@ void simulator_speed() {
         auto const r = run_speed(sh.clusters, sh.n, 100s);
         std::printf("| %s | %.1f | %.1f | %llu | %.2f | %ld |\n", sh.name, r.bootstrap_s, r.wall_s,
                     static_cast<unsigned long long>(r.delivered),
-                    static_cast<double>(r.delivered) / r.wall_s / 1e6, r.rss_mb);
+                    static_cast<double>(r.delivered) / r.wall_s / 1e6, r.heap_mb);
         std::fflush(stdout);
     }
 }

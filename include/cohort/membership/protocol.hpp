@@ -8,7 +8,8 @@
 // state machine (SWIM + Lifeguard as in memberlist, Akka's monitoring ring
 // and leader rule). No sockets, timers or clock reads:
 //
-//   inputs   start(now, seeds), on_message(envelope, now), on_tick(now),
+//   inputs   start(now, seeds) (or bootstrap(now, members) into a formed
+//            cluster), on_message(envelope, now), on_tick(now),
 //            leave(now), set_tags(tags, now)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
