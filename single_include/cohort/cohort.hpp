@@ -10394,7 +10394,7 @@ struct sim_counters {
     std::uint64_t bytes_delivered = 0;   ///< binary_codec size of delivered messages
     std::uint64_t lost = 0;              ///< packets dropped by link loss
     std::uint64_t cut_by_partition = 0;  ///< messages dropped between partition groups
-    std::uint64_t cut_by_crash = 0;      ///< to a crashed node, or frames from a crashed sender
+    std::uint64_t cut_by_crash = 0;      ///< to a crashed or unstarted node, or frames from a crashed sender
     std::uint64_t paused_overflow = 0;   ///< packets dropped: a paused node's inbox was full
     std::uint64_t unroutable = 0;        ///< to an address no node has
     std::uint64_t codec_errors = 0;      ///< messages the codec refused (fidelity round_trip/measure)
@@ -10716,7 +10716,8 @@ public:
         check(validate(f));
         cfg_.network = f;
     }
-    /// Faults of every message node i sends or receives (a pair override wins).
+    /// Faults of every message node i sends or receives (nullopt: none). A pair
+    /// override wins over this; the sender's override wins over the receiver's.
     void set_node_faults(std::size_t i, std::optional<link_faults> f) {
         if (f) check(validate(*f));
         nodes_.at(i).faults = f;

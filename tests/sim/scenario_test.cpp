@@ -366,13 +366,19 @@ BOOST_AUTO_TEST_CASE(skewed_and_drifting_clocks_do_not_cause_failures) {
     simulator sim(config(3));
     for (int i = 0; i < 20; ++i) {
         double const drift = (i % 5 - 2) * 2e-3;  // up to 2 ms per second either way
-        sim.add_node({"", {}, std::nullopt, clock_error{std::chrono::seconds(i * 37), drift}});
+        sim.add_node({"", {}, std::nullopt, clock_error{std::chrono::seconds(i * 37 - 300), drift}});
     }
     sim.bootstrap_all();
     sim.run_until(10min);
     BOOST_TEST(sim.clock_of(5) != sim.now());
     BOOST_TEST(any_failures(sim) == 0U);
     BOOST_TEST(sim.converged(sim.all()));
+    // and a crash is still detected in time, whatever each clock says
+    sim.crash(7);
+    auto t = sim.run_until([&] { return sim.others_see(sim.all(), 7, node_state::failed); },
+                           detection_bound(sim.core(0).config(), 20));
+    BOOST_TEST(t.has_value());
+    BOOST_TEST(any_failures(sim) == transitions(sim, "n7", node_state::failed));
 }
 
 BOOST_AUTO_TEST_CASE(user_messages_cross_the_faulty_network) {

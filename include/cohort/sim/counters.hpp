@@ -25,7 +25,7 @@ struct sim_counters {
     std::uint64_t bytes_delivered = 0;   ///< binary_codec size of delivered messages
     std::uint64_t lost = 0;              ///< packets dropped by link loss
     std::uint64_t cut_by_partition = 0;  ///< messages dropped between partition groups
-    std::uint64_t cut_by_crash = 0;      ///< to a crashed node, or frames from a crashed sender
+    std::uint64_t cut_by_crash = 0;      ///< to a crashed or unstarted node, or frames from a crashed sender
     std::uint64_t paused_overflow = 0;   ///< packets dropped: a paused node's inbox was full
     std::uint64_t unroutable = 0;        ///< to an address no node has
     std::uint64_t codec_errors = 0;      ///< messages the codec refused (fidelity round_trip/measure)

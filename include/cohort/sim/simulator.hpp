@@ -226,7 +226,8 @@ public:
         check(validate(f));
         cfg_.network = f;
     }
-    /// Faults of every message node i sends or receives (a pair override wins).
+    /// Faults of every message node i sends or receives (nullopt: none). A pair
+    /// override wins over this; the sender's override wins over the receiver's.
     void set_node_faults(std::size_t i, std::optional<link_faults> f) {
         if (f) check(validate(*f));
         nodes_.at(i).faults = f;
