@@ -25,6 +25,10 @@
 #include <cohort/routing/rendezvous.hpp>
 #include <cohort/routing/ring_member.hpp>
 #include <cohort/routing/vnode_ring.hpp>
+#include <cohort/sim/config.hpp>
+#include <cohort/sim/counters.hpp>
+#include <cohort/sim/sim_event.hpp>
+#include <cohort/sim/simulator.hpp>
 #include <cohort/transport/memory_network.hpp>
 #include <cohort/transport/memory_transport.hpp>
 #include <cohort/transport/transport.hpp>

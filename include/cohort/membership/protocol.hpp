@@ -8,7 +8,8 @@
 // state machine (SWIM + Lifeguard as in memberlist, Akka's monitoring ring
 // and leader rule). No sockets, timers or clock reads:
 //
-//   inputs   start(now, seeds), on_message(envelope, now), on_tick(now),
+//   inputs   start(now, seeds) (or bootstrap(now, members) into a formed
+//            cluster), on_message(envelope, now), on_tick(now),
 //            leave(now), set_tags(tags, now), join(seeds, now),
 //            on_unreachable(name, reason, now)
 //   outputs  outbox()          messages to send: to whom, packet or frame
@@ -143,6 +144,36 @@ public:
         join_ = join_attempt{std::move(seeds), 0, now + cfg_.join_timeout, now,
                              cfg_.join_retry_interval};
         send_join(now);
+    }
+
+    /// Starts at `now` as a member of an already formed cluster: this node is
+    /// active at once (as start() with no seeds) and knows every entry of
+    /// `members` in its state and incarnation, without a join exchange or
+    /// rumors (its own entry and duplicates are skipped). Events are reported
+    /// as a join would report them (node_up for each active member). For
+    /// simulations and tests of large clusters: joining N nodes through seeds
+    /// costs a full-state push-pull each. Timers start at random phases.
+    /// Cost O(N log N).
+    void bootstrap(duration now, std::vector<member_state> const& members) {
+        if (started_) return;
+        start(now);
+        for (auto const& m : members) {
+            if (m.id.empty() || m.id.name() == self_name_) continue;
+            auto [it, fresh] = members_.try_emplace(std::string(m.id.name()));
+            if (!fresh) continue;
+            it->second.m = member{m.id, m.incarnation, m.state, m.tags, now};
+            enter_state(it->second, std::nullopt, now, std::nullopt);
+        }
+        // Random phases, as nodes started at different times would have (and
+        // as memberlist staggers its timers): no cluster-wide lockstep.
+        auto const phase = [&](duration interval) {
+            return duration(static_cast<duration::rep>(
+                rng_() % static_cast<std::uint64_t>(std::max<duration::rep>(interval.count(), 1))));
+        };
+        next_probe_ = now + phase(cfg_.heartbeat_interval);
+        next_gossip_ = now + phase(cfg_.gossip_interval);
+        next_push_pull_ = now + phase(push_pull_interval());
+        next_reconnect_ = now + phase(cfg_.reconnect_interval);
     }
 
     /// Handles one received envelope. The envelope's sender is the peer's
@@ -822,6 +853,10 @@ private:
 
     // The monitored set: the next monitored_by live members clockwise.
     void refresh_watches(duration now) {
+        // The successors of an unchanged ring are unchanged (a tree walk of
+        // cache misses saved per round: 14% of a 1,000-node simulation).
+        if (ring_.version() == watched_version_) return;
+        watched_version_ = ring_.version();
         ring_.successors(self_name_, cfg_.monitored_by, scratch_views_);
         bool same = scratch_views_.size() == watches_.size();
         for (std::size_t i = 0; same && i < watches_.size(); ++i)
@@ -1015,6 +1050,7 @@ private:
     detail::broadcast_queue queue_;
 
     std::vector<watch> watches_;
+    std::uint64_t watched_version_ = static_cast<std::uint64_t>(-1);  // ring_.version() of watches_
     std::vector<relay> relays_;
     std::uint32_t next_seq_ = 1;
 

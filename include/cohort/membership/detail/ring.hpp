@@ -39,8 +39,19 @@ class monitoring_ring {
 public:
     using entry = std::pair<std::uint64_t, std::string_view>;
 
-    bool insert(std::string_view name) { return set_.insert(key(name)).second; }
-    bool erase(std::string_view name) { return set_.erase(key(name)) != 0; }
+    bool insert(std::string_view name) {
+        bool const added = set_.insert(key(name)).second;
+        version_ += added;
+        return added;
+    }
+    bool erase(std::string_view name) {
+        bool const removed = set_.erase(key(name)) != 0;
+        version_ += removed;
+        return removed;
+    }
+    /// Changes with every insert or erase that changed the ring, so that a
+    /// caller can skip recomputing successors of an unchanged ring.
+    std::uint64_t version() const noexcept { return version_; }
     bool contains(std::string_view name) const { return set_.count(key(name)) != 0; }
     std::size_t size() const noexcept { return set_.size(); }
 
@@ -77,6 +88,7 @@ private:
     static entry key(std::string_view name) noexcept { return {fnv1a_64(name), name}; }
 
     std::set<entry> set_;
+    std::uint64_t version_ = 0;
 };
 
 } // namespace cohort::detail
