@@ -36,6 +36,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -279,12 +280,26 @@ private:
         return ok_response(std::move(o));
     }
 
+    // Writes the answer and closes. `unread` (the client may still be sending):
+    // half-close, then discard what arrives until the client closes (bounded by
+    // the session's deadline), so that closing with unread bytes does not
+    // reset the connection before the client has read the answer.
     boost::asio::awaitable<void> reply(std::shared_ptr<boost::asio::ip::tcp::socket> s,
-                                       std::string text) {
+                                       std::string text, bool unread = false) {
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
-        co_await boost::asio::async_write(*s, boost::asio::buffer(text), as_tuple(use_awaitable));
+        auto [ec, n] = co_await boost::asio::async_write(*s, boost::asio::buffer(text),
+                                                         as_tuple(use_awaitable));
         boost::system::error_code ignored;
+        if (!ec && unread) {
+            s->shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+            std::array<char, 4096> sink;
+            for (;;) {
+                auto [rec, m] = co_await s->async_read_some(boost::asio::buffer(sink),
+                                                            as_tuple(use_awaitable));
+                if (rec) break;
+            }
+        }
         s->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
         s->close(ignored);
     }
@@ -321,7 +336,8 @@ private:
         idle_.erase(s.get());
         if (ec == boost::asio::error::not_found) {
             co_await reply(s, refuse(rpc_errc::line_too_long,
-                                              "a request is one line of at most 65536 bytes"));
+                                     "a request is one line of at most 65536 bytes"),
+                           true);
             deadline.cancel();
             co_return;
         }

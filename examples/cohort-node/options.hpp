@@ -48,6 +48,7 @@ inline constexpr std::string_view usage_text = R"(usage:
   leave    asks the agent to leave gracefully; the agent then exits
 
 defaults: --bind 127.0.0.1:7946, --rpc 127.0.0.1:7373, --profile lan
+Port 0 in --bind or --rpc picks a free port; the agent_started line shows the one chosen.
 Addresses are numeric (127.0.0.1:7946, [::1]:7946). The RPC address must be a loopback
 address: the control protocol has no authentication.
 )";
@@ -201,7 +202,7 @@ inline boost::system::result<command_line, std::string> parse_command_line(
                     return fail("--tag " + std::string(v) + ": must be KEY=VALUE");
                 o.tags.push_back({std::string(v.substr(0, eq)), std::string(v.substr(eq + 1))});
             } else if (it.key == "--rpc") {
-                auto e = detail::parse_endpoint<boost::asio::ip::tcp::endpoint>(it.key, v, false);
+                auto e = detail::parse_endpoint<boost::asio::ip::tcp::endpoint>(it.key, v, true);
                 if (!e) return fail(e.error());
                 if (!e->address().is_loopback())
                     return fail("--rpc " + std::string(v) +
