@@ -14,6 +14,7 @@
 #        SETTLE_S=5       pause after join convergence before the idle window
 #        IDLE_S=20        idle window for CPU measurement
 #        KEEP_LOGS=1      keep the temp dir with agent logs
+#        AGENT_ARGS=""    extra `cohort-node agent` options (e.g. "--acceptable-pause 0")
 #
 # Phases (agent 0 is the seed; all agents bind 127.0.0.1 only):
 #   a. join:    `cohort-node join` of agents 1..N-1 to agent 0, run one after
@@ -45,6 +46,7 @@ TIMEOUT_S=${TIMEOUT_S:-60}
 SETTLE_S=${SETTLE_S:-5}
 IDLE_S=${IDLE_S:-20}
 KEEP_LOGS=${KEEP_LOGS:-0}
+read -r -a AGENT_EXTRA <<<"${AGENT_ARGS:-}"
 COHORT_NODE=${COHORT_NODE:-build/peer-bench/examples/cohort-node}
 
 if ! [[ "$N" =~ ^[0-9]+$ ]] || (( N < 4 )); then
@@ -101,7 +103,7 @@ fi
 # ---------------------------------------------------------------- start agents
 for ((i = 0; i < N; i++)); do
   "$COHORT_NODE" agent --name "$(name_of "$i")" --bind "127.0.0.1:$(bind_port "$i")" \
-    --rpc "$(rpc_addr "$i")" --profile "$PROFILE" \
+    --rpc "$(rpc_addr "$i")" --profile "$PROFILE" ${AGENT_EXTRA[@]+"${AGENT_EXTRA[@]}"} \
     >"$TMP/agent-$i.log" 2>&1 </dev/null &
   PIDS[$i]=$!
   echo "${PIDS[$i]}" >"$TMP/agent-$i.pid"

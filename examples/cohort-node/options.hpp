@@ -21,8 +21,11 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/system/result.hpp>
 
+#include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <system_error>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,7 +37,7 @@ namespace cohort_node {
 inline constexpr std::string_view usage_text = R"(usage:
   cohort-node agent --name NAME [--bind HOST:PORT] [--advertise HOST:PORT]
                     [--seeds HOST:PORT,...] [--label LABEL] [--profile lan|wan|local]
-                    [--tag KEY=VALUE]... [--rpc HOST:PORT]
+                    [--tag KEY=VALUE]... [--acceptable-pause MS] [--rpc HOST:PORT]
   cohort-node members [--rpc HOST:PORT] [--json] [--status STATE] [--name NAME]
   cohort-node join [--rpc HOST:PORT] HOST:PORT[,HOST:PORT...]...
   cohort-node leave [--rpc HOST:PORT]
@@ -46,6 +49,10 @@ inline constexpr std::string_view usage_text = R"(usage:
            STATE is joining, active, unknown (suspected), failed or leaving (left gracefully)
   join     asks the agent to join a cluster through these seeds
   leave    asks the agent to leave gracefully; the agent then exits
+
+  --acceptable-pause  silence the phi-accrual detector tolerates beyond the usual heartbeat
+           interval before it gives up on a member, in ms (the profile's by default: lan 3000,
+           local 2000, wan 10000; 0 is about memberlist's: one missed heartbeat + ~0.5 s)
 
 defaults: --bind 127.0.0.1:7946, --rpc 127.0.0.1:7373, --profile lan
 Port 0 in --bind or --rpc picks a free port; the agent_started line shows the one chosen.
@@ -61,6 +68,7 @@ struct agent_options {
     std::string label;
     std::string profile = "lan";
     std::vector<cohort::tag> tags;
+    std::optional<std::chrono::milliseconds> acceptable_pause;
     boost::asio::ip::tcp::endpoint rpc{boost::asio::ip::address_v4::loopback(), 7373};
 
     cohort::membership_config membership() const {
@@ -68,6 +76,7 @@ struct agent_options {
                  : profile == "local" ? cohort::membership_config::local()
                                       : cohort::membership_config::lan();
         c.label = label;
+        if (acceptable_pause) c.failure_detector.acceptable_heartbeat_pause = *acceptable_pause;
         return c;
     }
 };
@@ -196,6 +205,13 @@ inline boost::system::result<command_line, std::string> parse_command_line(
                 if (v != "lan" && v != "wan" && v != "local")
                     return fail("--profile " + std::string(v) + ": must be lan, wan or local");
                 o.profile = std::string(v);
+            } else if (it.key == "--acceptable-pause") {
+                unsigned ms = 0;
+                auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
+                if (ec != std::errc{} || end != v.data() + v.size() || ms > 600'000)
+                    return fail("--acceptable-pause " + std::string(v) +
+                                ": must be milliseconds in 0..600000");
+                o.acceptable_pause = std::chrono::milliseconds(ms);
             } else if (it.key == "--tag") {
                 auto const eq = v.find('=');
                 if (eq == std::string_view::npos || eq == 0)

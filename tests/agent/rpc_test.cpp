@@ -178,6 +178,12 @@ BOOST_AUTO_TEST_CASE(agent_command_line) {
     BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "1.2.3.4"}).find("--seeds") != std::string::npos);
     BOOST_TEST(parse_error({"agent", "--name", "x", "--frobnicate", "1"}).find("unknown option") != std::string::npos);
     BOOST_TEST(parse_error({"agent", "--name", "x", "stray"}).find("positional") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--acceptable-pause", "-1"}).find("--acceptable-pause") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--acceptable-pause", "5s"}).find("--acceptable-pause") != std::string::npos);
+    auto p = std::get<cn::agent_options>(parse_ok({"agent", "--name", "x", "--acceptable-pause", "0"}));
+    BOOST_TEST(p.membership().failure_detector.acceptable_heartbeat_pause.count() == 0);
+    BOOST_TEST((d.membership().failure_detector.acceptable_heartbeat_pause ==
+                cohort::membership_config::lan().failure_detector.acceptable_heartbeat_pause));
     std::string const big_tag = "k=" + std::string(600, 'v');
     BOOST_TEST(parse_error({"agent", "--name", "x", "--tag", big_tag.c_str()}).find("512") != std::string::npos);
 }
