@@ -16,8 +16,12 @@ ensure_packages "${COHORT_BUILD_PACKAGES[@]}"
 export CCACHE_DIR=${CCACHE_DIR:-$COHORT_ROOT/build/ccache}
 
 step "build the cohort-node agent"
-configure_build build/demo g++ -DCMAKE_BUILD_TYPE=Release \
-    -DCOHORT_BUILD_TESTS=OFF -DCOHORT_BUILD_BENCHMARKS=OFF -DCOHORT_BUILD_EXAMPLES=ON
+# Twice: a directory configured with another compiler has its cache wiped by
+# the first run, which then drops the -D options.
+for pass in 1 2; do
+    configure_build build/demo g++ -DCMAKE_BUILD_TYPE=Release \
+        -DCOHORT_BUILD_TESTS=OFF -DCOHORT_BUILD_BENCHMARKS=OFF -DCOHORT_BUILD_EXAMPLES=ON
+done
 cmake --build build/demo --parallel "$COHORT_JOBS" --target cohort-node
 BIN=$COHORT_ROOT/build/demo/examples/cohort-node
 LOGS=$COHORT_ROOT/build/demo/cluster
