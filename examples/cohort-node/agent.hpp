@@ -1,0 +1,406 @@
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_EXAMPLES_COHORT_NODE_AGENT_HPP
+#define COHORT_EXAMPLES_COHORT_NODE_AGENT_HPP
+
+// `cohort-node agent`: one cohort::node on UDP+TCP, its events printed one
+// per line, and the control protocol of rpc.hpp served on a loopback TCP
+// address. Everything runs on one thread (one io_context).
+//
+// Shutdown. SIGINT, SIGTERM or a "leave" request: the node leaves gracefully
+// (bounded by leave_bound), then stops; the agent exits once nothing is left
+// to run. A "leave" request is answered before the node stops. A second
+// signal stops the node at once, without waiting for the leave.
+//
+// Event time. Each line carries the wall clock (ISO 8601, UTC, ms) and an HLC
+// time. basic_node does not expose its own clock, so the agent keeps one that
+// is updated with the newest HLC time the node reports for any member
+// (node_member::last_heard) before each stamp: the stamp follows every
+// message the node had heard when the event was printed.
+
+#include "options.hpp"
+#include "rpc.hpp"
+
+#include <cohort/hlc.hpp>
+#include <cohort/node.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+namespace cohort_node {
+
+/// "2026-11-22T05:50:00.123Z"
+inline std::string iso8601_now() {
+    auto const now = std::chrono::system_clock::now();
+    auto const secs = std::chrono::system_clock::to_time_t(now);
+    auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
+    return buf;
+}
+
+class agent {
+public:
+    static constexpr std::size_t max_sessions = 32;
+    static constexpr std::chrono::seconds request_deadline{5};
+    static constexpr std::chrono::seconds leave_bound{10};
+
+    /// Binds the node's UDP+TCP port and the RPC listener; throws
+    /// boost::system::system_error when either cannot be bound.
+    agent(boost::asio::io_context& ctx, agent_options opts)
+        : ctx_(ctx), opts_(std::move(opts)), acceptor_(ctx), signals_(ctx, SIGINT, SIGTERM),
+          leave_bound_timer_(ctx), left_signal_(ctx, std::chrono::steady_clock::time_point::max()) {
+        cohort::udp_tcp_config tcfg;
+        tcfg.bind = opts_.bind;
+        tcfg.advertise = opts_.advertise;
+        cohort::udp_tcp_transport transport(ctx, tcfg);
+        auto const here = transport.local_endpoint();
+        cohort::node_config cfg;
+        auto id = cohort::node_id::from_parts(opts_.name, here.address().to_string(), here.port());
+        if (!id)
+            throw boost::system::system_error(id.error(), "node id " + opts_.name + "@" +
+                                                              here.address().to_string());
+        cfg.id = std::move(*id);
+        cfg.membership = opts_.membership();
+        cfg.tags = opts_.tags;
+        node_ = std::make_unique<cohort::node>(std::move(transport), std::move(cfg));
+
+        acceptor_.open(opts_.rpc.protocol());
+        acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+        acceptor_.bind(opts_.rpc);
+        acceptor_.listen();
+    }
+
+    /// Runs until the node has left and stopped; returns the exit status.
+    int run() {
+        using boost::asio::detached;
+        wait_signal();
+        node_->async_start([this](boost::system::error_code ec) {
+            if (ec) {
+                std::string why = ec.message();
+                if (auto p = node_->config_problem()) why += " (" + p->message() + ")";
+                print("start_failed error=\"" + why + "\"");
+                status_ = 1;
+                return shutdown_now();
+            }
+            std::ostringstream os;
+            os << "agent_started id=" << node_->local_id() << " rpc=" << acceptor_.local_endpoint()
+               << " profile=" << opts_.profile;
+            if (!opts_.label.empty()) os << " label=" << opts_.label;
+            print(os.str());
+            boost::asio::co_spawn(ctx_, accept_loop(), detached);
+            if (!opts_.seeds.empty())
+                node_->async_join(opts_.seeds, [](boost::system::error_code) {
+                    // join_completed is printed with the other events
+                });
+        });
+        boost::asio::co_spawn(ctx_, event_loop(), detached);
+        ctx_.run();
+        return status_;
+    }
+
+private:
+    // ---- output -----------------------------------------------------------------------------
+
+    cohort::hlc_timestamp stamp() {
+        cohort::hlc_timestamp latest{};
+        for (auto const& m : node_->members())
+            if (m.last_heard > latest) latest = m.last_heard;
+        if (latest != cohort::hlc_timestamp{}) (void)clock_.update(latest);
+        return clock_.now();
+    }
+
+    void print(std::string_view text) {
+        std::string line = iso8601_now();
+        line += " hlc=";
+        line += cohort::to_string(stamp());
+        line += ' ';
+        line += text;
+        line += '\n';
+        std::fwrite(line.data(), 1, line.size(), stdout);
+        std::fflush(stdout);
+    }
+
+    static std::string describe(cohort::node_event const& ev) {
+        std::ostringstream os;
+        std::visit(
+            [&](auto const& e) {
+                using T = std::decay_t<decltype(e)>;
+                if constexpr (std::is_same_v<T, cohort::node_up>) {
+                    os << "node_up id=" << e.id;
+                } else if constexpr (std::is_same_v<T, cohort::node_down>) {
+                    os << "node_down id=" << e.id << " reason=" << e.reason;
+                } else if constexpr (std::is_same_v<T, cohort::state_changed>) {
+                    os << "state_changed id=" << e.id << " from="
+                       << (e.from ? cohort::to_string(*e.from) : std::string_view("none"))
+                       << " to=" << e.to << " incarnation=" << e.incarnation;
+                } else if constexpr (std::is_same_v<T, cohort::leader_changed>) {
+                    os << "leader_changed leader=";
+                    if (e.leader) os << *e.leader; else os << "none";
+                } else if constexpr (std::is_same_v<T, cohort::tags_changed>) {
+                    os << "tags_changed id=" << e.id;
+                } else if constexpr (std::is_same_v<T, cohort::join_completed>) {
+                    os << "join_completed";
+                    if (e.ec) os << " error=\"" << e.ec.message() << '"'; else os << " ok";
+                } else if constexpr (std::is_same_v<T, cohort::leave_completed>) {
+                    os << "leave_completed";
+                } else {
+                    os << "status_changed status=" << e.status;
+                }
+            },
+            ev);
+        return os.str();
+    }
+
+    boost::asio::awaitable<void> event_loop() {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        for (;;) {
+            auto [ec, ev] = co_await node_->async_next_event(as_tuple(use_awaitable));
+            if (ec == cohort::error::not_started && !stopping_) {
+                // started just after this wait began: wait again once it runs
+                boost::asio::steady_timer t(ctx_, std::chrono::milliseconds(10));
+                co_await t.async_wait(as_tuple(use_awaitable));
+                continue;
+            }
+            if (ec) co_return;  // stopped and drained
+            print(describe(ev));
+        }
+    }
+
+    // ---- signals and shutdown ---------------------------------------------------------------
+
+    void wait_signal() {
+        signals_.async_wait([this](boost::system::error_code ec, int sig) {
+            if (ec) return;  // cancelled at exit
+            char const* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+            if (!leaving_) {
+                print(std::string("signal ") + name + ": leaving gracefully");
+                begin_leave();
+            } else {
+                print(std::string("signal ") + name + " again: stopping now");
+                shutdown_now();
+            }
+            wait_signal();
+        });
+    }
+
+    // Leaves (bounded by leave_bound), then stops unless a "leave" request
+    // still has to be answered: its session stops the node after replying.
+    void begin_leave() {
+        if (leaving_) return;
+        leaving_ = true;
+        acceptor_.close();  // no new requests once leaving
+        leave_bound_timer_.expires_after(leave_bound);
+        leave_bound_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) on_left(boost::asio::error::timed_out);
+        });
+        node_->async_leave([this](boost::system::error_code ec) { on_left(ec); });
+    }
+
+    void on_left(boost::system::error_code ec) {
+        if (left_) return;
+        left_ = true;
+        leave_ec_ = ec;
+        leave_bound_timer_.cancel();
+        if (ec) print("leave_failed error=\"" + ec.message() + "\"");
+        left_signal_.cancel();  // wakes the sessions waiting to answer "leave"
+        if (leave_waiters_ == 0) shutdown_now();
+    }
+
+    void shutdown_now() {
+        if (stopping_) return;
+        stopping_ = true;
+        leaving_ = true;
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        leave_bound_timer_.cancel();
+        left_signal_.cancel();
+        node_->async_stop([this](boost::system::error_code) {
+            signals_.cancel();
+            // sessions still waiting for a request line end now
+            for (auto* s : idle_) {
+                boost::system::error_code e;
+                s->close(e);
+            }
+        });
+    }
+
+    // ---- the control protocol ---------------------------------------------------------------
+
+    boost::asio::awaitable<void> accept_loop() {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        while (acceptor_.is_open()) {
+            auto [ec, sock] = co_await acceptor_.async_accept(as_tuple(use_awaitable));
+            if (!acceptor_.is_open() || ec == boost::asio::error::operation_aborted) co_return;
+            if (ec) {
+                // e.g. out of file descriptors: pause instead of spinning
+                boost::asio::steady_timer t(ctx_, std::chrono::milliseconds(100));
+                co_await t.async_wait(as_tuple(use_awaitable));
+                continue;
+            }
+            auto s = std::make_shared<boost::asio::ip::tcp::socket>(std::move(sock));
+            boost::asio::co_spawn(ctx_, session(std::move(s)), boost::asio::detached);
+        }
+    }
+
+    // Outside the coroutines: g++ 12 miscompiles braced string literals in a coroutine frame.
+    static std::string refuse(std::string_view code, std::string detail) {
+        return error_response(rpc_error{code, std::move(detail)});
+    }
+
+    std::string joined_response() const {
+        boost::json::object o;
+        o["members"] = node_->members().size();
+        return ok_response(std::move(o));
+    }
+
+    // Writes the answer and closes. `unread` (the client may still be sending):
+    // half-close, then discard what arrives until the client closes (bounded by
+    // the session's deadline), so that closing with unread bytes does not
+    // reset the connection before the client has read the answer.
+    boost::asio::awaitable<void> reply(std::shared_ptr<boost::asio::ip::tcp::socket> s,
+                                       std::string text, bool unread = false) {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        auto [ec, n] = co_await boost::asio::async_write(*s, boost::asio::buffer(text),
+                                                         as_tuple(use_awaitable));
+        boost::system::error_code ignored;
+        if (!ec && unread) {
+            s->shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+            std::array<char, 4096> sink;
+            for (;;) {
+                auto [rec, m] = co_await s->async_read_some(boost::asio::buffer(sink),
+                                                            as_tuple(use_awaitable));
+                if (rec) break;
+            }
+        }
+        s->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+        s->close(ignored);
+    }
+
+    boost::asio::awaitable<void> session(std::shared_ptr<boost::asio::ip::tcp::socket> s) {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        if (sessions_ >= max_sessions || stopping_) {
+            co_await reply(s, refuse(stopping_ ? rpc_errc::shutting_down : rpc_errc::busy,
+                                              "try again later"));
+            co_return;
+        }
+        ++sessions_;
+        struct count_guard {
+            std::size_t& n;
+            ~count_guard() { --n; }
+        } guard{sessions_};
+
+        // A slow or silent client is cut off at the deadline.
+        boost::asio::steady_timer deadline(ctx_);
+        auto const arm = [&](std::chrono::steady_clock::duration d) {
+            deadline.expires_after(d);
+            deadline.async_wait([s](boost::system::error_code ec) {
+                boost::system::error_code ignored;
+                if (!ec) s->close(ignored);
+            });
+        };
+        arm(request_deadline);
+
+        std::string buf;
+        idle_.insert(s.get());
+        auto [ec, n] = co_await boost::asio::async_read_until(
+            *s, boost::asio::dynamic_buffer(buf, max_line_bytes + 1), '\n', as_tuple(use_awaitable));
+        idle_.erase(s.get());
+        if (ec == boost::asio::error::not_found) {
+            co_await reply(s, refuse(rpc_errc::line_too_long,
+                                     "a request is one line of at most 65536 bytes"),
+                           true);
+            deadline.cancel();
+            co_return;
+        }
+        if (ec == boost::asio::error::eof && !buf.empty()) {
+            n = buf.size();  // a last line without its newline
+        } else if (ec) {
+            deadline.cancel();
+            co_return;  // the client went away or was too slow
+        }
+        std::string_view line(buf.data(), n);
+        if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+
+        auto req = parse_request(line);
+        if (!req) {
+            co_await reply(s, error_response(req.error()));
+        } else if (std::holds_alternative<members_request>(*req)) {
+            co_await reply(s, members_response(node_->local_id(), node_->members(), node_->leader()));
+        } else if (auto* j = std::get_if<join_request>(&*req)) {
+            if (leaving_) {
+                co_await reply(s, refuse(rpc_errc::shutting_down, "the agent is leaving"));
+            } else {
+                arm(opts_.membership().join_timeout + request_deadline);
+                auto [jec] = co_await node_->async_join(j->seeds, as_tuple(use_awaitable));
+                if (jec)
+                    co_await reply(s, refuse(rpc_errc::join_failed, jec.message()));
+                else
+                    co_await reply(s, joined_response());
+            }
+        } else {
+            // leave: answered once the leave is done, then the node stops
+            ++leave_waiters_;
+            arm(leave_bound + request_deadline);
+            begin_leave();
+            if (!left_) co_await left_signal_.async_wait(as_tuple(use_awaitable));
+            if (leave_ec_)
+                co_await reply(s, refuse(rpc_errc::leave_failed, leave_ec_.message()));
+            else
+                co_await reply(s, ok_response());
+            if (--leave_waiters_ == 0) shutdown_now();
+        }
+        deadline.cancel();
+    }
+
+    boost::asio::io_context& ctx_;
+    agent_options opts_;
+    std::unique_ptr<cohort::node> node_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer leave_bound_timer_;
+    boost::asio::steady_timer left_signal_;  // never expires; cancelled when the leave ends
+    cohort::hlc clock_;
+
+    std::unordered_set<boost::asio::ip::tcp::socket*> idle_;
+    std::size_t sessions_ = 0;
+    std::size_t leave_waiters_ = 0;
+    bool leaving_ = false;
+    bool left_ = false;
+    bool stopping_ = false;
+    boost::system::error_code leave_ec_;
+    int status_ = 0;
+};
+
+} // namespace cohort_node
+
+#endif // COHORT_EXAMPLES_COHORT_NODE_AGENT_HPP

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Process test of examples/cohort-node: real agents on 127.0.0.1, observed only
+# through `cohort-node members`.
+#   1. four agents (local profile) converge: each lists 4 active members;
+#   2. the RPC refuses hostile requests with specific errors and keeps serving;
+#   3. a SIGKILLed agent is reported failed by the three others;
+#   4. `cohort-node leave` makes an agent leave: the others report it leaving
+#      (never failed) and it exits with status 0;
+#   5. SIGTERM does the same (graceful leave, exit 0);
+#   6. bad command lines exit with status 2.
+# Ports are chosen by the agents (port 0) and read from their first line, so
+# the test never talks to a stranger. Every wait is bounded; only the PIDs this
+# script started are signalled.
+# Usage: agent_test.sh /path/to/cohort-node
+set -u
+BIN=${1:?usage: agent_test.sh /path/to/cohort-node}
+[[ -x "$BIN" ]] || { echo "not executable: $BIN" >&2; exit 2; }
+
+TMP=$(mktemp -d /tmp/cohort-agent-test.XXXXXX)
+declare -a PIDS=() GOSSIP=() RPC=()
+FAILS=0
+
+ours() { # pid index: is the PID still the agent this script started?
+  [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' </proc/"$1"/cmdline | grep -q -- "--name t$2 "
+}
+cleanup() {
+  local i pid
+  trap - EXIT
+  for i in "${!PIDS[@]}"; do
+    pid=${PIDS[$i]}
+    ours "$pid" "$i" && kill -KILL "$pid" 2>/dev/null
+    { wait "$pid"; } 2>/dev/null
+  done
+  if (( FAILS > 0 )); then
+    for f in "$TMP"/agent-*.log; do echo "--- $f"; tail -n 30 "$f"; done
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+check() { # description, then a command that must succeed
+  local what=$1; shift
+  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; FAILS=$((FAILS + 1)); fi
+}
+
+start_agent() { # index [seed]
+  local i=$1 seed=${2:-}
+  local args=(agent --name "t$i" --bind 127.0.0.1:0 --rpc 127.0.0.1:0 --profile local --tag "role=test$i")
+  [[ -n "$seed" ]] && args+=(--seeds "$seed")
+  "$BIN" "${args[@]}" >"$TMP/agent-$i.log" 2>&1 </dev/null &
+  PIDS[$i]=$!
+  local k line
+  for ((k = 0; k < 100; k++)); do
+    line=$(grep -m1 ' agent_started ' "$TMP/agent-$i.log" 2>/dev/null)
+    [[ -n "$line" ]] && break
+    sleep 0.05
+  done
+  [[ -n "$line" ]] || { echo "agent $i did not start"; FAILS=$((FAILS + 1)); return 1; }
+  GOSSIP[$i]=$(sed -E 's/.* id=t[0-9]+@([^ ]+) .*/\1/' <<<"$line")
+  RPC[$i]=$(sed -E 's/.* rpc=([^ ]+) .*/\1/' <<<"$line")
+}
+
+members() { "$BIN" members --rpc "${RPC[$1]}" "${@:2}" 2>/dev/null; }
+state_of() { members "$1" --name "$2" | awk '{print $3}'; }
+
+# wait_until SECONDS command...: polls every 0.1 s, bounded
+wait_until() {
+  local limit=$1; shift
+  local end=$((SECONDS + limit))
+  until "$@"; do
+    (( SECONDS >= end )) && return 1
+    sleep 0.1
+  done
+}
+
+all_active() { # n agents...: each lists n active members
+  local n=$1 i; shift
+  for i in "$@"; do [[ $(members "$i" --status active | wc -l) -eq $n ]] || return 1; done
+}
+all_report() { # name state agents...
+  local name=$1 st=$2 i; shift 2
+  for i in "$@"; do [[ $(state_of "$i" "$name") == "$st" ]] || return 1; done
+}
+none_report_failed() { # name agents...
+  local name=$1 i; shift
+  for i in "$@"; do [[ $(state_of "$i" "$name") != failed ]] || return 1; done
+}
+exited_with() { # pid status seconds
+  local k
+  for ((k = 0; k < $3 * 10; k++)); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$1" 2>/dev/null && return 1
+  wait "$1"
+  [[ $? -eq $2 ]]
+}
+rpc_raw() { # index payload [half-close]: the agent's raw answer (one line)
+  timeout 15 python3 - "${RPC[$1]%:*}" "${RPC[$1]##*:}" "$2" "${3:-}" <<'PY'
+import socket, sys
+host, port, payload, half = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(payload.encode())
+if half:
+    s.shutdown(socket.SHUT_WR)
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+sys.stdout.write(buf.decode(errors="replace"))
+PY
+}
+refuses_with() { # index payload code
+  rpc_raw "$1" "$2" | grep -q "\"ok\":false,\"error\":\"$3\""
+}
+
+# ---- 1. convergence
+start_agent 0 || exit 1
+for i in 1 2 3; do start_agent "$i" "${GOSSIP[0]}" || exit 1; done
+check "four agents converge (each lists 4 active members)" wait_until 20 all_active 4 0 1 2 3
+check "members shows tags" bash -c "'$BIN' members --rpc ${RPC[0]} --name t2 | grep -q 'role=test2'"
+check "members --json is an object with self, leader and members" \
+  bash -c "'$BIN' members --rpc ${RPC[1]} --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"self\"]==\"t1\" and len(d[\"members\"])==4 and d[\"leader\"].startswith(\"t0@\")'"
+
+# ---- 2. hostile requests
+check "RPC: not JSON -> bad_json" refuses_with 0 $'not json\n' bad_json
+check "RPC: not an object -> bad_request" refuses_with 0 $'[1,2]\n' bad_request
+check "RPC: unknown command -> unknown_command" refuses_with 0 $'{"cmd":"format-disk"}\n' unknown_command
+check "RPC: unknown field -> bad_request" refuses_with 0 $'{"cmd":"members","x":1}\n' bad_request
+check "RPC: hostname seed -> bad_seed" refuses_with 0 $'{"cmd":"join","seeds":["localhost:1"]}\n' bad_seed
+check "RPC: deep nesting -> bad_json" refuses_with 0 "$(printf '%.0s[' {1..100})"$'\n' bad_json
+long=$(head -c 70000 /dev/zero | tr '\0' 'a')
+check "RPC: 70000-byte line -> line_too_long" refuses_with 0 "$long" line_too_long
+answers_unterminated() { rpc_raw 0 '{"cmd":"members"}' half | grep -q '"ok":true'; }
+check "RPC: a last request line without newline is answered" answers_unterminated
+check "agent 0 still serves after hostile requests" wait_until 5 all_active 4 0
+
+# ---- 3. failure detection
+{ kill -KILL "${PIDS[3]}"; wait "${PIDS[3]}"; } 2>/dev/null
+check "a SIGKILLed agent is reported failed by the others" wait_until 40 all_report t3 failed 0 1 2
+
+# ---- 4. graceful leave through the RPC
+leave_quietly() { "$BIN" leave --rpc "${RPC[2]}" >/dev/null; }
+check "cohort-node leave succeeds" leave_quietly
+check "the left agent is reported leaving by the others" wait_until 15 all_report t2 leaving 0 1
+check "and never failed" none_report_failed t2 0 1
+check "the left agent exits with status 0" exited_with "${PIDS[2]}" 0 10
+
+# ---- 5. graceful leave on SIGTERM
+ours "${PIDS[1]}" 1 && kill -TERM "${PIDS[1]}"
+check "SIGTERM: the agent exits with status 0" exited_with "${PIDS[1]}" 0 15
+check "SIGTERM: agent 0 reports it leaving" wait_until 10 all_report t1 leaving 0
+check "SIGTERM: the agent printed its leave" grep -q ' leave_completed' "$TMP/agent-1.log"
+
+# ---- 6. bad command lines
+"$BIN" agent --bind 127.0.0.1:0 >/dev/null 2>&1; rc=$?
+check "agent without --name exits 2" test "$rc" -eq 2
+"$BIN" members --status alive >/dev/null 2>&1; rc=$?
+check "members with an unknown state exits 2" test "$rc" -eq 2
+"$BIN" agent --name x --rpc 192.0.2.1:7373 >/dev/null 2>&1; rc=$?
+check "a non-loopback RPC address exits 2" test "$rc" -eq 2
+
+echo "$FAILS failure(s)"
+(( FAILS == 0 ))
