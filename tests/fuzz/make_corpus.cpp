@@ -94,8 +94,9 @@ std::vector<std::pair<char const*, envelope>> seeds() {
                                       0x9E3779B97F4A7C15ULL,
                                       1,
                                       true,
-                                      {std::byte{0}, std::byte{0x80}, std::byte{0xFF}}}));
-    s.emplace_back("route_cast", with(route_request{0, {}, "", 0, 0, false, {}}));
+                                      {std::byte{0}, std::byte{0x80}, std::byte{0xFF}},
+                                      false}));
+    s.emplace_back("route_cast", with(route_request{0, {}, "", 0, 0, false, {}, true}));
     s.emplace_back("route_reply_redirect",
                    with(route_reply{42, route_status::redirect, id("owner@[2001:db8::7]:7946"),
                                     std::numeric_limits<std::uint64_t>::max(), {}}));

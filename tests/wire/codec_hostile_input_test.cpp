@@ -167,6 +167,29 @@ std::vector<binary_case> binary_cases() {
             .varint(10)
             .raw("abc"),
         error::message_truncated);
+    add("route_request direct neither 0 nor 1",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(0)
+            .raw({1})
+            .str("p")
+            .raw({7}),
+        error::invalid_field);
+    add("route_request ends before direct",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(0)
+            .raw({1})
+            .str("p"),
+        error::message_truncated);
     add("route_reply status past the last enumerator",
         with_header().varint(type_of<route_reply>()).varint(1).varint(5), error::invalid_field);
     add("route_reply owner not a node_id",
@@ -436,7 +459,7 @@ std::vector<json_case> json_cases() {
     add("route_request hops negative",
         json_envelope("route_request",
                       R"({"id":"1","key":"","topic":"t","fingerprint":"0","hops":-1,)"
-                      R"("want_reply":true,"payload":""})"),
+                      R"("want_reply":true,"payload":"","direct":false})"),
         error::invalid_field);
     add("payload over max_string_length",
         json_envelope("user_message", R"({"topic":"t","payload":")" +

@@ -205,8 +205,8 @@ BOOST_AUTO_TEST_CASE(extreme_values_round_trip) {
 
     // router messages: extremes of every field
     std::vector<std::byte> const small(max_bytes.begin(), max_bytes.begin() + 300);
-    both(make_envelope(route_request{u64_max, small, max_ascii, u64_max, 0xFFFFFFFFU, false, {}}));
-    both(make_envelope(route_request{0, {}, "", 0, 0, true, small}));
+    both(make_envelope(route_request{u64_max, small, max_ascii, u64_max, 0xFFFFFFFFU, false, {}, true}));
+    both(make_envelope(route_request{0, {}, "", 0, 0, true, small, false}));
     both(make_envelope(route_reply{u64_max, route_status::redirect, id("o@[::1]:65535"), u64_max, {}}));
     both(make_envelope(route_reply{0, route_status::handler_error, std::nullopt, 0, small}));
 }

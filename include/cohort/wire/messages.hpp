@@ -247,10 +247,14 @@ struct route_request {
     std::uint32_t hops = 0;          ///< redirects (or forwards) taken so far
     bool want_reply = true;          ///< false for a cast: nobody waits for an answer
     std::vector<std::byte> payload;  ///< the request, opaque to cohort
+    /// Sent to a chosen member rather than to the key's owner (a replica
+    /// write, a handoff): served whatever the receiver owns.
+    bool direct = false;
 
     friend bool operator==(route_request const&, route_request const&) = default;
 };
-BOOST_DESCRIBE_STRUCT(route_request, (), (id, key, topic, fingerprint, hops, want_reply, payload))
+BOOST_DESCRIBE_STRUCT(route_request, (),
+                      (id, key, topic, fingerprint, hops, want_reply, payload, direct))
 
 /// The answer to a route_request with the same `id`.
 struct route_reply {
