@@ -538,8 +538,8 @@ private:
             // Copies: a synchronous answer erases `p` while the handler runs.
             auto const key = p.key;
             auto const topic = p.topic;
-            auto const payload = p.payload;
-            serve(key, p.hash, topic, node_->local_id(), true, true, payload, local_responder(id));
+            serve(key, p.hash, topic, node_->local_id(), true, true, p.payload,
+                  local_responder(id));
             return;
         }
         route_request req{id,      detail::to_bytes(p.key), p.topic, fingerprint(), p.hops, true,
@@ -649,7 +649,8 @@ private:
         }
         if (!target) return complete(std::move(h), make_error_code(error::no_owner));
         if (*target == node_->local_id()) {
-            serve(key, hash, topic, node_->local_id(), true, false, payload, route_responder());
+            serve(key, hash, topic, node_->local_id(), true, false, std::move(payload),
+                  route_responder());
             return complete(std::move(h), boost::system::error_code{});
         }
         route_request req{0, detail::to_bytes(key), std::move(topic), fingerprint(), 0, false,
@@ -665,8 +666,8 @@ private:
 
     void serve(std::string_view key, hashed_key hash, std::string_view topic,
                node_id const& from, bool local, bool want_reply,
-               std::span<std::byte const> payload, route_responder r) {
-        auto it = handlers_.find(std::string(topic));
+               std::vector<std::byte> payload, route_responder r) {
+        auto it = handlers_.find(topic);
         if (it == handlers_.end()) {
             if (r) r(route_result(boost::system::error_code(error::no_handler)));
             return;
@@ -675,7 +676,7 @@ private:
         route_context const ctx{key, hash, topic, from, local, want_reply};
         // Copy the handler: it may replace itself.
         auto h = it->second;
-        h(ctx, std::vector<std::byte>(payload.begin(), payload.end()), std::move(r));
+        h(ctx, std::move(payload), std::move(r));
     }
 
     void on_application(envelope&& e) {
@@ -691,40 +692,43 @@ private:
         });
     }
 
-    void on_request(envelope const& e, route_request& req) {
-        auto const key = detail::to_text(req.key);
-        auto const hash = hash_key(key);
-        auto const table = table_.snapshot();
+    // Answers (or forwards) a request this node must not serve: true when done.
+    bool redirected(envelope const& e, route_request& req, hashed_key hash) {
+        auto const table = table_.read();  // short: released before the handler runs
         // Same fingerprint, first hop: the sender's table is ours, so we own
         // the key. Otherwise (another view, or a redirected request, whose
         // target was not picked by the sender's table) check.
         bool const mismatch = req.fingerprint != table->fingerprint();
         if (mismatch) ++counters_.view_mismatches;
-        if (!req.direct && (mismatch || req.hops > 0)) {
-            if (table->empty()) {
-                if (req.want_reply)
-                    reply(e.sender, route_reply{req.id, route_status::no_owner, std::nullopt,
-                                                table->fingerprint(), {}});
-                return;
-            }
-            node_id const& owner = table->owner(hash);
-            if (owner != node_->local_id()) {
-                if (req.want_reply) {
-                    ++counters_.redirects_sent;
-                    reply(e.sender, route_reply{req.id, route_status::redirect, owner,
-                                                table->fingerprint(), {}});
-                } else if (req.hops < cfg_.max_redirects && owner != e.sender) {
-                    ++counters_.casts_forwarded;
-                    req.fingerprint = table->fingerprint();
-                    ++req.hops;
-                    node_->async_send_application(owner, message(std::move(req)),
-                                                  [](boost::system::error_code) {});
-                } else {
-                    ++counters_.casts_dropped;
-                }
-                return;
-            }
+        if (req.direct || (!mismatch && req.hops == 0)) return false;
+        if (table->empty()) {
+            if (req.want_reply)
+                reply(e.sender, route_reply{req.id, route_status::no_owner, std::nullopt,
+                                            table->fingerprint(), {}});
+            return true;
         }
+        node_id const& owner = table->owner(hash);
+        if (owner == node_->local_id()) return false;
+        if (req.want_reply) {
+            ++counters_.redirects_sent;
+            reply(e.sender, route_reply{req.id, route_status::redirect, owner,
+                                        table->fingerprint(), {}});
+        } else if (req.hops < cfg_.max_redirects && owner != e.sender) {
+            ++counters_.casts_forwarded;
+            req.fingerprint = table->fingerprint();
+            ++req.hops;
+            node_->async_send_application(owner, message(std::move(req)),
+                                          [](boost::system::error_code) {});
+        } else {
+            ++counters_.casts_dropped;
+        }
+        return true;
+    }
+
+    void on_request(envelope const& e, route_request& req) {
+        auto const key = detail::to_text(req.key);
+        auto const hash = hash_key(key);
+        if (redirected(e, req, hash)) return;
         ++counters_.requests_served;
         route_responder r;
         if (req.want_reply) {
@@ -745,7 +749,8 @@ private:
                 });
             });
         }
-        serve(key, hash, req.topic, e.sender, false, req.want_reply, req.payload, std::move(r));
+        serve(key, hash, req.topic, e.sender, false, req.want_reply, std::move(req.payload),
+              std::move(r));
     }
 
     void on_reply(envelope const& e, route_reply& rep) {
@@ -846,7 +851,13 @@ private:
     atomic_ownership<Strategy> table_;
     std::uint64_t tables_ = 0;
     std::optional<std::vector<ring_member>> pinned_;
-    std::unordered_map<std::string, async_handler> handlers_;
+    struct topic_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, async_handler, topic_hash, std::equal_to<>> handlers_;
     change_callback on_acquired_;
     change_callback on_released_;
 
