@@ -311,7 +311,7 @@ struct two_nodes {
     std::vector<std::unique_ptr<cohort::router>> routers;
     std::vector<std::string> remote_keys;  // keys node 1 owns
 
-    two_nodes() {
+    explicit two_nodes(bool with_routers = true) {
         cohort::udp_tcp_config tcfg;
         tcfg.bind = {asio::ip::address_v4::loopback(), 0};
         for (int i = 0; i < 2; ++i) {
@@ -326,10 +326,24 @@ struct two_nodes {
             rc.call_timeout = std::chrono::seconds(30);
             routers.push_back(std::make_unique<cohort::router>(*nodes.back(), rc));
         }
+        if (!with_routers) {
+            // Agree first (the routers say when), then take the hooks back.
+            join_and_agree();
+            routers.clear();
+            return;
+        }
         routers[1]->handle("echo", [](cohort::route_context const&,
                                       std::span<std::byte const> p) {
             return cohort::route_result(std::vector<std::byte>(p.begin(), p.end()));
         });
+        join_and_agree();
+        for (int k = 0; remote_keys.size() < 64; ++k) {
+            auto key = "key-" + std::to_string(k);
+            if (routers[0]->owner(key) == nodes[1]->local_id()) remote_keys.push_back(key);
+        }
+    }
+
+    void join_and_agree() {
         for (auto& n : nodes) n->async_start([](error_code) {});
         nodes[1]->async_join({cohort::peer_address::of(nodes[0]->local_id())}, [](error_code) {});
         auto const agreed = [&] {
@@ -338,10 +352,6 @@ struct two_nodes {
         };
         for (int i = 0; i < 200 && !agreed(); ++i) ioc.run_for(std::chrono::milliseconds(50));
         if (!agreed()) throw std::runtime_error("the two nodes did not agree");
-        for (int k = 0; remote_keys.size() < 64; ++k) {
-            auto key = "key-" + std::to_string(k);
-            if (routers[0]->owner(key) == nodes[1]->local_id()) remote_keys.push_back(key);
-        }
     }
 
     ~two_nodes() {
@@ -393,5 +403,42 @@ void BM_router_forwarded_call(benchmark::State& state) {
     if (router.counters().calls_local != 0) state.SkipWithError("a call ran locally");
 }
 BENCHMARK(BM_router_forwarded_call)->Arg(1)->Arg(32)->UseRealTime();
+
+// A decomposition, not a target: the node's application hooks alone (a
+// user_message echoed by node 1's application handler), without the router's
+// bookkeeping, one message outstanding. The router's own cost is the
+// difference from BM_router_forwarded_call/1.
+void BM_router_node_round_trip(benchmark::State& state) {
+    two_nodes c(false);
+    std::vector<std::byte> request(payload_size, std::byte{0x5a});
+    auto const to0 = c.nodes[0]->local_id();
+    auto const to1 = c.nodes[1]->local_id();
+    auto& n1 = *c.nodes[1];
+    n1.set_application_handler([&](cohort::envelope&& e) {
+        n1.async_send_application(to0, std::move(e.body), [](error_code) {});
+    });
+    latencies lat;
+    std::size_t done = 0;
+    std::size_t target = 0;
+    clock_type::time_point start;
+    auto send = [&] {
+        start = clock_type::now();
+        c.nodes[0]->async_send_application(to1, cohort::message(cohort::user_message{"echo", request}),
+                                           [](error_code) {});
+    };
+    c.nodes[0]->set_application_handler([&](cohort::envelope&&) {
+        lat.add(start);
+        if (++done == target) return c.ioc.stop();
+        send();
+    });
+    for (auto _ : state) {
+        target += batch;
+        send();
+        c.ioc.restart();
+        c.ioc.run();
+    }
+    lat.report(state, done);
+}
+BENCHMARK(BM_router_node_round_trip)->UseRealTime();
 
 } // namespace

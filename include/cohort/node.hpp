@@ -745,7 +745,7 @@ private:
             ++counters_.encode_errors;
             return complete(std::move(h), ec);
         }
-        auto const ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
+        auto const ep = application_endpoint(to);
         if (!ep) {
             ++counters_.unresolved_addresses;
             return complete(std::move(h), make_error_code(error::unresolved_address));
@@ -761,6 +761,17 @@ private:
             t_->async_send_packet(*ep, app_buffer_, std::move(on_sent));
         else
             t_->async_send_frame(*ep, app_buffer_, std::move(on_sent));
+    }
+
+    // Parsing the address is a measurable part of a small message's cost:
+    // remember the last few hundred destinations.
+    std::optional<endpoint_type> application_endpoint(node_id const& to) {
+        if (auto it = app_endpoints_.find(to.str()); it != app_endpoints_.end()) return it->second;
+        auto ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
+        if (!ep) return ep;
+        if (app_endpoints_.size() >= 512) app_endpoints_.clear();
+        app_endpoints_.emplace(to.str(), *ep);
+        return ep;
     }
 
     void deliver_application(envelope&& e) {
@@ -795,6 +806,7 @@ private:
     bool view_notify_pending_ = false;
     std::atomic<std::uint64_t> view_version_{0};
     std::vector<std::byte> app_buffer_;
+    std::unordered_map<std::string, endpoint_type> app_endpoints_;
 
     // ==== end of the router hooks ============================================================
 

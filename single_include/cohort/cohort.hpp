@@ -8761,7 +8761,7 @@ private:
             ++counters_.encode_errors;
             return complete(std::move(h), ec);
         }
-        auto const ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
+        auto const ep = application_endpoint(to);
         if (!ep) {
             ++counters_.unresolved_addresses;
             return complete(std::move(h), make_error_code(error::unresolved_address));
@@ -8777,6 +8777,17 @@ private:
             t_->async_send_packet(*ep, app_buffer_, std::move(on_sent));
         else
             t_->async_send_frame(*ep, app_buffer_, std::move(on_sent));
+    }
+
+    // Parsing the address is a measurable part of a small message's cost:
+    // remember the last few hundred destinations.
+    std::optional<endpoint_type> application_endpoint(node_id const& to) {
+        if (auto it = app_endpoints_.find(to.str()); it != app_endpoints_.end()) return it->second;
+        auto ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
+        if (!ep) return ep;
+        if (app_endpoints_.size() >= 512) app_endpoints_.clear();
+        app_endpoints_.emplace(to.str(), *ep);
+        return ep;
     }
 
     void deliver_application(envelope&& e) {
@@ -8811,6 +8822,7 @@ private:
     bool view_notify_pending_ = false;
     std::atomic<std::uint64_t> view_version_{0};
     std::vector<std::byte> app_buffer_;
+    std::unordered_map<std::string, endpoint_type> app_endpoints_;
 
     // ==== end of the router hooks ============================================================
 
@@ -10761,7 +10773,8 @@ public:
 
     /// Serves `topic` with an asynchronous handler.
     void handle_async(std::string topic, async_handler h) {
-        handlers_.insert_or_assign(std::move(topic), std::move(h));
+        handlers_.insert_or_assign(std::move(topic),
+                                   std::make_shared<async_handler const>(std::move(h)));
     }
 
     /// Called after a new table was published, with the ranges this node gained.
@@ -11144,9 +11157,9 @@ private:
         }
         if (!r) r = route_responder([](route_result) {});
         route_context const ctx{key, hash, topic, from, local, want_reply};
-        // Copy the handler: it may replace itself.
-        auto h = it->second;
-        h(ctx, std::move(payload), std::move(r));
+        // Hold the handler: it may replace itself.
+        auto const h = it->second;
+        (*h)(ctx, std::move(payload), std::move(r));
     }
 
     void on_application(envelope&& e) {
@@ -11327,7 +11340,9 @@ private:
             return std::hash<std::string_view>{}(s);
         }
     };
-    std::unordered_map<std::string, async_handler, topic_hash, std::equal_to<>> handlers_;
+    std::unordered_map<std::string, std::shared_ptr<async_handler const>, topic_hash,
+                       std::equal_to<>>
+        handlers_;
     change_callback on_acquired_;
     change_callback on_released_;
 

@@ -291,7 +291,8 @@ public:
 
     /// Serves `topic` with an asynchronous handler.
     void handle_async(std::string topic, async_handler h) {
-        handlers_.insert_or_assign(std::move(topic), std::move(h));
+        handlers_.insert_or_assign(std::move(topic),
+                                   std::make_shared<async_handler const>(std::move(h)));
     }
 
     /// Called after a new table was published, with the ranges this node gained.
@@ -674,9 +675,9 @@ private:
         }
         if (!r) r = route_responder([](route_result) {});
         route_context const ctx{key, hash, topic, from, local, want_reply};
-        // Copy the handler: it may replace itself.
-        auto h = it->second;
-        h(ctx, std::move(payload), std::move(r));
+        // Hold the handler: it may replace itself.
+        auto const h = it->second;
+        (*h)(ctx, std::move(payload), std::move(r));
     }
 
     void on_application(envelope&& e) {
@@ -857,7 +858,9 @@ private:
             return std::hash<std::string_view>{}(s);
         }
     };
-    std::unordered_map<std::string, async_handler, topic_hash, std::equal_to<>> handlers_;
+    std::unordered_map<std::string, std::shared_ptr<async_handler const>, topic_hash,
+                       std::equal_to<>>
+        handlers_;
     change_callback on_acquired_;
     change_callback on_released_;
 
