@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,7 +104,15 @@ public:
 
     kv_service(kv_service const&) = delete;
     kv_service& operator=(kv_service const&) = delete;
-    ~kv_service() { *alive_ = false; }
+    /// Detaches from the router (on its executor, or while nothing runs).
+    ~kv_service() {
+        *alive_ = false;
+        for (auto t : {topic::get, topic::read_local, topic::replica_put, topic::replica_del,
+                       topic::put, topic::del})
+            router_->unhandle(t);
+        router_->on_acquired({});
+        router_->on_released({});
+    }
 
     /// Stores `value` under `key` on the key's owner and its replicas.
     /// Signature: void(error_code).

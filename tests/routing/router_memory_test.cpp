@@ -12,6 +12,9 @@
 
 #include <cohort/routing/router.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -114,6 +117,8 @@ BOOST_AUTO_TEST_CASE(handler_errors_and_missing_handlers_travel_back) {
     BOOST_TEST(failed.reply ==
                make_error_code(boost::system::errc::permission_denied).message());
     BOOST_TEST(c.call_sync(0, key, "missing", "").ec == error::no_handler);
+    c.router(1).unhandle("fail");
+    BOOST_TEST(c.call_sync(0, key, "fail", "").ec == error::no_handler);
     c.stop_all();
 }
 
@@ -436,6 +441,85 @@ BOOST_AUTO_TEST_CASE(close_fails_pending_calls_with_operation_aborted) {
     BOOST_TEST((*r)->ec == boost::asio::error::operation_aborted);
     auto const after = c.call_sync(0, "k", "hold", "", {}, 1s);
     BOOST_TEST(after.ec == boost::asio::error::operation_aborted);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_call_is_cancelled_through_its_slot) {
+    router_cluster c;
+    c.form(2);
+    std::vector<cohort::route_responder> held;
+    c.router(1).handle_async("hold", [&](cohort::route_context const&, std::vector<std::byte>,
+                                         cohort::route_responder r) { held.push_back(std::move(r)); });
+    asio::cancellation_signal signal;
+    std::optional<boost::system::error_code> result;
+    auto const p = bytes("x");
+    c.router(0).async_call(c.key_owned_by(0, 1), "hold", p,
+                           asio::bind_cancellation_slot(
+                               signal.slot(), [&](boost::system::error_code ec,
+                                                  std::vector<std::byte>) { result = ec; }));
+    BOOST_REQUIRE(c.run_until([&] { return !held.empty(); }, 1s));
+    BOOST_TEST(!result.has_value());
+    signal.emit(asio::cancellation_type::terminal);
+    c.run_for(2ms);
+    BOOST_REQUIRE(result.has_value());
+    BOOST_TEST(*result == boost::asio::error::operation_aborted);
+    BOOST_TEST(c.router(0).pending_calls() == 0u);
+    BOOST_TEST(c.router(0).counters().cancelled == 1u);
+    // The late answer is dropped; a second emit does nothing.
+    held[0](cohort::route_result(bytes("late")));
+    signal.emit(asio::cancellation_type::terminal);
+    c.run_for(50ms);
+    BOOST_TEST(c.router(0).counters().stray_replies == 1u);
+    BOOST_TEST(c.router(0).counters().cancelled == 1u);
+
+    // Emitted on the executor's thread, inside a handler.
+    asio::cancellation_signal inside;
+    std::optional<boost::system::error_code> second;
+    c.router(0).async_call(c.key_owned_by(0, 1), "hold", p,
+                           asio::bind_cancellation_slot(
+                               inside.slot(), [&](boost::system::error_code ec,
+                                                  std::vector<std::byte>) { second = ec; }));
+    c.run_for(20ms);
+    asio::post(c.ctx, [&] { inside.emit(asio::cancellation_type::partial); });
+    c.run_for(2ms);
+    BOOST_REQUIRE(second.has_value());
+    BOOST_TEST(*second == boost::asio::error::operation_aborted);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(casts_are_forwarded_by_a_node_with_another_view_within_the_limit) {
+    router_cluster c;
+    c.form(3);
+    std::vector<std::string> served(3);
+    for (std::size_t i = 0; i < 3; ++i)
+        c.router(i).handle("log", [&served, i](cohort::route_context const& ctx,
+                                               std::span<std::byte const>) {
+            served[i] += std::string(ctx.key) + ";";
+            return cohort::route_result(std::vector<std::byte>{});
+        });
+    // 0 sees {r0, r1}; 1 and 2 see everything: 1 forwards to 2.
+    c.router(0).pin_view({{c.id(0)}, {c.id(1)}});
+    std::string key;
+    for (int i = 0; i < 100000 && key.empty(); ++i) {
+        auto k = "k" + std::to_string(i);
+        if (c.router(0).owner(k) == c.id(1) && c.router(1).owner(k) == c.id(2)) key = k;
+    }
+    BOOST_REQUIRE(!key.empty());
+    auto const p = bytes("");
+    c.router(0).async_cast(key, "log", p, [](boost::system::error_code ec) { BOOST_TEST(!ec); });
+    BOOST_REQUIRE(c.run_until([&] { return !served[2].empty(); }, 1s));
+    BOOST_TEST(served[2] == key + ";");
+    BOOST_TEST(served[1].empty());
+    BOOST_TEST(c.router(1).counters().casts_forwarded == 1u);
+
+    // A loop (1 -> 2 -> 1 ...) ends at the limit: dropped, counted, never served.
+    c.router(2).pin_view({{c.id(0)}, {c.id(1)}});
+    c.router(1).pin_view({{c.id(1)}, {c.id(2)}});
+    c.router(0).async_cast(key, "log", p, [](boost::system::error_code ec) { BOOST_TEST(!ec); });
+    c.run_for(200ms);
+    BOOST_TEST(served[1].empty());
+    BOOST_TEST(served[2] == key + ";");
+    BOOST_TEST(c.router(1).counters().casts_dropped + c.router(2).counters().casts_dropped == 1u);
     c.stop_all();
 }
 

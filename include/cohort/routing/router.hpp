@@ -32,7 +32,9 @@
 //     waits; with retry (router_config::retry_on_owner_failure or
 //     call_options::retry), the call is sent once more, to the key's owner in
 //     the first view that names another owner (the timeout still runs);
-//   - with boost::asio::error::operation_aborted when the router is closed.
+//   - with boost::asio::error::operation_aborted when the router is closed,
+//     or when the call is cancelled through its completion token's
+//     cancellation slot (any type; the request, if sent, is not recalled).
 // Retries may run a request twice: enable them for idempotent requests only.
 //
 // Casts. async_cast sends a request nobody answers; it completes when the
@@ -72,6 +74,7 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
@@ -203,6 +206,7 @@ struct router_counters {
     std::uint64_t casts_forwarded = 0;    ///< casts passed on to the owner in this view
     std::uint64_t casts_dropped = 0;      ///< casts over the redirect limit
     std::uint64_t tables_published = 0;   ///< ownership tables built from a new view
+    std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
 };
 
 namespace detail {
@@ -293,6 +297,11 @@ public:
     void handle_async(std::string topic, async_handler h) {
         handlers_.insert_or_assign(std::move(topic),
                                    std::make_shared<async_handler const>(std::move(h)));
+    }
+
+    /// Stops serving `topic`: its requests are answered error::no_handler.
+    void unhandle(std::string_view topic) {
+        if (auto it = handlers_.find(topic); it != handlers_.end()) handlers_.erase(it);
     }
 
     /// Called after a new table was published, with the ranges this node gained.
@@ -524,6 +533,23 @@ private:
         p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
         p.direct = is_direct;
         p.deadline = deadlines_.emplace(node_->monotonic_now() + timeout, id);
+        // Per-call cancellation (terminal, partial or total, from any thread):
+        // the call completes with operation_aborted; a request already sent is
+        // not recalled, its late reply is dropped.
+        if (auto slot = p.handler.get_cancellation_slot(); slot.is_connected()) {
+            slot.assign([this, id, ex = node_->get_executor(),
+                         alive = std::weak_ptr<int>(alive_)](boost::asio::cancellation_type) {
+                // post, not dispatch: finish() clears the slot, which must not
+                // happen inside the emit that runs this handler.
+                boost::asio::post(ex, [this, id, alive] {
+                    if (alive.expired()) return;
+                    if (auto it = pending_.find(id); it != pending_.end()) {
+                        ++counters_.cancelled;
+                        finish(it, make_error_code(boost::asio::error::operation_aborted), {});
+                    }
+                });
+            });
+        }
         if (p.target == node_->local_id())
             ++counters_.calls_local;
         else
@@ -579,6 +605,7 @@ private:
     void finish(typename std::unordered_map<std::uint64_t, pending_call>::iterator it,
                 boost::system::error_code ec, std::vector<std::byte> bytes) {
         auto h = std::move(it->second.handler);
+        if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
         deadlines_.erase(it->second.deadline);
         pending_.erase(it);
         complete(std::move(h), ec, std::move(bytes));
