@@ -10727,13 +10727,15 @@ public:
         std::function<void(route_context const&, std::vector<std::byte>, route_responder)>;
 
     /// The ranges this node gained (acquired: `to` is this node) or lost
-    /// (released: `from` is this node) between two tables. Empty for
-    /// strategies without ranges (rendezvous): compare `previous` and
-    /// `current` by key with diff(old, new, keys).
+    /// (released: `from` is this node) between two tables, and for slot
+    /// strategies (maglev_table, bounded_partitions) the slots (partitions)
+    /// likewise. Both empty for rendezvous, which has neither: compare
+    /// `previous` and `current` by key with diff(old, new, keys).
     struct ownership_change {
         std::shared_ptr<ownership_type const> previous;
         std::shared_ptr<ownership_type const> current;
         std::vector<range_change> ranges;
+        std::vector<slot_change> slots;
     };
     using change_callback = std::function<void(ownership_change const&)>;
 
@@ -11299,14 +11301,22 @@ private:
                        std::shared_ptr<ownership_type const> const& current) {
         if (!on_acquired_ && !on_released_) return;
         node_id const& self = node_->local_id();
-        ownership_change acquired{previous, current, {}};
-        ownership_change released{previous, current, {}};
+        ownership_change acquired{previous, current, {}, {}};
+        ownership_change released{previous, current, {}, {}};
         bool any_acquired = false;
         bool any_released = false;
         if constexpr (detail::range_table<typename Strategy::table>) {
             for (auto& c : diff(*previous, *current)) {
                 if (c.to == self) acquired.ranges.push_back(c);
                 if (c.from == self) released.ranges.push_back(std::move(c));
+            }
+            if constexpr (detail::slot_table<typename Strategy::table>) {
+                if (auto slots = diff_slots(*previous, *current)) {
+                    for (auto& c : *slots) {
+                        if (c.to == self) acquired.slots.push_back(c);
+                        if (c.from == self) released.slots.push_back(std::move(c));
+                    }
+                }
             }
             any_acquired = !acquired.ranges.empty();
             any_released = !released.ranges.empty();

@@ -10,6 +10,7 @@
 
 #include "router_harness.hpp"
 
+#include <cohort/routing/bounded_partitions.hpp>
 #include <cohort/routing/router.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -423,6 +424,56 @@ BOOST_AUTO_TEST_CASE(joins_and_leaves_report_acquired_and_released_ranges) {
     BOOST_TEST(!acquired[0].empty());
     BOOST_TEST(!acquired[1].empty());
     BOOST_TEST(acquired[2].empty());
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(partition_routers_report_moved_partitions) {
+    using part_router = cohort::basic_router<mem_node, cohort::bounded_partitions>;
+    router_cluster c;
+    c.form(2);
+    c.add();
+    // Partition routers beside the cluster's ring routers: they replace the
+    // node hooks, which is what the ring routers' close() gives back.
+    std::vector<std::unique_ptr<part_router>> parts;
+    std::vector<std::vector<cohort::slot_change>> acquired(3), released(3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        c.router(i).close();
+        parts.push_back(std::make_unique<part_router>(c.node(i)));
+        parts.back()->on_acquired([&, i](auto const& ch) {
+            for (auto const& s : ch.slots) acquired[i].push_back(s);
+        });
+        parts.back()->on_released([&, i](auto const& ch) {
+            for (auto const& s : ch.slots) released[i].push_back(s);
+        });
+    }
+    c.start(2);
+    std::optional<boost::system::error_code> joined;
+    c.node(2).async_join({cohort::peer_address::of(c.id(0))},
+                         [&](boost::system::error_code ec) { joined = ec; });
+    BOOST_REQUIRE(c.run_until(
+        [&] {
+            for (auto& p : parts)
+                if (p->ownership()->size() != 3) return false;
+            return joined.has_value();
+        },
+        20s));
+    // What r0 and r1 gave r2 is what r2 holds (bounded loads may also move a
+    // few partitions between r0 and r1: capacities changed).
+    std::size_t given = 0;
+    for (std::size_t i = 0; i < 2; ++i) {
+        BOOST_TEST(!released[i].empty());
+        for (auto const& s : released[i]) {
+            BOOST_TEST(s.from == c.id(i));
+            given += s.to == c.id(2);
+        }
+    }
+    for (auto const& s : acquired[2]) BOOST_TEST(s.to == c.id(2));
+    auto const table = parts[0]->ownership();
+    std::size_t held_by_r2 = 0;
+    for (std::size_t s = 0; s < table->table().slot_count(); ++s)
+        if (table->members()[table->table().slot_owner(s)].id == c.id(2)) ++held_by_r2;
+    BOOST_TEST(given == held_by_r2);
+    for (auto& p : parts) p->close();
     c.stop_all();
 }
 
