@@ -10564,6 +10564,7 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 #include <boost/system/system_error.hpp>
 #include <boost/throw_exception.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -10923,8 +10924,13 @@ public:
         if (closed_) return;
         auto const view = node_->members();
         auto const ring = pinned_ ? *pinned_ : membership_view(view, cfg_.view);
+        // Building a table costs O(owners x vnodes); most view changes (a
+        // suspicion, a refutation, tags) leave the owners as they were.
+        auto owners = owning_members(ring);
+        if (tables_ != 0 && owners == last_owners_) return check_pending(view);
         auto next = ownership_type::make(ring, strategy_);
         if (next) {
+            last_owners_ = std::move(owners);
             auto const current = table_.snapshot();
             if (next->fingerprint() != current->fingerprint() || tables_ == 0) {
                 auto fresh = std::make_shared<ownership_type const>(std::move(*next));
@@ -11297,6 +11303,17 @@ private:
 
     // ---- ownership changes ------------------------------------------------------------------
 
+    // What decides placement: the owning members' ids and weights, in id order.
+    static std::vector<std::pair<std::string, std::uint32_t>>
+    owning_members(std::vector<ring_member> const& ring) {
+        std::vector<std::pair<std::string, std::uint32_t>> out;
+        out.reserve(ring.size());
+        for (auto const& m : ring)
+            if (owns_keys(m.state) && m.weight > 0) out.emplace_back(m.id.str(), m.weight);
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
     void report_change(std::shared_ptr<ownership_type const> const& previous,
                        std::shared_ptr<ownership_type const> const& current) {
         if (!on_acquired_ && !on_released_) return;
@@ -11371,6 +11388,7 @@ private:
     atomic_ownership<Strategy> table_;
     std::uint64_t tables_ = 0;
     std::optional<std::vector<ring_member>> pinned_;
+    std::vector<std::pair<std::string, std::uint32_t>> last_owners_;
     struct topic_hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept {
