@@ -34,6 +34,9 @@ BASELINES = {
     "BM_route_maglev_lookup_hashed": ["BM_route_ketama_libmemcached"],
     "BM_route_rendezvous_lookup_hashed": ["BM_route_ketama_libmemcached"],
     "BM_route_partitions_lookup_hashed": ["BM_route_ketama_libmemcached"],
+    "BM_router_forwarded_call": ["BM_router_bare_asio_per_message",
+                                 "BM_router_bare_asio_request_response"],
+    "BM_router_node_round_trip": ["BM_router_bare_asio_per_message"],
 }
 
 

@@ -20,10 +20,12 @@
 #include <cohort/routing/bounded_partitions.hpp>
 #include <cohort/routing/key_hash.hpp>
 #include <cohort/routing/maglev_table.hpp>
+#include <cohort/routing/membership_view.hpp>
 #include <cohort/routing/ownership.hpp>
 #include <cohort/routing/ownership_diff.hpp>
 #include <cohort/routing/rendezvous.hpp>
 #include <cohort/routing/ring_member.hpp>
+#include <cohort/routing/router.hpp>
 #include <cohort/routing/vnode_ring.hpp>
 #include <cohort/sim/config.hpp>
 #include <cohort/sim/counters.hpp>

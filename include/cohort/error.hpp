@@ -72,6 +72,15 @@ enum class error {
     // membership and node
     join_timeout,             ///< no seed answered a join within the join timeout
     not_started,              ///< the operation needs a started node
+
+    // router
+    redirect_limit,           ///< the call was redirected more times than allowed
+    call_timeout,             ///< no reply within the call's timeout
+    owner_failed,             ///< the key's owner failed (or left) during the call
+    no_owner,                 ///< no member owns keys in the view
+    no_handler,               ///< the owner has no handler for the topic
+    remote_handler_error,     ///< the owner's handler failed
+    unresolved_address,       ///< a peer's host is not a numeric IP address
 };
 
 } // namespace cohort
@@ -141,6 +150,13 @@ public:
         case error::write_timeout: return "write timed out";
         case error::join_timeout: return "no seed answered the join in time";
         case error::not_started: return "node not started";
+        case error::redirect_limit: return "call redirected more times than allowed";
+        case error::call_timeout: return "call timed out";
+        case error::owner_failed: return "the key's owner failed during the call";
+        case error::no_owner: return "no member owns keys";
+        case error::no_handler: return "no handler for the topic at the owner";
+        case error::remote_handler_error: return "the owner's handler failed";
+        case error::unresolved_address: return "peer host is not a numeric IP address";
         }
         return "unknown cohort error";
     }

@@ -80,9 +80,11 @@
 #include <boost/asio/ip/basic_resolver.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/mp11/algorithm.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -405,6 +407,70 @@ public:
         std::lock_guard lock(mutex_);
         return config_problem_;
     }
+
+    // ==== application messages and view changes (router hooks) ===============================
+    //
+    // user_message, route_request and route_reply are application traffic, not
+    // membership: on_inbound decodes them, counts them (messages_in, bytes_in),
+    // checks the label and the HLC offset and feeds the sender's phi detector
+    // like any message, then hands the envelope to the application handler
+    // instead of the core. Without a handler they are dropped. The router
+    // (routing/router.hpp) is the intended user; anything else may use them too.
+
+    /// Whether messages of variant index `type` go to the application handler.
+    static constexpr bool is_application_message(std::size_t type) noexcept {
+        return type == boost::mp11::mp_find<message, user_message>::value ||
+               type == boost::mp11::mp_find<message, route_request>::value ||
+               type == boost::mp11::mp_find<message, route_reply>::value;
+    }
+
+    /// Called on the executor with each inbound application message, in
+    /// arrival order, inside the receive loop: it must not block.
+    using application_handler = std::function<void(envelope&&)>;
+
+    /// Installs `h` (an empty function removes it). Call on the executor, or
+    /// before async_start.
+    void set_application_handler(application_handler h) { app_handler_ = std::move(h); }
+
+    /// Sends an application message (any message type, in fact) to `to`,
+    /// wrapped like the core's messages: label, sender, incarnation and the
+    /// HLC's now(). `how` is delivery::frame by default (a packet over the
+    /// budget goes as a frame). Completes when the transport accepted or
+    /// refused it: error::unresolved_address for a host that is no IP
+    /// address, the codec's error, or the transport's (a frame to a peer that
+    /// cannot be reached fails with its connect error). Signature:
+    /// void(error_code).
+    template <class Token>
+    auto async_send_application(node_id to, message body, delivery how, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, to = std::move(to), body = std::move(body), how](auto h) mutable {
+                do_send_application(to, std::move(body), how, std::move(h));
+            },
+            token);
+    }
+
+    template <class Token>
+    auto async_send_application(node_id to, message body, Token&& token) {
+        return async_send_application(std::move(to), std::move(body), delivery::frame,
+                                      std::forward<Token>(token));
+    }
+
+    /// Called (posted to the executor, coalesced) after inputs that changed
+    /// the view: a member added or removed, or a member's state, incarnation
+    /// or tags changed. Not for phi or last_heard. Call on the executor, or
+    /// before async_start.
+    using view_listener = std::function<void()>;
+    void set_view_listener(view_listener l) { view_listener_ = std::move(l); }
+
+    /// Incremented each time the view changed (as above); any thread.
+    std::uint64_t view_version() const noexcept {
+        return view_version_.load(std::memory_order_acquire);
+    }
+
+    /// The node's monotonic time: steady_clock's, or a manual memory_network's
+    /// virtual time (see the top of this header). For timers that must follow
+    /// the node's notion of time, such as the router's call timeouts.
+    std::chrono::nanoseconds monotonic_now() const { return now(); }
 
 private:
     using ec_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
@@ -755,6 +821,7 @@ private:
             it->second.last = e.time;
             it->second.detector.heartbeat(t);
         }
+        if (is_application_message(type)) return deliver_application(std::move(e));  // router hooks
         core_->on_message(e, t);
         process();
     }
@@ -974,11 +1041,89 @@ private:
             view.push_back(std::move(nm));
         }
         counters_.membership = core_->counters();
+        note_view(view);  // router hooks
         std::lock_guard lock(mutex_);
         members_ = std::move(view);
         leader_ = std::move(snap.leader);
         published_ = counters_;
     }
+
+    // ==== application messages and view changes: implementation ===============================
+
+    void do_send_application(node_id const& to, message body, delivery how, ec_handler h) {
+        if (auto ec = check_running()) return complete(std::move(h), ec);
+        auto const type = body.index();
+        envelope e = core_->make_envelope(std::move(body));
+        e.time = hlc_->now();
+        app_buffer_.clear();
+        if (auto ec = codec_.encode(e, app_buffer_)) {
+            ++counters_.encode_errors;
+            return complete(std::move(h), ec);
+        }
+        auto const ep = application_endpoint(to);
+        if (!ep) {
+            ++counters_.unresolved_addresses;
+            return complete(std::move(h), make_error_code(error::unresolved_address));
+        }
+        ++counters_.messages_out[type];
+        counters_.bytes_out[type] += app_buffer_.size();
+        auto on_sent = [this, alive = std::weak_ptr<int>(alive_),
+                        h = std::move(h)](boost::system::error_code ec) mutable {
+            if (ec && !alive.expired()) ++counters_.send_errors;
+            std::move(h)(ec);
+        };
+        if (how == delivery::packet && app_buffer_.size() <= t_->packet_budget())
+            t_->async_send_packet(*ep, app_buffer_, std::move(on_sent));
+        else
+            t_->async_send_frame(*ep, app_buffer_, std::move(on_sent));
+    }
+
+    // Parsing the address is a measurable part of a small message's cost:
+    // remember the last few hundred destinations.
+    std::optional<endpoint_type> application_endpoint(node_id const& to) {
+        if (auto it = app_endpoints_.find(to.str()); it != app_endpoints_.end()) return it->second;
+        auto ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
+        if (!ep) return ep;
+        if (app_endpoints_.size() >= 512) app_endpoints_.clear();
+        app_endpoints_.emplace(to.str(), *ep);
+        return ep;
+    }
+
+    void deliver_application(envelope&& e) {
+        if (app_handler_) app_handler_(std::move(e));
+    }
+
+    // What the view listener watches: not phi nor last_heard, which move with
+    // every message.
+    static bool same_member(node_member const& a, node_member const& b) noexcept {
+        return a.id == b.id && a.state == b.state && a.incarnation == b.incarnation &&
+               a.tags == b.tags;
+    }
+
+    // Called by publish() with the new view, before it replaces members_.
+    void note_view(std::vector<node_member> const& next) {
+        bool const changed =
+            next.size() != members_.size() ||
+            !std::equal(next.begin(), next.end(), members_.begin(), same_member);
+        if (!changed) return;
+        view_version_.fetch_add(1, std::memory_order_acq_rel);
+        if (!view_listener_ || view_notify_pending_) return;
+        view_notify_pending_ = true;
+        boost::asio::post(t_->get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
+            if (alive.expired()) return;
+            view_notify_pending_ = false;
+            if (view_listener_) view_listener_();
+        });
+    }
+
+    application_handler app_handler_;
+    view_listener view_listener_;
+    bool view_notify_pending_ = false;
+    std::atomic<std::uint64_t> view_version_{0};
+    std::vector<std::byte> app_buffer_;
+    std::unordered_map<std::string, endpoint_type> app_endpoints_;
+
+    // ==== end of the router hooks ============================================================
 
     std::optional<Transport> owned_;
     Transport* t_;

@@ -113,6 +113,15 @@ enum class error {
     // membership and node
     join_timeout,             ///< no seed answered a join within the join timeout
     not_started,              ///< the operation needs a started node
+
+    // router
+    redirect_limit,           ///< the call was redirected more times than allowed
+    call_timeout,             ///< no reply within the call's timeout
+    owner_failed,             ///< the key's owner failed (or left) during the call
+    no_owner,                 ///< no member owns keys in the view
+    no_handler,               ///< the owner has no handler for the topic
+    remote_handler_error,     ///< the owner's handler failed
+    unresolved_address,       ///< a peer's host is not a numeric IP address
 };
 
 } // namespace cohort
@@ -182,6 +191,13 @@ public:
         case error::write_timeout: return "write timed out";
         case error::join_timeout: return "no seed answered the join in time";
         case error::not_started: return "node not started";
+        case error::redirect_limit: return "call redirected more times than allowed";
+        case error::call_timeout: return "call timed out";
+        case error::owner_failed: return "the key's owner failed during the call";
+        case error::no_owner: return "no member owns keys";
+        case error::no_handler: return "no handler for the topic at the owner";
+        case error::remote_handler_error: return "the owner's handler failed";
+        case error::unresolved_address: return "peer host is not a numeric IP address";
         }
         return "unknown cohort error";
     }
@@ -712,7 +728,8 @@ using hlc = basic_hlc<system_wall_clock>;
 //
 //   inputs   start(now, seeds) (or bootstrap(now, members) into a formed
 //            cluster), on_message(envelope, now), on_tick(now),
-//            leave(now), set_tags(tags, now)
+//            leave(now), set_tags(tags, now), join(seeds, now),
+//            on_unreachable(name, reason, now)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
 //            next_deadline()   when it wants the next on_tick
@@ -1423,7 +1440,8 @@ inline boost::system::result<void, config_error> validate(membership_config cons
 
 // The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
 // has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
-// leave, join, push-pull state), plus Serf's user messages.
+// leave, join, push-pull state), plus Serf's user messages and the router's
+// route_request / route_reply.
 //
 // Every message is a plain aggregate described with Boost.Describe; the
 // codecs walk the description, so a new message type needs no codec code.
@@ -2208,11 +2226,57 @@ struct push_pull_reply {
 };
 BOOST_DESCRIBE_STRUCT(push_pull_reply, (), (members))
 
+/// How an owner answered a route_request.
+enum class route_status : std::uint8_t {
+    ok,             ///< the handler ran; the payload is its reply
+    redirect,       ///< the receiver does not own the key in its view; `owner` does
+    no_owner,       ///< the receiver's view has no member that owns keys
+    no_handler,     ///< the owner has no handler for the topic
+    handler_error,  ///< the handler failed; the payload is its message (UTF-8)
+};
+BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error)
+
+/// A call (or cast) routed by key to the key's owner (routing/router.hpp).
+/// `fingerprint` is the sender's ownership fingerprint: a receiver whose own
+/// table has another fingerprint checks that it owns the key before serving,
+/// and otherwise redirects.
+struct route_request {
+    static constexpr std::string_view wire_name = "route_request";
+    std::uint64_t id = 0;            ///< the caller's call number, echoed by the reply
+    std::vector<std::byte> key;      ///< the routing key, as given (hash_key of it places it)
+    std::string topic;               ///< selects the owner's handler
+    std::uint64_t fingerprint = 0;   ///< the sender's ownership fingerprint
+    std::uint32_t hops = 0;          ///< redirects (or forwards) taken so far
+    bool want_reply = true;          ///< false for a cast: nobody waits for an answer
+    std::vector<std::byte> payload;  ///< the request, opaque to cohort
+    /// Sent to a chosen member rather than to the key's owner (a replica
+    /// write, a handoff): served whatever the receiver owns.
+    bool direct = false;
+
+    friend bool operator==(route_request const&, route_request const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(route_request, (),
+                      (id, key, topic, fingerprint, hops, want_reply, payload, direct))
+
+/// The answer to a route_request with the same `id`.
+struct route_reply {
+    static constexpr std::string_view wire_name = "route_reply";
+    std::uint64_t id = 0;
+    route_status status = route_status::ok;
+    std::optional<node_id> owner;    ///< for a redirect: the owner in the receiver's view
+    std::uint64_t fingerprint = 0;   ///< the receiver's ownership fingerprint
+    std::vector<std::byte> payload;  ///< see route_status
+
+    friend bool operator==(route_reply const&, route_reply const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(route_reply, (), (id, status, owner, fingerprint, payload))
+
 /// Every protocol message. The index of an alternative is its type number on
 /// the binary wire: new types are only ever appended, never inserted,
 /// removed or reordered.
 using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
-                             push_pull, user_message, gossip, push_pull_reply>;
+                             push_pull, user_message, gossip, push_pull_reply, route_request,
+                             route_reply>;
 
 }  // namespace cohort
 
@@ -2255,6 +2319,7 @@ struct membership_counters {
     std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
+    std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members
 
     /// received[] for message type T.
     template <class T>
@@ -3080,6 +3145,55 @@ public:
         return {};
     }
 
+    /// Joins the cluster of `seeds` at run time (Serf's join works at any
+    /// time): sends this node's whole view as a join push-pull to each seed in
+    /// turn, with the backoff and join_timeout of start(), and merges the
+    /// answer, so two clusters formed apart become one. join_completed follows
+    /// the first answer from a seed (or from a member this node did not know,
+    /// which can only be answering it), or reports error::join_timeout; the
+    /// node stays in its own cluster either way. Before start() it is
+    /// start(now, seeds). No effect unless this node is live; a join already
+    /// under way is replaced. Seeds are compared with member addresses as
+    /// text: the driver passes numeric addresses when it resolves names.
+    void join(std::vector<peer_address> seeds, duration now) {
+        now_ = std::max(now_, now);
+        if (!started_) return start(now, std::move(seeds));
+        if (!is_live(self_->m.state)) return;
+        std::erase(seeds, peer_address::of(self_->m.id));
+        if (seeds.empty()) {
+            join_.reset();
+            events_.emplace_back(join_completed{});
+            return;
+        }
+        join_ = join_attempt{std::move(seeds), 0, now + cfg_.join_timeout, now,
+                             cfg_.join_retry_interval};
+        send_join(now);
+    }
+
+    /// Abandons a join under way: no join_completed follows, answers still
+    /// arriving are merged like any push-pull.
+    void cancel_join() noexcept { join_.reset(); }
+
+    /// The driver's hint that the transport to member `name` refused a
+    /// connection (down_reason::connection_refused) or lost it
+    /// (connection_closed). A live member other than this node is suspected
+    /// at once, without waiting for its detector (or, already suspected, this
+    /// node confirms it), and the suspicion runs its normal course: a newer
+    /// incarnation refutes it; if it times out, node_down carries `reason`
+    /// instead of heartbeat_timeout. Other reasons, unknown names, this node
+    /// and members not live are ignored.
+    void on_unreachable(std::string_view name, down_reason reason, duration now) {
+        now_ = std::max(now_, now);
+        if (reason != down_reason::connection_refused && reason != down_reason::connection_closed)
+            return;
+        if (!started_ || name == self_name_ || !is_live(self_->m.state)) return;
+        auto it = members_.find(name);
+        if (it == members_.end() || !is_live(it->second.m.state)) return;
+        ++counters_.unreachable_suspicions;
+        it->second.down_hint = reason;
+        suspect(it->second, now);
+    }
+
     // ---- outputs ----------------------------------------------------------------------------
 
     /// Messages to send, oldest first; the driver clears it once sent.
@@ -3163,6 +3277,8 @@ private:
 
     struct record {
         member m;
+        // Why the driver found it unreachable, while suspected (on_unreachable).
+        std::optional<down_reason> down_hint;
         std::size_t alive_index = npos;   // position in alive_
         std::size_t failed_index = npos;  // position in failed_
     };
@@ -3277,10 +3393,13 @@ private:
     void handle(envelope const&, cohort::leave const& m, duration now) {
         apply(rumor{m.member, m.incarnation, node_state::leaving, {}, {}}, now);
     }
-    void handle(envelope const&, join const& m, duration now) {
+    void handle(envelope const&, cohort::join const& m, duration now) {
         apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
     }
     void handle(envelope const&, user_message const&, duration) {}
+    // Application messages: the driver hands them to the router, not here.
+    void handle(envelope const&, route_request const&, duration) {}
+    void handle(envelope const&, route_reply const&, duration) {}
 
     void handle(envelope const&, gossip const& g, duration now) {
         for (auto const& r : g.rumors) apply(r, now);
@@ -3299,12 +3418,21 @@ private:
     }
 
     void handle(envelope const& e, push_pull_reply const& p, duration now) {
+        // A run-time join (join()) is answered by a seed, or by a member we did
+        // not know (only a join or a discovery push-pull reaches those).
+        bool const join_answer =
+            join_ && (members_.find(e.sender.name()) == members_.end() ||
+                      std::find(join_->seeds.begin(), join_->seeds.end(),
+                                peer_address::of(e.sender)) != join_->seeds.end());
         merge(e.sender, p.members, now);
         if (self_->m.state == node_state::joining) {
             // The answer acknowledges the join (even one that came after join_timeout).
             move_state(*self_, node_state::active, now);
             broadcast_self();
             if (join_) events_.emplace_back(join_completed{});
+            join_.reset();
+        } else if (join_answer) {
+            events_.emplace_back(join_completed{});
             join_.reset();
         }
     }
@@ -3461,10 +3589,12 @@ private:
         events_.emplace_back(state_changed{rec.m.id, old, s, rec.m.incarnation});
         if (s == node_state::active) events_.emplace_back(node_up{rec.m.id});
         if (old && is_live(*old) && (s == node_state::failed || s == node_state::leaving)) {
-            events_.emplace_back(node_down{rec.m.id, s == node_state::leaving
-                                                         ? down_reason::graceful_shutdown
-                                                         : down_reason::heartbeat_timeout});
+            events_.emplace_back(node_down{
+                rec.m.id, s == node_state::leaving
+                              ? down_reason::graceful_shutdown
+                              : rec.down_hint.value_or(down_reason::heartbeat_timeout)});
         }
+        if (s != node_state::unknown) rec.down_hint.reset();  // the hint lives with its suspicion
         check_leader();
     }
 
@@ -3737,8 +3867,9 @@ private:
     void send_join(duration now) {
         auto& j = *join_;
         ++counters_.join_attempts;
-        member_state me{self_->m.id, self_->m.incarnation, self_->m.state, self_->m.tags};
-        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, {std::move(me)}});
+        // The whole view (just this node on a first join): a run-time join
+        // hands the seed's cluster every member of ours at once, as memberlist does.
+        send_to(j.seeds[j.next % j.seeds.size()], delivery::frame, push_pull{true, full_state()});
         j.next = (j.next + 1) % j.seeds.size();
         j.retry_at = now + j.backoff;
         j.backoff = std::min(j.backoff * 2, cfg_.join_retry_max_interval);
@@ -3860,6 +3991,28 @@ private:
 // on a memory_network with memory_time_source::manual it is the network's
 // virtual time instead, and since no timer sees virtual time move, whoever
 // advances it calls poll_time() afterwards (on the executor).
+//
+// Hostnames. Member addresses and seeds may name a host ("localhost:7946"):
+// the driver resolves it with an Asio resolver (off the executor's thread),
+// preferring the transport's address family, and caches the answer for
+// node_config::resolve_ttl (a failure for resolve_failure_ttl); past the TTL
+// the last answer serves while a new lookup refreshes it, and a failed refresh
+// keeps it. Messages to a host never resolved yet wait for the first lookup,
+// at most resolve_queue_limit of them across all hosts; beyond that, and when
+// the lookup fails, they are dropped and counted
+// (node_counters::unresolved_addresses). async_join resolves its seeds first.
+//
+// Unreachable members. When a frame to a member fails with connection_refused
+// (down_reason::connection_refused) or with a reset, eof, broken pipe or
+// abort (connection_closed), the driver tells the core (on_unreachable),
+// which suspects the member at once; if the suspicion times out, this node's
+// node_down carries that reason. Packets are unreliable and tell nothing.
+//
+// Cancellation. async_join and async_next_event honour their token's
+// cancellation slot (any cancellation type): the operation completes with
+// boost::asio::error::operation_aborted and the node keeps running (a
+// cancelled join stops contacting its seeds). Emit the signal on the node's
+// executor, or from any thread: the request is posted to the executor.
 //
 // Threading. Every asynchronous operation may be initiated from any thread
 // (it dispatches to the executor); the node's state lives on the executor,
@@ -8071,15 +8224,19 @@ private:
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/basic_resolver.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/mp11/algorithm.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -8087,6 +8244,7 @@ private:
 #include <mutex>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -8143,6 +8301,20 @@ struct node_config {
     /// Seed of the core's random choices; 0 derives one from the id and the
     /// generation.
     std::uint64_t seed = 0;
+    /// How long a resolved hostname is used before it is looked up again
+    /// (30 s: DNS changes reach the cluster within a push-pull or two). Must
+    /// be positive.
+    std::chrono::nanoseconds resolve_ttl = std::chrono::seconds(30);
+    /// How long a failed lookup is remembered: messages to that host are
+    /// dropped meanwhile (5 s). Must be positive.
+    std::chrono::nanoseconds resolve_failure_ttl = std::chrono::seconds(5);
+    /// Messages that may wait for hostname lookups, all hosts together; more
+    /// are dropped and counted. 0 drops every message to an unresolved host.
+    std::size_t resolve_queue_limit = 256;
+    /// Hostnames cached (answers and lookups under way); a message to a new
+    /// host beyond it is dropped and counted. Bounds what hostile gossip of
+    /// made-up hostnames can cost. Must be at least 1.
+    std::size_t resolve_cache_limit = 1024;
 };
 
 /// Checks `cfg`; the error names the first bad field.
@@ -8155,6 +8327,12 @@ inline boost::system::result<void, config_error> validate(node_config const& cfg
     if (auto r = validate(cfg.membership); !r) return r;
     if (auto r = validate(cfg.hlc); !r) return r;
     if (cfg.event_queue_limit == 0) return fail("node_config.event_queue_limit", "must be at least 1");
+    if (cfg.resolve_ttl <= std::chrono::nanoseconds::zero())
+        return fail("node_config.resolve_ttl", "must be positive");
+    if (cfg.resolve_failure_ttl <= std::chrono::nanoseconds::zero())
+        return fail("node_config.resolve_failure_ttl", "must be positive");
+    if (cfg.resolve_cache_limit == 0)
+        return fail("node_config.resolve_cache_limit", "must be at least 1");
     std::size_t tags_size = 0;
     for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
     if (tags_size > cfg.membership.max_tags_size)
@@ -8186,7 +8364,11 @@ struct node_counters {
     std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
     std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
     std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
-    std::uint64_t unresolved_addresses = 0; ///< messages to a host that is no IP address
+    std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
+                                            ///< failed, or wait queue or cache full)
+    std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
+    std::uint64_t resolve_failures = 0;     ///< hostname lookups that found no address
+    std::uint64_t unreachable_reports = 0;  ///< failed frames to a member reported to the core
     std::uint64_t send_errors = 0;          ///< sends the transport failed
     std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
     std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
@@ -8203,14 +8385,25 @@ concept has_virtual_network = requires(T const& t) {
     t.network().config().time_source;
 };
 
-// Numeric hosts only; a hostname yields nothing.
-// TODO: resolve hostnames with an ip::basic_resolver and cache the answers.
+// Numeric hosts only; a hostname yields nothing (basic_node resolves those).
 template <class Endpoint>
 std::optional<Endpoint> to_endpoint(peer_address const& a) {
     boost::system::error_code ec;
     auto const address = boost::asio::ip::make_address(a.host, ec);
     if (ec) return std::nullopt;
     return Endpoint(address, a.port);
+}
+
+// What a failed frame says about its peer: refused, or a stream that broke.
+// Anything else (timeouts, partitions, a full queue, our own close) says
+// nothing about the member.
+inline std::optional<down_reason> down_reason_of(boost::system::error_code const& ec) noexcept {
+    namespace ae = boost::asio::error;
+    if (ec == ae::connection_refused) return down_reason::connection_refused;
+    if (ec == ae::connection_reset || ec == ae::eof || ec == ae::broken_pipe ||
+        ec == ae::connection_aborted)
+        return down_reason::connection_closed;
+    return std::nullopt;
 }
 
 } // namespace detail
@@ -8233,12 +8426,12 @@ public:
     /// A node on `t`, which must outlive it.
     basic_node(Transport& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
-          timer_(t.get_executor()) {}
+          timer_(t.get_executor()), resolver_(t.get_executor()) {}
 
     /// A node owning `t`; async_stop closes it.
     basic_node(Transport&& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
-          clock_(std::move(clock)), timer_(t_->get_executor()) {}
+          clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {}
 
     basic_node(basic_node const&) = delete;
     basic_node& operator=(basic_node const&) = delete;
@@ -8249,6 +8442,7 @@ public:
             receive_cancel_.emit(boost::asio::cancellation_type::terminal);
             timer_.cancel();
         }
+        resolver_.cancel();
     }
 
     executor_type get_executor() const noexcept { return t_->get_executor(); }
@@ -8266,14 +8460,32 @@ public:
     }
 
     /// Joins the cluster through `seeds` (this node's own address is
-    /// ignored); completes when a seed answered, or with error::join_timeout.
-    /// A node that already knows other members is in a cluster: it completes
-    /// at once. Signature: void(error_code).
+    /// ignored), at any time: the node sends its whole view to a seed and
+    /// merges the answer, so a node of one cluster joining a seed of another
+    /// merges the two (Serf's join). Hostnames among the seeds are resolved
+    /// first (none resolved: boost::asio::error::host_not_found). Completes
+    /// when a seed answered, or
+    /// with error::join_timeout (the node stays in its cluster);
+    /// boost::asio::error::operation_not_supported once the node left.
+    /// Cancellable (see the top of this header). Signature: void(error_code).
     template <class Token>
     auto async_join(std::vector<peer_address> seeds, Token&& token) {
         return initiate<void(boost::system::error_code)>(
             [this, seeds = std::move(seeds)](auto h) mutable {
                 do_join(std::move(seeds), std::move(h));
+            },
+            token);
+    }
+
+    /// Replaces this node's tags (gossiped at a new incarnation; peers and
+    /// this node report tags_changed). Completes once applied locally;
+    /// error::length_over_limit when they exceed
+    /// membership_config::max_tags_size. Signature: void(error_code).
+    template <class Token>
+    auto async_set_tags(std::vector<tag> tags, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, tags = std::move(tags)](auto h) mutable {
+                do_set_tags(std::move(tags), std::move(h));
             },
             token);
     }
@@ -8296,7 +8508,8 @@ public:
 
     /// The next event, oldest first. One wait at a time (a second completes
     /// with boost::asio::error::already_started); after stop, once the queue is
-    /// empty, operation_aborted. Signature: void(error_code, node_event).
+    /// empty, operation_aborted. Cancellable (operation_aborted, no event is
+    /// lost). Signature: void(error_code, node_event).
     template <class Token>
     auto async_next_event(Token&& token) {
         return initiate<void(boost::system::error_code, node_event)>(
@@ -8342,6 +8555,70 @@ public:
         return config_problem_;
     }
 
+    // ==== application messages and view changes (router hooks) ===============================
+    //
+    // user_message, route_request and route_reply are application traffic, not
+    // membership: on_inbound decodes them, counts them (messages_in, bytes_in),
+    // checks the label and the HLC offset and feeds the sender's phi detector
+    // like any message, then hands the envelope to the application handler
+    // instead of the core. Without a handler they are dropped. The router
+    // (routing/router.hpp) is the intended user; anything else may use them too.
+
+    /// Whether messages of variant index `type` go to the application handler.
+    static constexpr bool is_application_message(std::size_t type) noexcept {
+        return type == boost::mp11::mp_find<message, user_message>::value ||
+               type == boost::mp11::mp_find<message, route_request>::value ||
+               type == boost::mp11::mp_find<message, route_reply>::value;
+    }
+
+    /// Called on the executor with each inbound application message, in
+    /// arrival order, inside the receive loop: it must not block.
+    using application_handler = std::function<void(envelope&&)>;
+
+    /// Installs `h` (an empty function removes it). Call on the executor, or
+    /// before async_start.
+    void set_application_handler(application_handler h) { app_handler_ = std::move(h); }
+
+    /// Sends an application message (any message type, in fact) to `to`,
+    /// wrapped like the core's messages: label, sender, incarnation and the
+    /// HLC's now(). `how` is delivery::frame by default (a packet over the
+    /// budget goes as a frame). Completes when the transport accepted or
+    /// refused it: error::unresolved_address for a host that is no IP
+    /// address, the codec's error, or the transport's (a frame to a peer that
+    /// cannot be reached fails with its connect error). Signature:
+    /// void(error_code).
+    template <class Token>
+    auto async_send_application(node_id to, message body, delivery how, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, to = std::move(to), body = std::move(body), how](auto h) mutable {
+                do_send_application(to, std::move(body), how, std::move(h));
+            },
+            token);
+    }
+
+    template <class Token>
+    auto async_send_application(node_id to, message body, Token&& token) {
+        return async_send_application(std::move(to), std::move(body), delivery::frame,
+                                      std::forward<Token>(token));
+    }
+
+    /// Called (posted to the executor, coalesced) after inputs that changed
+    /// the view: a member added or removed, or a member's state, incarnation
+    /// or tags changed. Not for phi or last_heard. Call on the executor, or
+    /// before async_start.
+    using view_listener = std::function<void()>;
+    void set_view_listener(view_listener l) { view_listener_ = std::move(l); }
+
+    /// Incremented each time the view changed (as above); any thread.
+    std::uint64_t view_version() const noexcept {
+        return view_version_.load(std::memory_order_acquire);
+    }
+
+    /// The node's monotonic time: steady_clock's, or a manual memory_network's
+    /// virtual time (see the top of this header). For timers that must follow
+    /// the node's notion of time, such as the router's call timeouts.
+    std::chrono::nanoseconds monotonic_now() const { return now(); }
+
 private:
     using ec_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
     using event_handler =
@@ -8351,6 +8628,26 @@ private:
                                           boost::asio::wait_traits<std::chrono::steady_clock>,
                                           executor_type>;
     using duration = std::chrono::nanoseconds;
+    using address_type = boost::asio::ip::address;
+    using resolver_type =
+        boost::asio::ip::basic_resolver<typename endpoint_type::protocol_type, executor_type>;
+
+    // A message waiting for its host's address.
+    struct waiting_message {
+        peer_address to;
+        delivery how;
+        std::size_t type;
+        std::vector<std::byte> bytes;
+    };
+
+    // One hostname: its answer (or failure) until `expires`, or a lookup under way.
+    struct resolve_entry {
+        std::optional<address_type> address;
+        duration expires{};
+        bool pending = false;
+        std::vector<waiting_message> messages;
+        std::vector<std::function<void(std::optional<address_type>)>> callbacks;
+    };
 
     struct heard {
         hlc_timestamp last{};
@@ -8441,15 +8738,93 @@ private:
         if (auto ec = check_running()) return complete(std::move(h), ec);
         if (join_handler_)
             return complete(std::move(h), make_error_code(boost::asio::error::already_started));
+        auto const s = core_->state();
+        if (s == node_state::leaving || s == node_state::failed)
+            return complete(std::move(h),
+                            make_error_code(boost::asio::error::operation_not_supported));
         std::erase(seeds, peer_address::of(cfg_.id));
-        if (seeds.empty() || core_->size() > 1)
-            return complete(std::move(h), boost::system::error_code{});
-        // The core joins only when it starts: replace the lone core (nobody
-        // knows it yet) by one at a newer generation that starts with seeds.
-        make_core(std::max(wall_ms(), core_->incarnation() + 1));
+        if (seeds.empty()) return complete(std::move(h), boost::system::error_code{});
         h.swap(join_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
-        core_->start(now(), std::move(seeds));
+        auto const op = ++join_op_;
+        on_cancel(join_handler_, [this, op] {
+            if (op != join_op_ || !join_handler_) return;
+            ++join_op_;  // seed lookups still under way now find nothing to do
+            core_->cancel_join();
+            complete_join(make_error_code(boost::asio::error::operation_aborted));
+        });
+        // Resolve the hostnames among the seeds, then join through the
+        // numeric addresses (the core recognises a seed's answer by address).
+        struct lookup {
+            std::vector<std::optional<peer_address>> seeds;
+            std::size_t pending = 0;
+        };
+        auto l = std::make_shared<lookup>();
+        l->seeds.resize(seeds.size());
+        l->pending = seeds.size() + 1;  // +1: released below, once every lookup started
+        auto const done = [this, op, l] {
+            if (--l->pending != 0 || op != join_op_ || !join_handler_ || !running_) return;
+            std::vector<peer_address> numeric;
+            bool unresolved = false;
+            for (auto& a : l->seeds) {
+                if (!a) unresolved = true;
+                else if (!is_self(*a)) numeric.push_back(std::move(*a));
+            }
+            if (numeric.empty())  // every seed is this node, or could not be resolved
+                return complete_join(unresolved
+                                         ? make_error_code(boost::asio::error::host_not_found)
+                                         : boost::system::error_code{});
+            core_->join(std::move(numeric), now());
+            process();
+        };
+        for (std::size_t i = 0; i < seeds.size(); ++i) {
+            if (detail::to_endpoint<endpoint_type>(seeds[i])) {  // numeric already
+                l->seeds[i] = std::move(seeds[i]);
+                done();
+                continue;
+            }
+            with_address(seeds[i].host, [l, i, port = seeds[i].port, done](
+                                            std::optional<address_type> a) {
+                if (a) l->seeds[i] = peer_address{a->to_string(), port};
+                done();
+            });
+        }
+        done();
+    }
+
+    // Whether `a` (numeric) is this node's own address.
+    bool is_self(peer_address const& a) const {
+        if (a == peer_address::of(cfg_.id)) return true;
+        auto const ep = detail::to_endpoint<endpoint_type>(a);
+        return ep && *ep == t_->local_endpoint();
+    }
+
+    void complete_join(boost::system::error_code ec) {
+        if (!join_handler_) return;
+        auto h = std::exchange(join_handler_, nullptr);
+        boost::asio::get_associated_cancellation_slot(h).clear();
+        complete(std::move(h), ec);
+    }
+
+    void do_set_tags(std::vector<tag> tags, ec_handler h) {
+        if (auto ec = check_running()) return complete(std::move(h), ec);
+        auto r = core_->set_tags(std::move(tags), now());
         process();
+        complete(std::move(h), r ? boost::system::error_code{} : r.error());
+    }
+
+    // Runs `fn` on the executor when the handler's cancellation slot fires.
+    // The request is posted, never run inside emit(), so that fn may clear
+    // the slot; fn checks that its operation is still the one pending.
+    template <class Handler, class Fn>
+    void on_cancel(Handler& h, Fn fn) {
+        auto slot = boost::asio::get_associated_cancellation_slot(h);
+        if (!slot.is_connected()) return;
+        slot.assign([ex = t_->get_executor(), alive = std::weak_ptr<int>(alive_),
+                     fn = std::move(fn)](boost::asio::cancellation_type) {
+            boost::asio::post(ex, [alive, fn] {
+                if (!alive.expired()) fn();
+            });
+        });
     }
 
     void do_leave(ec_handler h) {
@@ -8476,6 +8851,7 @@ private:
         running_ = false;
         receive_cancel_.emit(boost::asio::cancellation_type::terminal);
         timer_.cancel();
+        resolver_.cancel();
         deliver_event();
     }
 
@@ -8486,7 +8862,18 @@ private:
             return complete(std::move(h), make_error_code(boost::asio::error::already_started),
                             node_event{});
         h.swap(event_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
+        auto const op = ++event_op_;
+        on_cancel(event_handler_, [this, op] {
+            if (op == event_op_ && event_handler_)
+                complete_event(make_error_code(boost::asio::error::operation_aborted), {});
+        });
         deliver_event();
+    }
+
+    void complete_event(boost::system::error_code ec, node_event e) {
+        auto h = std::exchange(event_handler_, nullptr);
+        boost::asio::get_associated_cancellation_slot(h).clear();
+        complete(std::move(h), ec, std::move(e));
     }
 
     // ---- the driver -------------------------------------------------------------------------
@@ -8537,9 +8924,7 @@ private:
 
     void loop_done() {
         if (--loops_ > 0 || status() != node_status::stopping) return;
-        if (join_handler_)
-            complete(std::exchange(join_handler_, nullptr),
-                     make_error_code(boost::asio::error::operation_aborted));
+        complete_join(make_error_code(boost::asio::error::operation_aborted));
         if (leave_handler_)
             complete(std::exchange(leave_handler_, nullptr),
                      make_error_code(boost::asio::error::operation_aborted));
@@ -8583,6 +8968,7 @@ private:
             it->second.last = e.time;
             it->second.detector.heartbeat(t);
         }
+        if (is_application_message(type)) return deliver_application(std::move(e));  // router hooks
         core_->on_message(e, t);
         process();
     }
@@ -8593,8 +8979,7 @@ private:
         auto events = std::move(core_->events());
         core_->events().clear();
         for (auto& ev : events) {
-            if (auto const* j = std::get_if<join_completed>(&ev); j && join_handler_)
-                complete(std::exchange(join_handler_, nullptr), j->ec);
+            if (auto const* j = std::get_if<join_completed>(&ev)) complete_join(j->ec);
             if (std::holds_alternative<leave_completed>(ev) && leave_handler_)
                 complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
             std::visit([&](auto& e) { push_event(std::move(e)); }, ev);
@@ -8619,24 +9004,154 @@ private:
                 ++counters_.encode_errors;
                 continue;
             }
-            auto const to = detail::to_endpoint<endpoint_type>(o.to);
-            if (!to) {
-                ++counters_.unresolved_addresses;
-                continue;
-            }
-            ++counters_.messages_out[type];
-            counters_.bytes_out[type] += buffer_.size();
-            auto on_sent = [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
-                if (ec && !alive.expired()) ++counters_.send_errors;
-            };
-            if (o.how == delivery::packet && buffer_.size() <= t_->packet_budget()) {
-                t_->async_send_packet(*to, buffer_, std::move(on_sent));
-            } else {
-                if (o.how == delivery::packet) ++counters_.frames_for_packets;
-                t_->async_send_frame(*to, buffer_, std::move(on_sent));
-            }
+            if (auto const a = address_now(o.to.host))
+                send_encoded(endpoint_type(*a, o.to.port), o.to, o.how, type, buffer_);
+            else
+                wait_for_address(o.to, o.how, type);
         }
         outbox.clear();
+    }
+
+    void send_encoded(endpoint_type const& to, peer_address const& address, delivery how,
+                      std::size_t type, std::span<std::byte const> bytes) {
+        ++counters_.messages_out[type];
+        counters_.bytes_out[type] += bytes.size();
+        std::weak_ptr<int> alive = alive_;
+        if (how == delivery::packet && bytes.size() <= t_->packet_budget()) {
+            t_->async_send_packet(to, bytes, [this, alive](boost::system::error_code ec) {
+                if (ec && !alive.expired()) ++counters_.send_errors;
+            });
+        } else {
+            if (how == delivery::packet) ++counters_.frames_for_packets;
+            t_->async_send_frame(to, bytes, [this, alive, address](boost::system::error_code ec) {
+                if (!ec || alive.expired()) return;
+                ++counters_.send_errors;
+                on_frame_failed(address, ec);
+            });
+        }
+    }
+
+    // A frame to `to` failed: if the transport says the member there refused
+    // or dropped the connection, the core suspects it at once.
+    void on_frame_failed(peer_address const& to, boost::system::error_code ec) {
+        auto const reason = detail::down_reason_of(ec);
+        if (!reason || !running_ || !core_) return;
+        // Rare (failures only): a scan of the view finds the member at that address.
+        for (auto const& m : core_->snapshot().members) {
+            if (m.id == cfg_.id || m.id.host() != to.host || m.id.port() != to.port) continue;
+            ++counters_.unreachable_reports;
+            core_->on_unreachable(m.id.name(), *reason, now());
+            process();
+            return;
+        }
+        publish();
+    }
+
+    // ---- hostname resolution ----------------------------------------------------------------
+
+    // The address of `host` now: numeric, or the cached answer. An answer
+    // past its TTL is still used while a new lookup refreshes it, so that
+    // messages to a known host never wait.
+    std::optional<address_type> address_now(std::string const& host) {
+        boost::system::error_code ec;
+        auto const a = boost::asio::ip::make_address(host, ec);
+        if (!ec) return a;
+        auto it = resolved_.find(host);
+        if (it == resolved_.end() || !it->second.address) return std::nullopt;
+        if (!it->second.pending && now() >= it->second.expires) start_lookup(host, it->second);
+        return it->second.address;
+    }
+
+    // The cache entry for `host`, looked up if it has no fresh answer; null
+    // when the cache is full.
+    resolve_entry* entry_for(std::string const& host) {
+        auto it = resolved_.find(host);
+        if (it == resolved_.end()) {
+            if (resolved_.size() >= cfg_.resolve_cache_limit) {
+                auto const t = now();
+                std::erase_if(resolved_, [&](auto const& kv) {
+                    return !kv.second.pending && kv.second.expires <= t;
+                });
+                if (resolved_.size() >= cfg_.resolve_cache_limit) return nullptr;
+            }
+            it = resolved_.emplace(host, resolve_entry{}).first;
+        }
+        resolve_entry& entry = it->second;
+        if (!entry.pending && now() >= entry.expires) start_lookup(host, entry);
+        return &entry;
+    }
+
+    void wait_for_address(peer_address const& to, delivery how, std::size_t type) {
+        resolve_entry* entry = entry_for(to.host);
+        if (!entry || !entry->pending || waiting_messages_ >= cfg_.resolve_queue_limit) {
+            // Cache full, a recent failure, or too many waiting already.
+            ++counters_.unresolved_addresses;
+            return;
+        }
+        ++waiting_messages_;
+        entry->messages.push_back({to, how, type, buffer_});
+    }
+
+    // Calls `fn(address or nullopt)` now when the answer is known, else once looked up.
+    template <class Fn>
+    void with_address(std::string const& host, Fn fn) {
+        if (auto a = address_now(host)) return fn(a);
+        resolve_entry* entry = entry_for(host);
+        if (!entry || !entry->pending) return fn(std::optional<address_type>{});
+        entry->callbacks.emplace_back(std::move(fn));
+    }
+
+    void start_lookup(std::string const& host, resolve_entry& entry) {
+        entry.pending = true;
+        ++counters_.resolve_lookups;
+        resolver_.async_resolve(
+            host, "0", resolver_type::numeric_service,
+            [this, alive = std::weak_ptr<int>(alive_), host](
+                boost::system::error_code ec, typename resolver_type::results_type results) {
+                if (alive.expired()) return;
+                on_resolved(host, ec, results);
+            });
+    }
+
+    void on_resolved(std::string const& host, boost::system::error_code ec,
+                     typename resolver_type::results_type const& results) {
+        auto it = resolved_.find(host);
+        if (it == resolved_.end()) return;
+        resolve_entry& entry = it->second;
+        entry.pending = false;
+        // Prefer the transport's family: an IPv4 socket cannot send to ::1.
+        std::optional<address_type> pick;
+        if (!ec) {
+            bool const v6 = t_->local_endpoint().address().is_v6();
+            for (auto const& r : results) {
+                auto const a = r.endpoint().address();
+                if (!pick) pick = a;
+                if (a.is_v6() == v6) {
+                    pick = a;
+                    break;
+                }
+            }
+        }
+        bool const found = pick.has_value();
+        if (!found && ec != boost::asio::error::operation_aborted) ++counters_.resolve_failures;
+        // A failed refresh keeps the last answer (a DNS hiccup must not cut a
+        // member off) and retries after resolve_failure_ttl.
+        if (found) entry.address = pick;
+        else pick = entry.address;
+        entry.expires = now() + (found ? cfg_.resolve_ttl : cfg_.resolve_failure_ttl);
+        auto messages = std::move(entry.messages);
+        auto callbacks = std::move(entry.callbacks);
+        entry.messages.clear();
+        entry.callbacks.clear();
+        waiting_messages_ -= messages.size();
+        for (auto& m : messages) {
+            if (pick && running_)
+                send_encoded(endpoint_type(*pick, m.to.port), m.to, m.how, m.type, m.bytes);
+            else if (running_)
+                ++counters_.unresolved_addresses;
+        }
+        for (auto& cb : callbacks) cb(pick);
+        if (core_) publish();
     }
 
     void push_event(node_event e) {
@@ -8650,12 +9165,10 @@ private:
     void deliver_event() {
         if (!event_handler_) return;
         if (!events_.empty()) {
-            complete(std::exchange(event_handler_, nullptr), boost::system::error_code{},
-                     std::move(events_.front()));
+            complete_event(boost::system::error_code{}, std::move(events_.front()));
             events_.pop_front();
         } else if (status() == node_status::stopped) {
-            complete(std::exchange(event_handler_, nullptr),
-                     make_error_code(boost::asio::error::operation_aborted), node_event{});
+            complete_event(make_error_code(boost::asio::error::operation_aborted), node_event{});
         }
     }
 
@@ -8675,11 +9188,89 @@ private:
             view.push_back(std::move(nm));
         }
         counters_.membership = core_->counters();
+        note_view(view);  // router hooks
         std::lock_guard lock(mutex_);
         members_ = std::move(view);
         leader_ = std::move(snap.leader);
         published_ = counters_;
     }
+
+    // ==== application messages and view changes: implementation ===============================
+
+    void do_send_application(node_id const& to, message body, delivery how, ec_handler h) {
+        if (auto ec = check_running()) return complete(std::move(h), ec);
+        auto const type = body.index();
+        envelope e = core_->make_envelope(std::move(body));
+        e.time = hlc_->now();
+        app_buffer_.clear();
+        if (auto ec = codec_.encode(e, app_buffer_)) {
+            ++counters_.encode_errors;
+            return complete(std::move(h), ec);
+        }
+        auto const ep = application_endpoint(to);
+        if (!ep) {
+            ++counters_.unresolved_addresses;
+            return complete(std::move(h), make_error_code(error::unresolved_address));
+        }
+        ++counters_.messages_out[type];
+        counters_.bytes_out[type] += app_buffer_.size();
+        auto on_sent = [this, alive = std::weak_ptr<int>(alive_),
+                        h = std::move(h)](boost::system::error_code ec) mutable {
+            if (ec && !alive.expired()) ++counters_.send_errors;
+            std::move(h)(ec);
+        };
+        if (how == delivery::packet && app_buffer_.size() <= t_->packet_budget())
+            t_->async_send_packet(*ep, app_buffer_, std::move(on_sent));
+        else
+            t_->async_send_frame(*ep, app_buffer_, std::move(on_sent));
+    }
+
+    // Parsing the address is a measurable part of a small message's cost:
+    // remember the last few hundred destinations.
+    std::optional<endpoint_type> application_endpoint(node_id const& to) {
+        if (auto it = app_endpoints_.find(to.str()); it != app_endpoints_.end()) return it->second;
+        auto ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
+        if (!ep) return ep;
+        if (app_endpoints_.size() >= 512) app_endpoints_.clear();
+        app_endpoints_.emplace(to.str(), *ep);
+        return ep;
+    }
+
+    void deliver_application(envelope&& e) {
+        if (app_handler_) app_handler_(std::move(e));
+    }
+
+    // What the view listener watches: not phi nor last_heard, which move with
+    // every message.
+    static bool same_member(node_member const& a, node_member const& b) noexcept {
+        return a.id == b.id && a.state == b.state && a.incarnation == b.incarnation &&
+               a.tags == b.tags;
+    }
+
+    // Called by publish() with the new view, before it replaces members_.
+    void note_view(std::vector<node_member> const& next) {
+        bool const changed =
+            next.size() != members_.size() ||
+            !std::equal(next.begin(), next.end(), members_.begin(), same_member);
+        if (!changed) return;
+        view_version_.fetch_add(1, std::memory_order_acq_rel);
+        if (!view_listener_ || view_notify_pending_) return;
+        view_notify_pending_ = true;
+        boost::asio::post(t_->get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
+            if (alive.expired()) return;
+            view_notify_pending_ = false;
+            if (view_listener_) view_listener_();
+        });
+    }
+
+    application_handler app_handler_;
+    view_listener view_listener_;
+    bool view_notify_pending_ = false;
+    std::atomic<std::uint64_t> view_version_{0};
+    std::vector<std::byte> app_buffer_;
+    std::unordered_map<std::string, endpoint_type> app_endpoints_;
+
+    // ==== end of the router hooks ============================================================
 
     std::optional<Transport> owned_;
     Transport* t_;
@@ -8690,6 +9281,11 @@ private:
     std::unique_ptr<membership_protocol> core_;
     timer_type timer_;
     boost::asio::cancellation_signal receive_cancel_;
+    resolver_type resolver_;
+    std::unordered_map<std::string, resolve_entry> resolved_;
+    std::size_t waiting_messages_ = 0;
+    std::uint64_t join_op_ = 0;   // identifies the pending join to a cancellation
+    std::uint64_t event_op_ = 0;  // and the pending async_next_event
     std::unordered_map<std::string, heard> heard_;
     std::vector<std::byte> buffer_;
     node_counters counters_;
@@ -9944,6 +10540,104 @@ using maglev_ownership = basic_ownership<maglev_table>;
 
 #endif // COHORT_ROUTING_MAGLEV_TABLE_HPP
 // ----- end include/cohort/routing/maglev_table.hpp -----
+// ----- begin include/cohort/routing/membership_view.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_MEMBERSHIP_VIEW_HPP
+#define COHORT_ROUTING_MEMBERSHIP_VIEW_HPP
+
+// From a membership snapshot (basic_node::members()) to the ring_member list
+// an ownership table is built from. Pure.
+//
+// Choices, per state (see also owns_keys() in ring_member.hpp):
+//   active     owns keys.
+//   unknown    (suspected) owns keys by default: suspicion alone must not move
+//              ownership, since a false suspicion (a slow link, a GC pause)
+//              is refuted within seconds and would otherwise cost two
+//              handoffs. Ownership moves on the verdict (failed). Set
+//              suspected = suspected_policy::drop to route around suspects
+//              at once instead, for services that prefer availability to
+//              stable placement.
+//   joining    owns nothing until the cluster acknowledged it.
+//   leaving    owns nothing: its keys go to their successors, and on_released
+//              on the leaving node tells it what to hand over while it is
+//              still reachable.
+//   failed     owns nothing.
+//
+// Weights. With weight_tag set, a member's tag of that key (a decimal in
+// [0, ring_member::max_weight]) is its weight; a missing or malformed tag
+// means default_weight, and 0 drains the member (it owns nothing).
+
+
+#include <charconv>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// What a suspected (unknown) member is to the routing layer.
+enum class suspected_policy : std::uint8_t {
+    keep,  ///< it keeps its keys until it is declared failed (default)
+    drop,  ///< it loses its keys as soon as it is suspected
+};
+
+/// How membership_view turns members into ring members.
+struct membership_view_config {
+    /// See suspected_policy (default keep).
+    suspected_policy suspected = suspected_policy::keep;
+    /// The tag holding a member's weight; empty (default) gives every member
+    /// default_weight.
+    std::string weight_tag;
+    /// The weight of a member without a (valid) weight tag (default 1).
+    std::uint32_t default_weight = 1;
+};
+
+/// The weight `tags` give under `cfg`.
+inline std::uint32_t weight_of(std::span<tag const> tags, membership_view_config const& cfg) {
+    if (cfg.weight_tag.empty()) return cfg.default_weight;
+    for (auto const& t : tags) {
+        if (t.key != cfg.weight_tag) continue;
+        std::uint32_t w = 0;
+        auto const* first = t.value.data();
+        auto const* last = first + t.value.size();
+        auto const [end, ec] = std::from_chars(first, last, w);
+        if (ec != std::errc{} || end != last || t.value.empty() || w > ring_member::max_weight)
+            return cfg.default_weight;
+        return w;
+    }
+    return cfg.default_weight;
+}
+
+/// The ring members of a snapshot: every member that may own keys under
+/// `cfg`, with its state and weight, in input order. `Member` has `id`,
+/// `state` and `tags` (node_member, member_info).
+template <class Member>
+std::vector<ring_member> membership_view(std::span<Member const> members,
+                                         membership_view_config const& cfg = {}) {
+    std::vector<ring_member> out;
+    out.reserve(members.size());
+    for (auto const& m : members) {
+        if (!owns_keys(m.state)) continue;
+        if (m.state == node_state::unknown && cfg.suspected == suspected_policy::drop) continue;
+        out.push_back(ring_member{m.id, m.state, weight_of(m.tags, cfg)});
+    }
+    return out;
+}
+
+template <class Member>
+std::vector<ring_member> membership_view(std::vector<Member> const& members,
+                                         membership_view_config const& cfg = {}) {
+    return membership_view(std::span<Member const>(members), cfg);
+}
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_MEMBERSHIP_VIEW_HPP
+// ----- end include/cohort/routing/membership_view.hpp -----
 // ----- begin include/cohort/routing/ownership_diff.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -10248,6 +10942,937 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 
 #endif // COHORT_ROUTING_RENDEZVOUS_HPP
 // ----- end include/cohort/routing/rendezvous.hpp -----
+// ----- begin include/cohort/routing/router.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_ROUTER_HPP
+#define COHORT_ROUTING_ROUTER_HPP
+
+// basic_router<Node, Strategy>: calls routed by key to the key's owner, over
+// a basic_node.
+//
+// Ownership. The router builds a basic_ownership<Strategy> from the node's
+// view (membership_view.hpp: active and suspected members own keys; joining,
+// leaving and failed members do not) and publishes it through
+// atomic_ownership, so owner(), owners() and fingerprint() may be called from
+// any thread. The node's view listener triggers a rebuild; when the
+// fingerprint changed, on_acquired / on_released report the hash ranges this
+// node gained or lost (ownership_diff.hpp), for state handoff.
+//
+// Calls. async_call(key, topic, payload) runs the topic's handler here when
+// this node owns the key, and otherwise sends a route_request (a frame) to
+// the owner and completes with its route_reply. Every request carries the
+// caller's ownership fingerprint. A receiver with the same fingerprint serves
+// it; one with another fingerprint serves it only if it owns the key in its
+// own view, and otherwise answers with a redirect naming the owner in its
+// view. The caller follows at most max_redirects redirects, then fails with
+// error::redirect_limit. A call always completes, exactly once:
+//   - with the reply, or error::remote_handler_error (the bytes are the
+//     handler's message), error::no_handler, error::no_owner;
+//   - with error::call_timeout when no answer came within its timeout
+//     (router_config::call_timeout, or call_options::timeout);
+//   - with error::owner_failed when the frame to the owner could not be sent,
+//     or the view declares the owner failed (or forgets it) while the call
+//     waits; with retry (router_config::retry_on_owner_failure or
+//     call_options::retry), the call is sent once more, to the key's owner in
+//     the first view that names another owner (the timeout still runs);
+//   - with boost::asio::error::operation_aborted when the router is closed,
+//     or when the call is cancelled through its completion token's
+//     cancellation slot (any type; the request, if sent, is not recalled).
+// Retries may run a request twice: enable them for idempotent requests only.
+//
+// Casts. async_cast sends a request nobody answers; it completes when the
+// request was handed to the transport (or ran locally). A receiver that does
+// not own the key in its view forwards the cast to the owner it sees, up to
+// max_redirects times, then drops it (router_counters::casts_dropped).
+//
+// Handlers. handle(topic, f) registers a synchronous handler returning the
+// reply bytes or an error; handle_async(topic, f) one that answers later
+// through a route_responder, from any thread. Handlers run on the node's
+// executor. A responder dropped without an answer answers
+// error::remote_handler_error, so a caller never waits on a lost handler.
+//
+// Virtual time. On a manual-time memory_network, timeouts follow the
+// network's clock: call poll_time() after advancing it, as for the node.
+//
+// Threading. One router per node: it installs the node's application
+// handler and view listener. Operations may be initiated from any thread;
+// handle*, on_acquired, on_released, counters(), close() and destruction
+// belong on the node's executor (or before anything runs). The router must
+// be closed or destroyed before the node.
+
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+/// Configuration of a basic_router.
+struct router_config {
+    /// How long a call waits for its answer unless call_options says
+    /// otherwise (default 5 s). Must be positive.
+    std::chrono::nanoseconds call_timeout = std::chrono::seconds(5);
+    /// Redirects a call follows (and forwards a cast takes) before failing
+    /// with error::redirect_limit (default 2). At most 16.
+    std::uint32_t max_redirects = 2;
+    /// Send a call once more, to the new owner, when its owner fails
+    /// mid-call (default false: a retry can run a request twice).
+    bool retry_on_owner_failure = false;
+    /// Calls waiting for an answer at once; beyond, async_call fails with
+    /// error::send_queue_full (default 65536). Must be at least 1.
+    std::size_t max_pending_calls = 65536;
+    /// How members become ring members (suspects keep their keys by default).
+    membership_view_config view;
+};
+
+/// Checks `cfg`; the error names the first bad field.
+inline boost::system::result<void, config_error> validate(router_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return boost::system::result<void, config_error>(
+            boost::system::in_place_error, config_error{error::invalid_config, field, rule});
+    };
+    if (cfg.call_timeout <= std::chrono::nanoseconds::zero())
+        return fail("router_config.call_timeout", "must be positive");
+    if (cfg.max_redirects > 16) return fail("router_config.max_redirects", "must be at most 16");
+    if (cfg.max_pending_calls == 0)
+        return fail("router_config.max_pending_calls", "must be at least 1");
+    if (cfg.view.default_weight > ring_member::max_weight)
+        return fail("router_config.view.default_weight", "must be at most 1024");
+    return {};
+}
+
+/// Per-call overrides of router_config.
+struct call_options {
+    /// This call's timeout instead of router_config::call_timeout; positive.
+    std::optional<std::chrono::nanoseconds> timeout;
+    /// Whether to retry at the new owner instead of router_config's choice.
+    std::optional<bool> retry;
+};
+
+/// What a handler learns about the request it serves. Valid during the
+/// handler call only.
+struct route_context {
+    std::string_view key;
+    hashed_key hash;
+    std::string_view topic;
+    node_id const& from;    ///< the calling node (this node for a local call)
+    bool local = false;     ///< called on this node, without the network
+    bool want_reply = true; ///< false for a cast: the answer is discarded
+};
+
+/// A handler's answer: the reply bytes, or an error (its message travels).
+using route_result = boost::system::result<std::vector<std::byte>>;
+
+/// Answers one request, once, from any thread. Destroyed unanswered, it
+/// answers error::remote_handler_error.
+class route_responder {
+public:
+    route_responder() = default;
+    route_responder(route_responder&&) noexcept = default;
+    route_responder& operator=(route_responder&& o) noexcept {
+        if (this != &o) {
+            abandon();
+            deliver_ = std::move(o.deliver_);
+        }
+        return *this;
+    }
+    route_responder(route_responder const&) = delete;
+    route_responder& operator=(route_responder const&) = delete;
+    ~route_responder() { abandon(); }
+
+    /// Sends the answer; later calls do nothing.
+    void operator()(route_result r) {
+        if (auto d = std::exchange(deliver_, nullptr)) d(std::move(r));
+    }
+    explicit operator bool() const noexcept { return static_cast<bool>(deliver_); }
+
+    /// For the router: `deliver` runs once with the answer.
+    explicit route_responder(std::function<void(route_result)> deliver)
+        : deliver_(std::move(deliver)) {}
+
+private:
+    void abandon() {
+        if (deliver_)
+            (*this)(route_result(boost::system::error_code(error::remote_handler_error)));
+    }
+    std::function<void(route_result)> deliver_;
+};
+
+/// What a basic_router did; read with counters() on the executor.
+struct router_counters {
+    std::uint64_t calls_local = 0;        ///< calls served on this node
+    std::uint64_t calls_forwarded = 0;    ///< calls sent to another node (first attempt)
+    std::uint64_t casts = 0;              ///< casts initiated here
+    std::uint64_t requests_served = 0;    ///< remote requests and casts handed to a handler
+    std::uint64_t redirects_sent = 0;     ///< requests answered with a redirect
+    std::uint64_t redirects_followed = 0; ///< redirects this node's calls followed
+    std::uint64_t redirect_limits = 0;    ///< calls failed with error::redirect_limit
+    std::uint64_t view_mismatches = 0;    ///< requests carrying another fingerprint
+    std::uint64_t timeouts = 0;           ///< calls failed with error::call_timeout
+    std::uint64_t owner_failures = 0;     ///< calls whose owner failed (retried or not)
+    std::uint64_t retries = 0;            ///< calls sent again to a new owner
+    std::uint64_t stray_replies = 0;      ///< replies to no pending call, or from another node
+    std::uint64_t casts_forwarded = 0;    ///< casts passed on to the owner in this view
+    std::uint64_t casts_dropped = 0;      ///< casts over the redirect limit
+    std::uint64_t tables_published = 0;   ///< ownership tables built from a new view
+    std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
+};
+
+namespace detail {
+
+template <class T>
+concept virtual_time_transport = requires(T const& t) {
+    { t.network().now() } -> std::convertible_to<std::chrono::nanoseconds>;
+    t.network().config().time_source;
+};
+
+inline std::vector<std::byte> to_bytes(std::string_view s) {
+    auto const* p = reinterpret_cast<std::byte const*>(s.data());
+    return {p, p + s.size()};
+}
+
+inline std::string_view to_text(std::span<std::byte const> b) {
+    return {reinterpret_cast<char const*>(b.data()), b.size()};
+}
+
+} // namespace detail
+
+/// Routes calls by key over `Node` (a basic_node). See the top of this header.
+template <class Node, class Strategy = vnode_ring>
+class basic_router {
+public:
+    using node_type = Node;
+    using strategy_type = Strategy;
+    using ownership_type = basic_ownership<Strategy>;
+    using executor_type = typename Node::executor_type;
+    using duration = std::chrono::nanoseconds;
+
+    /// A synchronous handler: the reply bytes or an error.
+    using handler = std::function<route_result(route_context const&, std::span<std::byte const>)>;
+    /// An asynchronous handler: answers through the responder, from any thread.
+    using async_handler =
+        std::function<void(route_context const&, std::vector<std::byte>, route_responder)>;
+
+    /// The ranges this node gained (acquired: `to` is this node) or lost
+    /// (released: `from` is this node) between two tables, and for slot
+    /// strategies (maglev_table, bounded_partitions) the slots (partitions)
+    /// likewise. Both empty for rendezvous, which has neither: compare
+    /// `previous` and `current` by key with diff(old, new, keys).
+    struct ownership_change {
+        std::shared_ptr<ownership_type const> previous;
+        std::shared_ptr<ownership_type const> current;
+        std::vector<range_change> ranges;
+        std::vector<slot_change> slots;
+    };
+    using change_callback = std::function<void(ownership_change const&)>;
+
+    /// A router over `node`, which must outlive it. Throws
+    /// boost::system::system_error (error::invalid_config, naming the field)
+    /// on a bad config.
+    explicit basic_router(Node& node, router_config cfg = {},
+                          typename Strategy::config strategy = {})
+        : node_(&node), cfg_(std::move(cfg)), strategy_(strategy), timer_(node.get_executor()) {
+        if (auto r = validate(cfg_); !r) throw_exception_from_error(r.error(), BOOST_CURRENT_LOCATION);
+        if (auto r = Strategy::validate(strategy_); !r)
+            throw_exception_from_error(r.error(), BOOST_CURRENT_LOCATION);
+        if constexpr (detail::virtual_time_transport<typename Node::transport_type>)
+            virtual_time_ = node.transport().network().config().time_source ==
+                            memory_time_source::manual;
+        node_->set_application_handler(
+            [this](envelope&& e) { on_application(std::move(e)); });
+        node_->set_view_listener([this] { refresh(); });
+        refresh();
+    }
+
+    basic_router(basic_router const&) = delete;
+    basic_router& operator=(basic_router const&) = delete;
+
+    ~basic_router() { close(); }
+
+    executor_type get_executor() const noexcept { return node_->get_executor(); }
+    Node& node() noexcept { return *node_; }
+    router_config const& config() const noexcept { return cfg_; }
+
+    // ---- handlers and callbacks (on the executor) -------------------------------------------
+
+    /// Serves `topic` with `h` (replacing any handler of that topic).
+    void handle(std::string topic, handler h) {
+        handle_async(std::move(topic), [h = std::move(h)](route_context const& ctx,
+                                                          std::vector<std::byte> payload,
+                                                          route_responder r) {
+            r(h(ctx, payload));
+        });
+    }
+
+    /// Serves `topic` with an asynchronous handler.
+    void handle_async(std::string topic, async_handler h) {
+        handlers_.insert_or_assign(std::move(topic),
+                                   std::make_shared<async_handler const>(std::move(h)));
+    }
+
+    /// Stops serving `topic`: its requests are answered error::no_handler.
+    void unhandle(std::string_view topic) {
+        if (auto it = handlers_.find(topic); it != handlers_.end()) handlers_.erase(it);
+    }
+
+    /// Called after a new table was published, with the ranges this node gained.
+    void on_acquired(change_callback f) { on_acquired_ = std::move(f); }
+    /// Called after a new table was published, with the ranges this node lost.
+    void on_released(change_callback f) { on_released_ = std::move(f); }
+
+    // ---- ownership (any thread) -------------------------------------------------------------
+
+    /// The key's owner in the current table; nothing when nobody owns keys.
+    std::optional<node_id> owner(std::string_view key) const {
+        auto g = table_.read();
+        if (g->empty()) return std::nullopt;
+        return g->owner(key);
+    }
+    /// The key's first min(n, owners) distinct owners (its replica list).
+    std::vector<node_id> owners(std::string_view key, std::size_t n) const {
+        return table_.read()->owners(key, n);
+    }
+    /// Whether this node owns `key` now.
+    bool owns(std::string_view key) const {
+        auto g = table_.read();
+        return !g->empty() && g->owner(key) == node_->local_id();
+    }
+    /// The current table (kept alive by the pointer).
+    std::shared_ptr<ownership_type const> ownership() const { return table_.snapshot(); }
+    std::uint64_t fingerprint() const noexcept { return table_.read()->fingerprint(); }
+
+    router_counters counters() const noexcept { return counters_; }
+    std::size_t pending_calls() const noexcept { return pending_.size(); }
+
+    // ---- operations (any thread) ------------------------------------------------------------
+
+    /// Calls the owner of `key` with `payload` under `topic`. Signature:
+    /// void(error_code, std::vector<std::byte>) (the reply, or with
+    /// error::remote_handler_error the handler's message).
+    template <class Token>
+    auto async_call(std::string_view key, std::string_view topic,
+                    std::span<std::byte const> payload, call_options opts, Token&& token) {
+        return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
+            [this, key = std::string(key), topic = std::string(topic),
+             payload = std::vector<std::byte>(payload.begin(), payload.end()),
+             opts](auto h) mutable {
+                do_call(std::move(key), std::move(topic), std::move(payload), opts, std::move(h));
+            },
+            token);
+    }
+
+    template <class Token>
+    auto async_call(std::string_view key, std::string_view topic,
+                    std::span<std::byte const> payload, Token&& token) {
+        return async_call(key, topic, payload, call_options{}, std::forward<Token>(token));
+    }
+
+    /// Calls `member` itself (not the key's owner): it serves the request
+    /// whatever it owns, with `key` in its route_context. For replica
+    /// writes, reads from a replica, and handoff. No redirects, no retry;
+    /// otherwise as async_call. Signature: void(error_code, std::vector<std::byte>).
+    template <class Token>
+    auto async_call_member(node_id member, std::string_view key, std::string_view topic,
+                           std::span<std::byte const> payload, call_options opts, Token&& token) {
+        opts.retry = false;
+        return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
+            [this, member = std::move(member), key = std::string(key),
+             topic = std::string(topic),
+             payload = std::vector<std::byte>(payload.begin(), payload.end()),
+             opts](auto h) mutable {
+                do_call(std::move(key), std::move(topic), std::move(payload), opts, std::move(h),
+                        std::move(member));
+            },
+            token);
+    }
+
+    template <class Token>
+    auto async_call_member(node_id member, std::string_view key, std::string_view topic,
+                           std::span<std::byte const> payload, Token&& token) {
+        return async_call_member(std::move(member), key, topic, payload, call_options{},
+                                 std::forward<Token>(token));
+    }
+
+    /// Sends `payload` under `topic` to the owner of `key`, without an
+    /// answer. Completes when handed to the transport or run here:
+    /// error::owner_failed when the frame could not be sent, error::no_owner.
+    /// Signature: void(error_code).
+    template <class Token>
+    auto async_cast(std::string_view key, std::string_view topic,
+                    std::span<std::byte const> payload, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, key = std::string(key), topic = std::string(topic),
+             payload = std::vector<std::byte>(payload.begin(), payload.end())](auto h) mutable {
+                do_cast(std::move(key), std::move(topic), std::move(payload), std::move(h));
+            },
+            token);
+    }
+
+    /// With virtual time: fails the calls whose timeout passed. Call on the
+    /// executor after advancing the network's clock. No effect otherwise.
+    void poll_time() {
+        if (virtual_time_) expire_due();
+    }
+
+    /// Fails every pending call with operation_aborted and detaches from the
+    /// node. Later operations fail with operation_aborted. On the executor.
+    void close() {
+        if (closed_) return;
+        closed_ = true;
+        node_->set_application_handler({});
+        node_->set_view_listener({});
+        timer_.cancel();
+        auto pending = std::move(pending_);
+        pending_.clear();
+        deadlines_.clear();
+        for (auto& [id, p] : pending)
+            complete(std::move(p.handler), make_error_code(boost::asio::error::operation_aborted),
+                     std::vector<std::byte>{});
+    }
+
+    /// Builds the table from `members` instead of the node's view, until
+    /// follow_membership(): for drains, an external placement, or a test that
+    /// needs two nodes to disagree. Owner failures are still read from the
+    /// node's view. On the executor.
+    void pin_view(std::vector<ring_member> members) {
+        pinned_ = std::move(members);
+        refresh();
+    }
+    /// Builds the table from the node's view again.
+    void follow_membership() {
+        pinned_.reset();
+        refresh();
+    }
+
+    /// Rebuilds the table from the node's view now (the view listener does
+    /// it after every view change). On the executor.
+    void refresh() {
+        if (closed_) return;
+        auto const view = node_->members();
+        auto const ring = pinned_ ? *pinned_ : membership_view(view, cfg_.view);
+        // Building a table costs O(owners x vnodes); most view changes (a
+        // suspicion, a refutation, tags) leave the owners as they were.
+        auto owners = owning_members(ring);
+        if (tables_ != 0 && owners == last_owners_) return check_pending(view);
+        auto next = ownership_type::make(ring, strategy_);
+        if (next) {
+            last_owners_ = std::move(owners);
+            auto const current = table_.snapshot();
+            if (next->fingerprint() != current->fingerprint() || tables_ == 0) {
+                auto fresh = std::make_shared<ownership_type const>(std::move(*next));
+                table_.publish(fresh);
+                ++tables_;
+                ++counters_.tables_published;
+                report_change(current, fresh);
+            }
+        }
+        check_pending(view);
+    }
+
+private:
+    using call_handler = boost::asio::any_completion_handler<void(boost::system::error_code,
+                                                                  std::vector<std::byte>)>;
+    using cast_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+    using timer_type =
+        boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                          boost::asio::wait_traits<std::chrono::steady_clock>,
+                                          executor_type>;
+
+    enum class call_state : std::uint8_t {
+        in_flight,         // sent to `target` (or running locally)
+        waiting_for_view,  // the owner failed; retry when the view names another
+    };
+
+    struct pending_call {
+        call_handler handler;
+        std::string key;
+        hashed_key hash;
+        std::string topic;
+        std::vector<std::byte> payload;
+        node_id target;
+        std::uint32_t hops = 0;
+        bool retry = false;
+        bool direct = false;  // async_call_member: no ownership check at the receiver
+        call_state state = call_state::in_flight;
+        std::multimap<duration, std::uint64_t>::iterator deadline;
+    };
+
+    template <class Signature, class Fn, class Token>
+    auto initiate(Fn&& fn, Token& token) {
+        return boost::asio::async_initiate<Token, Signature>(
+            [this](auto handler, auto fn) {
+                using any = boost::asio::any_completion_handler<Signature>;
+                boost::asio::dispatch(node_->get_executor(),
+                                      [fn = std::move(fn), h = any(std::move(handler))]() mutable {
+                                          fn(std::move(h));
+                                      });
+            },
+            token, std::forward<Fn>(fn));
+    }
+
+    template <class Handler, class... Args>
+    void complete(Handler h, Args&&... args) {
+        boost::asio::post(node_->get_executor(),
+                          boost::asio::append(std::move(h), std::forward<Args>(args)...));
+    }
+
+    // ---- calls ------------------------------------------------------------------------------
+
+    void do_call(std::string key, std::string topic, std::vector<std::byte> payload,
+                 call_options opts, call_handler h, std::optional<node_id> direct = {}) {
+        if (closed_)
+            return complete(std::move(h), make_error_code(boost::asio::error::operation_aborted),
+                            std::vector<std::byte>{});
+        if (pending_.size() >= cfg_.max_pending_calls)
+            return complete(std::move(h), make_error_code(error::send_queue_full),
+                            std::vector<std::byte>{});
+        auto const timeout = opts.timeout.value_or(cfg_.call_timeout);
+        auto const hash = hash_key(key);
+        bool const is_direct = direct.has_value();
+        std::optional<node_id> target = std::move(direct);
+        if (!target) {
+            auto g = table_.read();
+            if (!g->empty()) target = g->owner(hash);
+        }
+        if (!target || target->empty())
+            return complete(std::move(h), make_error_code(error::no_owner),
+                            std::vector<std::byte>{});
+        std::uint64_t const id = next_id_++;
+        auto [it, inserted] = pending_.try_emplace(id);
+        pending_call& p = it->second;
+        p.handler.swap(h);  // not operator=: Boost 1.81 wraps the handler in itself
+        p.key = std::move(key);
+        p.hash = hash;
+        p.topic = std::move(topic);
+        p.payload = std::move(payload);
+        p.target = std::move(*target);
+        p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
+        p.direct = is_direct;
+        p.deadline = deadlines_.emplace(node_->monotonic_now() + timeout, id);
+        // Per-call cancellation (terminal, partial or total, from any thread):
+        // the call completes with operation_aborted; a request already sent is
+        // not recalled, its late reply is dropped.
+        if (auto slot = p.handler.get_cancellation_slot(); slot.is_connected()) {
+            slot.assign([this, id, ex = node_->get_executor(),
+                         alive = std::weak_ptr<int>(alive_)](boost::asio::cancellation_type) {
+                // post, not dispatch: finish() clears the slot, which must not
+                // happen inside the emit that runs this handler.
+                boost::asio::post(ex, [this, id, alive] {
+                    if (alive.expired()) return;
+                    if (auto it = pending_.find(id); it != pending_.end()) {
+                        ++counters_.cancelled;
+                        finish(it, make_error_code(boost::asio::error::operation_aborted), {});
+                    }
+                });
+            });
+        }
+        if (p.target == node_->local_id())
+            ++counters_.calls_local;
+        else
+            ++counters_.calls_forwarded;
+        arm_timer();
+        attempt(id, p);
+    }
+
+    // Sends the call to p.target, or runs it here.
+    void attempt(std::uint64_t id, pending_call& p) {
+        p.state = call_state::in_flight;
+        if (p.target == node_->local_id()) {
+            // Copies: a synchronous answer erases `p` while the handler runs.
+            auto const key = p.key;
+            auto const topic = p.topic;
+            serve(key, p.hash, topic, node_->local_id(), true, true, p.payload,
+                  local_responder(id));
+            return;
+        }
+        route_request req{id,      detail::to_bytes(p.key), p.topic, fingerprint(), p.hops, true,
+                          p.payload, p.direct};
+        node_->async_send_application(
+            p.target, message(std::move(req)),
+            [this, id, target = p.target, alive = std::weak_ptr<int>(alive_)](
+                boost::system::error_code ec) {
+                if (!ec || alive.expired()) return;
+                auto it = pending_.find(id);
+                if (it == pending_.end() || it->second.target != target ||
+                    it->second.state != call_state::in_flight)
+                    return;
+                owner_failed(it);
+            });
+    }
+
+    route_responder local_responder(std::uint64_t id) {
+        return route_responder([this, id, ex = node_->get_executor(),
+                                alive = std::weak_ptr<int>(alive_)](route_result r) {
+            boost::asio::dispatch(ex, [this, id, alive, r = std::move(r)]() mutable {
+                if (alive.expired()) return;
+                auto it = pending_.find(id);
+                if (it == pending_.end() || it->second.target != node_->local_id()) return;
+                if (r)
+                    finish(it, {}, std::move(*r));
+                else if (r.error() == error::no_handler)
+                    finish(it, r.error(), {});
+                else
+                    finish(it, make_error_code(error::remote_handler_error),
+                           detail::to_bytes(r.error().message()));
+            });
+        });
+    }
+
+    void finish(typename std::unordered_map<std::uint64_t, pending_call>::iterator it,
+                boost::system::error_code ec, std::vector<std::byte> bytes) {
+        auto h = std::move(it->second.handler);
+        if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
+        deadlines_.erase(it->second.deadline);
+        pending_.erase(it);
+        complete(std::move(h), ec, std::move(bytes));
+    }
+
+    void owner_failed(typename std::unordered_map<std::uint64_t, pending_call>::iterator it) {
+        ++counters_.owner_failures;
+        auto& p = it->second;
+        if (!p.retry) return finish(it, make_error_code(error::owner_failed), {});
+        p.retry = false;  // once
+        ++counters_.retries;
+        p.state = call_state::waiting_for_view;
+        retry_if_owner_moved(it->first, p);
+    }
+
+    // A call waiting for a new owner goes as soon as the table names one.
+    void retry_if_owner_moved(std::uint64_t id, pending_call& p) {
+        std::optional<node_id> next;
+        {
+            auto g = table_.read();
+            if (!g->empty()) next = g->owner(p.hash);
+        }
+        if (!next || *next == p.target) return;
+        p.target = std::move(*next);
+        p.hops = 0;
+        attempt(id, p);
+    }
+
+    // After a view change: calls whose target failed or vanished.
+    void check_pending(std::vector<node_member> const& view) {
+        if (pending_.empty()) return;
+        // Failed, or back at another address (a restart). A member this node
+        // never heard of (a redirect's target) is not presumed dead: the
+        // timeout covers it.
+        auto const gone = [&](node_id const& target) {
+            for (auto const& m : view)
+                if (m.id.name() == target.name())
+                    return m.state == node_state::failed || m.id != target;
+            return false;
+        };
+        // Collect first: a retry served locally completes (and erases) its call.
+        std::vector<std::uint64_t> waiting;
+        std::vector<std::uint64_t> failed_ids;
+        for (auto& [id, p] : pending_) {
+            if (p.state == call_state::waiting_for_view)
+                waiting.push_back(id);
+            else if (p.target != node_->local_id() && gone(p.target))
+                failed_ids.push_back(id);
+        }
+        for (auto id : waiting)
+            if (auto it = pending_.find(id); it != pending_.end())
+                retry_if_owner_moved(id, it->second);
+        for (auto id : failed_ids)
+            if (auto it = pending_.find(id); it != pending_.end()) owner_failed(it);
+    }
+
+    // ---- casts ------------------------------------------------------------------------------
+
+    void do_cast(std::string key, std::string topic, std::vector<std::byte> payload,
+                 cast_handler h) {
+        if (closed_)
+            return complete(std::move(h), make_error_code(boost::asio::error::operation_aborted));
+        ++counters_.casts;
+        auto const hash = hash_key(key);
+        std::optional<node_id> target;
+        {
+            auto g = table_.read();
+            if (!g->empty()) target = g->owner(hash);
+        }
+        if (!target) return complete(std::move(h), make_error_code(error::no_owner));
+        if (*target == node_->local_id()) {
+            serve(key, hash, topic, node_->local_id(), true, false, std::move(payload),
+                  route_responder());
+            return complete(std::move(h), boost::system::error_code{});
+        }
+        route_request req{0, detail::to_bytes(key), std::move(topic), fingerprint(), 0, false,
+                          std::move(payload)};
+        node_->async_send_application(
+            std::move(*target), message(std::move(req)),
+            [this, h = std::move(h)](boost::system::error_code ec) mutable {
+                complete(std::move(h), ec ? make_error_code(error::owner_failed) : ec);
+            });
+    }
+
+    // ---- the serving side -------------------------------------------------------------------
+
+    void serve(std::string_view key, hashed_key hash, std::string_view topic,
+               node_id const& from, bool local, bool want_reply,
+               std::vector<std::byte> payload, route_responder r) {
+        auto it = handlers_.find(topic);
+        if (it == handlers_.end()) {
+            if (r) r(route_result(boost::system::error_code(error::no_handler)));
+            return;
+        }
+        if (!r) r = route_responder([](route_result) {});
+        route_context const ctx{key, hash, topic, from, local, want_reply};
+        // Hold the handler: it may replace itself.
+        auto const h = it->second;
+        (*h)(ctx, std::move(payload), std::move(r));
+    }
+
+    void on_application(envelope&& e) {
+        if (closed_) return;
+        if (auto* req = std::get_if<route_request>(&e.body)) return on_request(e, *req);
+        if (auto* rep = std::get_if<route_reply>(&e.body)) return on_reply(e, *rep);
+        // user_message: not the router's business.
+    }
+
+    void reply(node_id const& to, route_reply r) {
+        node_->async_send_application(to, message(std::move(r)), [](boost::system::error_code) {
+            // A lost reply is the caller's timeout or owner failure.
+        });
+    }
+
+    // Answers (or forwards) a request this node must not serve: true when done.
+    bool redirected(envelope const& e, route_request& req, hashed_key hash) {
+        auto const table = table_.read();  // short: released before the handler runs
+        // Same fingerprint, first hop: the sender's table is ours, so we own
+        // the key. Otherwise (another view, or a redirected request, whose
+        // target was not picked by the sender's table) check.
+        bool const mismatch = req.fingerprint != table->fingerprint();
+        if (mismatch) ++counters_.view_mismatches;
+        if (req.direct || (!mismatch && req.hops == 0)) return false;
+        if (table->empty()) {
+            if (req.want_reply)
+                reply(e.sender, route_reply{req.id, route_status::no_owner, std::nullopt,
+                                            table->fingerprint(), {}});
+            return true;
+        }
+        node_id const& owner = table->owner(hash);
+        if (owner == node_->local_id()) return false;
+        if (req.want_reply) {
+            ++counters_.redirects_sent;
+            reply(e.sender, route_reply{req.id, route_status::redirect, owner,
+                                        table->fingerprint(), {}});
+        } else if (req.hops < cfg_.max_redirects && owner != e.sender) {
+            ++counters_.casts_forwarded;
+            req.fingerprint = table->fingerprint();
+            ++req.hops;
+            node_->async_send_application(owner, message(std::move(req)),
+                                          [](boost::system::error_code) {});
+        } else {
+            ++counters_.casts_dropped;
+        }
+        return true;
+    }
+
+    void on_request(envelope const& e, route_request& req) {
+        auto const key = detail::to_text(req.key);
+        auto const hash = hash_key(key);
+        if (redirected(e, req, hash)) return;
+        ++counters_.requests_served;
+        route_responder r;
+        if (req.want_reply) {
+            r = route_responder([this, to = e.sender, id = req.id, ex = node_->get_executor(),
+                                 alive = std::weak_ptr<int>(alive_)](route_result res) {
+                boost::asio::dispatch(ex, [this, to, id, alive, res = std::move(res)]() mutable {
+                    if (alive.expired() || closed_) return;
+                    route_reply out{id, route_status::ok, std::nullopt, fingerprint(), {}};
+                    if (res) {
+                        out.payload = std::move(*res);
+                    } else if (res.error() == error::no_handler) {
+                        out.status = route_status::no_handler;
+                    } else {
+                        out.status = route_status::handler_error;
+                        out.payload = detail::to_bytes(res.error().message());
+                    }
+                    reply(to, std::move(out));
+                });
+            });
+        }
+        serve(key, hash, req.topic, e.sender, false, req.want_reply, std::move(req.payload),
+              std::move(r));
+    }
+
+    void on_reply(envelope const& e, route_reply& rep) {
+        auto it = pending_.find(rep.id);
+        if (it == pending_.end() || it->second.state != call_state::in_flight ||
+            it->second.target.name() != e.sender.name()) {
+            ++counters_.stray_replies;
+            return;
+        }
+        auto& p = it->second;
+        switch (rep.status) {
+        case route_status::ok: return finish(it, {}, std::move(rep.payload));
+        case route_status::redirect:
+            if (p.direct || !rep.owner || rep.owner->empty())
+                return finish(it, make_error_code(error::no_owner), {});
+            if (p.hops >= cfg_.max_redirects) {
+                ++counters_.redirect_limits;
+                return finish(it, make_error_code(error::redirect_limit), {});
+            }
+            ++counters_.redirects_followed;
+            ++p.hops;
+            p.target = std::move(*rep.owner);
+            return attempt(it->first, p);
+        case route_status::no_owner: return finish(it, make_error_code(error::no_owner), {});
+        case route_status::no_handler: return finish(it, make_error_code(error::no_handler), {});
+        case route_status::handler_error:
+            return finish(it, make_error_code(error::remote_handler_error),
+                          std::move(rep.payload));
+        }
+        ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety
+    }
+
+    // ---- ownership changes ------------------------------------------------------------------
+
+    // What decides placement: the owning members' ids and weights, in id order.
+    static std::vector<std::pair<std::string, std::uint32_t>>
+    owning_members(std::vector<ring_member> const& ring) {
+        std::vector<std::pair<std::string, std::uint32_t>> out;
+        out.reserve(ring.size());
+        for (auto const& m : ring)
+            if (owns_keys(m.state) && m.weight > 0) out.emplace_back(m.id.str(), m.weight);
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    void report_change(std::shared_ptr<ownership_type const> const& previous,
+                       std::shared_ptr<ownership_type const> const& current) {
+        if (!on_acquired_ && !on_released_) return;
+        node_id const& self = node_->local_id();
+        ownership_change acquired{previous, current, {}, {}};
+        ownership_change released{previous, current, {}, {}};
+        bool any_acquired = false;
+        bool any_released = false;
+        if constexpr (detail::range_table<typename Strategy::table>) {
+            for (auto& c : diff(*previous, *current)) {
+                if (c.to == self) acquired.ranges.push_back(c);
+                if (c.from == self) released.ranges.push_back(std::move(c));
+            }
+            if constexpr (detail::slot_table<typename Strategy::table>) {
+                if (auto slots = diff_slots(*previous, *current)) {
+                    for (auto& c : *slots) {
+                        if (c.to == self) acquired.slots.push_back(c);
+                        if (c.from == self) released.slots.push_back(std::move(c));
+                    }
+                }
+            }
+            any_acquired = !acquired.ranges.empty();
+            any_released = !released.ranges.empty();
+        } else {
+            any_acquired = any_released = true;
+        }
+        // Copies: a callback may replace itself.
+        if (any_acquired && on_acquired_) {
+            auto f = on_acquired_;
+            f(acquired);
+        }
+        if (any_released && on_released_) {
+            auto f = on_released_;
+            f(released);
+        }
+    }
+
+    // ---- timeouts ---------------------------------------------------------------------------
+
+    void arm_timer() {
+        if (virtual_time_ || deadlines_.empty()) return;
+        auto const next = deadlines_.begin()->first;
+        if (timer_armed_ && next >= armed_at_) return;
+        timer_armed_ = true;
+        armed_at_ = next;
+        auto const gen = ++timer_gen_;
+        timer_.expires_at(std::chrono::steady_clock::time_point(
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(next)));
+        timer_.async_wait([this, gen, alive = std::weak_ptr<int>(alive_)](
+                              boost::system::error_code) {
+            if (alive.expired() || gen != timer_gen_) return;
+            timer_armed_ = false;
+            expire_due();
+        });
+    }
+
+    void expire_due() {
+        if (closed_) return;
+        auto const now = node_->monotonic_now();
+        while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+            auto const id = deadlines_.begin()->second;
+            auto it = pending_.find(id);
+            ++counters_.timeouts;
+            finish(it, make_error_code(error::call_timeout), {});
+        }
+        arm_timer();
+    }
+
+    Node* node_;
+    router_config cfg_;
+    typename Strategy::config strategy_;
+    atomic_ownership<Strategy> table_;
+    std::uint64_t tables_ = 0;
+    std::optional<std::vector<ring_member>> pinned_;
+    std::vector<std::pair<std::string, std::uint32_t>> last_owners_;
+    struct topic_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, std::shared_ptr<async_handler const>, topic_hash,
+                       std::equal_to<>>
+        handlers_;
+    change_callback on_acquired_;
+    change_callback on_released_;
+
+    std::unordered_map<std::uint64_t, pending_call> pending_;
+    std::multimap<duration, std::uint64_t> deadlines_;
+    std::uint64_t next_id_ = 1;
+    timer_type timer_;
+    bool timer_armed_ = false;
+    duration armed_at_{};
+    std::uint64_t timer_gen_ = 0;
+    bool virtual_time_ = false;
+    bool closed_ = false;
+    router_counters counters_;
+
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+/// A router over the UDP+TCP node, on a vnode ring.
+using router = basic_router<node>;
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_ROUTER_HPP
+// ----- end include/cohort/routing/router.hpp -----
 // ----- begin include/cohort/sim/config.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.

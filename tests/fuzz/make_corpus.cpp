@@ -85,6 +85,23 @@ std::vector<std::pair<char const*, envelope>> seeds() {
         {std::byte{0}, std::byte{1}, std::byte{0x7F}, std::byte{0x80}, std::byte{0xFF}}});
     u.label = "\xE2\x9C\x93";
     s.emplace_back("user_message", std::move(u));
+
+    s.emplace_back("route_request",
+                   with(route_request{42,
+                                      {std::byte{'u'}, std::byte{'s'}, std::byte{'e'}, std::byte{'r'},
+                                       std::byte{':'}, std::byte{0xFF}},
+                                      "kv/put",
+                                      0x9E3779B97F4A7C15ULL,
+                                      1,
+                                      true,
+                                      {std::byte{0}, std::byte{0x80}, std::byte{0xFF}},
+                                      false}));
+    s.emplace_back("route_cast", with(route_request{0, {}, "", 0, 0, false, {}, true}));
+    s.emplace_back("route_reply_redirect",
+                   with(route_reply{42, route_status::redirect, id("owner@[2001:db8::7]:7946"),
+                                    std::numeric_limits<std::uint64_t>::max(), {}}));
+    s.emplace_back("route_reply_ok",
+                   with(route_reply{7, route_status::ok, std::nullopt, 1, {std::byte{'v'}}}));
     return s;
 }
 

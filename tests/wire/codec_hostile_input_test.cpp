@@ -122,6 +122,79 @@ std::vector<binary_case> binary_cases() {
     add("payload length over max_string_length",
         with_header().varint(type_of<user_message>()).str("t").varint(64 * 1024 + 1),
         error::length_over_limit);
+    add("route_request key length over max_string_length",
+        with_header().varint(type_of<route_request>()).varint(1).varint(64 * 1024 + 1),
+        error::length_over_limit);
+    add("route_request payload length 2^60",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(0)
+            .raw({1})
+            .varint(1ULL << 60),
+        error::length_over_limit);
+    add("route_request hops above 2^32-1",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(1ULL << 32),
+        error::invalid_field);
+    add("route_request want_reply neither 0 nor 1",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(0)
+            .raw({2}),
+        error::invalid_field);
+    add("route_request truncated inside the payload",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(0)
+            .raw({1})
+            .varint(10)
+            .raw("abc"),
+        error::message_truncated);
+    add("route_request direct neither 0 nor 1",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(0)
+            .raw({1})
+            .str("p")
+            .raw({7}),
+        error::invalid_field);
+    add("route_request ends before direct",
+        with_header()
+            .varint(type_of<route_request>())
+            .varint(1)
+            .str("k")
+            .str("t")
+            .varint(9)
+            .varint(0)
+            .raw({1})
+            .str("p"),
+        error::message_truncated);
+    add("route_reply status past the last enumerator",
+        with_header().varint(type_of<route_reply>()).varint(1).varint(5), error::invalid_field);
+    add("route_reply owner not a node_id",
+        with_header().varint(type_of<route_reply>()).varint(1).varint(1).raw({1}).str("nohost"),
+        error::invalid_field);
 
     // field values
     add("label not UTF-8 (lone continuation byte)",
@@ -379,6 +452,15 @@ std::vector<json_case> json_cases() {
     add("label over max_string_length",
         json_with("label", "\"" + std::string(64 * 1024 + 1, 'x') + "\""),
         error::length_over_limit);
+    add("route_reply status unknown name",
+        json_envelope("route_reply",
+                      R"({"id":"1","status":"maybe","owner":null,"fingerprint":"0","payload":""})"),
+        error::invalid_field);
+    add("route_request hops negative",
+        json_envelope("route_request",
+                      R"({"id":"1","key":"","topic":"t","fingerprint":"0","hops":-1,)"
+                      R"("want_reply":true,"payload":"","direct":false})"),
+        error::invalid_field);
     add("payload over max_string_length",
         json_envelope("user_message", R"({"topic":"t","payload":")" +
                                           std::string((64 * 1024 / 3 + 1) * 4, 'A') + "\"}"),

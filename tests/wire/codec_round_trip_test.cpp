@@ -202,6 +202,13 @@ BOOST_AUTO_TEST_CASE(extreme_values_round_trip) {
     }
     both(make_envelope(leave{id("m@h:1"), u64_max}));
     both(make_envelope(failed{id("m@h:1"), 0, id("m@h:1")}));
+
+    // router messages: extremes of every field
+    std::vector<std::byte> const small(max_bytes.begin(), max_bytes.begin() + 300);
+    both(make_envelope(route_request{u64_max, small, max_ascii, u64_max, 0xFFFFFFFFU, false, {}, true}));
+    both(make_envelope(route_request{0, {}, "", 0, 0, true, small, false}));
+    both(make_envelope(route_reply{u64_max, route_status::redirect, id("o@[::1]:65535"), u64_max, {}}));
+    both(make_envelope(route_reply{0, route_status::handler_error, std::nullopt, 0, small}));
 }
 
 BOOST_AUTO_TEST_CASE(encode_appends_to_the_buffer) {
@@ -409,6 +416,9 @@ BOOST_AUTO_TEST_CASE(binary_format_is_stable) {
     BOOST_TEST(message(ack{}).index() == 2U);
     BOOST_TEST(message(push_pull{}).index() == 9U);
     BOOST_TEST(message(user_message{}).index() == 10U);
+    BOOST_TEST(message(push_pull_reply{}).index() == 12U);
+    BOOST_TEST(message(route_request{}).index() == 13U);
+    BOOST_TEST(message(route_reply{}).index() == 14U);
 }
 
 BOOST_AUTO_TEST_CASE(json_format_is_stable) {

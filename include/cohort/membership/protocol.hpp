@@ -504,6 +504,9 @@ private:
         apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
     }
     void handle(envelope const&, user_message const&, duration) {}
+    // Application messages: the driver hands them to the router, not here.
+    void handle(envelope const&, route_request const&, duration) {}
+    void handle(envelope const&, route_reply const&, duration) {}
 
     void handle(envelope const&, gossip const& g, duration now) {
         for (auto const& r : g.rumors) apply(r, now);

@@ -6,7 +6,8 @@
 
 // The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
 // has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
-// leave, join, push-pull state), plus Serf's user messages.
+// leave, join, push-pull state), plus Serf's user messages and the router's
+// route_request / route_reply.
 //
 // Every message is a plain aggregate described with Boost.Describe; the
 // codecs walk the description, so a new message type needs no codec code.
@@ -223,11 +224,57 @@ struct push_pull_reply {
 };
 BOOST_DESCRIBE_STRUCT(push_pull_reply, (), (members))
 
+/// How an owner answered a route_request.
+enum class route_status : std::uint8_t {
+    ok,             ///< the handler ran; the payload is its reply
+    redirect,       ///< the receiver does not own the key in its view; `owner` does
+    no_owner,       ///< the receiver's view has no member that owns keys
+    no_handler,     ///< the owner has no handler for the topic
+    handler_error,  ///< the handler failed; the payload is its message (UTF-8)
+};
+BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error)
+
+/// A call (or cast) routed by key to the key's owner (routing/router.hpp).
+/// `fingerprint` is the sender's ownership fingerprint: a receiver whose own
+/// table has another fingerprint checks that it owns the key before serving,
+/// and otherwise redirects.
+struct route_request {
+    static constexpr std::string_view wire_name = "route_request";
+    std::uint64_t id = 0;            ///< the caller's call number, echoed by the reply
+    std::vector<std::byte> key;      ///< the routing key, as given (hash_key of it places it)
+    std::string topic;               ///< selects the owner's handler
+    std::uint64_t fingerprint = 0;   ///< the sender's ownership fingerprint
+    std::uint32_t hops = 0;          ///< redirects (or forwards) taken so far
+    bool want_reply = true;          ///< false for a cast: nobody waits for an answer
+    std::vector<std::byte> payload;  ///< the request, opaque to cohort
+    /// Sent to a chosen member rather than to the key's owner (a replica
+    /// write, a handoff): served whatever the receiver owns.
+    bool direct = false;
+
+    friend bool operator==(route_request const&, route_request const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(route_request, (),
+                      (id, key, topic, fingerprint, hops, want_reply, payload, direct))
+
+/// The answer to a route_request with the same `id`.
+struct route_reply {
+    static constexpr std::string_view wire_name = "route_reply";
+    std::uint64_t id = 0;
+    route_status status = route_status::ok;
+    std::optional<node_id> owner;    ///< for a redirect: the owner in the receiver's view
+    std::uint64_t fingerprint = 0;   ///< the receiver's ownership fingerprint
+    std::vector<std::byte> payload;  ///< see route_status
+
+    friend bool operator==(route_reply const&, route_reply const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(route_reply, (), (id, status, owner, fingerprint, payload))
+
 /// Every protocol message. The index of an alternative is its type number on
 /// the binary wire: new types are only ever appended, never inserted,
 /// removed or reordered.
 using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
-                             push_pull, user_message, gossip, push_pull_reply>;
+                             push_pull, user_message, gossip, push_pull_reply, route_request,
+                             route_reply>;
 
 }  // namespace cohort
 
