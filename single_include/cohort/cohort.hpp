@@ -9214,9 +9214,12 @@ private:
         }
         ++counters_.messages_out[type];
         counters_.bytes_out[type] += app_buffer_.size();
-        auto on_sent = [this, alive = std::weak_ptr<int>(alive_),
+        auto on_sent = [this, alive = std::weak_ptr<int>(alive_), address = peer_address::of(to),
                         h = std::move(h)](boost::system::error_code ec) mutable {
-            if (ec && !alive.expired()) ++counters_.send_errors;
+            if (ec && !alive.expired()) {
+                ++counters_.send_errors;
+                on_frame_failed(address, ec);  // a refused owner is suspected at once
+            }
             std::move(h)(ec);
         };
         if (how == delivery::packet && app_buffer_.size() <= t_->packet_budget())
@@ -9230,7 +9233,15 @@ private:
     std::optional<endpoint_type> application_endpoint(node_id const& to) {
         if (auto it = app_endpoints_.find(to.str()); it != app_endpoints_.end()) return it->second;
         auto ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
-        if (!ep) return ep;
+        if (!ep) {
+            // A hostname: the resolver's cached answer (refreshed by its TTL,
+            // so not cached here); none yet starts a lookup and the send fails
+            // with error::unresolved_address.
+            auto const address = peer_address::of(to);
+            if (auto a = address_now(address.host)) return endpoint_type(*a, address.port);
+            entry_for(address.host);
+            return std::nullopt;
+        }
         if (app_endpoints_.size() >= 512) app_endpoints_.clear();
         app_endpoints_.emplace(to.str(), *ep);
         return ep;
