@@ -52,6 +52,7 @@
 #include <cohort/hlc.hpp>
 #include <cohort/membership/config.hpp>
 #include <cohort/membership/counters.hpp>
+#include <cohort/membership/detail/broadcast_queue.hpp>
 #include <cohort/membership/events.hpp>
 #include <cohort/membership/member.hpp>
 #include <cohort/membership/protocol.hpp>
@@ -812,7 +813,7 @@ private:
         }
         auto const t = now();
         if (!e.sender.empty() && e.sender != cfg_.id) {
-            auto it = heard_.find(std::string(e.sender.name()));
+            auto it = heard_.find(e.sender.name());  // no allocation per message
             if (it == heard_.end())
                 it = heard_.emplace(std::string(e.sender.name()),
                                     heard{{}, basic_phi_accrual_detector<>(
@@ -1034,7 +1035,7 @@ private:
         view.reserve(snap.members.size());
         for (auto& m : snap.members) {
             node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
-            if (auto it = heard_.find(std::string(nm.id.name())); it != heard_.end()) {
+            if (auto it = heard_.find(nm.id.name()); it != heard_.end()) {
                 nm.last_heard = it->second.last;
                 nm.phi = it->second.detector.phi(t);
             }
@@ -1150,7 +1151,7 @@ private:
     std::size_t waiting_messages_ = 0;
     std::uint64_t join_op_ = 0;   // identifies the pending join to a cancellation
     std::uint64_t event_op_ = 0;  // and the pending async_next_event
-    std::unordered_map<std::string, heard> heard_;
+    std::unordered_map<std::string, heard, detail::string_hash, std::equal_to<>> heard_;
     std::vector<std::byte> buffer_;
     node_counters counters_;
 
