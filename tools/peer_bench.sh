@@ -6,12 +6,12 @@
 # when missing and builds cohort-node Release, statically linked
 # (COHORT_NODE_STATIC, as serf is one static Go binary).
 #
-# A third column runs cohort-node with `--acceptable-pause 0` (memberlist's
-# detector sensitivity instead of Akka's 3 s grace; PEER_BENCH_PAUSE0=0 skips it).
+# PEER_BENCH_GRACE=MS adds a column for cohort-node with `--acceptable-pause MS`
+# (e.g. 3000, Akka's grace for stalling processes; the lan profile has none).
 #
 # Env: PEER_BENCH_NS="5 10 25"  cluster sizes
 #      PEER_BENCH_REPEAT=3      runs of each tool per size (medians)
-#      PEER_BENCH_PAUSE0=1      also run cohort-node --acceptable-pause 0
+#      PEER_BENCH_GRACE=        also run cohort-node --acceptable-pause MS
 #      SERF_BENCH=../shared/peers/serf-bench.sh
 #      PROFILE, POLL_S, TIMEOUT_S, SETTLE_S, IDLE_S: passed to both scripts
 # Raw outputs: build/peer-bench/results/<tool>-N<n>-<run>.txt
@@ -20,7 +20,7 @@ cd "$COHORT_ROOT"
 
 NS=${PEER_BENCH_NS:-5 10 25}
 REPEAT=${PEER_BENCH_REPEAT:-3}
-PAUSE0=${PEER_BENCH_PAUSE0:-1}
+GRACE=${PEER_BENCH_GRACE:-}
 SERF_BENCH=${SERF_BENCH:-$COHORT_ROOT/../shared/peers/serf-bench.sh}
 [ -r "$SERF_BENCH" ] || die "serf-bench.sh not found at $SERF_BENCH (set SERF_BENCH)"
 
@@ -50,10 +50,10 @@ for n in $NS; do
         bash "$SERF_BENCH" "$n" | tee "$results/serf-N$n-$run.txt" || true
         step "N=$n run $run/$REPEAT: cohort"
         bash tools/cohort-bench.sh "$n" | tee "$results/cohort-N$n-$run.txt" || true
-        if [ "$PAUSE0" = 1 ]; then
-            step "N=$n run $run/$REPEAT: cohort --acceptable-pause 0"
-            AGENT_ARGS="--acceptable-pause 0" bash tools/cohort-bench.sh "$n" |
-                tee "$results/cohortp0-N$n-$run.txt" || true
+        if [ -n "$GRACE" ]; then
+            step "N=$n run $run/$REPEAT: cohort --acceptable-pause $GRACE"
+            AGENT_ARGS="--acceptable-pause $GRACE" bash tools/cohort-bench.sh "$n" |
+                tee "$results/cohortgrace-N$n-$run.txt" || true
         fi
     done
 done
@@ -76,8 +76,8 @@ def values(tool, n, rx):
         m = re.search(rx, open(f).read())
         if m: out.append(int(m.group(1)))
     return out
-variants = [t for t in ("cohort", "cohortp0") if glob.glob(os.path.join(results, f"{t}-N*.txt"))]
-names = {"cohort": "cohort", "cohortp0": "cohort pause 0"}
+variants = [t for t in ("cohort", "cohortgrace") if glob.glob(os.path.join(results, f"{t}-N*.txt"))]
+names = {"cohort": "cohort", "cohortgrace": "cohort with grace"}
 head = "| N | figure | serf |"
 rule = "|---:|---|---:|"
 for v in variants:

@@ -51,8 +51,8 @@ inline constexpr std::string_view usage_text = R"(usage:
   leave    asks the agent to leave gracefully; the agent then exits
 
   --acceptable-pause  silence the phi-accrual detector tolerates beyond the usual heartbeat
-           interval before it gives up on a member, in ms (the profile's by default: lan 3000,
-           local 2000, wan 10000; 0 is about memberlist's: one missed heartbeat + ~0.5 s)
+           interval before it gives up on a member, in ms (the profile's by default: lan 0,
+           local 0, wan 10000; Akka's 3000 suits processes that stall)
 
 defaults: --bind 127.0.0.1:7946, --rpc 127.0.0.1:7373, --profile lan
 Port 0 in --bind or --rpc picks a free port; the agent_started line shows the one chosen.

@@ -313,6 +313,20 @@ public:
     /// Whether the local-pause guard holds.
     bool paused() const noexcept { return paused_; }
 
+    /// The earliest time at which is_available() can turn false if no
+    /// heartbeat arrives: the last heartbeat plus the model's conviction
+    /// point (to rounding: phi may still be a hair under the threshold then,
+    /// and is over it 1 µs later). nanoseconds::max() before the first
+    /// heartbeat and while paused(). Lets a caller schedule one check at the
+    /// right moment instead of polling phi.
+    std::chrono::nanoseconds conviction_time() const noexcept {
+        if (!has_heartbeat_ || paused_) return std::chrono::nanoseconds::max();
+        double const at = static_cast<double>(last_heartbeat_) + conviction_elapsed_ns_;
+        double const limit = static_cast<double>(std::numeric_limits<std::int64_t>::max()) / 2;
+        if (!(at < limit)) return std::chrono::nanoseconds::max();
+        return std::chrono::nanoseconds(static_cast<std::int64_t>(std::ceil(at)));
+    }
+
     /// How many intervals the window holds (two after the first heartbeat).
     std::size_t sample_count() const noexcept { return window_.size(); }
 

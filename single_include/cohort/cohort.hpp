@@ -1182,6 +1182,20 @@ public:
     /// Whether the local-pause guard holds.
     bool paused() const noexcept { return paused_; }
 
+    /// The earliest time at which is_available() can turn false if no
+    /// heartbeat arrives: the last heartbeat plus the model's conviction
+    /// point (to rounding: phi may still be a hair under the threshold then,
+    /// and is over it 1 µs later). nanoseconds::max() before the first
+    /// heartbeat and while paused(). Lets a caller schedule one check at the
+    /// right moment instead of polling phi.
+    std::chrono::nanoseconds conviction_time() const noexcept {
+        if (!has_heartbeat_ || paused_) return std::chrono::nanoseconds::max();
+        double const at = static_cast<double>(last_heartbeat_) + conviction_elapsed_ns_;
+        double const limit = static_cast<double>(std::numeric_limits<std::int64_t>::max()) / 2;
+        if (!(at < limit)) return std::chrono::nanoseconds::max();
+        return std::chrono::nanoseconds(static_cast<std::int64_t>(std::ceil(at)));
+    }
+
     /// How many intervals the window holds (two after the first heartbeat).
     std::size_t sample_count() const noexcept { return window_.size(); }
 
@@ -1279,12 +1293,19 @@ struct membership_config {
     /// How many helpers an observer asks to probe a silent member
     /// (memberlist's IndirectChecks).
     std::size_t indirect_checks = 3;
-    /// The phi-accrual detectors fed by ack arrivals. Akka's defaults, with a
-    /// window of 100 samples (100 s of history at 1 s heartbeats) to keep a
-    /// detector small: a node holds only ~monitored_by of them.
+    /// The phi-accrual detectors fed by ack arrivals. Akka's defaults, except
+    /// a window of 100 samples (100 s of history at 1 s heartbeats) to keep a
+    /// detector small (a node holds only ~monitored_by of them) and no
+    /// acceptable_heartbeat_pause: Akka's 3 s absorbs JVM collector pauses,
+    /// which a C++ process does not have, and memberlist's LAN profile
+    /// tolerates none either. Even so an observer suspects only after
+    /// ~1.5 heartbeat intervals of silence (phi 8 with the 100 ms deviation
+    /// floor) and failed indirect probes, where memberlist suspects after one
+    /// probe interval. Set a pause for processes that stall (wan() has 10 s).
     phi_accrual_config failure_detector = [] {
         phi_accrual_config c;
         c.max_sample_size = 100;
+        c.acceptable_heartbeat_pause = std::chrono::nanoseconds::zero();
         return c;
     }();
 
@@ -1294,6 +1315,13 @@ struct membership_config {
     /// The longest suspicion timeout, as a multiple of the shortest
     /// (memberlist's SuspicionMaxTimeoutMult).
     double suspicion_max_timeout_mult = 6.0;
+    /// Lifeguard's K: independent confirmations (further observers' own
+    /// suspicions) that bring the timeout down to its shortest. memberlist
+    /// uses SuspicionMult - 2 = 2. Capped at monitored_by - 1 and at N - 2.
+    /// A larger K waits for more witnesses, but confirmations about one member
+    /// share one slot in each node's rumor queue, so not all reach every node:
+    /// K above 2 delays real failures more than it guards live members.
+    std::size_t suspicion_confirmations = 2;
     /// Local health: timeouts are stretched up to this factor (memberlist's
     /// AwarenessMaxMultiplier).
     unsigned awareness_max_multiplier = 8;
@@ -1363,7 +1391,6 @@ struct membership_config {
         c.suspicion_mult = 3.0;
         c.push_pull_interval = std::chrono::seconds(15);
         c.gossip_interval = std::chrono::milliseconds(100);
-        c.failure_detector.acceptable_heartbeat_pause = std::chrono::seconds(2);
         c.join_retry_interval = std::chrono::milliseconds(200);
         c.join_timeout = std::chrono::seconds(10);
         return c;
@@ -2311,6 +2338,8 @@ struct membership_counters {
     std::uint64_t suspicions_heard = 0;  ///< suspicions started on others' word
     std::uint64_t confirmations = 0;     ///< distinct further suspecters heard
     std::uint64_t refutations = 0;       ///< times this node refuted news about itself
+    std::uint64_t refutations_resent = 0;  ///< refutations re-sent on hearing an older accusation
+    std::uint64_t corrections_sent = 0;  ///< replies to senders of superseded doubts
     std::uint64_t false_suspicion_refutes = 0;  ///< suspected members that refuted
     std::uint64_t failures_declared = 0; ///< suspicions that timed out here
     std::uint64_t failures_heard = 0;    ///< members marked failed on others' word
@@ -3210,7 +3239,7 @@ public:
         if (!failed_.empty()) d = std::min(d, next_reconnect_);
         if (join_) d = std::min({d, join_->retry_at, join_->deadline});
         for (auto const& w : watches_)
-            if (w.probing) d = std::min(d, w.probe_deadline);
+            d = std::min(d, w.probing ? w.probe_deadline : conviction_check(w));
         for (auto const& r : relays_) d = std::min(d, r.deadline);
         for (auto const& [name, s] : suspicions_) d = std::min(d, s.deadline());
         if (!tombstones_.empty()) d = std::min(d, tombstones_.front().since + cfg_.reap_interval);
@@ -3272,6 +3301,8 @@ public:
 
 private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    // Rumors in one correction reply (a packet's worth at most).
+    static constexpr std::size_t max_corrections = 8;
     // Room for the envelope around a gossip packet's rumors.
     static constexpr std::size_t envelope_reserve = 200;
 
@@ -3293,6 +3324,8 @@ private:
         duration probe_deadline{};
         std::size_t expected_nacks = 0;
         std::size_t nacks = 0;
+        duration checked{};              // the last scheduled conviction check
+        bool answered = false;           // an ack has arrived since the watch began
     };
 
     // An indirect ping relayed for another member.
@@ -3353,7 +3386,9 @@ private:
         }
         ++counters_.indirect_relays;
         std::uint32_t const seq = next_seq_++;
-        relays_.push_back({seq, p.seq, p.requester, now + cfg_.probe_timeout});
+        // Nack at 80% of the requester's wait, so that it arrives in time to
+        // tell the requester its own link works (Lifeguard's nack).
+        relays_.push_back({seq, p.seq, p.requester, now + cfg_.probe_timeout * 4 / 5});
         ++counters_.probes;
         send(p.target, delivery::packet, ping{seq, p.target});
     }
@@ -3363,6 +3398,14 @@ private:
             bool const direct = w.seq == a.seq && e.sender.name() == w.name;
             bool const indirect = w.probing && w.indirect_seq == a.seq;
             if (!direct && !indirect) continue;
+            if (!w.answered) {
+                // The first ack: start the statistics here. The interval from
+                // the watch's creation (its placeholder heartbeat) is no
+                // heartbeat interval, and one such sample would widen the
+                // detector's deviation, so its conviction, for ~100 rounds.
+                w.answered = true;
+                w.detector = basic_phi_accrual_detector<>(cfg_.failure_detector);
+            }
             w.detector.heartbeat(now);
             w.probing = false;
             awareness_.apply(-1);
@@ -3401,8 +3444,26 @@ private:
     void handle(envelope const&, route_request const&, duration) {}
     void handle(envelope const&, route_reply const&, duration) {}
 
-    void handle(envelope const&, gossip const& g, duration now) {
-        for (auto const& r : g.rumors) apply(r, now);
+    void handle(envelope const& e, gossip const& g, duration now) {
+        gossip correction;
+        for (auto const& r : g.rumors) {
+            apply(r, now);
+            // The sender doubts a member at an incarnation its refutation has
+            // superseded: it missed the refutation, and its own suspicion
+            // timer would declare a live member failed. Tell it (the member
+            // cannot: it may not be among the sender's observed members).
+            if ((r.state == node_state::unknown || r.state == node_state::failed) &&
+                r.member.name() != self_name_ && correction.rumors.size() < max_corrections) {
+                auto it = members_.find(r.member.name());
+                if (it != members_.end() && it->second.m.incarnation > r.incarnation &&
+                    is_live(it->second.m.state) && it->second.m.state != node_state::unknown)
+                    correction.rumors.push_back(rumor_of(it->second, std::nullopt));
+            }
+        }
+        if (correction.rumors.empty()) return;
+        ++counters_.corrections_sent;
+        counters_.rumors_sent += correction.rumors.size();
+        send(e.sender, delivery::packet, std::move(correction));
     }
 
     void handle(envelope const& e, push_pull const& p, duration now) {
@@ -3515,9 +3576,19 @@ private:
     void apply_about_self(rumor const& r) {
         member& me = self_->m;
         if (me.state == node_state::leaving) return;  // leaving wins at our incarnation
-        if (r.incarnation < me.incarnation) return;
         bool const accusation = r.state == node_state::unknown ||
                                 r.state == node_state::failed || r.state == node_state::leaving;
+        if (r.incarnation < me.incarnation) {
+            // An accusation we already refuted is still going round: our
+            // refutation has not reached everyone (its retransmissions may
+            // have been spent while our links were down). Send it again, at
+            // the same incarnation, rather than let the old suspicion expire.
+            if (accusation) {
+                ++counters_.refutations_resent;
+                broadcast_self();
+            }
+            return;
+        }
         if (!accusation && r.incarnation == me.incarnation) return;
         // Someone says we are suspected, failed or gone, or speaks for us at a
         // newer incarnation: refute with a higher one.
@@ -3635,7 +3706,8 @@ private:
         auto const min = awareness_.scale(std::chrono::duration_cast<duration>(
             cfg_.heartbeat_interval * (cfg_.suspicion_mult * scale)));
         auto const max = std::chrono::duration_cast<duration>(min * cfg_.suspicion_max_timeout_mult);
-        std::size_t const k = std::min(cfg_.monitored_by - 1, n > 2 ? n - 2 : 0);
+        std::size_t const k =
+            std::min({cfg_.suspicion_confirmations, cfg_.monitored_by - 1, n > 2 ? n - 2 : 0});
         std::string_view const who = from ? from->name() : std::string_view();
         if (who == self_name_) ++counters_.suspicions;
         else ++counters_.suspicions_heard;
@@ -3682,10 +3754,15 @@ private:
     void start_indirect(watch& w, record& target, duration now) {
         ++counters_.indirect_probes;
         w.probing = true;
-        w.probe_deadline = now + awareness_.scale(cfg_.probe_timeout);
+        w.probe_deadline = std::max(now + awareness_.scale(cfg_.probe_timeout),
+                                    conviction_point(w));
         w.indirect_seq = next_seq_++;
         w.nacks = 0;
         w.expected_nacks = 0;
+        // A direct retry beside the helpers (memberlist adds a TCP ping): a
+        // lost ping or ack alone then does not make the member suspected.
+        ++counters_.probes;
+        send(target.m.id, delivery::packet, ping{w.indirect_seq, target.m.id});
         pick_random(cfg_.indirect_checks, &target);
         w.expected_nacks = scratch_helpers_.size();
         for (record* helper : scratch_helpers_)
@@ -3709,10 +3786,40 @@ private:
         }
     }
 
+    // When to start the indirect probe of `w`'s member if no ack comes: the
+    // scaled probe_timeout before its detector can first give up, so that the
+    // helpers' answer is in when phi crosses the threshold, and a crash is
+    // suspected at that moment rather than at the next probe round plus a
+    // probe_timeout (up to 1.5 heartbeat intervals earlier). max() once
+    // checked (until the next heartbeat moves the conviction point).
+    duration conviction_check(watch const& w) const noexcept {
+        auto const c = conviction_point(w);
+        if (c == duration::max()) return duration::max();
+        auto const due = c - awareness_.scale(cfg_.probe_timeout);
+        return due > w.checked ? due : duration::max();
+    }
+    // 1 µs past the model's conviction point, where phi is over the threshold.
+    static duration conviction_point(watch const& w) noexcept {
+        auto const c = w.detector.conviction_time();
+        if (c >= duration::max() - std::chrono::microseconds(1)) return duration::max();
+        return c + std::chrono::microseconds(1);
+    }
+
     void tick_probes(duration now) {
+        if (is_live(self_->m.state)) {
+            for (auto& w : watches_) {
+                if (w.probing || conviction_check(w) > now) continue;
+                w.checked = now;
+                auto it = members_.find(w.name);
+                if (it != members_.end()) start_indirect(w, it->second, now);
+            }
+        }
         for (auto& w : watches_) {
             if (!w.probing || now < w.probe_deadline) continue;
             w.probing = false;
+            // Started ahead of the conviction point: no failure unless the
+            // detector has given up by now (its local-pause guard may hold).
+            if (w.detector.is_available(now)) continue;
             ++counters_.probe_failures;
             // Lifeguard: silent helpers hint that our own link is the bad one;
             // nacks from all of them mean only the target is unreachable.

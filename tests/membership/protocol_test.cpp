@@ -176,13 +176,19 @@ BOOST_AUTO_TEST_CASE(paused_node_refutes_and_is_not_declared_failed) {
     harness h(test_config());
     converge(h, 10);
     h.run_until(h.now() + 10s);
+    // Long enough for the detectors to give up (their acceptable pause, then
+    // ~1.5 s of silence and the indirect probe), shorter than that plus the
+    // shortest suspicion timeout (4 * max(1, log10(10)) s).
+    auto const c = test_config();
+    ns const pause = c.failure_detector.acceptable_heartbeat_pause + 2 * c.heartbeat_interval +
+                     std::chrono::duration_cast<ns>(c.heartbeat_interval * c.suspicion_mult) / 3;
     h.pause(4);
-    h.run_until(h.now() + 7s);
+    h.run_until(h.now() + pause);
     h.resume(4);
     h.run_until(h.now() + 60s);
     std::uint64_t suspicions = 0;
     for (std::size_t i = 0; i < 10; ++i) suspicions += h.core(i).counters().suspicions;
-    BOOST_TEST_MESSAGE("pause of 7 s: " << suspicions << " suspicions, "
+    BOOST_TEST_MESSAGE("pause of " << seconds(pause) << " s: " << suspicions << " suspicions, "
                                         << h.core(4).counters().refutations << " refutations");
     BOOST_TEST(suspicions > 0U);
     BOOST_TEST(h.core(4).counters().refutations > 0U);

@@ -666,6 +666,45 @@ BOOST_AUTO_TEST_CASE(note_local_pause_arms_the_guard) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(conviction_time_is_where_availability_ends) {
+    for (bool exponential : {false, true}) {
+        phi_accrual_detector n;
+        exponential_detector e;
+        auto check = [](auto& d) {
+            BOOST_TEST(d.conviction_time() == nanoseconds::max());  // no heartbeat yet
+            nanoseconds const last = beat_regularly(d, 0s, 1s, 20);
+            nanoseconds const c = d.conviction_time();
+            BOOST_TEST(c > last);
+            BOOST_TEST(c < last + 1h);
+            // Just before it the peer is up, 1 µs after it down: a caller that
+            // checks once at c + 1 µs decides what polling would have.
+            BOOST_TEST(d.phi(c - 1ms) < d.config().threshold);
+            BOOST_TEST(d.is_available(c - 1ms));
+            BOOST_TEST(!d.is_available(c + 1us));
+            // A heartbeat moves it by the time between them.
+            d.heartbeat(last + 1s);
+            BOOST_TEST(d.conviction_time() > c);
+            d.note_local_pause();
+            BOOST_TEST(d.conviction_time() == nanoseconds::max());
+        };
+        if (exponential)
+            check(e);
+        else
+            check(n);
+    }
+    // The normal model's conviction follows the pause shift.
+    phi_accrual_config cfg;
+    cfg.acceptable_heartbeat_pause = 0s;
+    phi_accrual_detector no_pause(cfg);
+    phi_accrual_detector akka;
+    nanoseconds const last = beat_regularly(no_pause, 0s, 1s, 20);
+    beat_regularly(akka, 0s, 1s, 20);
+    auto const shift = akka.conviction_time() - no_pause.conviction_time();
+    BOOST_TEST(shift > 2900ms);
+    BOOST_TEST(shift < 3100ms);
+    BOOST_TEST(no_pause.conviction_time() - last > 1s);
+}
+
 BOOST_AUTO_TEST_CASE(earlier_heartbeat_ignored) {
     phi_accrual_detector d;
     nanoseconds const last = beat_regularly(d, 0s, 1s, 20);

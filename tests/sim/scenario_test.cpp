@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -163,6 +164,47 @@ BOOST_AUTO_TEST_CASE(crash_is_detected_by_all_within_the_configured_bound) {
     BOOST_TEST(any_failures(sim) == transitions(sim, "n17", node_state::failed));
 }
 
+BOOST_AUTO_TEST_CASE(a_crash_is_suspected_when_phi_crosses_and_failed_one_timeout_later) {
+    // Where an observer's detector gives up on a member that fell silent at
+    // `last`: the conviction point of a detector fed the regular heartbeats
+    // the simulator delivers (1 s apart; jitter stays under the 100 ms
+    // deviation floor, so it does not move the point).
+    auto const cfg = config().membership;
+    phi_accrual_detector regular(cfg.failure_detector);
+    for (int i = 0; i <= 100; ++i) regular.heartbeat(i * cfg.heartbeat_interval);
+    ns const conviction = regular.conviction_time() - 100 * cfg.heartbeat_interval;
+    // The shortest suspicion timeout for 10 nodes: 4 * max(1, log10 10) s.
+    auto const shortest = std::chrono::duration_cast<ns>(cfg.heartbeat_interval * cfg.suspicion_mult);
+    for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+        simulator sim(config(seed));
+        for (int i = 0; i < 10; ++i) sim.add_node();
+        sim.bootstrap_all();
+        sim.run_until(120s + std::chrono::milliseconds(seed * 97));
+        ns const crash_at = sim.now();
+        sim.crash(3);
+        std::optional<ns> suspected, failed;
+        sim.on_event([&](sim_event const& e) {
+            auto const* c = std::get_if<state_changed>(&e.event);
+            if (!c || c->id != sim.id(3)) return;
+            if (c->to == node_state::unknown && !suspected) suspected = sim.now() - crash_at;
+            if (c->to == node_state::failed && !failed) failed = sim.now() - crash_at;
+        });
+        sim.run_until(sim.now() + 30s);
+        BOOST_TEST_REQUIRE(suspected.has_value());
+        BOOST_TEST_REQUIRE(failed.has_value());
+        BOOST_TEST_MESSAGE("seed " << seed << ": suspected after " << seconds(*suspected)
+                                   << " s, failed after " << seconds(*failed) << " s");
+        // Each observer's last ack came before the crash, so the first
+        // suspicion comes by the conviction point (plus a few hops of
+        // latency): the indirect probe ran ahead of it, not a round after.
+        BOOST_TEST(*suspected <= conviction + 30ms);
+        // The other observers confirm within a round, so the failure follows
+        // the shortest suspicion timeout, not a longer one.
+        BOOST_TEST(*failed <= *suspected + shortest + 100ms);
+        BOOST_TEST(*failed >= *suspected + shortest - 100ms);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(graceful_leave_is_never_reported_as_a_failure) {
     simulator sim(config());
     for (int i = 0; i < 20; ++i) sim.add_node();
@@ -193,14 +235,20 @@ BOOST_AUTO_TEST_CASE(pause_shorter_than_suspicion_is_suspected_then_refuted) {
     for (int i = 0; i < 20; ++i) sim.add_node();
     sim.bootstrap_all();
     sim.run_until(20s);
-    // Long enough for the detectors to give up (acceptable pause 3 s), shorter
-    // than the shortest suspicion timeout after that (4 * log10(20) s).
+    // Long enough for the detectors to give up (their acceptable pause, then
+    // ~1.5 s of silence, the indirect probe inside a second probe round), and
+    // shorter than that plus the shortest suspicion timeout (4 * log10(20) s).
+    auto const c = config().membership;
+    auto const shortest_suspicion = std::chrono::duration_cast<ns>(
+        c.heartbeat_interval * (c.suspicion_mult * std::log10(20.0)));
+    ns const pause = c.failure_detector.acceptable_heartbeat_pause + 2 * c.heartbeat_interval +
+                     shortest_suspicion / 3;
     sim.pause(6);
-    sim.run_until(sim.now() + 7s);
+    sim.run_until(sim.now() + pause);
     sim.resume(6);
     sim.run_until(sim.now() + 60s);
     auto const suspected = transitions(sim, "n6", node_state::unknown);
-    BOOST_TEST_MESSAGE("pause of 7 s: suspected in " << suspected << " views, "
+    BOOST_TEST_MESSAGE("pause of " << seconds(pause) << " s: suspected in " << suspected << " views, "
                                                      << sim.core(6).counters().refutations
                                                      << " refutations");
     BOOST_TEST(suspected > 0U);

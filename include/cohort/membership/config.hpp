@@ -38,12 +38,19 @@ struct membership_config {
     /// How many helpers an observer asks to probe a silent member
     /// (memberlist's IndirectChecks).
     std::size_t indirect_checks = 3;
-    /// The phi-accrual detectors fed by ack arrivals. Akka's defaults, with a
-    /// window of 100 samples (100 s of history at 1 s heartbeats) to keep a
-    /// detector small: a node holds only ~monitored_by of them.
+    /// The phi-accrual detectors fed by ack arrivals. Akka's defaults, except
+    /// a window of 100 samples (100 s of history at 1 s heartbeats) to keep a
+    /// detector small (a node holds only ~monitored_by of them) and no
+    /// acceptable_heartbeat_pause: Akka's 3 s absorbs JVM collector pauses,
+    /// which a C++ process does not have, and memberlist's LAN profile
+    /// tolerates none either. Even so an observer suspects only after
+    /// ~1.5 heartbeat intervals of silence (phi 8 with the 100 ms deviation
+    /// floor) and failed indirect probes, where memberlist suspects after one
+    /// probe interval. Set a pause for processes that stall (wan() has 10 s).
     phi_accrual_config failure_detector = [] {
         phi_accrual_config c;
         c.max_sample_size = 100;
+        c.acceptable_heartbeat_pause = std::chrono::nanoseconds::zero();
         return c;
     }();
 
@@ -53,6 +60,13 @@ struct membership_config {
     /// The longest suspicion timeout, as a multiple of the shortest
     /// (memberlist's SuspicionMaxTimeoutMult).
     double suspicion_max_timeout_mult = 6.0;
+    /// Lifeguard's K: independent confirmations (further observers' own
+    /// suspicions) that bring the timeout down to its shortest. memberlist
+    /// uses SuspicionMult - 2 = 2. Capped at monitored_by - 1 and at N - 2.
+    /// A larger K waits for more witnesses, but confirmations about one member
+    /// share one slot in each node's rumor queue, so not all reach every node:
+    /// K above 2 delays real failures more than it guards live members.
+    std::size_t suspicion_confirmations = 2;
     /// Local health: timeouts are stretched up to this factor (memberlist's
     /// AwarenessMaxMultiplier).
     unsigned awareness_max_multiplier = 8;
@@ -122,7 +136,6 @@ struct membership_config {
         c.suspicion_mult = 3.0;
         c.push_pull_interval = std::chrono::seconds(15);
         c.gossip_interval = std::chrono::milliseconds(100);
-        c.failure_detector.acceptable_heartbeat_pause = std::chrono::seconds(2);
         c.join_retry_interval = std::chrono::milliseconds(200);
         c.join_timeout = std::chrono::seconds(10);
         return c;

@@ -37,6 +37,8 @@ struct membership_counters {
     std::uint64_t suspicions_heard = 0;  ///< suspicions started on others' word
     std::uint64_t confirmations = 0;     ///< distinct further suspecters heard
     std::uint64_t refutations = 0;       ///< times this node refuted news about itself
+    std::uint64_t refutations_resent = 0;  ///< refutations re-sent on hearing an older accusation
+    std::uint64_t corrections_sent = 0;  ///< replies to senders of superseded doubts
     std::uint64_t false_suspicion_refutes = 0;  ///< suspected members that refuted
     std::uint64_t failures_declared = 0; ///< suspicions that timed out here
     std::uint64_t failures_heard = 0;    ///< members marked failed on others' word
