@@ -206,6 +206,7 @@ public:
         tick_suspicions(now);
         if (now >= next_gossip_) {
             next_gossip_ = now + cfg_.gossip_interval;
+            last_gossip_ = now;
             gossip_round();
         }
         if (now >= next_push_pull_) {
@@ -554,6 +555,9 @@ private:
             }
         }
         send(e.sender, delivery::frame, push_pull_reply{full_state()});
+        // A join is news everyone waits for: gossip it now rather than at the
+        // next gossip round (on average half a gossip_interval later).
+        if (p.join) gossip_round();
     }
 
     void handle(envelope const& e, push_pull_reply const& p, duration now) {
@@ -568,6 +572,7 @@ private:
             // The answer acknowledges the join (even one that came after join_timeout).
             move_state(*self_, node_state::active, now);
             broadcast_self();
+            gossip_round();  // as the seed does: the news of a join goes out at once
             if (join_) events_.emplace_back(join_completed{});
             join_.reset();
         } else if (join_answer) {
@@ -969,6 +974,11 @@ private:
 
     void broadcast(record const& rec, std::optional<node_id> const& from) {
         queue_.push(rumor_of(rec, from));
+        // Fresh news brings the next gossip round forward, to a quarter of
+        // gossip_interval after the last one: a change crosses the cluster in
+        // hops of tens of milliseconds instead of 100 ms on average, while a
+        // node under churn still gossips at most 4x as often (rumors batched).
+        next_gossip_ = std::min(next_gossip_, std::max(now_, last_gossip_ + cfg_.gossip_interval / 4));
     }
     void broadcast_self() { broadcast(*self_, std::nullopt); }
 
@@ -1141,6 +1151,7 @@ private:
     duration now_{};
     duration next_probe_{};
     duration next_gossip_{};
+    duration last_gossip_{};  // the last periodic gossip round
     duration next_push_pull_{};
     duration next_reconnect_{};
 
