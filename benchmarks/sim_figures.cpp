@@ -7,7 +7,9 @@
 // times are medians of repeated runs where that is cheap. Run through
 // tools/sim_figures.sh (a Release build). Takes a few minutes.
 //
-//   cohort_sim_figures [--quick]    --quick: smaller N, fewer repetitions
+//   cohort_sim_figures [--quick] [--large]
+//     --quick: smaller N, fewer repetitions
+//     --large: only the "Large runs" table (10,000 nodes in one cluster: ~10 GB)
 
 #include <cohort/sim/simulator.hpp>
 
@@ -20,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <optional>
 #include <random>
 #include <string>
@@ -33,6 +36,7 @@ using wall = std::chrono::steady_clock;
 namespace {
 
 bool quick = false;
+bool large_only = false;
 
 double secs(ns d) { return std::chrono::duration<double>(d).count(); }
 double since(wall::time_point t) { return std::chrono::duration<double>(wall::now() - t).count(); }
@@ -52,6 +56,12 @@ double percentile(std::vector<double> v, double p) {
 // the resident set would also count what earlier runs freed.
 long heap_mb() {
     return static_cast<long>(mallinfo2().uordblks / (1024 * 1024));
+}
+// The process's peak resident set so far (Linux: ru_maxrss in kB).
+long peak_rss_mb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024;
 }
 
 simulator_config base(std::uint64_t seed, double loss) {
@@ -89,7 +99,8 @@ std::optional<ns> spread_time(std::size_t n, double loss, std::uint64_t seed) {
 }
 
 void dissemination() {
-    std::printf("\n### Dissemination of one change (median of %d seeded runs)\n\n", quick ? 3 : 5);
+    std::printf("\n### Dissemination of one change (median of %d seeded runs; 1 from N = 3,000)\n\n",
+                quick ? 3 : 5);
     std::printf("One node changes its tags; virtual time until all N-1 others have it, and in\n"
                 "brackets the same in gossip rounds (200 ms; 3 members each) and in probe\n"
                 "intervals (1 s). Rumors also ride on every ping and ack, and the random timer\n"
@@ -98,7 +109,7 @@ void dissemination() {
     std::printf("| N | ceil(log2 N) | 0%% loss: s (gossip, probe rounds) | 5%% loss | 10%% loss |\n");
     std::printf("|---:|---:|---:|---:|---:|\n");
     std::vector<std::size_t> sizes{10, 100, 1000};
-    if (!quick) sizes.push_back(3000);
+    if (!quick) sizes.insert(sizes.end(), {3000, 10000});
     for (std::size_t n : sizes) {
         std::printf("| %zu | %d |", n, static_cast<int>(std::ceil(std::log2(static_cast<double>(n)))));
         for (double loss : {0.0, 0.05, 0.10}) {
@@ -220,6 +231,7 @@ struct speed {
     std::uint64_t delivered;
     double bootstrap_s;
     long heap_mb;
+    long peak_rss_mb;
 };
 
 // `clusters` independent clusters of `n` nodes each, run for `virtual_s`.
@@ -240,7 +252,7 @@ speed run_speed(std::size_t clusters, std::size_t n, std::chrono::seconds virtua
     sim.run_until(virtual_s);
     double const w = since(t1);
     return {w, sim.counters().delivered + sim.counters().ticks, sim.counters().delivered, boot,
-            heap_mb()};
+            heap_mb(), peak_rss_mb()};
 }
 
 // The baseline: the bare agenda, the same number of push + pop with a queue
@@ -264,6 +276,8 @@ double bare_queue_ns_per_event(std::uint64_t events, std::size_t depth) {
     return w * 1e9 / static_cast<double>(events);
 }
 
+void large_runs();
+
 void simulator_speed() {
     std::printf("\n### Simulator speed (one core, Release)\n\n");
     int const reps = quick ? 1 : 3;
@@ -282,13 +296,18 @@ void simulator_speed() {
     std::printf("| wall ns per event (delivery or tick) | %.0f | %.0f | %.1fx |\n", median(per_event),
                 median(base_per_event), median(per_event) / median(base_per_event));
     std::fflush(stdout);
+    large_runs();
+}
 
+void large_runs() {
     std::printf("\n### Large runs (100 virtual s, once each)\n\n");
     std::printf("A single cluster's views hold N members each: memory grows as N^2 (about\n"
-                "300 bytes per member per view), so one 10,000-member cluster (10^8 entries,\n"
-                "~30 GB) does not fit this machine; 10,000 nodes run as 10 clusters of 1,000.\n\n");
-    std::printf("| run | bootstrap wall s | run wall s | delivered | M msg/s | heap MB |\n"
-                "|---|---:|---:|---:|---:|---:|\n");
+                "120 bytes per member per view). Heap: in use at the end of the run; peak\n"
+                "RSS: of the process so far (runs go by increasing size). Baseline: the bare\n"
+                "agenda (heap push + pop) at depth 6 N, as many events, same run.\n\n");
+    std::printf("| run | bootstrap wall s | run wall s | delivered | M msg/s | heap MB | peak RSS MB "
+                "| ns/event | bare agenda ns/event | ratio |\n"
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     struct shape {
         char const* name;
         std::size_t clusters, n;
@@ -297,12 +316,16 @@ void simulator_speed() {
     if (!quick) {
         shapes.push_back({"3,000 nodes, one cluster", 1, 3000});
         shapes.push_back({"10,000 nodes, 10 clusters of 1,000", 10, 1000});
+        shapes.push_back({"10,000 nodes, one cluster", 1, 10000});
     }
     for (auto const& sh : shapes) {
         auto const r = run_speed(sh.clusters, sh.n, 100s);
-        std::printf("| %s | %.1f | %.1f | %llu | %.2f | %ld |\n", sh.name, r.bootstrap_s, r.wall_s,
-                    static_cast<unsigned long long>(r.delivered),
-                    static_cast<double>(r.delivered) / r.wall_s / 1e6, r.heap_mb);
+        double const per_event = r.wall_s * 1e9 / static_cast<double>(r.events);
+        double const bare = bare_queue_ns_per_event(r.events, sh.clusters * sh.n * 6);
+        std::printf("| %s | %.1f | %.1f | %llu | %.2f | %ld | %ld | %.0f | %.0f | %.1fx |\n", sh.name,
+                    r.bootstrap_s, r.wall_s, static_cast<unsigned long long>(r.delivered),
+                    static_cast<double>(r.delivered) / r.wall_s / 1e6, r.heap_mb, r.peak_rss_mb,
+                    per_event, bare, per_event / bare);
         std::fflush(stdout);
     }
 }
@@ -310,10 +333,17 @@ void simulator_speed() {
 } // namespace
 
 int main(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i)
+    for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+        else if (std::strcmp(argv[i], "--large") == 0) large_only = true;
+    }
     auto const t = wall::now();
     std::printf("## Membership simulator figures%s\n", quick ? " (quick)" : "");
+    if (large_only) {
+        large_runs();
+        std::printf("\n(total wall time %.0f s)\n", since(t));
+        return 0;
+    }
     dissemination();
     bandwidth();
     false_failures();

@@ -111,9 +111,15 @@ BOOST_AUTO_TEST_CASE(random_operations_match_a_map) {
             std::string const name = pick();
             switch (rng() % 4) {
             case 0:
-            case 1: {  // insert
+            case 1: {  // insert, or insert in place
                 int const v = static_cast<int>(rng() % 1000);
-                auto [i, added] = t.insert(item{name, v, std::vector<int>(rng() % 3, v)});
+                std::vector<int> payload(rng() % 3, v);
+                auto [i, added] = step % 2 ? t.insert(item{name, v, payload})
+                                           : t.insert_in_place([&](item& it) {
+                                                 BOOST_TEST(it.name.empty());  // a clean slot
+                                                 BOOST_TEST(it.payload.empty());
+                                                 it = item{name, v, payload};
+                                             });
                 BOOST_TEST(added == (model.count(name) == 0));
                 if (added) {
                     model[name] = v;

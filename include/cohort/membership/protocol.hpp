@@ -175,9 +175,13 @@ public:
         ring_.begin_batch();
         for (auto const& m : members) {
             if (m.id.empty() || m.id.name() == self_name_) continue;
-            record r;
-            r.m = member{m.id, m.incarnation, m.state, m.tags, now};
-            auto const [i, fresh] = table_.insert(std::move(r));
+            auto const [i, fresh] = table_.insert_in_place([&](record& r) {
+                r.m.id = m.id;
+                r.m.incarnation = m.incarnation;
+                r.m.state = m.state;
+                r.m.tags = m.tags;
+                r.m.state_since = now;
+            });
             if (!fresh) continue;
             table_[i].index = i;
             enter_state(table_[i], std::nullopt, now, std::nullopt);

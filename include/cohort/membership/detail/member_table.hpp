@@ -77,6 +77,20 @@ public:
         return {existing, false};
     }
 
+    /// insert() without a temporary: `fill(T&)` writes the new record into a
+    /// default-constructed slot (it must give it a name).
+    template <class Fill>
+    std::pair<index_type, bool> insert_in_place(Fill&& fill) {
+        index_type const i = allocate();
+        fill((*this)[i]);
+        live_[i] = true;
+        auto [it, added] = index_.insert(i);
+        if (added) return {i, true};
+        index_type const existing = *it;
+        release(i);
+        return {existing, false};
+    }
+
     /// Removes the record at live index `i` (reset to T{}); `i` may be reused.
     void erase(index_type i) {
         index_.erase(index_.find(name(i)));
