@@ -51,7 +51,7 @@
 //
 // Memory (a simulated N-node cluster holds N^2 records): one record per
 // member (member plus two 32-bit indices, 96 bytes with a short id and no
-// tags) in detail::member_table, about 8 bytes of name index, 8 bytes of
+// tags) in detail::member_table, about 7 bytes of name index, 8 bytes of
 // ring entry and 4 of alive list; no per-member node allocations.
 
 #include <cohort/delivery.hpp>
