@@ -63,7 +63,8 @@ double percentile(std::vector<double> v, double p) {
 // The heap in use now (the simulator of the run being measured is alive);
 // the resident set would also count what earlier runs freed.
 long heap_mb() {
-    return static_cast<long>(mallinfo2().uordblks / (1024 * 1024));
+    auto const m = mallinfo2();
+    return static_cast<long>((m.uordblks + m.hblkhd) / (1024 * 1024));  // + large blocks (mmap)
 }
 // The process's peak resident set since reset_peak_rss() (Linux: VmHWM),
 // or since the start if the kernel does not allow the reset.

@@ -110,7 +110,8 @@ public:
     /// a bad config, and error::length_over_limit for oversized tags.
     membership_protocol(membership_config cfg, node_id self, std::uint64_t generation,
                         std::vector<tag> tags = {}, std::uint64_t seed = 0)
-        : cfg_(checked(std::move(cfg))), awareness_(cfg_.awareness_max_multiplier), rng_(seed) {
+        : cfg_(checked(std::move(cfg))), awareness_(cfg_.awareness_max_multiplier) {
+        rng_.seed(seed);
         if (self.empty()) boost::throw_exception(boost::system::system_error(error::invalid_field,
                                                                              "self id is empty"));
         if (tags_size(tags) > cfg_.max_tags_size)
@@ -1096,7 +1097,6 @@ private:
 
     membership_config cfg_;
     detail::awareness awareness_;
-    std::mt19937_64 rng_;
     membership_counters counters_;
 
     table_type table_;
@@ -1137,6 +1137,9 @@ private:
     std::vector<std::string> scratch_names_;
     std::vector<std::string_view> scratch_views_;
     std::vector<record*> scratch_helpers_;
+    // Last: its 2.5 KB of state sit apart from the fields every message reads
+    // (a simulator runs 10,000 cores, each input to a cold one).
+    std::mt19937_64 rng_;
 };
 
 } // namespace cohort
