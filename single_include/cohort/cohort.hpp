@@ -3402,6 +3402,7 @@ public:
         ring_.begin_batch();
         for (auto const& m : members) {
             if (m.id.empty() || m.id.name() == self_name_) continue;
+            if (table_.size() >= table_type::max_size) break;
             auto const [i, fresh] = table_.insert_in_place([&](record& r) {
                 r.m.id = m.id;
                 r.m.incarnation = m.incarnation;
@@ -3831,6 +3832,9 @@ private:
         if (r.member.name() == self_name_) return apply_about_self(r);
         auto const i = table_.find(r.member.name());
         if (i == npos) {
+            // A view of 2^24 - 2 members is full (the table's limit): the
+            // rest stay unknown rather than the input throwing.
+            if (table_.size() >= table_type::max_size) return;
             record fresh;
             fresh.m = member{r.member, r.incarnation, r.state, r.tags, now};
             auto const j = table_.insert(std::move(fresh)).first;
