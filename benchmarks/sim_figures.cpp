@@ -7,7 +7,9 @@
 // times are medians of repeated runs where that is cheap. Run through
 // tools/sim_figures.sh (a Release build). Takes a few minutes.
 //
-//   cohort_sim_figures [--quick]    --quick: smaller N, fewer repetitions
+//   cohort_sim_figures [--quick] [--large]
+//     --quick: smaller N, fewer repetitions
+//     --large: only the "Large runs" table (10,000 nodes in one cluster: ~10 GB)
 
 #include <cohort/sim/simulator.hpp>
 
@@ -20,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <optional>
 #include <random>
 #include <string>
@@ -33,9 +36,18 @@ using wall = std::chrono::steady_clock;
 namespace {
 
 bool quick = false;
+bool large_only = false;
 
 double secs(ns d) { return std::chrono::duration<double>(d).count(); }
 double since(wall::time_point t) { return std::chrono::duration<double>(wall::now() - t).count(); }
+// User + system CPU time of this process: on a shared machine, the part of
+// the wall time that was ours.
+double cpu_now() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto const s = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+    return s(u.ru_utime) + s(u.ru_stime);
+}
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -51,7 +63,31 @@ double percentile(std::vector<double> v, double p) {
 // The heap in use now (the simulator of the run being measured is alive);
 // the resident set would also count what earlier runs freed.
 long heap_mb() {
-    return static_cast<long>(mallinfo2().uordblks / (1024 * 1024));
+    auto const m = mallinfo2();
+    return static_cast<long>((m.uordblks + m.hblkhd) / (1024 * 1024));  // + large blocks (mmap)
+}
+// The process's peak resident set since reset_peak_rss() (Linux: VmHWM),
+// or since the start if the kernel does not allow the reset.
+void reset_peak_rss() {
+    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", f);
+        std::fclose(f);
+    }
+}
+long peak_rss_mb() {
+    long kb = -1;
+    if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+        std::fclose(f);
+    }
+    if (kb < 0) {
+        rusage u{};
+        getrusage(RUSAGE_SELF, &u);
+        kb = u.ru_maxrss;
+    }
+    return kb / 1024;
 }
 
 simulator_config base(std::uint64_t seed, double loss) {
@@ -89,7 +125,8 @@ std::optional<ns> spread_time(std::size_t n, double loss, std::uint64_t seed) {
 }
 
 void dissemination() {
-    std::printf("\n### Dissemination of one change (median of %d seeded runs)\n\n", quick ? 3 : 5);
+    std::printf("\n### Dissemination of one change (median of %d seeded runs; 1 from N = 3,000)\n\n",
+                quick ? 3 : 5);
     std::printf("One node changes its tags; virtual time until all N-1 others have it, and in\n"
                 "brackets the same in gossip rounds (200 ms; 3 members each) and in probe\n"
                 "intervals (1 s). Rumors also ride on every ping and ack, and the random timer\n"
@@ -98,7 +135,7 @@ void dissemination() {
     std::printf("| N | ceil(log2 N) | 0%% loss: s (gossip, probe rounds) | 5%% loss | 10%% loss |\n");
     std::printf("|---:|---:|---:|---:|---:|\n");
     std::vector<std::size_t> sizes{10, 100, 1000};
-    if (!quick) sizes.push_back(3000);
+    if (!quick) sizes.insert(sizes.end(), {3000, 10000});
     for (std::size_t n : sizes) {
         std::printf("| %zu | %d |", n, static_cast<int>(std::ceil(std::log2(static_cast<double>(n)))));
         for (double loss : {0.0, 0.05, 0.10}) {
@@ -220,6 +257,9 @@ struct speed {
     std::uint64_t delivered;
     double bootstrap_s;
     long heap_mb;
+    long peak_rss_mb;
+    double bootstrap_cpu_s;  // user + system CPU time of this process
+    double cpu_s;
 };
 
 // `clusters` independent clusters of `n` nodes each, run for `virtual_s`.
@@ -227,20 +267,24 @@ speed run_speed(std::size_t clusters, std::size_t n, std::chrono::seconds virtua
                 wire_fidelity f = wire_fidelity::measure) {
     auto c = base(3, 0.0);
     c.fidelity = f;
+    malloc_trim(0);  // what earlier runs freed leaves the resident set
+    reset_peak_rss();
     simulator sim(c);
     for (std::size_t i = 0; i < clusters * n; ++i) sim.add_node();
     auto const t0 = wall::now();
+    double const c0 = cpu_now();
     for (std::size_t k = 0; k < clusters; ++k) {
         std::vector<std::size_t> members;
         for (std::size_t i = 0; i < n; ++i) members.push_back(k * n + i);
         sim.bootstrap(members);
     }
     double const boot = since(t0);
+    double const c1 = cpu_now();
     auto const t1 = wall::now();
     sim.run_until(virtual_s);
     double const w = since(t1);
-    return {w, sim.counters().delivered + sim.counters().ticks, sim.counters().delivered, boot,
-            heap_mb()};
+    return {w,         sim.counters().delivered + sim.counters().ticks, sim.counters().delivered, boot,
+            heap_mb(), peak_rss_mb(), c1 - c0, cpu_now() - c1};
 }
 
 // The baseline: the bare agenda, the same number of push + pop with a queue
@@ -264,6 +308,8 @@ double bare_queue_ns_per_event(std::uint64_t events, std::size_t depth) {
     return w * 1e9 / static_cast<double>(events);
 }
 
+void large_runs();
+
 void simulator_speed() {
     std::printf("\n### Simulator speed (one core, Release)\n\n");
     int const reps = quick ? 1 : 3;
@@ -282,13 +328,19 @@ void simulator_speed() {
     std::printf("| wall ns per event (delivery or tick) | %.0f | %.0f | %.1fx |\n", median(per_event),
                 median(base_per_event), median(per_event) / median(base_per_event));
     std::fflush(stdout);
+    large_runs();
+}
 
+void large_runs() {
     std::printf("\n### Large runs (100 virtual s, once each)\n\n");
     std::printf("A single cluster's views hold N members each: memory grows as N^2 (about\n"
-                "300 bytes per member per view), so one 10,000-member cluster (10^8 entries,\n"
-                "~30 GB) does not fit this machine; 10,000 nodes run as 10 clusters of 1,000.\n\n");
-    std::printf("| run | bootstrap wall s | run wall s | delivered | M msg/s | heap MB |\n"
-                "|---|---:|---:|---:|---:|---:|\n");
+                "120 bytes per member per view). Heap: in use at the end of the run; peak\n"
+                "RSS: the process's high-water mark during the run (VmHWM, reset before it).\n"
+                "Baseline: the bare agenda (heap push + pop) at depth 6 N, as many events,\n"
+                "same run.\n\n");
+    std::printf("| run | bootstrap wall s (CPU s) | run wall s (CPU s) | delivered | M msg/s | heap MB "
+                "| peak RSS MB | ns/event | bare agenda ns/event | ratio |\n"
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     struct shape {
         char const* name;
         std::size_t clusters, n;
@@ -297,12 +349,17 @@ void simulator_speed() {
     if (!quick) {
         shapes.push_back({"3,000 nodes, one cluster", 1, 3000});
         shapes.push_back({"10,000 nodes, 10 clusters of 1,000", 10, 1000});
+        shapes.push_back({"10,000 nodes, one cluster", 1, 10000});
     }
     for (auto const& sh : shapes) {
         auto const r = run_speed(sh.clusters, sh.n, 100s);
-        std::printf("| %s | %.1f | %.1f | %llu | %.2f | %ld |\n", sh.name, r.bootstrap_s, r.wall_s,
+        double const per_event = r.wall_s * 1e9 / static_cast<double>(r.events);
+        double const bare = bare_queue_ns_per_event(r.events, sh.clusters * sh.n * 6);
+        std::printf("| %s | %.1f (%.1f) | %.1f (%.1f) | %llu | %.2f | %ld | %ld | %.0f | %.0f | %.1fx |\n",
+                    sh.name, r.bootstrap_s, r.bootstrap_cpu_s, r.wall_s, r.cpu_s,
                     static_cast<unsigned long long>(r.delivered),
-                    static_cast<double>(r.delivered) / r.wall_s / 1e6, r.heap_mb);
+                    static_cast<double>(r.delivered) / r.wall_s / 1e6, r.heap_mb, r.peak_rss_mb,
+                    per_event, bare, per_event / bare);
         std::fflush(stdout);
     }
 }
@@ -310,10 +367,17 @@ void simulator_speed() {
 } // namespace
 
 int main(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i)
+    for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+        else if (std::strcmp(argv[i], "--large") == 0) large_only = true;
+    }
     auto const t = wall::now();
     std::printf("## Membership simulator figures%s\n", quick ? " (quick)" : "");
+    if (large_only) {
+        large_runs();
+        std::printf("\n(total wall time %.0f s)\n", since(t));
+        return 0;
+    }
     dissemination();
     bandwidth();
     false_failures();

@@ -358,4 +358,76 @@ BOOST_AUTO_TEST_CASE(fifty_nodes_with_ten_percent_loss_declare_no_live_member_fa
     BOOST_TEST(h.all_see(h.all(), node_state::active));
 }
 
+// bootstrap(..., false) is the simulator's: the same view, ring, leader and
+// timers as a bootstrap that reports its events, without those events; and
+// from then on both cores behave alike.
+BOOST_AUTO_TEST_CASE(bootstrap_without_events_builds_the_same_view) {
+    std::vector<member_state> members;
+    for (int i = 0; i < 40; ++i) {
+        node_state const s = i % 10 == 7   ? node_state::failed
+                             : i % 10 == 8 ? node_state::unknown
+                             : i % 10 == 9 ? node_state::leaving
+                                           : node_state::active;
+        members.push_back({node_id::parse("m" + std::to_string(i) + "@h:" + std::to_string(1000 + i))
+                               .value(),
+                           3, s, {}});
+    }
+    members.push_back(members[5]);  // a duplicate: skipped
+    auto const self = members[12].id;  // this node is in the list: skipped
+    membership_protocol loud(test_config(), self, 1, {}, 9);
+    membership_protocol quiet(test_config(), self, 1, {}, 9);
+    loud.bootstrap(1s, members);
+    quiet.bootstrap(1s, members, false);
+
+    BOOST_TEST(loud.size() == 40U);
+    BOOST_TEST(quiet.size() == 40U);
+    BOOST_TEST(loud.snapshot().members == quiet.snapshot().members);
+    BOOST_TEST_REQUIRE(quiet.leader().has_value());
+    BOOST_TEST(*quiet.leader() == members[0].id);
+    BOOST_TEST((loud.leader() == quiet.leader()));
+    BOOST_TEST(loud.live_count() == quiet.live_count());
+    BOOST_TEST(quiet.live_count() == 32U);  // 28 active + 4 suspected
+    BOOST_TEST((loud.next_deadline() == quiet.next_deadline()));
+
+    auto const node_ups = [](std::vector<membership_event> const& ev, node_id const& except) {
+        std::size_t n = 0;
+        for (auto const& e : ev)
+            if (auto const* u = std::get_if<node_up>(&e); u && u->id != except) ++n;
+        return n;
+    };
+    BOOST_TEST(node_ups(loud.events(), self) == 27U);  // every other active member
+    BOOST_TEST(node_ups(quiet.events(), self) == 0U);
+    for (auto const& e : quiet.events())
+        if (auto const* c = std::get_if<state_changed>(&e)) BOOST_TEST(c->id == self);
+    loud.events().clear();
+    quiet.events().clear();
+
+    // Alike from here: the suspected members time out, probes go out.
+    std::size_t failed_events = 0;
+    for (ns t = 1s; t < 60s; t += 50ms) {
+        loud.on_tick(t);
+        quiet.on_tick(t);
+        BOOST_TEST_REQUIRE(loud.outbox().size() == quiet.outbox().size());
+        for (std::size_t i = 0; i < loud.outbox().size(); ++i) {
+            BOOST_TEST((loud.outbox()[i].to == quiet.outbox()[i].to));
+            BOOST_TEST(loud.outbox()[i].body.index() == quiet.outbox()[i].body.index());
+        }
+        BOOST_TEST_REQUIRE(loud.events().size() == quiet.events().size());
+        for (std::size_t i = 0; i < loud.events().size(); ++i) {
+            BOOST_TEST(loud.events()[i].index() == quiet.events()[i].index());
+            if (auto const* c = std::get_if<state_changed>(&quiet.events()[i]);
+                c && c->to == node_state::failed)
+                ++failed_events;
+        }
+        loud.outbox().clear();
+        quiet.outbox().clear();
+        loud.events().clear();
+        quiet.events().clear();
+    }
+    BOOST_TEST(failed_events == 4U);  // the suspicions expired alike
+    BOOST_TEST(loud.monitored() == quiet.monitored());  // the same ring
+    BOOST_TEST(quiet.monitored().size() == test_config().monitored_by);
+    BOOST_TEST((loud.leader() == quiet.leader()));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -35,7 +35,9 @@
 #include <cohort/wire/binary_codec.hpp>
 
 #include <boost/throw_exception.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -139,8 +141,9 @@ public:
             node& n = nodes_[i];
             if (n.started) continue;
             n.started = true;
-            n.core->bootstrap(core_time(n, now_), members);
-            std::vector<membership_event>().swap(n.core->events());  // and its capacity
+            // Without events: they would be discarded here.
+            n.core->bootstrap(core_time(n, now_), members, false);
+            std::vector<membership_event>().swap(n.core->events());  // start()'s, and its capacity
             collect(i);
         }
     }
@@ -304,7 +307,9 @@ public:
                 now_ = std::max(now_, t);
                 return;
             }
-            dispatch(queue_.pop());
+            auto const e = queue_.pop();
+            if (!queue_.empty()) prefetch(queue_.top());
+            dispatch(e);
         }
         boost::throw_exception(std::runtime_error("simulator: max_steps reached"));
     }
@@ -489,6 +494,18 @@ private:
             return;
         }
         }
+    }
+
+    // Asks the memory system for the core the next agenda entry goes to
+    // while this one runs: with thousands of cores, each input meets a cold
+    // core. A hint only; nothing is read that the dispatch would not read.
+    void prefetch(detail::agenda_entry const& e) const noexcept {
+        std::uint32_t i = e.ref;
+        if (e.kind == detail::agenda_kind::deliver) i = flights_[e.ref].to;
+        else if (e.kind != detail::agenda_kind::tick) return;
+        auto const* p = reinterpret_cast<char const*>(nodes_[i].core.get());
+        constexpr std::size_t span = std::min<std::size_t>(sizeof(membership_protocol), 2048);
+        for (std::size_t off = 0; off < span; off += 64) __builtin_prefetch(p + off);
     }
 
     // Schedules node i's next tick at its core's next_deadline (in virtual time).
@@ -690,7 +707,8 @@ private:
     std::uint64_t hash_;
     duration now_{};
     std::vector<node> nodes_;
-    std::unordered_map<peer_address, std::uint32_t, address_hash> by_address_;
+    // Looked up for every message sent: a flat map saves a cache miss or two.
+    boost::unordered_flat_map<peer_address, std::uint32_t, address_hash> by_address_;
     std::unordered_map<std::uint64_t, link_faults> pair_faults_;
     detail::event_queue queue_;
     std::vector<flight> flights_;
