@@ -167,6 +167,7 @@ struct outbound_peer {
     status state = status::idle;
     std::deque<outbound_frame> queue;     // not yet handed to the socket
     std::shared_ptr<write_batch> writing; // the batch being written, if any
+    std::shared_ptr<write_batch> spare;   // the last batch written, kept for its storage
     bool completing = false;              // completing a batch: defer the next write
     clock::time_point deadline{};         // of the pending connect or write
     clock::time_point timer_expiry{};     // when the running deadline_timer fires
@@ -795,6 +796,10 @@ private:
             return;
         if (p->queue.empty() && !p->hello_pending)
             return;
+        // Reuse a written batch's storage: one frame at a time must not cost
+        // three allocations per frame.
+        if (!done)
+            done = std::move(p->spare);
         auto batch = done ? std::move(done) : std::make_shared<write_batch>();
         if (p->hello_pending)
             batch->buffers.push_back(boost::asio::buffer(hello_));
@@ -842,8 +847,12 @@ private:
         p->completing = false;
         batch.frames.clear();
         batch.buffers.clear();
-        if (!is_closed())
-            start_write(p, done);
+        if (is_closed())
+            return;
+        start_write(p, done);
+        // Nothing left to write: keep the (bounded: batch_frames) storage.
+        if (!p->writing)
+            p->spare = done;
     }
 
     // The deadline of the pending connect or write. One timer per peer, left
