@@ -289,17 +289,19 @@ public:
 
     /// Serves `topic` with `h` (replacing any handler of that topic).
     void handle(std::string topic, handler h) {
-        handle_async(std::move(topic), [h = std::move(h)](route_context const& ctx,
-                                                          std::vector<std::byte> payload,
-                                                          route_responder r) {
-            r(h(ctx, payload));
-        });
+        auto sync = std::make_shared<handler const>(std::move(h));
+        auto async = std::make_shared<async_handler const>(
+            [sync](route_context const& ctx, std::vector<std::byte> payload, route_responder r) {
+                r((*sync)(ctx, payload));
+            });
+        handlers_.insert_or_assign(std::move(topic), topic_handlers{std::move(async), std::move(sync)});
     }
 
     /// Serves `topic` with an asynchronous handler.
     void handle_async(std::string topic, async_handler h) {
-        handlers_.insert_or_assign(std::move(topic),
-                                   std::make_shared<async_handler const>(std::move(h)));
+        handlers_.insert_or_assign(
+            std::move(topic),
+            topic_handlers{std::make_shared<async_handler const>(std::move(h)), nullptr});
     }
 
     /// Stops serving `topic`: its requests are answered error::no_handler.
@@ -345,7 +347,7 @@ public:
     auto async_call(std::string_view key, std::string_view topic,
                     std::span<std::byte const> payload, call_options opts, Token&& token) {
         return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
-            [this, key = std::string(key), topic = std::string(topic),
+            [this, key = detail::to_bytes(key), topic = std::string(topic),
              payload = std::vector<std::byte>(payload.begin(), payload.end()),
              opts](auto h) mutable {
                 do_call(std::move(key), std::move(topic), std::move(payload), opts, std::move(h));
@@ -368,7 +370,7 @@ public:
                            std::span<std::byte const> payload, call_options opts, Token&& token) {
         opts.retry = false;
         return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
-            [this, member = std::move(member), key = std::string(key),
+            [this, member = std::move(member), key = detail::to_bytes(key),
              topic = std::string(topic),
              payload = std::vector<std::byte>(payload.begin(), payload.end()),
              opts](auto h) mutable {
@@ -477,11 +479,12 @@ private:
 
     struct pending_call {
         call_handler handler;
-        std::string key;
+        // The route_request sent (key, topic and payload kept for redirects
+        // and retries), held as the message the node encodes: no copy per send.
+        message request;
         hashed_key hash;
-        std::string topic;
-        std::vector<std::byte> payload;
         node_id target;
+        std::uint32_t attempts = 0;  // identifies the send a failure belongs to
         std::uint32_t hops = 0;
         bool retry = false;
         bool direct = false;  // async_call_member: no ownership check at the receiver
@@ -510,7 +513,11 @@ private:
 
     // ---- calls ------------------------------------------------------------------------------
 
-    void do_call(std::string key, std::string topic, std::vector<std::byte> payload,
+    static route_request& request_of(pending_call& p) noexcept {
+        return *std::get_if<route_request>(&p.request);
+    }
+
+    void do_call(std::vector<std::byte> key, std::string topic, std::vector<std::byte> payload,
                  call_options opts, call_handler h, std::optional<node_id> direct = {}) {
         if (closed_)
             return complete(std::move(h), make_error_code(boost::asio::error::operation_aborted),
@@ -519,7 +526,7 @@ private:
             return complete(std::move(h), make_error_code(error::send_queue_full),
                             std::vector<std::byte>{});
         auto const timeout = opts.timeout.value_or(cfg_.call_timeout);
-        auto const hash = hash_key(key);
+        auto const hash = hash_key(detail::to_text(key));
         bool const is_direct = direct.has_value();
         std::optional<node_id> target = std::move(direct);
         if (!target) {
@@ -533,10 +540,9 @@ private:
         auto [it, inserted] = pending_.try_emplace(id);
         pending_call& p = it->second;
         p.handler.swap(h);  // not operator=: Boost 1.81 wraps the handler in itself
-        p.key = std::move(key);
+        p.request = route_request{id, std::move(key), std::move(topic), 0, 0, true,
+                                  std::move(payload), is_direct};
         p.hash = hash;
-        p.topic = std::move(topic);
-        p.payload = std::move(payload);
         p.target = std::move(*target);
         p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
         p.direct = is_direct;
@@ -569,23 +575,26 @@ private:
     // Sends the call to p.target, or runs it here.
     void attempt(std::uint64_t id, pending_call& p) {
         p.state = call_state::in_flight;
+        auto const this_attempt = ++p.attempts;
+        auto& req = request_of(p);
         if (p.target == node_->local_id()) {
             // Copies: a synchronous answer erases `p` while the handler runs.
-            auto const key = p.key;
-            auto const topic = p.topic;
-            serve(key, p.hash, topic, node_->local_id(), true, true, p.payload,
+            auto const key = std::string(detail::to_text(req.key));
+            auto const topic = req.topic;
+            serve(key, p.hash, topic, node_->local_id(), true, true, req.payload,
                   local_responder(id));
             return;
         }
-        route_request req{id,      detail::to_bytes(p.key), p.topic, fingerprint(), p.hops, true,
-                          p.payload, p.direct};
-        node_->async_send_application(
-            p.target, message(std::move(req)),
-            [this, id, target = p.target, alive = std::weak_ptr<int>(alive_)](
+        req.fingerprint = fingerprint();
+        req.hops = p.hops;
+        node_->send_application_now(
+            p.target, p.request, delivery::frame,
+            [this, id, this_attempt, alive = std::weak_ptr<int>(alive_)](
                 boost::system::error_code ec) {
                 if (!ec || alive.expired()) return;
                 auto it = pending_.find(id);
-                if (it == pending_.end() || it->second.target != target ||
+                // Only this send's failure: the call may have moved on since.
+                if (it == pending_.end() || it->second.attempts != this_attempt ||
                     it->second.state != call_state::in_flight)
                     return;
                 owner_failed(it);
@@ -711,7 +720,7 @@ private:
         if (!r) r = route_responder([](route_result) {});
         route_context const ctx{key, hash, topic, from, local, want_reply};
         // Hold the handler: it may replace itself.
-        auto const h = it->second;
+        auto const h = it->second.async;
         (*h)(ctx, std::move(payload), std::move(r));
     }
 
@@ -723,9 +732,24 @@ private:
     }
 
     void reply(node_id const& to, route_reply r) {
-        node_->async_send_application(to, message(std::move(r)), [](boost::system::error_code) {
+        message m(std::move(r));
+        node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
             // A lost reply is the caller's timeout or owner failure.
         });
+    }
+
+    // The reply to request `id` carrying a handler's result.
+    void reply_with(node_id const& to, std::uint64_t id, route_result res) {
+        route_reply out{id, route_status::ok, std::nullopt, fingerprint(), {}};
+        if (res) {
+            out.payload = std::move(*res);
+        } else if (res.error() == error::no_handler) {
+            out.status = route_status::no_handler;
+        } else {
+            out.status = route_status::handler_error;
+            out.payload = detail::to_bytes(res.error().message());
+        }
+        reply(to, std::move(out));
     }
 
     // Answers (or forwards) a request this node must not serve: true when done.
@@ -766,22 +790,34 @@ private:
         auto const hash = hash_key(key);
         if (redirected(e, req, hash)) return;
         ++counters_.requests_served;
+        if (req.want_reply) {
+            if (auto it = handlers_.find(req.topic); it != handlers_.end() && it->second.sync) {
+                // A synchronous handler answers right here: no responder, no
+                // copy of the sender, what route_responder would do.
+                auto const h = it->second.sync;  // hold it: it may replace itself
+                std::weak_ptr<int> const alive = alive_;
+                route_context const ctx{key, hash, req.topic, e.sender, false, true};
+                std::optional<route_result> res;
+                try {
+                    res.emplace((*h)(ctx, req.payload));
+                } catch (...) {
+                    // As a responder dropped by the unwinding would.
+                    if (!alive.expired() && !closed_)
+                        reply_with(e.sender, req.id,
+                                   route_result(boost::system::error_code(error::remote_handler_error)));
+                    throw;
+                }
+                if (alive.expired() || closed_) return;
+                return reply_with(e.sender, req.id, std::move(*res));
+            }
+        }
         route_responder r;
         if (req.want_reply) {
             r = route_responder([this, to = e.sender, id = req.id, ex = node_->get_executor(),
                                  alive = std::weak_ptr<int>(alive_)](route_result res) {
                 boost::asio::dispatch(ex, [this, to, id, alive, res = std::move(res)]() mutable {
                     if (alive.expired() || closed_) return;
-                    route_reply out{id, route_status::ok, std::nullopt, fingerprint(), {}};
-                    if (res) {
-                        out.payload = std::move(*res);
-                    } else if (res.error() == error::no_handler) {
-                        out.status = route_status::no_handler;
-                    } else {
-                        out.status = route_status::handler_error;
-                        out.payload = detail::to_bytes(res.error().message());
-                    }
-                    reply(to, std::move(out));
+                    reply_with(to, id, std::move(res));
                 });
             });
         }
@@ -913,9 +949,13 @@ private:
             return std::hash<std::string_view>{}(s);
         }
     };
-    std::unordered_map<std::string, std::shared_ptr<async_handler const>, topic_hash,
-                       std::equal_to<>>
-        handlers_;
+    // A topic's handler; `sync` too when it was registered with handle(), so
+    // that a remote request can be answered without a responder.
+    struct topic_handlers {
+        std::shared_ptr<async_handler const> async;
+        std::shared_ptr<handler const> sync;
+    };
+    std::unordered_map<std::string, topic_handlers, topic_hash, std::equal_to<>> handlers_;
     change_callback on_acquired_;
     change_callback on_released_;
 
