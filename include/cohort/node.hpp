@@ -586,7 +586,7 @@ private:
         auto const rethrow = [](std::exception_ptr e) {
             if (e) std::rethrow_exception(e);
         };
-        boost::asio::co_spawn(t_->get_executor(), receive_loop(alive_), rethrow);
+        receive_next();
         boost::asio::co_spawn(t_->get_executor(), timer_loop(alive_), rethrow);
         set_status(node_status::running);
         process();
@@ -745,22 +745,33 @@ private:
 
     // ---- the driver -------------------------------------------------------------------------
 
-    boost::asio::awaitable<void> receive_loop(std::weak_ptr<int> alive) {
-        using boost::asio::as_tuple;
-        using boost::asio::use_awaitable;
-        for (;;) {
-            auto [ec, in] = co_await t_->async_receive(boost::asio::bind_cancellation_slot(
-                receive_cancel_.slot(), as_tuple(use_awaitable)));
-            if (alive.expired()) co_return;
-            if (ec) {
-                // Closed, crashed or cancelled: this node hears nothing more.
-                if (running_) ++counters_.receive_errors;
-                break;
-            }
-            if (!running_) break;
-            on_inbound(in.bytes);
+    // The receive loop: one async_receive at a time, each message handled in
+    // its completion, which starts the next receive. A plain handler rather
+    // than a coroutine: a message costs no coroutine resumption, and the
+    // transport may complete it inline from its read handler.
+    struct receive_handler {
+        basic_node* self;
+        std::weak_ptr<int> alive;
+        void operator()(boost::system::error_code ec, basic_inbound<endpoint_type> in) const {
+            if (alive.expired()) return;
+            self->on_received(ec, in.bytes);
         }
-        loop_done();
+    };
+
+    void receive_next() {
+        t_->async_receive(boost::asio::bind_cancellation_slot(
+            receive_cancel_.slot(), receive_handler{this, std::weak_ptr<int>(alive_)}));
+    }
+
+    void on_received(boost::system::error_code ec, std::vector<std::byte> const& bytes) {
+        if (ec) {
+            // Closed, crashed or cancelled: this node hears nothing more.
+            if (running_) ++counters_.receive_errors;
+            return loop_done();
+        }
+        if (!running_) return loop_done();
+        on_inbound(bytes);
+        receive_next();
     }
 
     boost::asio::awaitable<void> timer_loop(std::weak_ptr<int> alive) {
