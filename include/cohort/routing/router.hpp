@@ -619,13 +619,22 @@ private:
         });
     }
 
+    // Completes the call: posted, or with `from_reply` (on_reply runs in the
+    // node's receive completion, never inside an initiating call) dispatched,
+    // as Asio's own operations complete from their I/O: no extra trip through
+    // the scheduler per answered call.
     void finish(typename std::unordered_map<std::uint64_t, pending_call>::iterator it,
-                boost::system::error_code ec, std::vector<std::byte> bytes) {
+                boost::system::error_code ec, std::vector<std::byte> bytes,
+                bool from_reply = false) {
         auto h = std::move(it->second.handler);
         if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
         deadlines_.erase(it->second.deadline);
         pending_.erase(it);
-        complete(std::move(h), ec, std::move(bytes));
+        if (from_reply)
+            boost::asio::dispatch(node_->get_executor(),
+                                  boost::asio::append(std::move(h), ec, std::move(bytes)));
+        else
+            complete(std::move(h), ec, std::move(bytes));
     }
 
     void owner_failed(typename std::unordered_map<std::uint64_t, pending_call>::iterator it) {
@@ -834,23 +843,25 @@ private:
         }
         auto& p = it->second;
         switch (rep.status) {
-        case route_status::ok: return finish(it, {}, std::move(rep.payload));
+        case route_status::ok: return finish(it, {}, std::move(rep.payload), true);
         case route_status::redirect:
             if (p.direct || !rep.owner || rep.owner->empty())
-                return finish(it, make_error_code(error::no_owner), {});
+                return finish(it, make_error_code(error::no_owner), {}, true);
             if (p.hops >= cfg_.max_redirects) {
                 ++counters_.redirect_limits;
-                return finish(it, make_error_code(error::redirect_limit), {});
+                return finish(it, make_error_code(error::redirect_limit), {}, true);
             }
             ++counters_.redirects_followed;
             ++p.hops;
             p.target = std::move(*rep.owner);
             return attempt(it->first, p);
-        case route_status::no_owner: return finish(it, make_error_code(error::no_owner), {});
-        case route_status::no_handler: return finish(it, make_error_code(error::no_handler), {});
+        case route_status::no_owner:
+            return finish(it, make_error_code(error::no_owner), {}, true);
+        case route_status::no_handler:
+            return finish(it, make_error_code(error::no_handler), {}, true);
         case route_status::handler_error:
             return finish(it, make_error_code(error::remote_handler_error),
-                          std::move(rep.payload));
+                          std::move(rep.payload), true);
         }
         ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety
     }
