@@ -61,6 +61,7 @@
 #include <cohort/node.hpp>
 #include <cohort/node_id.hpp>
 #include <cohort/routing/atomic_ownership.hpp>
+#include <cohort/routing/detail/slab.hpp>
 #include <cohort/routing/key_hash.hpp>
 #include <cohort/routing/membership_view.hpp>
 #include <cohort/routing/ownership.hpp>
@@ -87,7 +88,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -416,11 +416,16 @@ public:
         node_->set_application_handler({});
         node_->set_view_listener({});
         timer_.cancel();
-        auto pending = std::move(pending_);
+        std::vector<call_handler> handlers;
+        handlers.reserve(pending_.size());
+        pending_.for_each([&](std::uint64_t, pending_call& p) {
+            handlers.push_back(std::move(p.handler));
+            p.request = message{};
+        });
         pending_.clear();
         deadlines_.clear();
-        for (auto& [id, p] : pending)
-            complete(std::move(p.handler), make_error_code(boost::asio::error::operation_aborted),
+        for (auto& h : handlers)
+            complete(std::move(h), make_error_code(boost::asio::error::operation_aborted),
                      std::vector<std::byte>{});
     }
 
@@ -489,7 +494,6 @@ private:
         bool retry = false;
         bool direct = false;  // async_call_member: no ownership check at the receiver
         call_state state = call_state::in_flight;
-        std::multimap<duration, std::uint64_t>::iterator deadline;
     };
 
     template <class Signature, class Fn, class Token>
@@ -528,25 +532,31 @@ private:
         auto const timeout = opts.timeout.value_or(cfg_.call_timeout);
         auto const hash = hash_key(detail::to_text(key));
         bool const is_direct = direct.has_value();
-        std::optional<node_id> target = std::move(direct);
-        if (!target) {
+        std::uint64_t id = 0;
+        pending_call* slot = nullptr;
+        {
+            // The owner is copied into a reused slot straight from the table
+            // (its string keeps its storage): held only that long.
             auto g = table_.read();
-            if (!g->empty()) target = g->owner(hash);
+            node_id const* target = is_direct ? &*direct : g->empty() ? nullptr : &g->owner(hash);
+            if (!target || target->empty())
+                return complete(std::move(h), make_error_code(error::no_owner),
+                                std::vector<std::byte>{});
+            auto inserted = pending_.insert();
+            id = inserted.first;
+            slot = &inserted.second;
+            slot->target = *target;
         }
-        if (!target || target->empty())
-            return complete(std::move(h), make_error_code(error::no_owner),
-                            std::vector<std::byte>{});
-        std::uint64_t const id = next_id_++;
-        auto [it, inserted] = pending_.try_emplace(id);
-        pending_call& p = it->second;
+        pending_call& p = *slot;
         p.handler.swap(h);  // not operator=: Boost 1.81 wraps the handler in itself
         p.request = route_request{id, std::move(key), std::move(topic), 0, 0, true,
                                   std::move(payload), is_direct};
         p.hash = hash;
-        p.target = std::move(*target);
+        p.hops = 0;
         p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
         p.direct = is_direct;
-        p.deadline = deadlines_.emplace(node_->monotonic_now() + timeout, id);
+        p.state = call_state::in_flight;
+        deadlines_.push(node_->monotonic_now() + timeout, id);
         // Per-call cancellation (terminal, partial or total, from any thread):
         // the call completes with operation_aborted; a request already sent is
         // not recalled, its late reply is dropped.
@@ -557,9 +567,9 @@ private:
                 // happen inside the emit that runs this handler.
                 boost::asio::post(ex, [this, id, alive] {
                     if (alive.expired()) return;
-                    if (auto it = pending_.find(id); it != pending_.end()) {
+                    if (auto* c = pending_.find(id)) {
                         ++counters_.cancelled;
-                        finish(it, make_error_code(boost::asio::error::operation_aborted), {});
+                        finish(id, *c, make_error_code(boost::asio::error::operation_aborted), {});
                     }
                 });
             });
@@ -592,12 +602,11 @@ private:
             [this, id, this_attempt, alive = std::weak_ptr<int>(alive_)](
                 boost::system::error_code ec) {
                 if (!ec || alive.expired()) return;
-                auto it = pending_.find(id);
+                auto* c = pending_.find(id);
                 // Only this send's failure: the call may have moved on since.
-                if (it == pending_.end() || it->second.attempts != this_attempt ||
-                    it->second.state != call_state::in_flight)
+                if (!c || c->attempts != this_attempt || c->state != call_state::in_flight)
                     return;
-                owner_failed(it);
+                owner_failed(id, *c);
             });
     }
 
@@ -606,14 +615,14 @@ private:
                                 alive = std::weak_ptr<int>(alive_)](route_result r) {
             boost::asio::dispatch(ex, [this, id, alive, r = std::move(r)]() mutable {
                 if (alive.expired()) return;
-                auto it = pending_.find(id);
-                if (it == pending_.end() || it->second.target != node_->local_id()) return;
+                auto* c = pending_.find(id);
+                if (!c || c->target != node_->local_id()) return;
                 if (r)
-                    finish(it, {}, std::move(*r));
+                    finish(id, *c, {}, std::move(*r));
                 else if (r.error() == error::no_handler)
-                    finish(it, r.error(), {});
+                    finish(id, *c, r.error(), {});
                 else
-                    finish(it, make_error_code(error::remote_handler_error),
+                    finish(id, *c, make_error_code(error::remote_handler_error),
                            detail::to_bytes(r.error().message()));
             });
         });
@@ -623,13 +632,16 @@ private:
     // node's receive completion, never inside an initiating call) dispatched,
     // as Asio's own operations complete from their I/O: no extra trip through
     // the scheduler per answered call.
-    void finish(typename std::unordered_map<std::uint64_t, pending_call>::iterator it,
-                boost::system::error_code ec, std::vector<std::byte> bytes,
-                bool from_reply = false) {
-        auto h = std::move(it->second.handler);
+    void finish(std::uint64_t id, pending_call& p, boost::system::error_code ec,
+                std::vector<std::byte> bytes, bool from_reply = false) {
+        auto h = std::move(p.handler);
         if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
-        deadlines_.erase(it->second.deadline);
-        pending_.erase(it);
+        p.request = message{};  // the payload must not linger in a free slot
+        pending_.erase(id);
+        // Its deadline goes when it reaches the top (at once when calls
+        // finish in the order they started), or at the next compaction.
+        deadlines_.earliest(live_call());
+        deadlines_.compact(pending_.size(), live_call());
         if (from_reply)
             boost::asio::dispatch(node_->get_executor(),
                                   boost::asio::append(std::move(h), ec, std::move(bytes)));
@@ -637,14 +649,17 @@ private:
             complete(std::move(h), ec, std::move(bytes));
     }
 
-    void owner_failed(typename std::unordered_map<std::uint64_t, pending_call>::iterator it) {
+    auto live_call() {
+        return [this](std::uint64_t id) { return pending_.find(id) != nullptr; };
+    }
+
+    void owner_failed(std::uint64_t id, pending_call& p) {
         ++counters_.owner_failures;
-        auto& p = it->second;
-        if (!p.retry) return finish(it, make_error_code(error::owner_failed), {});
+        if (!p.retry) return finish(id, p, make_error_code(error::owner_failed), {});
         p.retry = false;  // once
         ++counters_.retries;
         p.state = call_state::waiting_for_view;
-        retry_if_owner_moved(it->first, p);
+        retry_if_owner_moved(id, p);
     }
 
     // A call waiting for a new owner goes as soon as the table names one.
@@ -675,17 +690,16 @@ private:
         // Collect first: a retry served locally completes (and erases) its call.
         std::vector<std::uint64_t> waiting;
         std::vector<std::uint64_t> failed_ids;
-        for (auto& [id, p] : pending_) {
+        pending_.for_each([&](std::uint64_t id, pending_call& p) {
             if (p.state == call_state::waiting_for_view)
                 waiting.push_back(id);
             else if (p.target != node_->local_id() && gone(p.target))
                 failed_ids.push_back(id);
-        }
+        });
         for (auto id : waiting)
-            if (auto it = pending_.find(id); it != pending_.end())
-                retry_if_owner_moved(id, it->second);
+            if (auto* c = pending_.find(id)) retry_if_owner_moved(id, *c);
         for (auto id : failed_ids)
-            if (auto it = pending_.find(id); it != pending_.end()) owner_failed(it);
+            if (auto* c = pending_.find(id)) owner_failed(id, *c);
     }
 
     // ---- casts ------------------------------------------------------------------------------
@@ -835,32 +849,32 @@ private:
     }
 
     void on_reply(envelope const& e, route_reply& rep) {
-        auto it = pending_.find(rep.id);
-        if (it == pending_.end() || it->second.state != call_state::in_flight ||
-            it->second.target.name() != e.sender.name()) {
+        auto const id = rep.id;
+        auto* c = pending_.find(id);
+        if (!c || c->state != call_state::in_flight || c->target.name() != e.sender.name()) {
             ++counters_.stray_replies;
             return;
         }
-        auto& p = it->second;
+        auto& p = *c;
         switch (rep.status) {
-        case route_status::ok: return finish(it, {}, std::move(rep.payload), true);
+        case route_status::ok: return finish(id, p, {}, std::move(rep.payload), true);
         case route_status::redirect:
             if (p.direct || !rep.owner || rep.owner->empty())
-                return finish(it, make_error_code(error::no_owner), {}, true);
+                return finish(id, p, make_error_code(error::no_owner), {}, true);
             if (p.hops >= cfg_.max_redirects) {
                 ++counters_.redirect_limits;
-                return finish(it, make_error_code(error::redirect_limit), {}, true);
+                return finish(id, p, make_error_code(error::redirect_limit), {}, true);
             }
             ++counters_.redirects_followed;
             ++p.hops;
             p.target = std::move(*rep.owner);
-            return attempt(it->first, p);
+            return attempt(id, p);
         case route_status::no_owner:
-            return finish(it, make_error_code(error::no_owner), {}, true);
+            return finish(id, p, make_error_code(error::no_owner), {}, true);
         case route_status::no_handler:
-            return finish(it, make_error_code(error::no_handler), {}, true);
+            return finish(id, p, make_error_code(error::no_handler), {}, true);
         case route_status::handler_error:
-            return finish(it, make_error_code(error::remote_handler_error),
+            return finish(id, p, make_error_code(error::remote_handler_error),
                           std::move(rep.payload), true);
         }
         ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety
@@ -919,8 +933,10 @@ private:
     // ---- timeouts ---------------------------------------------------------------------------
 
     void arm_timer() {
-        if (virtual_time_ || deadlines_.empty()) return;
-        auto const next = deadlines_.begin()->first;
+        if (virtual_time_) return;
+        auto const* earliest = deadlines_.earliest(live_call());
+        if (!earliest) return;
+        auto const next = earliest->when;
         if (timer_armed_ && next >= armed_at_) return;
         timer_armed_ = true;
         armed_at_ = next;
@@ -938,11 +954,12 @@ private:
     void expire_due() {
         if (closed_) return;
         auto const now = node_->monotonic_now();
-        while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-            auto const id = deadlines_.begin()->second;
-            auto it = pending_.find(id);
+        while (auto const* earliest = deadlines_.earliest(live_call())) {
+            if (earliest->when > now) break;
+            auto const id = earliest->key;
+            deadlines_.pop();
             ++counters_.timeouts;
-            finish(it, make_error_code(error::call_timeout), {});
+            finish(id, *pending_.find(id), make_error_code(error::call_timeout), {});
         }
         arm_timer();
     }
@@ -970,9 +987,8 @@ private:
     change_callback on_acquired_;
     change_callback on_released_;
 
-    std::unordered_map<std::uint64_t, pending_call> pending_;
-    std::multimap<duration, std::uint64_t> deadlines_;
-    std::uint64_t next_id_ = 1;
+    detail::slab<pending_call> pending_;  // the call's key is its request id
+    detail::deadline_queue deadlines_;
     timer_type timer_;
     bool timer_armed_ = false;
     duration armed_at_{};
