@@ -77,6 +77,7 @@
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -94,6 +95,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -642,11 +644,32 @@ private:
         // finish in the order they started), or at the next compaction.
         deadlines_.earliest(live_call());
         deadlines_.compact(pending_.size(), live_call());
-        if (from_reply)
-            boost::asio::dispatch(node_->get_executor(),
-                                  boost::asio::append(std::move(h), ec, std::move(bytes)));
+        if (!from_reply) return complete(std::move(h), ec, std::move(bytes));
+        // What dispatch would do, without its work-tracking executor copy:
+        // a handler of this io_context, running here, is called directly.
+        auto const ex = node_->get_executor();
+        if (same_running_io_context(boost::asio::get_associated_executor(h, ex), ex))
+            return std::move(h)(ec, std::move(bytes));
+        boost::asio::dispatch(ex, boost::asio::append(std::move(h), ec, std::move(bytes)));
+    }
+
+    template <class E>
+    static boost::asio::io_context::executor_type const* io_target(E const& e) noexcept {
+        using io_ex = boost::asio::io_context::executor_type;
+        if constexpr (std::is_same_v<E, io_ex>)
+            return &e;
+        else if constexpr (requires { e.template target<io_ex>(); })
+            return e.template target<io_ex>();
         else
-            complete(std::move(h), ec, std::move(bytes));
+            return nullptr;
+    }
+
+    // Both name the same io_context, and this thread runs it.
+    template <class A, class B>
+    static bool same_running_io_context(A const& a, B const& b) noexcept {
+        auto const* x = io_target(a);
+        auto const* y = io_target(b);
+        return x != nullptr && y != nullptr && *x == *y && x->running_in_this_thread();
     }
 
     auto live_call() {
