@@ -309,8 +309,12 @@ public:
         auto op = make_pending_op<error_code>(id, std::move(handler), ex_);
         if (slot.is_connected())
             slot.template emplace<frame_canceller>(this->weak_from_this(), to, id);
-        dispatch_fast(ex_, [self = this->shared_from_this(), to, frame = std::move(frame),
-                            op = std::move(op)]() mutable {
+        // On the executor already (the initiation object holds the state):
+        // no shared_ptr copy for a detour that does not happen.
+        if (running_in(ex_))
+            return enqueue_frame(to, std::move(frame), std::move(op));
+        boost::asio::dispatch(ex_, [self = this->shared_from_this(), to, frame = std::move(frame),
+                                    op = std::move(op)]() mutable {
             self->enqueue_frame(to, std::move(frame), std::move(op));
         });
     }
@@ -322,7 +326,9 @@ public:
         auto op = make_pending_op<error_code, inbound_type>(id, std::move(handler), ex_);
         if (slot.is_connected())
             slot.template emplace<receive_canceller>(this->weak_from_this(), id);
-        dispatch_fast(ex_, [self = this->shared_from_this(), op = std::move(op)]() mutable {
+        if (running_in(ex_))
+            return start_receive(std::move(op));
+        boost::asio::dispatch(ex_, [self = this->shared_from_this(), op = std::move(op)]() mutable {
             self->start_receive(std::move(op));
         });
     }
