@@ -64,6 +64,7 @@
 #include <cohort/transport/udp_tcp_transport.hpp>
 #include <cohort/wire/binary_codec.hpp>
 #include <cohort/wire/codec.hpp>
+#include <cohort/wire/detail/node_id_cache.hpp>
 #include <cohort/wire/envelope.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -456,6 +457,18 @@ public:
                                       std::forward<Token>(token));
     }
 
+    /// On the executor only: sends `body` as async_send_application does,
+    /// without copying `to` or `body` (which keeps its value) and without a
+    /// type-erased handler; for per-message hot paths such as the router's.
+    /// `done(error_code)` is a plain callable: it runs on the executor, never
+    /// inside this call, and no associated executor of it is used.
+    template <class Done>
+    void send_application_now(node_id const& to, message& body, delivery how, Done done) {
+        boost::system::error_code ec = check_running();
+        if (!ec) ec = send_application_encoded(to, body, how, done);
+        if (ec) complete(std::move(done), ec);
+    }
+
     /// Called (posted to the executor, coalesced) after inputs that changed
     /// the view: a member added or removed, or a member's state, incarnation
     /// or tags changed. Not for phi or last_heard. Call on the executor, or
@@ -573,7 +586,7 @@ private:
         auto const rethrow = [](std::exception_ptr e) {
             if (e) std::rethrow_exception(e);
         };
-        boost::asio::co_spawn(t_->get_executor(), receive_loop(alive_), rethrow);
+        receive_next();
         boost::asio::co_spawn(t_->get_executor(), timer_loop(alive_), rethrow);
         set_status(node_status::running);
         process();
@@ -732,22 +745,33 @@ private:
 
     // ---- the driver -------------------------------------------------------------------------
 
-    boost::asio::awaitable<void> receive_loop(std::weak_ptr<int> alive) {
-        using boost::asio::as_tuple;
-        using boost::asio::use_awaitable;
-        for (;;) {
-            auto [ec, in] = co_await t_->async_receive(boost::asio::bind_cancellation_slot(
-                receive_cancel_.slot(), as_tuple(use_awaitable)));
-            if (alive.expired()) co_return;
-            if (ec) {
-                // Closed, crashed or cancelled: this node hears nothing more.
-                if (running_) ++counters_.receive_errors;
-                break;
-            }
-            if (!running_) break;
-            on_inbound(in.bytes);
+    // The receive loop: one async_receive at a time, each message handled in
+    // its completion, which starts the next receive. A plain handler rather
+    // than a coroutine: a message costs no coroutine resumption, and the
+    // transport may complete it inline from its read handler.
+    struct receive_handler {
+        basic_node* self;
+        std::weak_ptr<int> alive;
+        void operator()(boost::system::error_code ec, basic_inbound<endpoint_type> in) const {
+            if (alive.expired()) return;
+            self->on_received(ec, in.bytes);
         }
-        loop_done();
+    };
+
+    void receive_next() {
+        t_->async_receive(boost::asio::bind_cancellation_slot(
+            receive_cancel_.slot(), receive_handler{this, std::weak_ptr<int>(alive_)}));
+    }
+
+    void on_received(boost::system::error_code ec, std::vector<std::byte> const& bytes) {
+        if (ec) {
+            // Closed, crashed or cancelled: this node hears nothing more.
+            if (running_) ++counters_.receive_errors;
+            return loop_done();
+        }
+        if (!running_) return loop_done();
+        on_inbound(bytes);
+        receive_next();
     }
 
     boost::asio::awaitable<void> timer_loop(std::weak_ptr<int> alive) {
@@ -790,14 +814,40 @@ private:
         deliver_event();
     }
 
+    // Decodes into `e`, reusing its storage when the codec can (binary_codec).
+    boost::system::error_code decode_into(std::span<std::byte const> bytes, envelope& e) {
+        if constexpr (requires(detail::node_id_cache* ids) {
+                          { codec_.decode(bytes, e, ids) } -> std::same_as<boost::system::error_code>;
+                      }) {
+            return codec_.decode(bytes, e, &sender_ids_);
+        } else {
+            auto decoded = codec_.decode(bytes);
+            if (!decoded) return decoded.error();
+            e = std::move(*decoded);
+            return {};
+        }
+    }
+
     void on_inbound(std::vector<std::byte> const& bytes) {
-        auto decoded = codec_.decode(bytes);
-        if (!decoded) {
+        // One envelope serves every message (its strings and vectors keep
+        // their storage, its sender is compared rather than parsed), unless a
+        // handler somehow brings the next message in while this one is used.
+        std::optional<envelope> nested;
+        envelope& e = inbound_busy_ ? nested.emplace() : inbound_;
+        bool const outer = !inbound_busy_;
+        inbound_busy_ = true;
+        struct release {
+            bool& busy;
+            bool outer;
+            ~release() {
+                if (outer) busy = false;
+            }
+        } const guard{inbound_busy_, outer};
+        if (decode_into(bytes, e)) {
             ++counters_.decode_errors;
             publish();
             return;
         }
-        envelope& e = *decoded;
         auto const type = e.body.index();
         ++counters_.messages_in[type];
         counters_.bytes_in[type] += bytes.size();
@@ -1053,33 +1103,57 @@ private:
 
     void do_send_application(node_id const& to, message body, delivery how, ec_handler h) {
         if (auto ec = check_running()) return complete(std::move(h), ec);
-        auto const type = body.index();
-        envelope e = core_->make_envelope(std::move(body));
+        if (auto ec = send_application_encoded(to, body, how, h)) complete(std::move(h), ec);
+    }
+
+    // Encodes `body` into app_buffer_ in the envelope make_envelope() would
+    // build (label, sender, incarnation, the HLC's now()), without copying
+    // the sender or the body: app_out_ keeps them between messages, and
+    // `body` gets its value back.
+    boost::system::error_code encode_application(message& body) {
+        envelope& e = app_out_;
+        if (e.label != core_->label()) e.label = core_->label();
+        if (e.sender != core_->self()) e.sender = core_->self();
+        e.incarnation = core_->incarnation();
         e.time = hlc_->now();
+        e.body = std::move(body);
         app_buffer_.clear();
-        if (auto ec = codec_.encode(e, app_buffer_)) {
+        auto const ec = codec_.encode(e, app_buffer_);
+        body = std::move(e.body);
+        return ec;
+    }
+
+    // The node must be running. Returns the error that stops the message
+    // here (`done` is left alone); otherwise hands the frame to the transport,
+    // which calls `done(error_code)` (moved from) when it is sent or failed.
+    template <class Done>
+    boost::system::error_code send_application_encoded(node_id const& to, message& body,
+                                                       delivery how, Done& done) {
+        auto const type = body.index();
+        if (auto ec = encode_application(body)) {
             ++counters_.encode_errors;
-            return complete(std::move(h), ec);
+            return ec;
         }
         auto const ep = application_endpoint(to);
         if (!ep) {
             ++counters_.unresolved_addresses;
-            return complete(std::move(h), make_error_code(error::unresolved_address));
+            return make_error_code(error::unresolved_address);
         }
         ++counters_.messages_out[type];
         counters_.bytes_out[type] += app_buffer_.size();
         auto on_sent = [this, alive = std::weak_ptr<int>(alive_), address = peer_address::of(to),
-                        h = std::move(h)](boost::system::error_code ec) mutable {
+                        done = std::move(done)](boost::system::error_code ec) mutable {
             if (ec && !alive.expired()) {
                 ++counters_.send_errors;
                 on_frame_failed(address, ec);  // a refused owner is suspected at once
             }
-            std::move(h)(ec);
+            std::move(done)(ec);
         };
         if (how == delivery::packet && app_buffer_.size() <= t_->packet_budget())
             t_->async_send_packet(*ep, app_buffer_, std::move(on_sent));
         else
             t_->async_send_frame(*ep, app_buffer_, std::move(on_sent));
+        return {};
     }
 
     // Parsing the address is a measurable part of a small message's cost:
@@ -1133,6 +1207,10 @@ private:
     bool view_notify_pending_ = false;
     std::atomic<std::uint64_t> view_version_{0};
     std::vector<std::byte> app_buffer_;
+    envelope app_out_;      // reused by every application message sent
+    envelope inbound_;      // reused by every message received
+    bool inbound_busy_ = false;
+    detail::node_id_cache sender_ids_{256};
     std::unordered_map<std::string, endpoint_type> app_endpoints_;
 
     // ==== end of the router hooks ============================================================

@@ -21,6 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
 
     std::span<std::byte const> const input(reinterpret_cast<std::byte const*>(data), size);
     auto const decoded = binary.decode(input);
+    // The node's path: one envelope reused across inputs, node_ids through a
+    // small (often evicting) cache. Same verdict, same envelope.
+    static cohort::envelope reused;
+    static cohort::detail::node_id_cache ids(4);
+    auto const ec = binary.decode(input, reused, &ids);
+    if (ec != (decoded ? boost::system::error_code{} : decoded.error())) cohort_fuzz::finding();
+    if (decoded && !(reused == *decoded)) cohort_fuzz::finding();
+    if (ids.size() > ids.capacity()) cohort_fuzz::finding();
     if (!decoded) {
         if (!cohort_fuzz::is_wire_error(decoded.error())) cohort_fuzz::finding();
         return 0;

@@ -61,6 +61,7 @@
 #include <cohort/node.hpp>
 #include <cohort/node_id.hpp>
 #include <cohort/routing/atomic_ownership.hpp>
+#include <cohort/routing/detail/slab.hpp>
 #include <cohort/routing/key_hash.hpp>
 #include <cohort/routing/membership_view.hpp>
 #include <cohort/routing/ownership.hpp>
@@ -76,6 +77,7 @@
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -87,13 +89,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -289,17 +291,19 @@ public:
 
     /// Serves `topic` with `h` (replacing any handler of that topic).
     void handle(std::string topic, handler h) {
-        handle_async(std::move(topic), [h = std::move(h)](route_context const& ctx,
-                                                          std::vector<std::byte> payload,
-                                                          route_responder r) {
-            r(h(ctx, payload));
-        });
+        auto sync = std::make_shared<handler const>(std::move(h));
+        auto async = std::make_shared<async_handler const>(
+            [sync](route_context const& ctx, std::vector<std::byte> payload, route_responder r) {
+                r((*sync)(ctx, payload));
+            });
+        handlers_.insert_or_assign(std::move(topic), topic_handlers{std::move(async), std::move(sync)});
     }
 
     /// Serves `topic` with an asynchronous handler.
     void handle_async(std::string topic, async_handler h) {
-        handlers_.insert_or_assign(std::move(topic),
-                                   std::make_shared<async_handler const>(std::move(h)));
+        handlers_.insert_or_assign(
+            std::move(topic),
+            topic_handlers{std::make_shared<async_handler const>(std::move(h)), nullptr});
     }
 
     /// Stops serving `topic`: its requests are answered error::no_handler.
@@ -345,7 +349,7 @@ public:
     auto async_call(std::string_view key, std::string_view topic,
                     std::span<std::byte const> payload, call_options opts, Token&& token) {
         return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
-            [this, key = std::string(key), topic = std::string(topic),
+            [this, key = detail::to_bytes(key), topic = std::string(topic),
              payload = std::vector<std::byte>(payload.begin(), payload.end()),
              opts](auto h) mutable {
                 do_call(std::move(key), std::move(topic), std::move(payload), opts, std::move(h));
@@ -368,7 +372,7 @@ public:
                            std::span<std::byte const> payload, call_options opts, Token&& token) {
         opts.retry = false;
         return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
-            [this, member = std::move(member), key = std::string(key),
+            [this, member = std::move(member), key = detail::to_bytes(key),
              topic = std::string(topic),
              payload = std::vector<std::byte>(payload.begin(), payload.end()),
              opts](auto h) mutable {
@@ -414,11 +418,16 @@ public:
         node_->set_application_handler({});
         node_->set_view_listener({});
         timer_.cancel();
-        auto pending = std::move(pending_);
+        std::vector<call_handler> handlers;
+        handlers.reserve(pending_.size());
+        pending_.for_each([&](std::uint64_t, pending_call& p) {
+            handlers.push_back(std::move(p.handler));
+            p.request = message{};
+        });
         pending_.clear();
         deadlines_.clear();
-        for (auto& [id, p] : pending)
-            complete(std::move(p.handler), make_error_code(boost::asio::error::operation_aborted),
+        for (auto& h : handlers)
+            complete(std::move(h), make_error_code(boost::asio::error::operation_aborted),
                      std::vector<std::byte>{});
     }
 
@@ -477,16 +486,16 @@ private:
 
     struct pending_call {
         call_handler handler;
-        std::string key;
+        // The route_request sent (key, topic and payload kept for redirects
+        // and retries), held as the message the node encodes: no copy per send.
+        message request;
         hashed_key hash;
-        std::string topic;
-        std::vector<std::byte> payload;
         node_id target;
+        std::uint32_t attempts = 0;  // identifies the send a failure belongs to
         std::uint32_t hops = 0;
         bool retry = false;
         bool direct = false;  // async_call_member: no ownership check at the receiver
         call_state state = call_state::in_flight;
-        std::multimap<duration, std::uint64_t>::iterator deadline;
     };
 
     template <class Signature, class Fn, class Token>
@@ -510,7 +519,11 @@ private:
 
     // ---- calls ------------------------------------------------------------------------------
 
-    void do_call(std::string key, std::string topic, std::vector<std::byte> payload,
+    static route_request& request_of(pending_call& p) noexcept {
+        return *std::get_if<route_request>(&p.request);
+    }
+
+    void do_call(std::vector<std::byte> key, std::string topic, std::vector<std::byte> payload,
                  call_options opts, call_handler h, std::optional<node_id> direct = {}) {
         if (closed_)
             return complete(std::move(h), make_error_code(boost::asio::error::operation_aborted),
@@ -519,28 +532,33 @@ private:
             return complete(std::move(h), make_error_code(error::send_queue_full),
                             std::vector<std::byte>{});
         auto const timeout = opts.timeout.value_or(cfg_.call_timeout);
-        auto const hash = hash_key(key);
+        auto const hash = hash_key(detail::to_text(key));
         bool const is_direct = direct.has_value();
-        std::optional<node_id> target = std::move(direct);
-        if (!target) {
+        std::uint64_t id = 0;
+        pending_call* slot = nullptr;
+        {
+            // The owner is copied into a reused slot straight from the table
+            // (its string keeps its storage): held only that long.
             auto g = table_.read();
-            if (!g->empty()) target = g->owner(hash);
+            node_id const* target = is_direct ? &*direct : g->empty() ? nullptr : &g->owner(hash);
+            if (!target || target->empty())
+                return complete(std::move(h), make_error_code(error::no_owner),
+                                std::vector<std::byte>{});
+            auto inserted = pending_.insert();
+            id = inserted.first;
+            slot = &inserted.second;
+            slot->target = *target;
         }
-        if (!target || target->empty())
-            return complete(std::move(h), make_error_code(error::no_owner),
-                            std::vector<std::byte>{});
-        std::uint64_t const id = next_id_++;
-        auto [it, inserted] = pending_.try_emplace(id);
-        pending_call& p = it->second;
+        pending_call& p = *slot;
         p.handler.swap(h);  // not operator=: Boost 1.81 wraps the handler in itself
-        p.key = std::move(key);
+        p.request = route_request{id, std::move(key), std::move(topic), 0, 0, true,
+                                  std::move(payload), is_direct};
         p.hash = hash;
-        p.topic = std::move(topic);
-        p.payload = std::move(payload);
-        p.target = std::move(*target);
+        p.hops = 0;
         p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
         p.direct = is_direct;
-        p.deadline = deadlines_.emplace(node_->monotonic_now() + timeout, id);
+        p.state = call_state::in_flight;
+        deadlines_.push(node_->monotonic_now() + timeout, id);
         // Per-call cancellation (terminal, partial or total, from any thread):
         // the call completes with operation_aborted; a request already sent is
         // not recalled, its late reply is dropped.
@@ -551,9 +569,9 @@ private:
                 // happen inside the emit that runs this handler.
                 boost::asio::post(ex, [this, id, alive] {
                     if (alive.expired()) return;
-                    if (auto it = pending_.find(id); it != pending_.end()) {
+                    if (auto* c = pending_.find(id)) {
                         ++counters_.cancelled;
-                        finish(it, make_error_code(boost::asio::error::operation_aborted), {});
+                        finish(id, *c, make_error_code(boost::asio::error::operation_aborted), {});
                     }
                 });
             });
@@ -569,26 +587,28 @@ private:
     // Sends the call to p.target, or runs it here.
     void attempt(std::uint64_t id, pending_call& p) {
         p.state = call_state::in_flight;
+        auto const this_attempt = ++p.attempts;
+        auto& req = request_of(p);
         if (p.target == node_->local_id()) {
             // Copies: a synchronous answer erases `p` while the handler runs.
-            auto const key = p.key;
-            auto const topic = p.topic;
-            serve(key, p.hash, topic, node_->local_id(), true, true, p.payload,
+            auto const key = std::string(detail::to_text(req.key));
+            auto const topic = req.topic;
+            serve(key, p.hash, topic, node_->local_id(), true, true, req.payload,
                   local_responder(id));
             return;
         }
-        route_request req{id,      detail::to_bytes(p.key), p.topic, fingerprint(), p.hops, true,
-                          p.payload, p.direct};
-        node_->async_send_application(
-            p.target, message(std::move(req)),
-            [this, id, target = p.target, alive = std::weak_ptr<int>(alive_)](
+        req.fingerprint = fingerprint();
+        req.hops = p.hops;
+        node_->send_application_now(
+            p.target, p.request, delivery::frame,
+            [this, id, this_attempt, alive = std::weak_ptr<int>(alive_)](
                 boost::system::error_code ec) {
                 if (!ec || alive.expired()) return;
-                auto it = pending_.find(id);
-                if (it == pending_.end() || it->second.target != target ||
-                    it->second.state != call_state::in_flight)
+                auto* c = pending_.find(id);
+                // Only this send's failure: the call may have moved on since.
+                if (!c || c->attempts != this_attempt || c->state != call_state::in_flight)
                     return;
-                owner_failed(it);
+                owner_failed(id, *c);
             });
     }
 
@@ -597,36 +617,72 @@ private:
                                 alive = std::weak_ptr<int>(alive_)](route_result r) {
             boost::asio::dispatch(ex, [this, id, alive, r = std::move(r)]() mutable {
                 if (alive.expired()) return;
-                auto it = pending_.find(id);
-                if (it == pending_.end() || it->second.target != node_->local_id()) return;
+                auto* c = pending_.find(id);
+                if (!c || c->target != node_->local_id()) return;
                 if (r)
-                    finish(it, {}, std::move(*r));
+                    finish(id, *c, {}, std::move(*r));
                 else if (r.error() == error::no_handler)
-                    finish(it, r.error(), {});
+                    finish(id, *c, r.error(), {});
                 else
-                    finish(it, make_error_code(error::remote_handler_error),
+                    finish(id, *c, make_error_code(error::remote_handler_error),
                            detail::to_bytes(r.error().message()));
             });
         });
     }
 
-    void finish(typename std::unordered_map<std::uint64_t, pending_call>::iterator it,
-                boost::system::error_code ec, std::vector<std::byte> bytes) {
-        auto h = std::move(it->second.handler);
+    // Completes the call: posted, or with `from_reply` (on_reply runs in the
+    // node's receive completion, never inside an initiating call) dispatched,
+    // as Asio's own operations complete from their I/O: no extra trip through
+    // the scheduler per answered call.
+    void finish(std::uint64_t id, pending_call& p, boost::system::error_code ec,
+                std::vector<std::byte> bytes, bool from_reply = false) {
+        auto h = std::move(p.handler);
         if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
-        deadlines_.erase(it->second.deadline);
-        pending_.erase(it);
-        complete(std::move(h), ec, std::move(bytes));
+        p.request = message{};  // the payload must not linger in a free slot
+        pending_.erase(id);
+        // Its deadline goes when it reaches the top (at once when calls
+        // finish in the order they started), or at the next compaction.
+        deadlines_.earliest(live_call());
+        deadlines_.compact(pending_.size(), live_call());
+        if (!from_reply) return complete(std::move(h), ec, std::move(bytes));
+        // What dispatch would do, without its work-tracking executor copy:
+        // a handler of this io_context, running here, is called directly.
+        auto const ex = node_->get_executor();
+        if (same_running_io_context(boost::asio::get_associated_executor(h, ex), ex))
+            return std::move(h)(ec, std::move(bytes));
+        boost::asio::dispatch(ex, boost::asio::append(std::move(h), ec, std::move(bytes)));
     }
 
-    void owner_failed(typename std::unordered_map<std::uint64_t, pending_call>::iterator it) {
+    template <class E>
+    static boost::asio::io_context::executor_type const* io_target(E const& e) noexcept {
+        using io_ex = boost::asio::io_context::executor_type;
+        if constexpr (std::is_same_v<E, io_ex>)
+            return &e;
+        else if constexpr (requires { e.template target<io_ex>(); })
+            return e.template target<io_ex>();
+        else
+            return nullptr;
+    }
+
+    // Both name the same io_context, and this thread runs it.
+    template <class A, class B>
+    static bool same_running_io_context(A const& a, B const& b) noexcept {
+        auto const* x = io_target(a);
+        auto const* y = io_target(b);
+        return x != nullptr && y != nullptr && *x == *y && x->running_in_this_thread();
+    }
+
+    auto live_call() {
+        return [this](std::uint64_t id) { return pending_.find(id) != nullptr; };
+    }
+
+    void owner_failed(std::uint64_t id, pending_call& p) {
         ++counters_.owner_failures;
-        auto& p = it->second;
-        if (!p.retry) return finish(it, make_error_code(error::owner_failed), {});
+        if (!p.retry) return finish(id, p, make_error_code(error::owner_failed), {});
         p.retry = false;  // once
         ++counters_.retries;
         p.state = call_state::waiting_for_view;
-        retry_if_owner_moved(it->first, p);
+        retry_if_owner_moved(id, p);
     }
 
     // A call waiting for a new owner goes as soon as the table names one.
@@ -657,17 +713,16 @@ private:
         // Collect first: a retry served locally completes (and erases) its call.
         std::vector<std::uint64_t> waiting;
         std::vector<std::uint64_t> failed_ids;
-        for (auto& [id, p] : pending_) {
+        pending_.for_each([&](std::uint64_t id, pending_call& p) {
             if (p.state == call_state::waiting_for_view)
                 waiting.push_back(id);
             else if (p.target != node_->local_id() && gone(p.target))
                 failed_ids.push_back(id);
-        }
+        });
         for (auto id : waiting)
-            if (auto it = pending_.find(id); it != pending_.end())
-                retry_if_owner_moved(id, it->second);
+            if (auto* c = pending_.find(id)) retry_if_owner_moved(id, *c);
         for (auto id : failed_ids)
-            if (auto it = pending_.find(id); it != pending_.end()) owner_failed(it);
+            if (auto* c = pending_.find(id)) owner_failed(id, *c);
     }
 
     // ---- casts ------------------------------------------------------------------------------
@@ -711,7 +766,7 @@ private:
         if (!r) r = route_responder([](route_result) {});
         route_context const ctx{key, hash, topic, from, local, want_reply};
         // Hold the handler: it may replace itself.
-        auto const h = it->second;
+        auto const h = it->second.async;
         (*h)(ctx, std::move(payload), std::move(r));
     }
 
@@ -723,9 +778,24 @@ private:
     }
 
     void reply(node_id const& to, route_reply r) {
-        node_->async_send_application(to, message(std::move(r)), [](boost::system::error_code) {
+        message m(std::move(r));
+        node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
             // A lost reply is the caller's timeout or owner failure.
         });
+    }
+
+    // The reply to request `id` carrying a handler's result.
+    void reply_with(node_id const& to, std::uint64_t id, route_result res) {
+        route_reply out{id, route_status::ok, std::nullopt, fingerprint(), {}};
+        if (res) {
+            out.payload = std::move(*res);
+        } else if (res.error() == error::no_handler) {
+            out.status = route_status::no_handler;
+        } else {
+            out.status = route_status::handler_error;
+            out.payload = detail::to_bytes(res.error().message());
+        }
+        reply(to, std::move(out));
     }
 
     // Answers (or forwards) a request this node must not serve: true when done.
@@ -766,22 +836,34 @@ private:
         auto const hash = hash_key(key);
         if (redirected(e, req, hash)) return;
         ++counters_.requests_served;
+        if (req.want_reply) {
+            if (auto it = handlers_.find(req.topic); it != handlers_.end() && it->second.sync) {
+                // A synchronous handler answers right here: no responder, no
+                // copy of the sender, what route_responder would do.
+                auto const h = it->second.sync;  // hold it: it may replace itself
+                std::weak_ptr<int> const alive = alive_;
+                route_context const ctx{key, hash, req.topic, e.sender, false, true};
+                std::optional<route_result> res;
+                try {
+                    res.emplace((*h)(ctx, req.payload));
+                } catch (...) {
+                    // As a responder dropped by the unwinding would.
+                    if (!alive.expired() && !closed_)
+                        reply_with(e.sender, req.id,
+                                   route_result(boost::system::error_code(error::remote_handler_error)));
+                    throw;
+                }
+                if (alive.expired() || closed_) return;
+                return reply_with(e.sender, req.id, std::move(*res));
+            }
+        }
         route_responder r;
         if (req.want_reply) {
             r = route_responder([this, to = e.sender, id = req.id, ex = node_->get_executor(),
                                  alive = std::weak_ptr<int>(alive_)](route_result res) {
                 boost::asio::dispatch(ex, [this, to, id, alive, res = std::move(res)]() mutable {
                     if (alive.expired() || closed_) return;
-                    route_reply out{id, route_status::ok, std::nullopt, fingerprint(), {}};
-                    if (res) {
-                        out.payload = std::move(*res);
-                    } else if (res.error() == error::no_handler) {
-                        out.status = route_status::no_handler;
-                    } else {
-                        out.status = route_status::handler_error;
-                        out.payload = detail::to_bytes(res.error().message());
-                    }
-                    reply(to, std::move(out));
+                    reply_with(to, id, std::move(res));
                 });
             });
         }
@@ -790,31 +872,33 @@ private:
     }
 
     void on_reply(envelope const& e, route_reply& rep) {
-        auto it = pending_.find(rep.id);
-        if (it == pending_.end() || it->second.state != call_state::in_flight ||
-            it->second.target.name() != e.sender.name()) {
+        auto const id = rep.id;
+        auto* c = pending_.find(id);
+        if (!c || c->state != call_state::in_flight || c->target.name() != e.sender.name()) {
             ++counters_.stray_replies;
             return;
         }
-        auto& p = it->second;
+        auto& p = *c;
         switch (rep.status) {
-        case route_status::ok: return finish(it, {}, std::move(rep.payload));
+        case route_status::ok: return finish(id, p, {}, std::move(rep.payload), true);
         case route_status::redirect:
             if (p.direct || !rep.owner || rep.owner->empty())
-                return finish(it, make_error_code(error::no_owner), {});
+                return finish(id, p, make_error_code(error::no_owner), {}, true);
             if (p.hops >= cfg_.max_redirects) {
                 ++counters_.redirect_limits;
-                return finish(it, make_error_code(error::redirect_limit), {});
+                return finish(id, p, make_error_code(error::redirect_limit), {}, true);
             }
             ++counters_.redirects_followed;
             ++p.hops;
             p.target = std::move(*rep.owner);
-            return attempt(it->first, p);
-        case route_status::no_owner: return finish(it, make_error_code(error::no_owner), {});
-        case route_status::no_handler: return finish(it, make_error_code(error::no_handler), {});
+            return attempt(id, p);
+        case route_status::no_owner:
+            return finish(id, p, make_error_code(error::no_owner), {}, true);
+        case route_status::no_handler:
+            return finish(id, p, make_error_code(error::no_handler), {}, true);
         case route_status::handler_error:
-            return finish(it, make_error_code(error::remote_handler_error),
-                          std::move(rep.payload));
+            return finish(id, p, make_error_code(error::remote_handler_error),
+                          std::move(rep.payload), true);
         }
         ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety
     }
@@ -872,8 +956,10 @@ private:
     // ---- timeouts ---------------------------------------------------------------------------
 
     void arm_timer() {
-        if (virtual_time_ || deadlines_.empty()) return;
-        auto const next = deadlines_.begin()->first;
+        if (virtual_time_) return;
+        auto const* earliest = deadlines_.earliest(live_call());
+        if (!earliest) return;
+        auto const next = earliest->when;
         if (timer_armed_ && next >= armed_at_) return;
         timer_armed_ = true;
         armed_at_ = next;
@@ -891,11 +977,12 @@ private:
     void expire_due() {
         if (closed_) return;
         auto const now = node_->monotonic_now();
-        while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-            auto const id = deadlines_.begin()->second;
-            auto it = pending_.find(id);
+        while (auto const* earliest = deadlines_.earliest(live_call())) {
+            if (earliest->when > now) break;
+            auto const id = earliest->key;
+            deadlines_.pop();
             ++counters_.timeouts;
-            finish(it, make_error_code(error::call_timeout), {});
+            finish(id, *pending_.find(id), make_error_code(error::call_timeout), {});
         }
         arm_timer();
     }
@@ -913,15 +1000,18 @@ private:
             return std::hash<std::string_view>{}(s);
         }
     };
-    std::unordered_map<std::string, std::shared_ptr<async_handler const>, topic_hash,
-                       std::equal_to<>>
-        handlers_;
+    // A topic's handler; `sync` too when it was registered with handle(), so
+    // that a remote request can be answered without a responder.
+    struct topic_handlers {
+        std::shared_ptr<async_handler const> async;
+        std::shared_ptr<handler const> sync;
+    };
+    std::unordered_map<std::string, topic_handlers, topic_hash, std::equal_to<>> handlers_;
     change_callback on_acquired_;
     change_callback on_released_;
 
-    std::unordered_map<std::uint64_t, pending_call> pending_;
-    std::multimap<duration, std::uint64_t> deadlines_;
-    std::uint64_t next_id_ = 1;
+    detail::slab<pending_call> pending_;  // the call's key is its request id
+    detail::deadline_queue deadlines_;
     timer_type timer_;
     bool timer_armed_ = false;
     duration armed_at_{};

@@ -60,6 +60,7 @@
 #include <cohort/error.hpp>
 #include <cohort/wire/codec.hpp>
 #include <cohort/wire/detail/fields.hpp>
+#include <cohort/wire/detail/node_id_cache.hpp>
 #include <cohort/wire/detail/utf8.hpp>
 #include <cohort/wire/detail/varint.hpp>
 #include <cohort/wire/envelope.hpp>
@@ -111,6 +112,7 @@ struct binary_reader {
     std::byte const* p;
     std::byte const* end;
     wire_limits const& limits;
+    node_id_cache* ids = nullptr;  // null: parse every node_id
 
     std::size_t remaining() const noexcept { return static_cast<std::size_t>(end - p); }
 
@@ -274,9 +276,19 @@ boost::system::error_code binary_read(binary_reader& r, T& out) {
     } else if constexpr (kind == wire_kind::node_id) {
         std::string_view text;
         if (auto ec = r.text(r.limits.max_string_length, text)) return ec;
+        // A non-empty node_id holds canonical text, which parses to itself:
+        // the same bytes again need no parse (decoding into a reused envelope).
+        if (!text.empty() && out.str() == text) return {};
+        if (r.ids) {
+            if (auto const* hit = r.ids->find(text)) {
+                out = *hit;
+                return {};
+            }
+        }
         auto id = node_id::parse(text);
         // Only the canonical spelling: one encoding per message.
         if (!id || id->str() != text) return error::invalid_field;
+        if (r.ids) r.ids->insert(*id);
         out = std::move(*id);
         return {};
     } else if constexpr (kind == wire_kind::timestamp) {
@@ -323,7 +335,13 @@ boost::system::error_code binary_read(binary_reader& r, T& out) {
         if (index >= std::variant_size_v<T>) return error::unknown_message_type;
         return boost::mp11::mp_with_index<std::variant_size_v<T>>(
             static_cast<std::size_t>(index),
-            [&](auto i) { return binary_read(r, out.template emplace<decltype(i)::value>()); });
+            [&](auto i) {
+                // Every field kind overwrites what it reads into, so the
+                // alternative already there is reused, storage and all.
+                constexpr std::size_t alternative = decltype(i)::value;
+                if (out.index() != alternative) out.template emplace<alternative>();
+                return binary_read(r, *std::get_if<alternative>(&out));
+            });
     }
 }
 
@@ -373,21 +391,34 @@ public:
     /// Decodes one message that fills all of `in` (errors: see the table at
     /// the top of this header). Never throws, but for std::bad_alloc.
     boost::system::result<envelope> decode(std::span<std::byte const> in) const {
+        envelope e;
+        if (auto ec = decode(in, e)) return ec;
+        return e;
+    }
+
+    /// Decodes into `out`, reusing its storage: a receive loop that keeps one
+    /// envelope allocates little per message, and a sender (or any node_id)
+    /// equal to the one `out` holds is compared, not parsed again. With `ids`,
+    /// the other node_ids are looked up there first, and those parsed are
+    /// added (detail/node_id_cache.hpp: bounded, exact byte comparison). The
+    /// same errors as decode(in); on error `out` holds some valid envelope.
+    boost::system::error_code decode(std::span<std::byte const> in, envelope& out,
+                                     detail::node_id_cache* ids = nullptr) const {
         if (in.size() > limits_.max_message_size) return error::message_too_large;
         if (in.size() < binary_magic.size() + 1) return error::message_truncated;
         if (in[0] != binary_magic[0] || in[1] != binary_magic[1]) return error::bad_magic;
         if (static_cast<std::uint8_t>(in[2]) != protocol_version) return error::unsupported_version;
 
-        detail::binary_reader r{in.data() + 3, in.data() + in.size(), limits_};
-        envelope e;
-        if (auto ec = detail::binary_read(r, e.label)) return ec;
-        if (auto ec = detail::binary_read(r, e.sender)) return ec;
-        if (auto ec = detail::binary_read(r, e.incarnation)) return ec;
-        if (auto ec = detail::binary_read(r, e.time)) return ec;
-        if (auto ec = detail::binary_read(r, e.body)) return ec;
-        if (auto ec = detail::binary_read(r, e.auth_tag)) return ec;
+        detail::binary_reader r{in.data() + 3, in.data() + in.size(), limits_, ids};
+        out.version = protocol_version;
+        if (auto ec = detail::binary_read(r, out.label)) return ec;
+        if (auto ec = detail::binary_read(r, out.sender)) return ec;
+        if (auto ec = detail::binary_read(r, out.incarnation)) return ec;
+        if (auto ec = detail::binary_read(r, out.time)) return ec;
+        if (auto ec = detail::binary_read(r, out.body)) return ec;
+        if (auto ec = detail::binary_read(r, out.auth_tag)) return ec;
         if (r.p != r.end) return error::trailing_bytes;
-        return e;
+        return {};
     }
 
     /// The limits this codec enforces.

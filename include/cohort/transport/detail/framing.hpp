@@ -50,10 +50,11 @@ inline std::uint32_t load_u32_be(std::byte const* p) noexcept {
 /// The frame for `payload`: length prefix and a copy of the payload, in one
 /// allocation. The caller has checked that the size fits 32 bits.
 inline std::vector<std::byte> make_frame(std::span<std::byte const> payload) {
-    std::vector<std::byte> frame(frame_header_size + payload.size());
+    std::vector<std::byte> frame;
+    frame.reserve(frame_header_size + payload.size());  // written once, not zeroed first
+    frame.resize(frame_header_size);
     store_u32_be(frame.data(), static_cast<std::uint32_t>(payload.size()));
-    if (!payload.empty())
-        std::memcpy(frame.data() + frame_header_size, payload.data(), payload.size());
+    frame.insert(frame.end(), payload.begin(), payload.end());
     return frame;
 }
 

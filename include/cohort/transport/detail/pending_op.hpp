@@ -21,7 +21,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -76,6 +78,15 @@ public:
 
     /// Identifies the operation to a cancellation request.
     std::uint64_t id() const noexcept { return id_; }
+
+    // One is parked per frame sent and per receive: Asio's per-thread
+    // recycling cache spares a malloc/free pair each (any thread may free).
+    static void* operator new(std::size_t size) {
+        return boost::asio::recycling_allocator<std::byte>().allocate(size);
+    }
+    static void operator delete(void* p, std::size_t size) noexcept {
+        boost::asio::recycling_allocator<std::byte>().deallocate(static_cast<std::byte*>(p), size);
+    }
 
 private:
     std::uint64_t id_;

@@ -24,6 +24,12 @@
 #include <random>
 #include <unordered_map>
 
+#if defined(__linux__)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
 namespace cohort {
 namespace detail {
 
@@ -129,6 +135,7 @@ struct inbound_connection {
     bool timer_running = false;
     bool paused = false;              // stopped reading: the receive queue is full
     bool dead = false;
+    std::uint32_t reads = 0;          // completed reads, for quiet_acks
     typename std::list<std::shared_ptr<inbound_connection>>::iterator self;
 };
 
@@ -167,6 +174,7 @@ struct outbound_peer {
     status state = status::idle;
     std::deque<outbound_frame> queue;     // not yet handed to the socket
     std::shared_ptr<write_batch> writing; // the batch being written, if any
+    std::shared_ptr<write_batch> spare;   // the last batch written, kept for its storage
     bool completing = false;              // completing a batch: defer the next write
     clock::time_point deadline{};         // of the pending connect or write
     clock::time_point timer_expiry{};     // when the running deadline_timer fires
@@ -301,8 +309,12 @@ public:
         auto op = make_pending_op<error_code>(id, std::move(handler), ex_);
         if (slot.is_connected())
             slot.template emplace<frame_canceller>(this->weak_from_this(), to, id);
-        dispatch_fast(ex_, [self = this->shared_from_this(), to, frame = std::move(frame),
-                            op = std::move(op)]() mutable {
+        // On the executor already (the initiation object holds the state):
+        // no shared_ptr copy for a detour that does not happen.
+        if (running_in(ex_))
+            return enqueue_frame(to, std::move(frame), std::move(op));
+        boost::asio::dispatch(ex_, [self = this->shared_from_this(), to, frame = std::move(frame),
+                                    op = std::move(op)]() mutable {
             self->enqueue_frame(to, std::move(frame), std::move(op));
         });
     }
@@ -314,7 +326,9 @@ public:
         auto op = make_pending_op<error_code, inbound_type>(id, std::move(handler), ex_);
         if (slot.is_connected())
             slot.template emplace<receive_canceller>(this->weak_from_this(), id);
-        dispatch_fast(ex_, [self = this->shared_from_this(), op = std::move(op)]() mutable {
+        if (running_in(ex_))
+            return start_receive(std::move(op));
+        boost::asio::dispatch(ex_, [self = this->shared_from_this(), op = std::move(op)]() mutable {
             self->start_receive(std::move(op));
         });
     }
@@ -564,7 +578,26 @@ private:
             return;
         }
         c->end += n;
+        quiet_acks(*c);
         process(c);
+    }
+
+    // An inbound connection only receives, so no reply ever carries its
+    // acknowledgements: Linux sends a pure ACK segment for every read, which
+    // on loopback costs about as much as the frame itself (a third of the
+    // kernel's work per forwarded call). Delayed-ACK mode (TCP_QUICKACK off)
+    // acknowledges every second segment instead, or after the delayed-ACK
+    // timeout. Data is never delayed: senders set TCP_NODELAY, and only the
+    // acknowledgement waits. The kernel leaves that mode when its delayed-ACK
+    // timer fires (traffic paused), so it is asked again every 64 reads.
+    static void quiet_acks([[maybe_unused]] in_conn& c) noexcept {
+#if defined(__linux__) && defined(TCP_QUICKACK)
+        if ((c.reads++ & 63U) != 0)
+            return;
+        int const off = 0;
+        (void)::setsockopt(c.socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &off,
+                           sizeof off); // best effort: a failure only costs ACKs
+#endif
     }
 
     // Consumes the complete frames in the buffer, then reads on, unless the
@@ -795,6 +828,10 @@ private:
             return;
         if (p->queue.empty() && !p->hello_pending)
             return;
+        // Reuse a written batch's storage: one frame at a time must not cost
+        // three allocations per frame.
+        if (!done)
+            done = std::move(p->spare);
         auto batch = done ? std::move(done) : std::make_shared<write_batch>();
         if (p->hello_pending)
             batch->buffers.push_back(boost::asio::buffer(hello_));
@@ -842,8 +879,12 @@ private:
         p->completing = false;
         batch.frames.clear();
         batch.buffers.clear();
-        if (!is_closed())
-            start_write(p, done);
+        if (is_closed())
+            return;
+        start_write(p, done);
+        // Nothing left to write: keep the (bounded: batch_frames) storage.
+        if (!p->writing)
+            p->spare = done;
     }
 
     // The deadline of the pending connect or write. One timer per peer, left
