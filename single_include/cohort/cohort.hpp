@@ -6124,10 +6124,11 @@ inline std::uint32_t load_u32_be(std::byte const* p) noexcept {
 /// The frame for `payload`: length prefix and a copy of the payload, in one
 /// allocation. The caller has checked that the size fits 32 bits.
 inline std::vector<std::byte> make_frame(std::span<std::byte const> payload) {
-    std::vector<std::byte> frame(frame_header_size + payload.size());
+    std::vector<std::byte> frame;
+    frame.reserve(frame_header_size + payload.size());  // written once, not zeroed first
+    frame.resize(frame_header_size);
     store_u32_be(frame.data(), static_cast<std::uint32_t>(payload.size()));
-    if (!payload.empty())
-        std::memcpy(frame.data() + frame_header_size, payload.data(), payload.size());
+    frame.insert(frame.end(), payload.begin(), payload.end());
     return frame;
 }
 
@@ -6220,7 +6221,9 @@ parse_hello(std::span<std::byte const> payload) noexcept {
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -6275,6 +6278,15 @@ public:
 
     /// Identifies the operation to a cancellation request.
     std::uint64_t id() const noexcept { return id_; }
+
+    // One is parked per frame sent and per receive: Asio's per-thread
+    // recycling cache spares a malloc/free pair each (any thread may free).
+    static void* operator new(std::size_t size) {
+        return boost::asio::recycling_allocator<std::byte>().allocate(size);
+    }
+    static void operator delete(void* p, std::size_t size) noexcept {
+        boost::asio::recycling_allocator<std::byte>().deallocate(static_cast<std::byte*>(p), size);
+    }
 
 private:
     std::uint64_t id_;
@@ -6639,6 +6651,12 @@ using udp_tcp_transport = basic_udp_tcp_transport<>;
 #include <random>
 #include <unordered_map>
 
+#if defined(__linux__)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
 namespace cohort {
 namespace detail {
 
@@ -6744,6 +6762,7 @@ struct inbound_connection {
     bool timer_running = false;
     bool paused = false;              // stopped reading: the receive queue is full
     bool dead = false;
+    std::uint32_t reads = 0;          // completed reads, for quiet_acks
     typename std::list<std::shared_ptr<inbound_connection>>::iterator self;
 };
 
@@ -6782,6 +6801,7 @@ struct outbound_peer {
     status state = status::idle;
     std::deque<outbound_frame> queue;     // not yet handed to the socket
     std::shared_ptr<write_batch> writing; // the batch being written, if any
+    std::shared_ptr<write_batch> spare;   // the last batch written, kept for its storage
     bool completing = false;              // completing a batch: defer the next write
     clock::time_point deadline{};         // of the pending connect or write
     clock::time_point timer_expiry{};     // when the running deadline_timer fires
@@ -6916,8 +6936,12 @@ public:
         auto op = make_pending_op<error_code>(id, std::move(handler), ex_);
         if (slot.is_connected())
             slot.template emplace<frame_canceller>(this->weak_from_this(), to, id);
-        dispatch_fast(ex_, [self = this->shared_from_this(), to, frame = std::move(frame),
-                            op = std::move(op)]() mutable {
+        // On the executor already (the initiation object holds the state):
+        // no shared_ptr copy for a detour that does not happen.
+        if (running_in(ex_))
+            return enqueue_frame(to, std::move(frame), std::move(op));
+        boost::asio::dispatch(ex_, [self = this->shared_from_this(), to, frame = std::move(frame),
+                                    op = std::move(op)]() mutable {
             self->enqueue_frame(to, std::move(frame), std::move(op));
         });
     }
@@ -6929,7 +6953,9 @@ public:
         auto op = make_pending_op<error_code, inbound_type>(id, std::move(handler), ex_);
         if (slot.is_connected())
             slot.template emplace<receive_canceller>(this->weak_from_this(), id);
-        dispatch_fast(ex_, [self = this->shared_from_this(), op = std::move(op)]() mutable {
+        if (running_in(ex_))
+            return start_receive(std::move(op));
+        boost::asio::dispatch(ex_, [self = this->shared_from_this(), op = std::move(op)]() mutable {
             self->start_receive(std::move(op));
         });
     }
@@ -7179,7 +7205,26 @@ private:
             return;
         }
         c->end += n;
+        quiet_acks(*c);
         process(c);
+    }
+
+    // An inbound connection only receives, so no reply ever carries its
+    // acknowledgements: Linux sends a pure ACK segment for every read, which
+    // on loopback costs about as much as the frame itself (a third of the
+    // kernel's work per forwarded call). Delayed-ACK mode (TCP_QUICKACK off)
+    // acknowledges every second segment instead, or after the delayed-ACK
+    // timeout. Data is never delayed: senders set TCP_NODELAY, and only the
+    // acknowledgement waits. The kernel leaves that mode when its delayed-ACK
+    // timer fires (traffic paused), so it is asked again every 64 reads.
+    static void quiet_acks([[maybe_unused]] in_conn& c) noexcept {
+#if defined(__linux__) && defined(TCP_QUICKACK)
+        if ((c.reads++ & 63U) != 0)
+            return;
+        int const off = 0;
+        (void)::setsockopt(c.socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &off,
+                           sizeof off); // best effort: a failure only costs ACKs
+#endif
     }
 
     // Consumes the complete frames in the buffer, then reads on, unless the
@@ -7410,6 +7455,10 @@ private:
             return;
         if (p->queue.empty() && !p->hello_pending)
             return;
+        // Reuse a written batch's storage: one frame at a time must not cost
+        // three allocations per frame.
+        if (!done)
+            done = std::move(p->spare);
         auto batch = done ? std::move(done) : std::make_shared<write_batch>();
         if (p->hello_pending)
             batch->buffers.push_back(boost::asio::buffer(hello_));
@@ -7457,8 +7506,12 @@ private:
         p->completing = false;
         batch.frames.clear();
         batch.buffers.clear();
-        if (!is_closed())
-            start_write(p, done);
+        if (is_closed())
+            return;
+        start_write(p, done);
+        // Nothing left to write: keep the (bounded: batch_frames) storage.
+        if (!p->writing)
+            p->spare = done;
     }
 
     // The deadline of the pending connect or write. One timer per peer, left
@@ -8315,6 +8368,89 @@ inline boost::system::error_code check_envelope(envelope const& e,
 
 #endif  // COHORT_WIRE_CODEC_HPP
 // ----- end include/cohort/wire/codec.hpp -----
+// ----- begin include/cohort/wire/detail/node_id_cache.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_DETAIL_NODE_ID_CACHE_HPP
+#define COHORT_WIRE_DETAIL_NODE_ID_CACHE_HPP
+
+// The node_ids a decoder parsed lately, looked up by their wire text.
+//
+// Every message names its sender, and a node hears from the same few members
+// over and over: parsing and checking "name@host:port" each time is a
+// measurable part of a small message's cost. A hit needs the exact bytes: the
+// lookup hashes the text, then compares it in full with the cached id's
+// canonical text, so only bytes that parse(text) would accept unchanged ever
+// match (a node_id's text is canonical and parse(str(id)) == id). Only ids
+// that parsed go in. The cache holds at most `capacity` ids and forgets the
+// oldest first, so hostile traffic naming ever new ids costs bounded memory.
+
+
+#include <cstddef>
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cohort::detail {
+
+class node_id_cache {
+public:
+    /// At most `capacity` ids (at least 1).
+    explicit node_id_cache(std::size_t capacity = 256) : capacity_(capacity == 0 ? 1 : capacity) {
+        slots_.reserve(capacity_);  // never reallocates: the index points into the slots
+        index_.reserve(capacity_);
+    }
+
+    // The index holds views of the slots' strings: not copyable, not movable.
+    node_id_cache(node_id_cache const&) = delete;
+    node_id_cache& operator=(node_id_cache const&) = delete;
+
+    /// The cached id whose text is exactly `text`, or null.
+    node_id const* find(std::string_view text) const noexcept {
+        if (text.empty()) return nullptr;
+        auto const it = index_.find(text);  // equal_to compares every byte
+        return it == index_.end() ? nullptr : &slots_[it->second];
+    }
+
+    /// Remembers `id` (non-empty: a parsed id), forgetting the oldest id when
+    /// full; returns the cached copy.
+    node_id const& insert(node_id const& id) {
+        if (auto const* hit = find(id.str())) return *hit;
+        std::size_t slot = slots_.size();
+        if (slot < capacity_) {
+            slots_.push_back(id);
+        } else {
+            slot = oldest_;
+            oldest_ = (oldest_ + 1) % capacity_;
+            index_.erase(std::string_view(slots_[slot].str()));
+            slots_[slot] = id;
+        }
+        index_.emplace(std::string_view(slots_[slot].str()), slot);
+        return slots_[slot];
+    }
+
+    std::size_t size() const noexcept { return slots_.size(); }
+    std::size_t capacity() const noexcept { return capacity_; }
+
+    void clear() noexcept {
+        index_.clear();
+        slots_.clear();
+        oldest_ = 0;
+    }
+
+private:
+    std::size_t capacity_;
+    std::vector<node_id> slots_;  // filled in insertion order, then overwritten oldest first
+    std::size_t oldest_ = 0;      // the next slot to overwrite once full
+    std::unordered_map<std::string_view, std::size_t> index_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_WIRE_DETAIL_NODE_ID_CACHE_HPP
+// ----- end include/cohort/wire/detail/node_id_cache.hpp -----
 // ----- begin include/cohort/wire/detail/varint.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -8439,6 +8575,7 @@ struct binary_reader {
     std::byte const* p;
     std::byte const* end;
     wire_limits const& limits;
+    node_id_cache* ids = nullptr;  // null: parse every node_id
 
     std::size_t remaining() const noexcept { return static_cast<std::size_t>(end - p); }
 
@@ -8602,9 +8739,19 @@ boost::system::error_code binary_read(binary_reader& r, T& out) {
     } else if constexpr (kind == wire_kind::node_id) {
         std::string_view text;
         if (auto ec = r.text(r.limits.max_string_length, text)) return ec;
+        // A non-empty node_id holds canonical text, which parses to itself:
+        // the same bytes again need no parse (decoding into a reused envelope).
+        if (!text.empty() && out.str() == text) return {};
+        if (r.ids) {
+            if (auto const* hit = r.ids->find(text)) {
+                out = *hit;
+                return {};
+            }
+        }
         auto id = node_id::parse(text);
         // Only the canonical spelling: one encoding per message.
         if (!id || id->str() != text) return error::invalid_field;
+        if (r.ids) r.ids->insert(*id);
         out = std::move(*id);
         return {};
     } else if constexpr (kind == wire_kind::timestamp) {
@@ -8651,7 +8798,13 @@ boost::system::error_code binary_read(binary_reader& r, T& out) {
         if (index >= std::variant_size_v<T>) return error::unknown_message_type;
         return boost::mp11::mp_with_index<std::variant_size_v<T>>(
             static_cast<std::size_t>(index),
-            [&](auto i) { return binary_read(r, out.template emplace<decltype(i)::value>()); });
+            [&](auto i) {
+                // Every field kind overwrites what it reads into, so the
+                // alternative already there is reused, storage and all.
+                constexpr std::size_t alternative = decltype(i)::value;
+                if (out.index() != alternative) out.template emplace<alternative>();
+                return binary_read(r, *std::get_if<alternative>(&out));
+            });
     }
 }
 
@@ -8701,21 +8854,34 @@ public:
     /// Decodes one message that fills all of `in` (errors: see the table at
     /// the top of this header). Never throws, but for std::bad_alloc.
     boost::system::result<envelope> decode(std::span<std::byte const> in) const {
+        envelope e;
+        if (auto ec = decode(in, e)) return ec;
+        return e;
+    }
+
+    /// Decodes into `out`, reusing its storage: a receive loop that keeps one
+    /// envelope allocates little per message, and a sender (or any node_id)
+    /// equal to the one `out` holds is compared, not parsed again. With `ids`,
+    /// the other node_ids are looked up there first, and those parsed are
+    /// added (detail/node_id_cache.hpp: bounded, exact byte comparison). The
+    /// same errors as decode(in); on error `out` holds some valid envelope.
+    boost::system::error_code decode(std::span<std::byte const> in, envelope& out,
+                                     detail::node_id_cache* ids = nullptr) const {
         if (in.size() > limits_.max_message_size) return error::message_too_large;
         if (in.size() < binary_magic.size() + 1) return error::message_truncated;
         if (in[0] != binary_magic[0] || in[1] != binary_magic[1]) return error::bad_magic;
         if (static_cast<std::uint8_t>(in[2]) != protocol_version) return error::unsupported_version;
 
-        detail::binary_reader r{in.data() + 3, in.data() + in.size(), limits_};
-        envelope e;
-        if (auto ec = detail::binary_read(r, e.label)) return ec;
-        if (auto ec = detail::binary_read(r, e.sender)) return ec;
-        if (auto ec = detail::binary_read(r, e.incarnation)) return ec;
-        if (auto ec = detail::binary_read(r, e.time)) return ec;
-        if (auto ec = detail::binary_read(r, e.body)) return ec;
-        if (auto ec = detail::binary_read(r, e.auth_tag)) return ec;
+        detail::binary_reader r{in.data() + 3, in.data() + in.size(), limits_, ids};
+        out.version = protocol_version;
+        if (auto ec = detail::binary_read(r, out.label)) return ec;
+        if (auto ec = detail::binary_read(r, out.sender)) return ec;
+        if (auto ec = detail::binary_read(r, out.incarnation)) return ec;
+        if (auto ec = detail::binary_read(r, out.time)) return ec;
+        if (auto ec = detail::binary_read(r, out.body)) return ec;
+        if (auto ec = detail::binary_read(r, out.auth_tag)) return ec;
         if (r.p != r.end) return error::trailing_bytes;
-        return e;
+        return {};
     }
 
     /// The limits this codec enforces.
@@ -9125,6 +9291,18 @@ public:
                                       std::forward<Token>(token));
     }
 
+    /// On the executor only: sends `body` as async_send_application does,
+    /// without copying `to` or `body` (which keeps its value) and without a
+    /// type-erased handler; for per-message hot paths such as the router's.
+    /// `done(error_code)` is a plain callable: it runs on the executor, never
+    /// inside this call, and no associated executor of it is used.
+    template <class Done>
+    void send_application_now(node_id const& to, message& body, delivery how, Done done) {
+        boost::system::error_code ec = check_running();
+        if (!ec) ec = send_application_encoded(to, body, how, done);
+        if (ec) complete(std::move(done), ec);
+    }
+
     /// Called (posted to the executor, coalesced) after inputs that changed
     /// the view: a member added or removed, or a member's state, incarnation
     /// or tags changed. Not for phi or last_heard. Call on the executor, or
@@ -9242,7 +9420,7 @@ private:
         auto const rethrow = [](std::exception_ptr e) {
             if (e) std::rethrow_exception(e);
         };
-        boost::asio::co_spawn(t_->get_executor(), receive_loop(alive_), rethrow);
+        receive_next();
         boost::asio::co_spawn(t_->get_executor(), timer_loop(alive_), rethrow);
         set_status(node_status::running);
         process();
@@ -9401,22 +9579,33 @@ private:
 
     // ---- the driver -------------------------------------------------------------------------
 
-    boost::asio::awaitable<void> receive_loop(std::weak_ptr<int> alive) {
-        using boost::asio::as_tuple;
-        using boost::asio::use_awaitable;
-        for (;;) {
-            auto [ec, in] = co_await t_->async_receive(boost::asio::bind_cancellation_slot(
-                receive_cancel_.slot(), as_tuple(use_awaitable)));
-            if (alive.expired()) co_return;
-            if (ec) {
-                // Closed, crashed or cancelled: this node hears nothing more.
-                if (running_) ++counters_.receive_errors;
-                break;
-            }
-            if (!running_) break;
-            on_inbound(in.bytes);
+    // The receive loop: one async_receive at a time, each message handled in
+    // its completion, which starts the next receive. A plain handler rather
+    // than a coroutine: a message costs no coroutine resumption, and the
+    // transport may complete it inline from its read handler.
+    struct receive_handler {
+        basic_node* self;
+        std::weak_ptr<int> alive;
+        void operator()(boost::system::error_code ec, basic_inbound<endpoint_type> in) const {
+            if (alive.expired()) return;
+            self->on_received(ec, in.bytes);
         }
-        loop_done();
+    };
+
+    void receive_next() {
+        t_->async_receive(boost::asio::bind_cancellation_slot(
+            receive_cancel_.slot(), receive_handler{this, std::weak_ptr<int>(alive_)}));
+    }
+
+    void on_received(boost::system::error_code ec, std::vector<std::byte> const& bytes) {
+        if (ec) {
+            // Closed, crashed or cancelled: this node hears nothing more.
+            if (running_) ++counters_.receive_errors;
+            return loop_done();
+        }
+        if (!running_) return loop_done();
+        on_inbound(bytes);
+        receive_next();
     }
 
     boost::asio::awaitable<void> timer_loop(std::weak_ptr<int> alive) {
@@ -9459,14 +9648,40 @@ private:
         deliver_event();
     }
 
+    // Decodes into `e`, reusing its storage when the codec can (binary_codec).
+    boost::system::error_code decode_into(std::span<std::byte const> bytes, envelope& e) {
+        if constexpr (requires(detail::node_id_cache* ids) {
+                          { codec_.decode(bytes, e, ids) } -> std::same_as<boost::system::error_code>;
+                      }) {
+            return codec_.decode(bytes, e, &sender_ids_);
+        } else {
+            auto decoded = codec_.decode(bytes);
+            if (!decoded) return decoded.error();
+            e = std::move(*decoded);
+            return {};
+        }
+    }
+
     void on_inbound(std::vector<std::byte> const& bytes) {
-        auto decoded = codec_.decode(bytes);
-        if (!decoded) {
+        // One envelope serves every message (its strings and vectors keep
+        // their storage, its sender is compared rather than parsed), unless a
+        // handler somehow brings the next message in while this one is used.
+        std::optional<envelope> nested;
+        envelope& e = inbound_busy_ ? nested.emplace() : inbound_;
+        bool const outer = !inbound_busy_;
+        inbound_busy_ = true;
+        struct release {
+            bool& busy;
+            bool outer;
+            ~release() {
+                if (outer) busy = false;
+            }
+        } const guard{inbound_busy_, outer};
+        if (decode_into(bytes, e)) {
             ++counters_.decode_errors;
             publish();
             return;
         }
-        envelope& e = *decoded;
         auto const type = e.body.index();
         ++counters_.messages_in[type];
         counters_.bytes_in[type] += bytes.size();
@@ -9722,33 +9937,57 @@ private:
 
     void do_send_application(node_id const& to, message body, delivery how, ec_handler h) {
         if (auto ec = check_running()) return complete(std::move(h), ec);
-        auto const type = body.index();
-        envelope e = core_->make_envelope(std::move(body));
+        if (auto ec = send_application_encoded(to, body, how, h)) complete(std::move(h), ec);
+    }
+
+    // Encodes `body` into app_buffer_ in the envelope make_envelope() would
+    // build (label, sender, incarnation, the HLC's now()), without copying
+    // the sender or the body: app_out_ keeps them between messages, and
+    // `body` gets its value back.
+    boost::system::error_code encode_application(message& body) {
+        envelope& e = app_out_;
+        if (e.label != core_->label()) e.label = core_->label();
+        if (e.sender != core_->self()) e.sender = core_->self();
+        e.incarnation = core_->incarnation();
         e.time = hlc_->now();
+        e.body = std::move(body);
         app_buffer_.clear();
-        if (auto ec = codec_.encode(e, app_buffer_)) {
+        auto const ec = codec_.encode(e, app_buffer_);
+        body = std::move(e.body);
+        return ec;
+    }
+
+    // The node must be running. Returns the error that stops the message
+    // here (`done` is left alone); otherwise hands the frame to the transport,
+    // which calls `done(error_code)` (moved from) when it is sent or failed.
+    template <class Done>
+    boost::system::error_code send_application_encoded(node_id const& to, message& body,
+                                                       delivery how, Done& done) {
+        auto const type = body.index();
+        if (auto ec = encode_application(body)) {
             ++counters_.encode_errors;
-            return complete(std::move(h), ec);
+            return ec;
         }
         auto const ep = application_endpoint(to);
         if (!ep) {
             ++counters_.unresolved_addresses;
-            return complete(std::move(h), make_error_code(error::unresolved_address));
+            return make_error_code(error::unresolved_address);
         }
         ++counters_.messages_out[type];
         counters_.bytes_out[type] += app_buffer_.size();
         auto on_sent = [this, alive = std::weak_ptr<int>(alive_), address = peer_address::of(to),
-                        h = std::move(h)](boost::system::error_code ec) mutable {
+                        done = std::move(done)](boost::system::error_code ec) mutable {
             if (ec && !alive.expired()) {
                 ++counters_.send_errors;
                 on_frame_failed(address, ec);  // a refused owner is suspected at once
             }
-            std::move(h)(ec);
+            std::move(done)(ec);
         };
         if (how == delivery::packet && app_buffer_.size() <= t_->packet_budget())
             t_->async_send_packet(*ep, app_buffer_, std::move(on_sent));
         else
             t_->async_send_frame(*ep, app_buffer_, std::move(on_sent));
+        return {};
     }
 
     // Parsing the address is a measurable part of a small message's cost:
@@ -9802,6 +10041,10 @@ private:
     bool view_notify_pending_ = false;
     std::atomic<std::uint64_t> view_version_{0};
     std::vector<std::byte> app_buffer_;
+    envelope app_out_;      // reused by every application message sent
+    envelope inbound_;      // reused by every message received
+    bool inbound_busy_ = false;
+    detail::node_id_cache sender_ids_{256};
     std::unordered_map<std::string, endpoint_type> app_endpoints_;
 
     // ==== end of the router hooks ============================================================
@@ -11536,6 +11779,174 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 // belong on the node's executor (or before anything runs). The router must
 // be closed or destroyed before the node.
 
+// ----- begin include/cohort/routing/detail/slab.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_DETAIL_SLAB_HPP
+#define COHORT_ROUTING_DETAIL_SLAB_HPP
+
+// The router's pending calls: a slab of reusable slots addressed by 64-bit
+// keys, and a queue of their deadlines.
+//
+// slab<T>. insert() hands out a free slot (a new one only when none is free)
+// and its key, (index << 32) | generation; the generation changes each time
+// the slot is reused, so a stale key (a late reply to a finished call) finds
+// nothing. Key 0 is never used. A slot keeps its value when erased: the
+// owner resets what must not linger and reuses the rest (a node_id's string,
+// a vector's capacity), so a call costs no allocation of its own. Values
+// never move (std::deque), so a reference stays valid while other slots are
+// inserted. The slab holds as many slots as were ever live at once.
+//
+// deadline_queue. A binary min-heap of (deadline, key) with lazy removal:
+// the owner drops an entry by erasing its key from the slab; stale entries
+// are discarded when they reach the top, and the heap is rebuilt when they
+// outnumber live ones, so it holds at most 2 * live + 64 entries after
+// compact(). Earliest deadline first; equal deadlines by key.
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+template <class T>
+class slab {
+public:
+    using key_type = std::uint64_t;
+
+    /// A free slot (its value as last left) and its key.
+    std::pair<key_type, T&> insert() {
+        std::uint32_t index = 0;
+        if (!free_.empty()) {
+            index = free_.back();
+            free_.pop_back();
+        } else {
+            index = static_cast<std::uint32_t>(entries_.size());
+            entries_.emplace_back();
+        }
+        entry& e = entries_[index];
+        if (++e.generation == 0) e.generation = 1;  // key 0 is never used
+        e.live = true;
+        ++live_;
+        return {key_of(index, e.generation), e.value};
+    }
+
+    /// The live value with this key, or null.
+    T* find(key_type key) noexcept {
+        auto const index = static_cast<std::size_t>(key >> 32);
+        if (index >= entries_.size()) return nullptr;
+        entry& e = entries_[index];
+        if (!e.live || e.generation != static_cast<std::uint32_t>(key)) return nullptr;
+        return &e.value;
+    }
+
+    /// Frees the slot of a live key (the value stays, for reuse); false if none.
+    bool erase(key_type key) noexcept {
+        if (!find(key)) return false;
+        auto const index = static_cast<std::uint32_t>(key >> 32);
+        entries_[index].live = false;
+        free_.push_back(index);
+        --live_;
+        return true;
+    }
+
+    /// Calls f(key, value) for every live slot, in index order. f must not
+    /// insert or erase.
+    template <class F>
+    void for_each(F&& f) {
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            entry& e = entries_[i];
+            if (e.live) f(key_of(static_cast<std::uint32_t>(i), e.generation), e.value);
+        }
+    }
+
+    std::size_t size() const noexcept { return live_; }
+    bool empty() const noexcept { return live_ == 0; }
+    std::size_t slots() const noexcept { return entries_.size(); }
+
+    /// Frees every slot (values stay).
+    void clear() noexcept {
+        free_.clear();
+        for (std::size_t i = entries_.size(); i-- > 0;) {
+            entries_[i].live = false;
+            free_.push_back(static_cast<std::uint32_t>(i));
+        }
+        live_ = 0;
+    }
+
+private:
+    struct entry {
+        T value{};
+        std::uint32_t generation = 0;
+        bool live = false;
+    };
+
+    static key_type key_of(std::uint32_t index, std::uint32_t generation) noexcept {
+        return (static_cast<key_type>(index) << 32) | generation;
+    }
+
+    std::deque<entry> entries_;
+    std::vector<std::uint32_t> free_;  // a stack: the slot freed last is reused first
+    std::size_t live_ = 0;
+};
+
+class deadline_queue {
+public:
+    using duration = std::chrono::nanoseconds;
+    struct entry {
+        duration when;
+        std::uint64_t key;
+    };
+
+    void push(duration when, std::uint64_t key) {
+        heap_.push_back({when, key});
+        std::push_heap(heap_.begin(), heap_.end(), later);
+    }
+
+    /// The earliest entry whose key `live(key)` accepts, or null; stale
+    /// entries above it are discarded.
+    template <class Live>
+    entry const* earliest(Live&& live) {
+        while (!heap_.empty() && !live(heap_.front().key)) pop();
+        return heap_.empty() ? nullptr : &heap_.front();
+    }
+
+    /// Removes the earliest entry.
+    void pop() {
+        std::pop_heap(heap_.begin(), heap_.end(), later);
+        heap_.pop_back();
+    }
+
+    /// Rebuilds the heap from the live entries once stale ones dominate:
+    /// afterwards it holds at most 2 * live_count + 64 entries.
+    template <class Live>
+    void compact(std::size_t live_count, Live&& live) {
+        if (heap_.size() <= 2 * live_count + 64) return;
+        std::erase_if(heap_, [&](entry const& e) { return !live(e.key); });
+        std::make_heap(heap_.begin(), heap_.end(), later);
+    }
+
+    std::size_t size() const noexcept { return heap_.size(); }
+    bool empty() const noexcept { return heap_.empty(); }
+    void clear() noexcept { heap_.clear(); }
+
+private:
+    static bool later(entry const& a, entry const& b) noexcept {
+        return a.when != b.when ? a.when > b.when : a.key > b.key;
+    }
+
+    std::vector<entry> heap_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_ROUTING_DETAIL_SLAB_HPP
+// ----- end include/cohort/routing/detail/slab.hpp -----
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/append.hpp>
@@ -11543,6 +11954,7 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -11554,13 +11966,13 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -11756,17 +12168,19 @@ public:
 
     /// Serves `topic` with `h` (replacing any handler of that topic).
     void handle(std::string topic, handler h) {
-        handle_async(std::move(topic), [h = std::move(h)](route_context const& ctx,
-                                                          std::vector<std::byte> payload,
-                                                          route_responder r) {
-            r(h(ctx, payload));
-        });
+        auto sync = std::make_shared<handler const>(std::move(h));
+        auto async = std::make_shared<async_handler const>(
+            [sync](route_context const& ctx, std::vector<std::byte> payload, route_responder r) {
+                r((*sync)(ctx, payload));
+            });
+        handlers_.insert_or_assign(std::move(topic), topic_handlers{std::move(async), std::move(sync)});
     }
 
     /// Serves `topic` with an asynchronous handler.
     void handle_async(std::string topic, async_handler h) {
-        handlers_.insert_or_assign(std::move(topic),
-                                   std::make_shared<async_handler const>(std::move(h)));
+        handlers_.insert_or_assign(
+            std::move(topic),
+            topic_handlers{std::make_shared<async_handler const>(std::move(h)), nullptr});
     }
 
     /// Stops serving `topic`: its requests are answered error::no_handler.
@@ -11812,7 +12226,7 @@ public:
     auto async_call(std::string_view key, std::string_view topic,
                     std::span<std::byte const> payload, call_options opts, Token&& token) {
         return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
-            [this, key = std::string(key), topic = std::string(topic),
+            [this, key = detail::to_bytes(key), topic = std::string(topic),
              payload = std::vector<std::byte>(payload.begin(), payload.end()),
              opts](auto h) mutable {
                 do_call(std::move(key), std::move(topic), std::move(payload), opts, std::move(h));
@@ -11835,7 +12249,7 @@ public:
                            std::span<std::byte const> payload, call_options opts, Token&& token) {
         opts.retry = false;
         return initiate<void(boost::system::error_code, std::vector<std::byte>)>(
-            [this, member = std::move(member), key = std::string(key),
+            [this, member = std::move(member), key = detail::to_bytes(key),
              topic = std::string(topic),
              payload = std::vector<std::byte>(payload.begin(), payload.end()),
              opts](auto h) mutable {
@@ -11881,11 +12295,16 @@ public:
         node_->set_application_handler({});
         node_->set_view_listener({});
         timer_.cancel();
-        auto pending = std::move(pending_);
+        std::vector<call_handler> handlers;
+        handlers.reserve(pending_.size());
+        pending_.for_each([&](std::uint64_t, pending_call& p) {
+            handlers.push_back(std::move(p.handler));
+            p.request = message{};
+        });
         pending_.clear();
         deadlines_.clear();
-        for (auto& [id, p] : pending)
-            complete(std::move(p.handler), make_error_code(boost::asio::error::operation_aborted),
+        for (auto& h : handlers)
+            complete(std::move(h), make_error_code(boost::asio::error::operation_aborted),
                      std::vector<std::byte>{});
     }
 
@@ -11944,16 +12363,16 @@ private:
 
     struct pending_call {
         call_handler handler;
-        std::string key;
+        // The route_request sent (key, topic and payload kept for redirects
+        // and retries), held as the message the node encodes: no copy per send.
+        message request;
         hashed_key hash;
-        std::string topic;
-        std::vector<std::byte> payload;
         node_id target;
+        std::uint32_t attempts = 0;  // identifies the send a failure belongs to
         std::uint32_t hops = 0;
         bool retry = false;
         bool direct = false;  // async_call_member: no ownership check at the receiver
         call_state state = call_state::in_flight;
-        std::multimap<duration, std::uint64_t>::iterator deadline;
     };
 
     template <class Signature, class Fn, class Token>
@@ -11977,7 +12396,11 @@ private:
 
     // ---- calls ------------------------------------------------------------------------------
 
-    void do_call(std::string key, std::string topic, std::vector<std::byte> payload,
+    static route_request& request_of(pending_call& p) noexcept {
+        return *std::get_if<route_request>(&p.request);
+    }
+
+    void do_call(std::vector<std::byte> key, std::string topic, std::vector<std::byte> payload,
                  call_options opts, call_handler h, std::optional<node_id> direct = {}) {
         if (closed_)
             return complete(std::move(h), make_error_code(boost::asio::error::operation_aborted),
@@ -11986,28 +12409,33 @@ private:
             return complete(std::move(h), make_error_code(error::send_queue_full),
                             std::vector<std::byte>{});
         auto const timeout = opts.timeout.value_or(cfg_.call_timeout);
-        auto const hash = hash_key(key);
+        auto const hash = hash_key(detail::to_text(key));
         bool const is_direct = direct.has_value();
-        std::optional<node_id> target = std::move(direct);
-        if (!target) {
+        std::uint64_t id = 0;
+        pending_call* slot = nullptr;
+        {
+            // The owner is copied into a reused slot straight from the table
+            // (its string keeps its storage): held only that long.
             auto g = table_.read();
-            if (!g->empty()) target = g->owner(hash);
+            node_id const* target = is_direct ? &*direct : g->empty() ? nullptr : &g->owner(hash);
+            if (!target || target->empty())
+                return complete(std::move(h), make_error_code(error::no_owner),
+                                std::vector<std::byte>{});
+            auto inserted = pending_.insert();
+            id = inserted.first;
+            slot = &inserted.second;
+            slot->target = *target;
         }
-        if (!target || target->empty())
-            return complete(std::move(h), make_error_code(error::no_owner),
-                            std::vector<std::byte>{});
-        std::uint64_t const id = next_id_++;
-        auto [it, inserted] = pending_.try_emplace(id);
-        pending_call& p = it->second;
+        pending_call& p = *slot;
         p.handler.swap(h);  // not operator=: Boost 1.81 wraps the handler in itself
-        p.key = std::move(key);
+        p.request = route_request{id, std::move(key), std::move(topic), 0, 0, true,
+                                  std::move(payload), is_direct};
         p.hash = hash;
-        p.topic = std::move(topic);
-        p.payload = std::move(payload);
-        p.target = std::move(*target);
+        p.hops = 0;
         p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
         p.direct = is_direct;
-        p.deadline = deadlines_.emplace(node_->monotonic_now() + timeout, id);
+        p.state = call_state::in_flight;
+        deadlines_.push(node_->monotonic_now() + timeout, id);
         // Per-call cancellation (terminal, partial or total, from any thread):
         // the call completes with operation_aborted; a request already sent is
         // not recalled, its late reply is dropped.
@@ -12018,9 +12446,9 @@ private:
                 // happen inside the emit that runs this handler.
                 boost::asio::post(ex, [this, id, alive] {
                     if (alive.expired()) return;
-                    if (auto it = pending_.find(id); it != pending_.end()) {
+                    if (auto* c = pending_.find(id)) {
                         ++counters_.cancelled;
-                        finish(it, make_error_code(boost::asio::error::operation_aborted), {});
+                        finish(id, *c, make_error_code(boost::asio::error::operation_aborted), {});
                     }
                 });
             });
@@ -12036,26 +12464,28 @@ private:
     // Sends the call to p.target, or runs it here.
     void attempt(std::uint64_t id, pending_call& p) {
         p.state = call_state::in_flight;
+        auto const this_attempt = ++p.attempts;
+        auto& req = request_of(p);
         if (p.target == node_->local_id()) {
             // Copies: a synchronous answer erases `p` while the handler runs.
-            auto const key = p.key;
-            auto const topic = p.topic;
-            serve(key, p.hash, topic, node_->local_id(), true, true, p.payload,
+            auto const key = std::string(detail::to_text(req.key));
+            auto const topic = req.topic;
+            serve(key, p.hash, topic, node_->local_id(), true, true, req.payload,
                   local_responder(id));
             return;
         }
-        route_request req{id,      detail::to_bytes(p.key), p.topic, fingerprint(), p.hops, true,
-                          p.payload, p.direct};
-        node_->async_send_application(
-            p.target, message(std::move(req)),
-            [this, id, target = p.target, alive = std::weak_ptr<int>(alive_)](
+        req.fingerprint = fingerprint();
+        req.hops = p.hops;
+        node_->send_application_now(
+            p.target, p.request, delivery::frame,
+            [this, id, this_attempt, alive = std::weak_ptr<int>(alive_)](
                 boost::system::error_code ec) {
                 if (!ec || alive.expired()) return;
-                auto it = pending_.find(id);
-                if (it == pending_.end() || it->second.target != target ||
-                    it->second.state != call_state::in_flight)
+                auto* c = pending_.find(id);
+                // Only this send's failure: the call may have moved on since.
+                if (!c || c->attempts != this_attempt || c->state != call_state::in_flight)
                     return;
-                owner_failed(it);
+                owner_failed(id, *c);
             });
     }
 
@@ -12064,36 +12494,72 @@ private:
                                 alive = std::weak_ptr<int>(alive_)](route_result r) {
             boost::asio::dispatch(ex, [this, id, alive, r = std::move(r)]() mutable {
                 if (alive.expired()) return;
-                auto it = pending_.find(id);
-                if (it == pending_.end() || it->second.target != node_->local_id()) return;
+                auto* c = pending_.find(id);
+                if (!c || c->target != node_->local_id()) return;
                 if (r)
-                    finish(it, {}, std::move(*r));
+                    finish(id, *c, {}, std::move(*r));
                 else if (r.error() == error::no_handler)
-                    finish(it, r.error(), {});
+                    finish(id, *c, r.error(), {});
                 else
-                    finish(it, make_error_code(error::remote_handler_error),
+                    finish(id, *c, make_error_code(error::remote_handler_error),
                            detail::to_bytes(r.error().message()));
             });
         });
     }
 
-    void finish(typename std::unordered_map<std::uint64_t, pending_call>::iterator it,
-                boost::system::error_code ec, std::vector<std::byte> bytes) {
-        auto h = std::move(it->second.handler);
+    // Completes the call: posted, or with `from_reply` (on_reply runs in the
+    // node's receive completion, never inside an initiating call) dispatched,
+    // as Asio's own operations complete from their I/O: no extra trip through
+    // the scheduler per answered call.
+    void finish(std::uint64_t id, pending_call& p, boost::system::error_code ec,
+                std::vector<std::byte> bytes, bool from_reply = false) {
+        auto h = std::move(p.handler);
         if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
-        deadlines_.erase(it->second.deadline);
-        pending_.erase(it);
-        complete(std::move(h), ec, std::move(bytes));
+        p.request = message{};  // the payload must not linger in a free slot
+        pending_.erase(id);
+        // Its deadline goes when it reaches the top (at once when calls
+        // finish in the order they started), or at the next compaction.
+        deadlines_.earliest(live_call());
+        deadlines_.compact(pending_.size(), live_call());
+        if (!from_reply) return complete(std::move(h), ec, std::move(bytes));
+        // What dispatch would do, without its work-tracking executor copy:
+        // a handler of this io_context, running here, is called directly.
+        auto const ex = node_->get_executor();
+        if (same_running_io_context(boost::asio::get_associated_executor(h, ex), ex))
+            return std::move(h)(ec, std::move(bytes));
+        boost::asio::dispatch(ex, boost::asio::append(std::move(h), ec, std::move(bytes)));
     }
 
-    void owner_failed(typename std::unordered_map<std::uint64_t, pending_call>::iterator it) {
+    template <class E>
+    static boost::asio::io_context::executor_type const* io_target(E const& e) noexcept {
+        using io_ex = boost::asio::io_context::executor_type;
+        if constexpr (std::is_same_v<E, io_ex>)
+            return &e;
+        else if constexpr (requires { e.template target<io_ex>(); })
+            return e.template target<io_ex>();
+        else
+            return nullptr;
+    }
+
+    // Both name the same io_context, and this thread runs it.
+    template <class A, class B>
+    static bool same_running_io_context(A const& a, B const& b) noexcept {
+        auto const* x = io_target(a);
+        auto const* y = io_target(b);
+        return x != nullptr && y != nullptr && *x == *y && x->running_in_this_thread();
+    }
+
+    auto live_call() {
+        return [this](std::uint64_t id) { return pending_.find(id) != nullptr; };
+    }
+
+    void owner_failed(std::uint64_t id, pending_call& p) {
         ++counters_.owner_failures;
-        auto& p = it->second;
-        if (!p.retry) return finish(it, make_error_code(error::owner_failed), {});
+        if (!p.retry) return finish(id, p, make_error_code(error::owner_failed), {});
         p.retry = false;  // once
         ++counters_.retries;
         p.state = call_state::waiting_for_view;
-        retry_if_owner_moved(it->first, p);
+        retry_if_owner_moved(id, p);
     }
 
     // A call waiting for a new owner goes as soon as the table names one.
@@ -12124,17 +12590,16 @@ private:
         // Collect first: a retry served locally completes (and erases) its call.
         std::vector<std::uint64_t> waiting;
         std::vector<std::uint64_t> failed_ids;
-        for (auto& [id, p] : pending_) {
+        pending_.for_each([&](std::uint64_t id, pending_call& p) {
             if (p.state == call_state::waiting_for_view)
                 waiting.push_back(id);
             else if (p.target != node_->local_id() && gone(p.target))
                 failed_ids.push_back(id);
-        }
+        });
         for (auto id : waiting)
-            if (auto it = pending_.find(id); it != pending_.end())
-                retry_if_owner_moved(id, it->second);
+            if (auto* c = pending_.find(id)) retry_if_owner_moved(id, *c);
         for (auto id : failed_ids)
-            if (auto it = pending_.find(id); it != pending_.end()) owner_failed(it);
+            if (auto* c = pending_.find(id)) owner_failed(id, *c);
     }
 
     // ---- casts ------------------------------------------------------------------------------
@@ -12178,7 +12643,7 @@ private:
         if (!r) r = route_responder([](route_result) {});
         route_context const ctx{key, hash, topic, from, local, want_reply};
         // Hold the handler: it may replace itself.
-        auto const h = it->second;
+        auto const h = it->second.async;
         (*h)(ctx, std::move(payload), std::move(r));
     }
 
@@ -12190,9 +12655,24 @@ private:
     }
 
     void reply(node_id const& to, route_reply r) {
-        node_->async_send_application(to, message(std::move(r)), [](boost::system::error_code) {
+        message m(std::move(r));
+        node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
             // A lost reply is the caller's timeout or owner failure.
         });
+    }
+
+    // The reply to request `id` carrying a handler's result.
+    void reply_with(node_id const& to, std::uint64_t id, route_result res) {
+        route_reply out{id, route_status::ok, std::nullopt, fingerprint(), {}};
+        if (res) {
+            out.payload = std::move(*res);
+        } else if (res.error() == error::no_handler) {
+            out.status = route_status::no_handler;
+        } else {
+            out.status = route_status::handler_error;
+            out.payload = detail::to_bytes(res.error().message());
+        }
+        reply(to, std::move(out));
     }
 
     // Answers (or forwards) a request this node must not serve: true when done.
@@ -12233,22 +12713,34 @@ private:
         auto const hash = hash_key(key);
         if (redirected(e, req, hash)) return;
         ++counters_.requests_served;
+        if (req.want_reply) {
+            if (auto it = handlers_.find(req.topic); it != handlers_.end() && it->second.sync) {
+                // A synchronous handler answers right here: no responder, no
+                // copy of the sender, what route_responder would do.
+                auto const h = it->second.sync;  // hold it: it may replace itself
+                std::weak_ptr<int> const alive = alive_;
+                route_context const ctx{key, hash, req.topic, e.sender, false, true};
+                std::optional<route_result> res;
+                try {
+                    res.emplace((*h)(ctx, req.payload));
+                } catch (...) {
+                    // As a responder dropped by the unwinding would.
+                    if (!alive.expired() && !closed_)
+                        reply_with(e.sender, req.id,
+                                   route_result(boost::system::error_code(error::remote_handler_error)));
+                    throw;
+                }
+                if (alive.expired() || closed_) return;
+                return reply_with(e.sender, req.id, std::move(*res));
+            }
+        }
         route_responder r;
         if (req.want_reply) {
             r = route_responder([this, to = e.sender, id = req.id, ex = node_->get_executor(),
                                  alive = std::weak_ptr<int>(alive_)](route_result res) {
                 boost::asio::dispatch(ex, [this, to, id, alive, res = std::move(res)]() mutable {
                     if (alive.expired() || closed_) return;
-                    route_reply out{id, route_status::ok, std::nullopt, fingerprint(), {}};
-                    if (res) {
-                        out.payload = std::move(*res);
-                    } else if (res.error() == error::no_handler) {
-                        out.status = route_status::no_handler;
-                    } else {
-                        out.status = route_status::handler_error;
-                        out.payload = detail::to_bytes(res.error().message());
-                    }
-                    reply(to, std::move(out));
+                    reply_with(to, id, std::move(res));
                 });
             });
         }
@@ -12257,31 +12749,33 @@ private:
     }
 
     void on_reply(envelope const& e, route_reply& rep) {
-        auto it = pending_.find(rep.id);
-        if (it == pending_.end() || it->second.state != call_state::in_flight ||
-            it->second.target.name() != e.sender.name()) {
+        auto const id = rep.id;
+        auto* c = pending_.find(id);
+        if (!c || c->state != call_state::in_flight || c->target.name() != e.sender.name()) {
             ++counters_.stray_replies;
             return;
         }
-        auto& p = it->second;
+        auto& p = *c;
         switch (rep.status) {
-        case route_status::ok: return finish(it, {}, std::move(rep.payload));
+        case route_status::ok: return finish(id, p, {}, std::move(rep.payload), true);
         case route_status::redirect:
             if (p.direct || !rep.owner || rep.owner->empty())
-                return finish(it, make_error_code(error::no_owner), {});
+                return finish(id, p, make_error_code(error::no_owner), {}, true);
             if (p.hops >= cfg_.max_redirects) {
                 ++counters_.redirect_limits;
-                return finish(it, make_error_code(error::redirect_limit), {});
+                return finish(id, p, make_error_code(error::redirect_limit), {}, true);
             }
             ++counters_.redirects_followed;
             ++p.hops;
             p.target = std::move(*rep.owner);
-            return attempt(it->first, p);
-        case route_status::no_owner: return finish(it, make_error_code(error::no_owner), {});
-        case route_status::no_handler: return finish(it, make_error_code(error::no_handler), {});
+            return attempt(id, p);
+        case route_status::no_owner:
+            return finish(id, p, make_error_code(error::no_owner), {}, true);
+        case route_status::no_handler:
+            return finish(id, p, make_error_code(error::no_handler), {}, true);
         case route_status::handler_error:
-            return finish(it, make_error_code(error::remote_handler_error),
-                          std::move(rep.payload));
+            return finish(id, p, make_error_code(error::remote_handler_error),
+                          std::move(rep.payload), true);
         }
         ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety
     }
@@ -12339,8 +12833,10 @@ private:
     // ---- timeouts ---------------------------------------------------------------------------
 
     void arm_timer() {
-        if (virtual_time_ || deadlines_.empty()) return;
-        auto const next = deadlines_.begin()->first;
+        if (virtual_time_) return;
+        auto const* earliest = deadlines_.earliest(live_call());
+        if (!earliest) return;
+        auto const next = earliest->when;
         if (timer_armed_ && next >= armed_at_) return;
         timer_armed_ = true;
         armed_at_ = next;
@@ -12358,11 +12854,12 @@ private:
     void expire_due() {
         if (closed_) return;
         auto const now = node_->monotonic_now();
-        while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-            auto const id = deadlines_.begin()->second;
-            auto it = pending_.find(id);
+        while (auto const* earliest = deadlines_.earliest(live_call())) {
+            if (earliest->when > now) break;
+            auto const id = earliest->key;
+            deadlines_.pop();
             ++counters_.timeouts;
-            finish(it, make_error_code(error::call_timeout), {});
+            finish(id, *pending_.find(id), make_error_code(error::call_timeout), {});
         }
         arm_timer();
     }
@@ -12380,15 +12877,18 @@ private:
             return std::hash<std::string_view>{}(s);
         }
     };
-    std::unordered_map<std::string, std::shared_ptr<async_handler const>, topic_hash,
-                       std::equal_to<>>
-        handlers_;
+    // A topic's handler; `sync` too when it was registered with handle(), so
+    // that a remote request can be answered without a responder.
+    struct topic_handlers {
+        std::shared_ptr<async_handler const> async;
+        std::shared_ptr<handler const> sync;
+    };
+    std::unordered_map<std::string, topic_handlers, topic_hash, std::equal_to<>> handlers_;
     change_callback on_acquired_;
     change_callback on_released_;
 
-    std::unordered_map<std::uint64_t, pending_call> pending_;
-    std::multimap<duration, std::uint64_t> deadlines_;
-    std::uint64_t next_id_ = 1;
+    detail::slab<pending_call> pending_;  // the call's key is its request id
+    detail::deadline_queue deadlines_;
     timer_type timer_;
     bool timer_armed_ = false;
     duration armed_at_{};
