@@ -158,7 +158,7 @@ void dissemination() {
 void bandwidth() {
     std::printf("\n### Bytes sent per node per second (steady state, 0%% loss)\n\n");
     std::printf("binary_codec sizes of every message sent, over 60 virtual s after a 30 s settle.\n\n");
-    std::printf("| N | messages/node/s | bytes/node/s | of which push-pull bytes/node/s |\n");
+    std::printf("| N | messages/node/s | bytes/node/s | of which anti-entropy (digests, push-pull) bytes/node/s |\n");
     std::printf("|---:|---:|---:|---:|\n");
     std::vector<std::size_t> sizes{10, 100, 1000};
     if (!quick) sizes.push_back(3000);
@@ -173,8 +173,10 @@ void bandwidth() {
         double const per = static_cast<double>(n) * 60.0;
         constexpr auto pp = boost::mp11::mp_find<message, push_pull>::value;
         constexpr auto ppr = boost::mp11::mp_find<message, push_pull_reply>::value;
+        constexpr auto vd = boost::mp11::mp_find<message, view_digest>::value;
         auto const pp_bytes = (c1.bytes_sent_by_type[pp] - c0.bytes_sent_by_type[pp]) +
-                              (c1.bytes_sent_by_type[ppr] - c0.bytes_sent_by_type[ppr]);
+                              (c1.bytes_sent_by_type[ppr] - c0.bytes_sent_by_type[ppr]) +
+                              (c1.bytes_sent_by_type[vd] - c0.bytes_sent_by_type[vd]);
         std::printf("| %zu | %.1f | %.0f | %.0f |\n", n,
                     static_cast<double>(c1.sent - c0.sent) / per,
                     static_cast<double>(c1.bytes_sent - c0.bytes_sent) / per,

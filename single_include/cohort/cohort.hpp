@@ -753,8 +753,9 @@ using hlc = basic_hlc<system_wall_clock>;
 //   - Dissemination: rumors (wire `rumor`) piggyback as a `gossip` packet
 //     next to each ping and ack, and go to gossip_nodes random members every
 //     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
-//     Push-pull (full state over a frame, answered by push_pull_reply) with a
-//     random member every scaled push_pull_interval; a random failed member
+//     Anti-entropy: a view_digest to a random member every scaled
+//     push_pull_interval; where views differ, push-pull (full state over a
+//     frame, answered by push_pull_reply) follows; a random failed member
 //     every reconnect_interval.
 //   - Merging: a higher incarnation wins; equal incarnations merge by
 //     node_state precedence; a member's word about itself is authoritative;
@@ -2305,12 +2306,26 @@ struct route_reply {
 };
 BOOST_DESCRIBE_STRUCT(route_reply, (), (id, status, owner, fingerprint, payload))
 
+/// A summary of the sender's whole view, sent instead of a periodic full-state
+/// push_pull: a receiver whose own view sums to another `digest` starts a
+/// push_pull with the sender, and one whose view is the same does nothing, so
+/// anti-entropy costs one small message per interval while views agree (the digest is
+/// defined in membership/detail/view_digest.hpp).
+struct view_digest {
+    static constexpr std::string_view wire_name = "view_digest";
+    std::uint64_t digest = 0;
+    std::uint64_t members = 0;  ///< how many entries the sender's view holds
+
+    friend bool operator==(view_digest const&, view_digest const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(view_digest, (), (digest, members))
+
 /// Every protocol message. The index of an alternative is its type number on
 /// the binary wire: new types are only ever appended, never inserted,
 /// removed or reordered.
 using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
                              push_pull, user_message, gossip, push_pull_reply, route_request,
-                             route_reply>;
+                             route_reply, view_digest>;
 
 }  // namespace cohort
 
@@ -2351,7 +2366,9 @@ struct membership_counters {
     std::uint64_t failures_declared = 0; ///< suspicions that timed out here
     std::uint64_t failures_heard = 0;    ///< members marked failed on others' word
     std::uint64_t gossip_rounds = 0;     ///< periodic gossip rounds with rumors to send
-    std::uint64_t push_pulls = 0;        ///< periodic push-pull exchanges started
+    std::uint64_t push_pulls = 0;        ///< full-state push-pulls started (not joins, reconnects)
+    std::uint64_t digests_sent = 0;      ///< periodic view digests sent (anti-entropy)
+    std::uint64_t digest_mismatches = 0; ///< digests received that differ from this view
     std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
@@ -3088,6 +3105,55 @@ private:
 
 #endif // COHORT_MEMBERSHIP_DETAIL_SUSPICION_HPP
 // ----- end include/cohort/membership/detail/suspicion.hpp -----
+// ----- begin include/cohort/membership/detail/view_digest.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_VIEW_DIGEST_HPP
+#define COHORT_MEMBERSHIP_DETAIL_VIEW_DIGEST_HPP
+
+// The digest of a membership view, for cheap anti-entropy (wire `view_digest`):
+// the sum, modulo 2^64, of one 64-bit hash per entry over the entry's id text
+// (name and address), incarnation, state and tags. A sum is independent of
+// the order entries are visited in, so two nodes holding the same view compute
+// the same digest whatever their table layout. Every node must compute it
+// alike: it is part of the protocol, never change it within one
+// protocol_version.
+
+
+#include <cstdint>
+#include <vector>
+
+namespace cohort::detail {
+
+/// splitmix64's finaliser: spreads every input bit over the whole word.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/// One entry's share of a view digest.
+inline std::uint64_t entry_digest(node_id const& id, std::uint64_t incarnation, node_state state,
+                                  std::vector<tag> const& tags) noexcept {
+    std::uint64_t h = fnv1a_64(id.str());
+    h = mix64(h ^ mix64(incarnation + 0x9E3779B97F4A7C15ULL));
+    h = mix64(h + static_cast<std::uint64_t>(state) + 1);
+    for (auto const& t : tags) {
+        // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+        h = mix64(h ^ (t.key.size() + 1)) ^ fnv1a_64(t.key);
+        h = mix64(h ^ (t.value.size() + 1)) ^ fnv1a_64(t.value);
+    }
+    return mix64(h);
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_VIEW_DIGEST_HPP
+// ----- end include/cohort/membership/detail/view_digest.hpp -----
 // ----- begin include/cohort/membership/events.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -3493,8 +3559,12 @@ public:
         if (now >= next_push_pull_) {
             next_push_pull_ = now + push_pull_interval();
             if (!alive_.empty() && self_->m.state != node_state::leaving) {
-                ++counters_.push_pulls;
-                send(random_of(alive_)->m.id, delivery::frame, push_pull{false, full_state()});
+                // A digest first: the full state goes only where views differ.
+                // In a frame, as the push-pull was: a crashed member's refused
+                // connection is then noticed as before (on_unreachable).
+                ++counters_.digests_sent;
+                send(random_of(alive_)->m.id, delivery::frame,
+                     view_digest{digest(), static_cast<std::uint64_t>(table_.size())});
             }
         }
         if (now >= next_reconnect_) {
@@ -3810,6 +3880,19 @@ private:
         apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
     }
     void handle(envelope const&, user_message const&, duration) {}
+
+    void handle(envelope const& e, view_digest const& d, duration now) {
+        if (!is_live(self_->m.state) || self_->m.state == node_state::leaving) return;
+        if (d.digest == digest()) return;
+        ++counters_.digest_mismatches;
+        // At most one full-state answer per eighth of the push-pull interval:
+        // a peer (or a forger) sending digests cannot make this node send its
+        // whole view more often than that.
+        if (digest_answered_ && now - *digest_answered_ < push_pull_interval() / 8) return;
+        digest_answered_ = now;
+        ++counters_.push_pulls;
+        send(e.sender, delivery::frame, push_pull{false, full_state()});
+    }
     // Application messages: the driver hands them to the router, not here.
     void handle(envelope const&, route_request const&, duration) {}
     void handle(envelope const&, route_reply const&, duration) {}
@@ -4333,6 +4416,16 @@ private:
         scratch_helpers_.clear();
     }
 
+    // The view's digest (detail/view_digest.hpp): O(N), once per push-pull
+    // interval and per digest received.
+    std::uint64_t digest() const {
+        std::uint64_t sum = 0;
+        table_.for_each([&](index_type, record const& r) {
+            sum += detail::entry_digest(r.m.id, r.m.incarnation, r.m.state, r.m.tags);
+        });
+        return sum;
+    }
+
     std::vector<member_state> full_state() const {
         std::vector<member_state> out;
         out.reserve(table_.size());
@@ -4477,6 +4570,7 @@ private:
     duration next_gossip_{};
     duration last_gossip_{};  // the last periodic gossip round
     duration next_push_pull_{};
+    std::optional<duration> digest_answered_;  // the last full state sent for a digest
     duration next_reconnect_{};
 
     std::vector<outgoing> outbox_;

@@ -75,6 +75,8 @@ std::vector<std::pair<char const*, envelope>> seeds() {
     g.rumors.push_back({id("d@10.0.0.4:4"), 2, node_state::leaving, {}, {}});
     s.emplace_back("gossip", with(std::move(g)));
 
+    s.emplace_back("view_digest", with(view_digest{0x9E3779B97F4A7C15ULL, 12}));
+
     push_pull_reply reply;
     reply.members.push_back({id("a@10.0.0.1:1"), 7, node_state::active, {{"role", "db"}}});
     reply.members.push_back({id("e@[::]:5"), 3, node_state::failed, {}});

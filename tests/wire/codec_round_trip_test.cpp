@@ -209,6 +209,8 @@ BOOST_AUTO_TEST_CASE(extreme_values_round_trip) {
     both(make_envelope(route_request{0, {}, "", 0, 0, true, small, false}));
     both(make_envelope(route_reply{u64_max, route_status::redirect, id("o@[::1]:65535"), u64_max, {}}));
     both(make_envelope(route_reply{0, route_status::handler_error, std::nullopt, 0, small}));
+    both(make_envelope(view_digest{u64_max, u64_max}));
+    both(make_envelope(view_digest{}));
 }
 
 BOOST_AUTO_TEST_CASE(encode_appends_to_the_buffer) {
@@ -419,6 +421,7 @@ BOOST_AUTO_TEST_CASE(binary_format_is_stable) {
     BOOST_TEST(message(push_pull_reply{}).index() == 12U);
     BOOST_TEST(message(route_request{}).index() == 13U);
     BOOST_TEST(message(route_reply{}).index() == 14U);
+    BOOST_TEST(message(view_digest{}).index() == 15U);
 }
 
 BOOST_AUTO_TEST_CASE(json_format_is_stable) {

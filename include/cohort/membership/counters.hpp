@@ -43,7 +43,9 @@ struct membership_counters {
     std::uint64_t failures_declared = 0; ///< suspicions that timed out here
     std::uint64_t failures_heard = 0;    ///< members marked failed on others' word
     std::uint64_t gossip_rounds = 0;     ///< periodic gossip rounds with rumors to send
-    std::uint64_t push_pulls = 0;        ///< periodic push-pull exchanges started
+    std::uint64_t push_pulls = 0;        ///< full-state push-pulls started (not joins, reconnects)
+    std::uint64_t digests_sent = 0;      ///< periodic view digests sent (anti-entropy)
+    std::uint64_t digest_mismatches = 0; ///< digests received that differ from this view
     std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval

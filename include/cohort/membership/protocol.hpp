@@ -35,8 +35,9 @@
 //   - Dissemination: rumors (wire `rumor`) piggyback as a `gossip` packet
 //     next to each ping and ack, and go to gossip_nodes random members every
 //     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
-//     Push-pull (full state over a frame, answered by push_pull_reply) with a
-//     random member every scaled push_pull_interval; a random failed member
+//     Anti-entropy: a view_digest to a random member every scaled
+//     push_pull_interval; where views differ, push-pull (full state over a
+//     frame, answered by push_pull_reply) follows; a random failed member
 //     every reconnect_interval.
 //   - Merging: a higher incarnation wins; equal incarnations merge by
 //     node_state precedence; a member's word about itself is authoritative;
@@ -63,6 +64,7 @@
 #include <cohort/membership/detail/member_table.hpp>
 #include <cohort/membership/detail/ring.hpp>
 #include <cohort/membership/detail/suspicion.hpp>
+#include <cohort/membership/detail/view_digest.hpp>
 #include <cohort/membership/events.hpp>
 #include <cohort/membership/member.hpp>
 #include <cohort/node_id.hpp>
@@ -238,8 +240,12 @@ public:
         if (now >= next_push_pull_) {
             next_push_pull_ = now + push_pull_interval();
             if (!alive_.empty() && self_->m.state != node_state::leaving) {
-                ++counters_.push_pulls;
-                send(random_of(alive_)->m.id, delivery::frame, push_pull{false, full_state()});
+                // A digest first: the full state goes only where views differ.
+                // In a frame, as the push-pull was: a crashed member's refused
+                // connection is then noticed as before (on_unreachable).
+                ++counters_.digests_sent;
+                send(random_of(alive_)->m.id, delivery::frame,
+                     view_digest{digest(), static_cast<std::uint64_t>(table_.size())});
             }
         }
         if (now >= next_reconnect_) {
@@ -555,6 +561,19 @@ private:
         apply(rumor{m.member, m.incarnation, node_state::joining, m.tags, {}}, now);
     }
     void handle(envelope const&, user_message const&, duration) {}
+
+    void handle(envelope const& e, view_digest const& d, duration now) {
+        if (!is_live(self_->m.state) || self_->m.state == node_state::leaving) return;
+        if (d.digest == digest()) return;
+        ++counters_.digest_mismatches;
+        // At most one full-state answer per eighth of the push-pull interval:
+        // a peer (or a forger) sending digests cannot make this node send its
+        // whole view more often than that.
+        if (digest_answered_ && now - *digest_answered_ < push_pull_interval() / 8) return;
+        digest_answered_ = now;
+        ++counters_.push_pulls;
+        send(e.sender, delivery::frame, push_pull{false, full_state()});
+    }
     // Application messages: the driver hands them to the router, not here.
     void handle(envelope const&, route_request const&, duration) {}
     void handle(envelope const&, route_reply const&, duration) {}
@@ -1078,6 +1097,16 @@ private:
         scratch_helpers_.clear();
     }
 
+    // The view's digest (detail/view_digest.hpp): O(N), once per push-pull
+    // interval and per digest received.
+    std::uint64_t digest() const {
+        std::uint64_t sum = 0;
+        table_.for_each([&](index_type, record const& r) {
+            sum += detail::entry_digest(r.m.id, r.m.incarnation, r.m.state, r.m.tags);
+        });
+        return sum;
+    }
+
     std::vector<member_state> full_state() const {
         std::vector<member_state> out;
         out.reserve(table_.size());
@@ -1222,6 +1251,7 @@ private:
     duration next_gossip_{};
     duration last_gossip_{};  // the last periodic gossip round
     duration next_push_pull_{};
+    std::optional<duration> digest_answered_;  // the last full state sent for a digest
     duration next_reconnect_{};
 
     std::vector<outgoing> outbox_;

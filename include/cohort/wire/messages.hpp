@@ -269,12 +269,26 @@ struct route_reply {
 };
 BOOST_DESCRIBE_STRUCT(route_reply, (), (id, status, owner, fingerprint, payload))
 
+/// A summary of the sender's whole view, sent instead of a periodic full-state
+/// push_pull: a receiver whose own view sums to another `digest` starts a
+/// push_pull with the sender, and one whose view is the same does nothing, so
+/// anti-entropy costs one small message per interval while views agree (the digest is
+/// defined in membership/detail/view_digest.hpp).
+struct view_digest {
+    static constexpr std::string_view wire_name = "view_digest";
+    std::uint64_t digest = 0;
+    std::uint64_t members = 0;  ///< how many entries the sender's view holds
+
+    friend bool operator==(view_digest const&, view_digest const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(view_digest, (), (digest, members))
+
 /// Every protocol message. The index of an alternative is its type number on
 /// the binary wire: new types are only ever appended, never inserted,
 /// removed or reordered.
 using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
                              push_pull, user_message, gossip, push_pull_reply, route_request,
-                             route_reply>;
+                             route_reply, view_digest>;
 
 }  // namespace cohort
 
