@@ -589,8 +589,9 @@ private:
             if ((r.state == node_state::unknown || r.state == node_state::failed) &&
                 r.member.name() != self_name_ && correction.rumors.size() < max_corrections) {
                 auto const i = table_.find(r.member.name());
-                if (i != npos && table_[i].m.incarnation > r.incarnation &&
-                    is_live(table_[i].m.state) && table_[i].m.state != node_state::unknown)
+                node_state const held = i != npos ? table_[i].m.state : node_state::failed;
+                if ((held == node_state::active || held == node_state::joining) &&
+                    table_[i].m.incarnation > r.incarnation)
                     correction.rumors.push_back(rumor_of(table_[i], std::nullopt));
             }
         }
