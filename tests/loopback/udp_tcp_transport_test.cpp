@@ -195,19 +195,25 @@ public:
     // True once the transport closed the connection (EOF or reset).
     bool dropped() const { return state_->dropped; }
 
+    // Every byte the transport wrote on this connection.
+    std::vector<std::byte> const& received() const { return state_->received; }
+
 private:
     struct state {
         bool dropped = false;
-        std::array<char, 256> buf{};
+        std::array<std::byte, 256> buf{};
+        std::vector<std::byte> received;
     };
 
     void watch() {
         socket_.async_read_some(asio::buffer(state_->buf), [this, s = state_](error_code ec,
-                                                                              std::size_t) {
+                                                                              std::size_t n) {
             if (ec) {
                 s->dropped = true;
                 return;
             }
+            s->received.insert(s->received.end(), s->buf.begin(),
+                               s->buf.begin() + static_cast<std::ptrdiff_t>(n));
             watch();
         });
     }
@@ -473,6 +479,124 @@ BOOST_AUTO_TEST_CASE(connection_reused_for_many_frames) {
     BOOST_TEST(a.counters().reconnects == 0u);
     BOOST_TEST(b.counters().accepts == 1u);
     BOOST_TEST(a.counters().frames_out == 350u);
+}
+
+BOOST_AUTO_TEST_CASE(frames_back_ride_the_connection_the_peer_opened) {
+    asio::io_context ioc;
+    udp_tcp_config cfg = v4();
+    cfg.reconnect_base_delay = 20ms;
+    cfg.reconnect_max_delay = 200ms;
+    auto a = std::make_unique<cohort::udp_tcp_transport>(ioc, v4());
+    cohort::udp_tcp_transport b(ioc, cfg);
+    auto const a_ep = a->local_endpoint();
+    auto ra = std::make_unique<collector>(*a);
+    collector rb(b);
+
+    // Request and reply, one at a time, then a burst back: all on a's connection.
+    for (unsigned i = 0; i < 50; ++i) {
+        auto const ask = send_frame(*a, b.local_endpoint(), pattern(20, i));
+        BOOST_TEST_REQUIRE(run_until(ioc, [&] { return rb.size() == i + 1 && ask->done; }));
+        BOOST_TEST(!ask->ec);
+        auto const answer = send_frame(b, rb.messages()[i].from, pattern(30, 1000 + i));
+        BOOST_TEST_REQUIRE(run_until(ioc, [&] { return ra->size() == i + 1 && answer->done; }));
+        BOOST_TEST(!answer->ec);
+        BOOST_TEST(ra->messages()[i].from == b.local_endpoint()); // the endpoint a dialled
+        BOOST_TEST((ra->messages()[i].bytes == pattern(30, 1000 + i)));
+    }
+    std::vector<result_ptr> burst;
+    for (unsigned i = 0; i < 200; ++i)
+        burst.push_back(send_frame(b, a_ep, pattern(10 + i, i)));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return ra->size() == 250 && all_done(burst); }));
+    for (unsigned i = 0; i < 200; ++i)
+        BOOST_TEST((ra->messages()[50 + i].bytes == pattern(10 + i, i))); // in order
+    BOOST_TEST(a->counters().connects == 1u);
+    BOOST_TEST(b.counters().accepts == 1u);
+    BOOST_TEST(b.counters().connects == 0u); // b never opened a connection of its own
+    BOOST_TEST(a->counters().accepts == 0u);
+    BOOST_TEST(b.counters().frames_out == 250u);
+
+    // a goes away: b loses the connection it was writing on, and a later
+    // frame to a connects (after the backoff) and is refused.
+    ra.reset();
+    a.reset();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return b.counters().disconnects == 1; }));
+    auto const late = send_frame(b, a_ep, bytes_of("late"));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return late->done; }));
+    BOOST_TEST((late->ec == asio::error::connection_refused));
+    BOOST_TEST(b.counters().connect_failures == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(only_a_two_way_hello_is_answered_on_its_connection) {
+    asio::io_context ioc;
+    cohort::udp_tcp_transport b(ioc, v4());
+    collector rb(b);
+    auto const nobody = dead_endpoint(ioc); // the raw peers claim to listen here
+
+    // Version 1: the opener does not read, so b connects to the address
+    // the hello names (and is refused) rather than write where nobody reads.
+    raw_peer one_way(ioc, b.local_endpoint());
+    one_way.write(hello_v4(nobody));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return b.counters().accepts == 1; }));
+    auto const refused = send_frame(b, nobody, bytes_of("x"));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return refused->done; }));
+    BOOST_TEST((refused->ec == asio::error::connection_refused));
+    BOOST_TEST(one_way.received().empty());
+    BOOST_TEST(!one_way.dropped());
+}
+
+BOOST_AUTO_TEST_CASE(a_two_way_hello_is_answered_on_its_connection) {
+    asio::io_context ioc;
+    cohort::udp_tcp_transport b(ioc, v4());
+    collector rb(b);
+    auto const nobody = dead_endpoint(ioc);
+
+    raw_peer two_way(ioc, b.local_endpoint());
+    two_way.write(cohort::detail::make_hello_frame(nobody));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return b.counters().accepts == 1; }));
+    auto const sent = send_frame(b, nobody, bytes_of("back"));
+    auto expected = frame_header(4); // no hello in this direction
+    for (auto x : bytes_of("back"))
+        expected.push_back(x);
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+        return sent->done && two_way.received().size() >= expected.size();
+    }));
+    BOOST_TEST(!sent->ec);
+    BOOST_TEST((two_way.received() == expected));
+    BOOST_TEST(b.counters().connects == 0u);
+    BOOST_TEST(b.counters().connect_failures == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_that_connects_ends_the_backoff) {
+    asio::io_context ioc;
+    udp_tcp_config slow = v4();
+    slow.reconnect_base_delay = 60s; // the backoff outlasts the test unless it ends early
+    slow.reconnect_max_delay = 60s;
+    cohort::udp_tcp_transport b(ioc, slow);
+    collector rb(b);
+    auto a = std::make_unique<cohort::udp_tcp_transport>(ioc, v4());
+    auto const a_ep = a->local_endpoint();
+    auto ra = std::make_unique<collector>(*a);
+
+    auto const first = send_frame(b, a_ep, bytes_of("one"));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return first->done && ra->size() == 1; }));
+    ra.reset();
+    a.reset();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return b.counters().disconnects == 1; }));
+
+    // b is in its backoff towards a_ep; this frame waits in the queue.
+    auto const waiting = send_frame(b, a_ep, bytes_of("two"));
+    // a comes back on the same port and opens a connection to b: b sends the
+    // queued frame there at once instead of waiting out its backoff.
+    udp_tcp_config same = v4();
+    same.bind = a_ep;
+    cohort::udp_tcp_transport a2(ioc, same);
+    collector ra2(a2);
+    auto const hello = send_frame(a2, b.local_endpoint(), bytes_of("back"));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return waiting->done && ra2.size() == 1; }));
+    BOOST_TEST(!waiting->ec);
+    BOOST_TEST((ra2.messages()[0].bytes == bytes_of("two")));
+    BOOST_TEST(ra2.messages()[0].from == b.local_endpoint());
+    BOOST_TEST(b.counters().connects == 1u); // the first connection only
 }
 
 BOOST_AUTO_TEST_CASE(peer_restart_reconnects_after_backoff) {
@@ -1148,13 +1272,20 @@ BOOST_AUTO_TEST_CASE(hello_round_trip) {
         BOOST_TEST(cohort::detail::load_u32_be(frame.data()) == payload.size());
         auto const parsed = cohort::detail::parse_hello(payload);
         BOOST_TEST_REQUIRE(parsed.has_value());
-        BOOST_TEST(*parsed == ep);
+        BOOST_TEST(parsed->from == ep);
+        BOOST_TEST(parsed->two_way); // this build reads what comes back
     }
+    // Version 1 (an opener that only writes) still parses, as one-way.
     auto const v4_hello = hello_v4(endpoint(asio::ip::address_v4::loopback(), 4242));
-    BOOST_TEST((v4_hello == cohort::detail::make_hello_frame(
-                                endpoint(asio::ip::address_v4::loopback(), 4242))));
+    auto const one_way = cohort::detail::parse_hello({v4_hello.data() + 4, v4_hello.size() - 4});
+    BOOST_TEST_REQUIRE(one_way.has_value());
+    BOOST_TEST(!one_way->two_way);
+    auto made = cohort::detail::make_hello_frame(endpoint(asio::ip::address_v4::loopback(), 4242));
+    BOOST_TEST((made[8] == std::byte{2}));
+    made[8] = std::byte{1};
+    BOOST_TEST((v4_hello == made)); // same layout, only the version differs
     auto broken = v4_hello;
-    broken[8] = std::byte{2}; // version
+    broken[8] = std::byte{3}; // version
     BOOST_TEST(!cohort::detail::parse_hello({broken.data() + 4, broken.size() - 4}));
     auto zero_port = v4_hello;
     zero_port[14] = zero_port[15] = std::byte{0};

@@ -14,16 +14,25 @@
 // rejecting garbage is the codec's business.
 //
 // Frames. async_send_frame writes a frame (4-byte big-endian length, then
-// the payload) on this transport's connection to the peer, opened on demand
-// and reused for every later frame. Connections are one-way: a transport
-// writes frames only on the connections it opened and reads frames only on
-// the connections it accepted, so two peers that both send frames hold two
-// connections, and simultaneous connects need no tie-breaking. The first
-// frame on every connection is a hello naming the sender's advertised
-// endpoint (detail/framing.hpp), which becomes the `from` of every frame read
-// from that connection; an unspecified hello address (a sender bound to
-// 0.0.0.0 or :: without advertise) is replaced by the connection's source
-// address. A connection whose first frame is not a hello, or which announces
+// the payload) on a connection to the peer, opened on demand and reused for
+// every later frame. The first frame on a connection is a hello naming the
+// opener's advertised endpoint (detail/framing.hpp), which becomes the `from`
+// of every frame read from that connection; an unspecified hello address (a
+// sender bound to 0.0.0.0 or :: without advertise) is replaced by the
+// connection's source address. Frames that come back on a connection this
+// transport opened are `from` the endpoint it dialled.
+//
+// Connections are two-way: the acceptor of a connection whose hello says its
+// opener reads it (hello version 2) sends its own frames to that opener on
+// it, as long as it has no connection of its own to that peer (none yet, or
+// its own failed and it is backing off: the backoff then ends at once). A
+// request and its reply thus share one connection, and the reply carries the
+// request's acknowledgement instead of a segment of its own. When both peers
+// open at once, each keeps writing on its own connection and reading both;
+// nothing needs tie-breaking. A version 1 hello (an opener that only writes)
+// is never answered on its connection.
+//
+// A connection whose first frame is not a hello, or which announces
 // a frame longer than max_frame_size, is closed and counted (decode_errors,
 // and drops_garbage or drops_oversize); every other connection and
 // operation carries on. A frame whose first byte arrived must be complete
@@ -40,8 +49,9 @@
 // lost, as with any TCP transport without application acknowledgements.
 //
 // Reconnects. When a connect fails (refused, or not done within
-// connect_timeout) or an established connection breaks (peer closed it, a
-// write failed or exceeded write_timeout), every frame queued for that peer
+// connect_timeout) or the connection a peer's frames are written on breaks
+// (peer closed it, a read or write failed, a write exceeded write_timeout, a
+// frame read on it broke the rules above), every frame queued for that peer
 // completes with that error (counted in drops_closed) and the peer enters a
 // backoff: reconnect_base_delay * 2^(failures-1), capped at
 // reconnect_max_delay, then scaled by a random factor in

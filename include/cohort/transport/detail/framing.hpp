@@ -31,7 +31,11 @@ inline constexpr std::size_t frame_header_size = 4;
 
 inline constexpr std::array<std::byte, 4> hello_magic{std::byte{'c'}, std::byte{'o'},
                                                        std::byte{'h'}, std::byte{'o'}};
-inline constexpr std::byte hello_version{1};
+// Version 1: the opener only writes on the connection. Version 2 (sent
+// since connections became two-way): the opener also reads it, so the
+// acceptor may send its own frames to the opener there.
+inline constexpr std::byte hello_version_one_way{1};
+inline constexpr std::byte hello_version{2};
 inline constexpr std::size_t hello_v4_size = 4 + 1 + 1 + 4 + 2;
 inline constexpr std::size_t hello_v6_size = 4 + 1 + 1 + 16 + 2;
 
@@ -85,16 +89,22 @@ inline std::vector<std::byte> make_hello_frame(boost::asio::ip::udp::endpoint co
     return frame;
 }
 
-/// The endpoint a hello payload announces, or nothing when the payload is
-/// not a well-formed hello (wrong size, magic, version or family, port 0).
-inline std::optional<boost::asio::ip::udp::endpoint>
-parse_hello(std::span<std::byte const> payload) noexcept {
+/// What a hello announces.
+struct hello_info {
+    boost::asio::ip::udp::endpoint from; ///< the opener's advertised endpoint
+    bool two_way = false;                ///< the opener reads frames sent back on it
+};
+
+/// What a hello payload announces, or nothing when the payload is not a
+/// well-formed hello (wrong size, magic, version or family, port 0).
+inline std::optional<hello_info> parse_hello(std::span<std::byte const> payload) noexcept {
     if (payload.size() != hello_v4_size && payload.size() != hello_v6_size)
         return std::nullopt;
     if (std::memcmp(payload.data(), hello_magic.data(), hello_magic.size()) != 0)
         return std::nullopt;
     std::byte const* p = payload.data() + hello_magic.size();
-    if (*p++ != hello_version)
+    auto const version = *p++;
+    if (version != hello_version && version != hello_version_one_way)
         return std::nullopt;
     auto const family = *p++;
     boost::asio::ip::address address;
@@ -116,7 +126,7 @@ parse_hello(std::span<std::byte const> payload) noexcept {
                                     std::to_integer<unsigned>(p[1]));
     if (port == 0)
         return std::nullopt;
-    return boost::asio::ip::udp::endpoint(address, port);
+    return hello_info{boost::asio::ip::udp::endpoint(address, port), version == hello_version};
 }
 
 } // namespace cohort::detail

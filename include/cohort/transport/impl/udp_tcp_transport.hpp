@@ -112,15 +112,23 @@ private:
     Handler handler_;
 };
 
-// What an accepting transport knows about one inbound connection.
 template <class Executor>
-struct inbound_connection {
+struct outbound_peer;
+
+// One TCP connection: accepted (`from` set by its hello) or opened by this
+// transport (`from` is the peer it was opened to). Both kinds are read, since
+// frames may come back on either; `writer` is the peer whose frames this
+// connection carries: always its opener, and the acceptor too once a two-way
+// hello let it answer there.
+template <class Executor>
+struct stream_connection {
     using clock = std::chrono::steady_clock;
     using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
 
-    inbound_connection(socket_type s, Executor const& ex) : socket(std::move(s)), timer(ex) {}
+    stream_connection(socket_type s, Executor const& ex, std::size_t read_chunk)
+        : socket(std::move(s)), timer(ex), chunk(read_chunk) {}
 
     socket_type socket;
     timer_type timer;                 // read deadline, lazily re-armed
@@ -128,15 +136,20 @@ struct inbound_connection {
     std::size_t begin = 0;
     std::size_t end = 0;
     std::size_t need = frame_header_size;  // bytes the frame at `begin` needs in all
-    std::optional<boost::asio::ip::udp::endpoint> from;  // set by the hello
+    std::size_t chunk;                // least free space per read; doubles when a read fills it
+    std::size_t asked = 0;            // free space offered to the pending read
+    std::optional<boost::asio::ip::udp::endpoint> from;  // set by the hello, or the opener
+    std::weak_ptr<outbound_peer<Executor>> writer;       // the peer sending on it, if any
     std::uint64_t frames = 0;         // frames consumed, hello included
     std::uint64_t deadline_frame = 0; // the frame `deadline` belongs to
     std::optional<clock::time_point> deadline;  // when the partial frame must be complete
     bool timer_running = false;
     bool paused = false;              // stopped reading: the receive queue is full
     bool dead = false;
+    bool open = false;                // established (counted in disconnects when closed)
+    bool accepted = false;            // in the acceptor's list, at `self`
     std::uint32_t reads = 0;          // completed reads, for quiet_acks
-    typename std::list<std::shared_ptr<inbound_connection>>::iterator self;
+    typename std::list<std::shared_ptr<stream_connection>>::iterator self;
 };
 
 // A frame waiting to be written, and the operation it completes.
@@ -154,21 +167,22 @@ struct write_batch {
     std::vector<boost::asio::const_buffer> buffers;
 };
 
-// A sending transport's connection to one peer.
+// What this transport knows about sending frames to one peer: the queue and
+// the connection they are written on (opened by this transport, or one the
+// peer opened with a two-way hello).
 template <class Executor>
 struct outbound_peer {
     using clock = std::chrono::steady_clock;
-    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
 
     enum class status : std::uint8_t { idle, connecting, connected, backoff };
 
     outbound_peer(boost::asio::ip::udp::endpoint to, Executor const& ex)
-        : endpoint(to), socket(ex), deadline_timer(ex), backoff_timer(ex) {}
+        : endpoint(to), deadline_timer(ex), backoff_timer(ex) {}
 
     boost::asio::ip::udp::endpoint endpoint;
-    socket_type socket;
+    std::shared_ptr<stream_connection<Executor>> conn; // connecting or connected: written on
     timer_type deadline_timer;            // connect and write timeouts, lazily re-armed
     timer_type backoff_timer;
     status state = status::idle;
@@ -184,8 +198,7 @@ struct outbound_peer {
     bool hello_pending = false;
     bool ever_connected = false;
     unsigned failures = 0;                // consecutive, reset by a connect
-    std::uint64_t generation = 0;         // one per connection attempt
-    std::array<std::byte, 512> sink{};    // the peer should never write; we read to see EOF
+    std::uint64_t generation = 0;         // one per connection attempt or adoption
 };
 
 template <class Executor>
@@ -202,10 +215,11 @@ public:
     using tcp_acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
-    using in_conn = inbound_connection<Executor>;
+    using in_conn = stream_connection<Executor>;
     using out_peer = outbound_peer<Executor>;
 
     static constexpr std::size_t read_chunk = 64 * 1024;         // least free space per read
+    static constexpr std::size_t first_chunk = 4 * 1024;         // on connections we open
     static constexpr std::size_t idle_buffer_limit = 256 * 1024; // shrink idle buffers above
     static constexpr std::size_t batch_frames = 63;              // + hello = 64 iovecs
     static constexpr std::size_t batch_bytes = 256 * 1024;
@@ -342,22 +356,29 @@ public:
         close_sockets();
         accept_retry_.cancel(ignored);
         error_code const closed = error::transport_closed;
+        // A connection can be both a peer's and in the accepted list: the
+        // first to close it counts it.
+        auto const shut = [this](in_conn& c) {
+            if (c.dead)
+                return;
+            c.dead = true;
+            error_code ignored;
+            c.timer.cancel(ignored);
+            c.socket.close(ignored);
+            if (c.open)
+                tally(counters_.disconnects);
+        };
         for (auto& [to, p] : peers_) {
             ++p->generation;
             p->deadline_timer.cancel(ignored);
             p->backoff_timer.cancel(ignored);
-            if (p->state == out_peer::status::connected)
-                tally(counters_.disconnects);
-            p->socket.close(ignored);
+            if (p->conn)
+                shut(*p->conn);
             fail_frames(*p, closed);
         }
         peers_.clear();
-        for (auto& c : inbound_) {
-            c->dead = true;
-            c->timer.cancel(ignored);
-            c->socket.close(ignored);
-            tally(counters_.disconnects);
-        }
+        for (auto& c : inbound_)
+            shut(*c);
         inbound_.clear();
         paused_.clear();
         bump(counters_.drops_closed, inbox_.size());
@@ -542,9 +563,11 @@ private:
             socket.close(ignored);
             tally(counters_.disconnects);
         } else {
-            auto c = std::make_shared<in_conn>(std::move(socket), ex_);
+            auto c = std::make_shared<in_conn>(std::move(socket), ex_, read_chunk);
             inbound_.push_front(c);
             c->self = inbound_.begin();
+            c->open = true;
+            c->accepted = true;
             c->buffer.resize(read_chunk);
             arm_read_deadline(c); // for the hello
             start_read(c);
@@ -560,9 +583,10 @@ private:
         }
         // Grow towards the frame being received as its bytes arrive, not at
         // once: a header alone must not cost max_frame_size of memory.
-        std::size_t const target = std::max(c->need, read_chunk);
-        if (c->buffer.size() < target && c->buffer.size() - c->end < read_chunk)
-            c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + read_chunk)));
+        std::size_t const target = std::max(c->need, c->chunk);
+        if (c->buffer.size() < target && c->buffer.size() - c->end < c->chunk)
+            c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + c->chunk)));
+        c->asked = c->buffer.size() - c->end;
         c->socket.async_read_some(
             boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end),
             [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
@@ -574,20 +598,24 @@ private:
         if (is_closed() || c->dead)
             return;
         if (ec) { // closed by the peer, reset, ...
-            drop_connection(c);
+            break_connection(c, ec);
             return;
         }
+        // A connection opened by this transport starts with a small buffer
+        // (most only carry replies, if anything): grow it while reads fill it.
+        if (n == c->asked && c->chunk < read_chunk)
+            c->chunk *= 2;
         c->end += n;
         quiet_acks(*c);
         process(c);
     }
 
-    // An inbound connection only receives, so no reply ever carries its
+    // A connection that only receives (one-way: a peer without two-way
+    // hellos, or the loser of a simultaneous open) has no reply to carry its
     // acknowledgements: Linux sends a pure ACK segment for every read, which
-    // on loopback costs about as much as the frame itself (a third of the
-    // kernel's work per forwarded call). Delayed-ACK mode (TCP_QUICKACK off)
-    // acknowledges every second segment instead, or after the delayed-ACK
-    // timeout. Data is never delayed: senders set TCP_NODELAY, and only the
+    // on loopback costs about as much as the frame itself. Delayed-ACK mode
+    // (TCP_QUICKACK off) acknowledges every second segment instead, or after
+    // the delayed-ACK timeout, or with the next frame written back. Data is never delayed: senders set TCP_NODELAY, and only the
     // acknowledgement waits. The kernel leaves that mode when its delayed-ACK
     // timer fires (traffic paused), so it is asked again every 64 reads.
     static void quiet_acks([[maybe_unused]] in_conn& c) noexcept {
@@ -613,11 +641,11 @@ private:
             std::size_t const length = load_u32_be(head);
             if (!c->from) {
                 if (length != hello_v4_size && length != hello_v6_size) {
-                    reject(c, counters_.drops_garbage);
+                    reject(c, counters_.drops_garbage, error::bad_magic);
                     return;
                 }
             } else if (length > cfg_.max_frame_size) {
-                reject(c, counters_.drops_oversize);
+                reject(c, counters_.drops_oversize, error::frame_too_large);
                 return;
             }
             if (available < frame_header_size + length) {
@@ -628,15 +656,17 @@ private:
             if (!c->from) {
                 auto hello = parse_hello(payload);
                 if (!hello) {
-                    reject(c, counters_.drops_garbage);
+                    reject(c, counters_.drops_garbage, error::bad_magic);
                     return;
                 }
-                if (hello->address().is_unspecified()) {
+                if (hello->from.address().is_unspecified()) {
                     error_code ignored;
                     auto const remote = c->socket.remote_endpoint(ignored);
-                    hello->address(remote.address());
+                    hello->from.address(remote.address());
                 }
-                c->from = *hello;
+                c->from = hello->from;
+                if (hello->two_way)
+                    adopt(c);
             } else {
                 if (!can_offer()) {
                     // Stop reading until async_receive makes room; TCP pushes
@@ -664,7 +694,7 @@ private:
             if (c->from)
                 c->deadline.reset(); // between frames: no deadline
             if (c->buffer.size() > idle_buffer_limit)
-                std::vector<std::byte>(read_chunk).swap(c->buffer);
+                std::vector<std::byte>(c->chunk).swap(c->buffer);
         } else if (!c->deadline || c->deadline_frame != c->frames) {
             arm_read_deadline(c); // a new frame has started
         }
@@ -687,30 +717,46 @@ private:
             if (ec || self->is_closed() || c->dead || !c->deadline)
                 return;
             if (clock::now() >= *c->deadline)
-                self->drop_connection(c); // read timeout
+                self->break_connection(c, error::read_timeout);
             else
                 self->wait_read_deadline(c);
         });
     }
 
     // A peer broke the framing: count it and drop it.
-    void reject(std::shared_ptr<in_conn> const& c, std::atomic<std::uint64_t>& reason) {
+    void reject(std::shared_ptr<in_conn> const& c, std::atomic<std::uint64_t>& reason,
+                error ec) {
         bump(reason);
         tally(counters_.decode_errors);
-        drop_connection(c);
+        break_connection(c, ec);
     }
 
-    void drop_connection(std::shared_ptr<in_conn> const& c) {
+    // Reading failed (closed by the peer, reset, bad framing, read timeout):
+    // the connection is gone for both directions.
+    void break_connection(std::shared_ptr<in_conn> const& c, error_code ec) {
+        if (c->dead)
+            return;
+        if (auto p = c->writer.lock(); p && p->conn == c)
+            connection_failed(p, ec); // fails its frames, backs off, closes c
+        else
+            close_connection(c);
+    }
+
+    // By value: erasing it from the accepted list must not free it under us.
+    void close_connection(std::shared_ptr<in_conn> c) {
         if (c->dead)
             return;
         c->dead = true;
+        c->writer.reset();
         error_code ignored;
         c->timer.cancel(ignored);
         c->socket.close(ignored);
-        inbound_.erase(c->self);
+        if (c->accepted)
+            inbound_.erase(c->self);
         if (c->paused)
             std::erase(paused_, c);
-        tally(counters_.disconnects);
+        if (c->open)
+            tally(counters_.disconnects);
     }
 
     // ---- sending frames -----------------------------------------------------------------
@@ -773,11 +819,10 @@ private:
         p->state = out_peer::status::connecting;
         p->timed_out = false;
         auto const generation = ++p->generation;
-        error_code ignored;
-        p->socket.close(ignored);
+        p->conn = std::make_shared<in_conn>(typename in_conn::socket_type(ex_), ex_, first_chunk);
         boost::asio::ip::tcp::endpoint const target(p->endpoint.address(), p->endpoint.port());
-        p->socket.async_connect(target, [self = this->shared_from_this(), p,
-                                         generation](error_code ec) {
+        p->conn->socket.async_connect(target, [self = this->shared_from_this(), p,
+                                               generation](error_code ec) {
             self->on_connect(p, generation, ec);
         });
         arm_peer_deadline(p, cfg_.connect_timeout);
@@ -799,26 +844,36 @@ private:
             tally(counters_.reconnects);
         p->ever_connected = true;
         p->failures = 0;
+        auto const& c = p->conn;
         error_code ignored;
-        p->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->open = true;
+        c->from = p->endpoint; // what comes back on it is from the peer we dialled
+        c->writer = p;
         p->state = out_peer::status::connected;
         p->hello_pending = true;
-        watch(p, generation);
+        start_read(c); // replies, and the peer's close
         start_write(p);
     }
 
-    // Reads from an outbound connection only to learn that the peer closed it.
-    void watch(std::shared_ptr<out_peer> const& p, std::uint64_t generation) {
-        p->socket.async_read_some(boost::asio::buffer(p->sink), [self = this->shared_from_this(),
-                                                                 p, generation](error_code ec,
-                                                                                std::size_t) {
-            if (self->is_closed() || generation != p->generation)
-                return;
-            if (ec)
-                self->connection_failed(p, ec);
-            else
-                self->watch(p, generation);
-        });
+    // A peer opened `c` with a two-way hello: send it frames there too, unless
+    // a connection of our own is (being) established. Simultaneous opens thus
+    // leave two connections, each used one way; nothing needs tie-breaking.
+    void adopt(std::shared_ptr<in_conn> const& c) {
+        auto p = peer_for(*c->from);
+        if (!p || (p->state != out_peer::status::idle && p->state != out_peer::status::backoff))
+            return;
+        ++p->generation; // a backoff wait in progress ends here
+        error_code ignored;
+        p->backoff_timer.cancel(ignored);
+        c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->writer = p;
+        p->conn = c;
+        p->state = out_peer::status::connected;
+        p->failures = 0; // the peer is reachable
+        p->timed_out = false;
+        p->hello_pending = false; // the acceptor's side needs none
+        start_write(p);
     }
 
     // `done` is a batch whose write has completed: its storage is reused.
@@ -846,7 +901,7 @@ private:
             p->queue.pop_front();
         }
         p->writing = batch;
-        boost::asio::async_write(p->socket,
+        boost::asio::async_write(p->conn->socket,
                                  std::span<boost::asio::const_buffer const>(batch->buffers),
                                  [self = this->shared_from_this(), p, batch,
                                   generation = p->generation](error_code ec, std::size_t) {
@@ -919,7 +974,7 @@ private:
             // Closing aborts the connect or write, whose handler reports the timeout.
             p->timed_out = true;
             error_code ignored;
-            p->socket.close(ignored);
+            p->conn->socket.close(ignored);
         });
     }
 
@@ -945,10 +1000,8 @@ private:
             ec = p->state == out_peer::status::connecting ? error_code(error::connect_timeout)
                                                           : error_code(error::write_timeout);
         ++p->generation;
-        if (p->state == out_peer::status::connected)
-            tally(counters_.disconnects);
-        error_code ignored;
-        p->socket.close(ignored);
+        if (auto c = std::move(p->conn))
+            close_connection(std::move(c)); // counts a disconnect if it was established
         p->hello_pending = false;
         fail_frames(*p, ec);
         p->failures = std::min(p->failures + 1, 63u);
