@@ -847,6 +847,7 @@ private:
         auto const& c = p->conn;
         error_code ignored;
         c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->socket.non_blocking(true, ignored); // start_write's direct write must not block
         c->open = true;
         c->from = p->endpoint; // what comes back on it is from the peer we dialled
         c->writer = p;
@@ -867,6 +868,7 @@ private:
         error_code ignored;
         p->backoff_timer.cancel(ignored);
         c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->socket.non_blocking(true, ignored);
         c->writer = p;
         p->conn = c;
         p->state = out_peer::status::connected;
@@ -901,6 +903,24 @@ private:
             p->queue.pop_front();
         }
         p->writing = batch;
+        // Nothing is being written on the connection: hand the batch to the
+        // kernel now (the socket is non-blocking) instead of through
+        // async_write's composed operation and a reactor registration. Its
+        // frames still complete from a posted handler, never from here.
+        error_code ec = boost::asio::error::would_block;
+        std::size_t written = 0;
+        if (p->conn->socket.non_blocking())
+            written = p->conn->socket.write_some(
+                std::span<boost::asio::const_buffer const>(batch->buffers), ec);
+        if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again &&
+            (ec || written == boost::asio::buffer_size(batch->buffers))) {
+            boost::asio::post(ex_, [self = this->shared_from_this(), p, batch,
+                                    generation = p->generation, ec] {
+                self->on_write(p, batch, generation, ec);
+            });
+            return;
+        }
+        consume(batch->buffers, ec ? 0 : written); // the kernel took part: the rest waits
         boost::asio::async_write(p->conn->socket,
                                  std::span<boost::asio::const_buffer const>(batch->buffers),
                                  [self = this->shared_from_this(), p, batch,
@@ -908,6 +928,18 @@ private:
                                      self->on_write(p, batch, generation, ec);
                                  });
         arm_peer_deadline(p, cfg_.write_timeout);
+    }
+
+    // Drops the first `n` bytes of `buffers`.
+    static void consume(std::vector<boost::asio::const_buffer>& buffers, std::size_t n) {
+        auto it = buffers.begin();
+        while (it != buffers.end() && n >= it->size()) {
+            n -= it->size();
+            ++it;
+        }
+        buffers.erase(buffers.begin(), it);
+        if (n > 0)
+            buffers.front() += n;
     }
 
     void on_write(std::shared_ptr<out_peer> const& p, std::shared_ptr<write_batch> const& done,
