@@ -6,6 +6,7 @@
 // Bounds are derived from the configuration; measured times are logged
 // (--log_level=message).
 
+#include <cohort/membership/detail/ring.hpp>
 #include <cohort/sim/simulator.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -289,6 +290,52 @@ BOOST_AUTO_TEST_CASE(partition_then_heal_merges_again) {
                                                  << seconds(*healed - heal_at) << " s after heal");
     BOOST_TEST(sum(sim, &membership_counters::reconnect_attempts) > 0U);
     BOOST_TEST(sim.core(15).leader().value() == sim.id(0));
+}
+
+// A member whose observers (its monitored_by ring predecessors) are all on
+// its own side of a partition is watched from the other side as soon as those
+// observers are suspected there, not only once one of them is failed: the
+// observers further back skip suspected members when they count.
+BOOST_AUTO_TEST_CASE(partition_watches_past_suspected_observers) {
+    simulator_config c = config(3);
+    c.membership.suspicion_mult = 8.0; // failures well after the detection waves
+    simulator sim(c);
+    std::size_t const n = 20;
+    for (std::size_t i = 0; i < n; ++i) sim.add_node();
+    sim.bootstrap_all();
+    sim.run_until(5s);
+    // Ring order (detail/ring.hpp): by FNV-1a 64 of the name.
+    std::vector<std::size_t> ring = range(0, n);
+    std::sort(ring.begin(), ring.end(), [&](std::size_t a, std::size_t b) {
+        auto const ha = detail::fnv1a_64(sim.id(a).name()), hb = detail::fnv1a_64(sim.id(b).name());
+        return ha != hb ? ha < hb : sim.id(a).name() < sim.id(b).name();
+    });
+    std::size_t const k = c.membership.monitored_by;
+    std::size_t const target = ring[10];
+    std::vector<std::size_t> near(ring.begin() + 10 - static_cast<std::ptrdiff_t>(k),
+                                  ring.begin() + 11); // target and all its observers
+    std::vector<std::size_t> far;
+    for (std::size_t i = 0; i < n; ++i)
+        if (std::find(near.begin(), near.end(), i) == near.end()) far.push_back(i);
+    sim.partition({near, far});
+
+    auto const far_doubts_target = [&] {
+        for (auto i : far) {
+            auto const* m = sim.core(i).find(sim.id(target).name());
+            if (!m || m->state == node_state::active) return false;
+        }
+        return true;
+    };
+    auto const seen = sim.run_until(far_doubts_target, 120s, 100ms);
+    BOOST_TEST_REQUIRE(seen.has_value());
+    // Nobody on the far side had failed any of the target's observers yet.
+    for (auto i : far)
+        for (auto j : near) {
+            auto const* m = sim.core(i).find(sim.id(j).name());
+            BOOST_TEST((m && m->state != node_state::failed));
+        }
+    BOOST_TEST_MESSAGE("a member observed only from its own side: suspected across after "
+                       << seconds(*seen - 5s) << " s");
 }
 
 BOOST_AUTO_TEST_CASE(restart_under_the_same_name_supersedes_the_old_record) {

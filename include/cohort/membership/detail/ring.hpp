@@ -125,6 +125,19 @@ public:
         }
     }
 
+    /// Calls `f(key)` for each member following `from` clockwise, `from`
+    /// excluded, once round the ring at most, until `f` returns false.
+    template <class F>
+    void walk_after(std::string_view from, F&& f) const {
+        if (v_.empty()) return;
+        std::uint64_t const h = fnv1a_64(from);
+        auto it = upper_bound(h, from);
+        for (std::size_t steps = 0; steps < v_.size(); ++steps, ++it) {
+            if (it == v_.end()) it = v_.begin();
+            if (!equals(*it, h, from) && !f(it->key)) return;
+        }
+    }
+
     /// Up to `k` members preceding `to` counter-clockwise: its observers.
     void predecessors(std::string_view to, std::size_t k,
                       std::vector<std::string_view>& out) const {
