@@ -10,6 +10,7 @@
 //   cohort_sim_figures [--quick] [--large]
 //     --quick: smaller N, fewer repetitions
 //     --large: only the "Large runs" table (10,000 nodes in one cluster: ~10 GB)
+//     --partitions: only the "Partition conviction" table
 
 #include <cohort/sim/simulator.hpp>
 
@@ -37,6 +38,7 @@ namespace {
 
 bool quick = false;
 bool large_only = false;
+bool partitions_only = false;
 
 double secs(ns d) { return std::chrono::duration<double>(d).count(); }
 double since(wall::time_point t) { return std::chrono::duration<double>(wall::now() - t).count(); }
@@ -251,6 +253,52 @@ void crash_detection() {
     std::fflush(stdout);
 }
 
+// ---- 4b. partitions ------------------------------------------------------------------------
+
+// The cluster is cut in two random sides (seeded). Virtual time until no node
+// sees any member across the cut as active (a side's leader is its own from
+// then on), and until every node sees every member across as failed; the
+// single crash above is the baseline (all 99 peers saw it failed at its p50).
+void partitions() {
+    int const runs = quick ? 5 : 11;
+    std::printf("\n### Partition conviction: random sides, %d seeds each, 0%% loss\n\n", runs);
+    std::printf("| nodes | sides | no member seen active across: p50 s (max) | "
+                "all seen failed across: p50 s (max) |\n|---:|---|---:|---:|\n");
+    for (auto [n, small] : {std::pair{50, 20}, std::pair{100, 40}, std::pair{100, 50}}) {
+        std::vector<double> doubted, failed;
+        for (int r = 0; r < runs; ++r) {
+            auto const seed = 2000 + static_cast<std::uint64_t>(r);
+            simulator sim(base(seed, 0.0));
+            for (int i = 0; i < n; ++i) sim.add_node();
+            sim.bootstrap_all();
+            sim.run_until(5s);
+            std::vector<std::size_t> order(static_cast<std::size_t>(n));
+            for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+            std::shuffle(order.begin(), order.end(), std::mt19937_64(seed));
+            std::vector<std::size_t> a(order.begin(), order.end() - small), b(order.end() - small, order.end());
+            sim.partition({a, b});
+            auto const across = [&](node_state s, bool none) {
+                for (auto const* side : {&a, &b})
+                    for (auto i : *side)
+                        for (auto j : side == &a ? b : a) {
+                            auto const* m = sim.core(i).find(sim.id(j).name());
+                            bool const is = m && m->state == s;
+                            if (none ? is : !is) return false;
+                        }
+                return true;
+            };
+            auto const d = sim.run_until([&] { return across(node_state::active, true); }, 600s, 100ms);
+            auto const f = sim.run_until([&] { return across(node_state::failed, false); }, 600s, 100ms);
+            doubted.push_back(d ? secs(*d - 5s) : 600.0);
+            failed.push_back(f ? secs(*f - 5s) : 600.0);
+        }
+        std::printf("| %d | %d / %d | %.1f (%.1f) | %.1f (%.1f) |\n", n, n - small, small,
+                    median(doubted), *std::max_element(doubted.begin(), doubted.end()),
+                    median(failed), *std::max_element(failed.begin(), failed.end()));
+        std::fflush(stdout);
+    }
+}
+
 // ---- 5. simulator speed ------------------------------------------------------------------
 
 struct speed {
@@ -372,9 +420,14 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--quick") == 0) quick = true;
         else if (std::strcmp(argv[i], "--large") == 0) large_only = true;
+        else if (std::strcmp(argv[i], "--partitions") == 0) partitions_only = true;
     }
     auto const t = wall::now();
     std::printf("## Membership simulator figures%s\n", quick ? " (quick)" : "");
+    if (partitions_only) {
+        partitions();
+        return 0;
+    }
     if (large_only) {
         large_runs();
         std::printf("\n(total wall time %.0f s)\n", since(t));
@@ -384,6 +437,7 @@ int main(int argc, char** argv) {
     bandwidth();
     false_failures();
     crash_detection();
+    partitions();
     simulator_speed();
     std::printf("\n(total wall time %.0f s)\n", since(t));
 }
