@@ -404,28 +404,6 @@ public:
         c.transport = t_->counters();
         return c;
     }
-    /// A timestamp from the node's hybrid logical clock for a local event (a
-    /// message written here, a record stored here): later than every timestamp
-    /// this node issued or merged, including those of the envelopes it sent
-    /// and received, so events stamped on different nodes order causally.
-    /// Call on the executor; error::not_started before the first async_start
-    /// succeeded (the clock lives from then on, across stops).
-    boost::system::result<hlc_timestamp> hlc_now() {
-        if (!hlc_) return make_error_code(error::not_started);
-        return hlc_->now();
-    }
-
-    /// Merges a timestamp received out of band (inside an application
-    /// payload, from a client): the result, and every later hlc_now(), is
-    /// greater than `remote`. Fails with error::clock_offset_exceeded, leaving
-    /// the clock untouched, when `remote` is more than node_config::hlc's
-    /// max_offset ahead of this node's physical time, as envelopes are refused;
-    /// error::not_started as hlc_now(). Call on the executor.
-    boost::system::result<hlc_timestamp> hlc_update(hlc_timestamp remote) {
-        if (!hlc_) return make_error_code(error::not_started);
-        return hlc_->update(remote);
-    }
-
     /// Why the last async_start failed with error::invalid_config.
     std::optional<config_error> config_problem() const {
         std::lock_guard lock(mutex_);
@@ -599,7 +577,7 @@ private:
         }
         if constexpr (detail::has_virtual_network<Transport>)
             virtual_time_ = t_->network().config().time_source == memory_time_source::manual;
-        if (!hlc_) hlc_.emplace(clock_, cfg_.hlc);  // one clock for the life of the node: restarts stay monotonic
+        hlc_.emplace(clock_, cfg_.hlc);
         set_status(node_status::starting);
         make_core(wall_ms());
         core_->start(now(), {});

@@ -298,50 +298,6 @@ BOOST_AUTO_TEST_CASE(calls_before_start_fail_with_not_started) {
     BOOST_TEST(n.status() == cohort::node_status::created);
 }
 
-BOOST_AUTO_TEST_CASE(the_node_clock_stamps_application_events_causally) {
-    {
-        cluster idle;
-        idle.add();
-        // Before the first start there is no clock to read.
-        BOOST_TEST(idle.at(0).hlc_now().error() == cohort::error::not_started);
-        BOOST_TEST(idle.at(0).hlc_update({1, 0}).error() == cohort::error::not_started);
-    }
-    cluster c;
-    c.form(2);
-    auto& a = c.at(0);
-    auto& b = c.at(1);
-
-    auto const first = a.hlc_now();
-    auto const second = a.hlc_now();
-    BOOST_REQUIRE(first);
-    BOOST_REQUIRE(second);
-    BOOST_TEST((*first < *second));
-
-    // A timestamp from a client 100 ms ahead (within max_offset, 500 ms):
-    // merged, and every later local stamp follows it.
-    std::uint64_t const physical = cohort::system_wall_clock{}.now();
-    cohort::hlc_timestamp const ahead{physical + 100'000'000, 7};
-    auto const merged = a.hlc_update(ahead);
-    BOOST_REQUIRE(merged);
-    BOOST_TEST((*merged > ahead));
-    BOOST_TEST((*a.hlc_now() > ahead));
-    // One from a broken clock, 10 s ahead: refused, the clock untouched.
-    cohort::hlc_timestamp const broken{physical + 10'000'000'000, 0};
-    BOOST_TEST(a.hlc_update(broken).error() == cohort::error::clock_offset_exceeded);
-    BOOST_TEST((*a.hlc_now() < broken));
-
-    // An event stamped on a, then a's next messages reach b: b's next stamp
-    // is later (the envelopes carry the same clock), although b's own
-    // physical clock never saw a's 100 ms lead.
-    auto const on_a = a.hlc_now();
-    BOOST_REQUIRE(on_a);
-    c.run_for(3s);
-    auto const on_b = b.hlc_now();
-    BOOST_REQUIRE(on_b);
-    BOOST_TEST((*on_b > *on_a));
-    c.stop_all();
-}
-
 BOOST_AUTO_TEST_CASE(invalid_config_fails_start) {
     cluster c;
     c.transports.push_back(std::make_unique<cohort::memory_transport>(c.net, address_of(0)));
