@@ -123,45 +123,6 @@ BOOST_AUTO_TEST_CASE(handler_errors_and_missing_handlers_travel_back) {
     c.stop_all();
 }
 
-BOOST_AUTO_TEST_CASE(oversize_requests_and_replies_fail_at_once_with_their_own_error) {
-    cohort::router_config rc;
-    rc.call_timeout = std::chrono::hours(1); // a completion below comes from no timeout
-    rc.retry_on_owner_failure = true;        // and a request too large is not retried
-    router_cluster c(1, rc);
-    c.form(2);
-    serve_echo(c);
-    // Over wire_limits::max_string_length (64 KiB): no codec will carry it.
-    std::string const big(100 * 1024, 'x');
-    c.router(1).handle("big", [&](cohort::route_context const&, std::span<std::byte const>) {
-        return cohort::route_result(bytes(big));
-    });
-    auto const key = c.key_owned_by(0, 1);
-
-    auto const reply = c.call_sync(0, key, "big", "", {}, 5s);
-    BOOST_TEST(reply.ec == error::reply_too_large);
-    BOOST_TEST(reply.reply.empty());
-    BOOST_TEST(c.router(1).counters().replies_too_large == 1u);
-
-    auto const request = c.call_sync(0, key, "echo", big, {}, 5s);
-    BOOST_TEST(request.ec == error::length_over_limit);
-    auto const cast = std::make_shared<std::optional<boost::system::error_code>>();
-    c.router(0).async_cast(key, "echo", bytes(big),
-                           [cast](boost::system::error_code ec) { *cast = ec; });
-    BOOST_REQUIRE(c.run_until([&] { return cast->has_value(); }, 5s));
-    BOOST_TEST(**cast == error::length_over_limit);
-
-    auto const k = c.router(0).counters();
-    BOOST_TEST(k.retries == 0u);
-    BOOST_TEST(k.owner_failures == 0u);
-    BOOST_TEST(k.timeouts == 0u);
-    BOOST_TEST(c.router(0).pending_calls() == 0u);
-    // Nothing else was disturbed.
-    auto const small = c.call_sync(0, key, "echo", "ok");
-    BOOST_TEST(!small.ec);
-    BOOST_TEST(small.reply == std::string(c.id(1).name()) + ":ok");
-    c.stop_all();
-}
-
 BOOST_AUTO_TEST_CASE(casts_reach_the_owner_without_an_answer) {
     router_cluster c;
     c.form(3);

@@ -25,11 +25,6 @@
 // error::redirect_limit. A call always completes, exactly once:
 //   - with the reply, or error::remote_handler_error (the bytes are the
 //     handler's message), error::no_handler, error::no_owner;
-//   - with the send's own error when the request does not fit a message or
-//     a frame (error::message_too_large or error::length_over_limit from the
-//     codec, error::frame_too_large from the transport), at once and without
-//     retry; with error::reply_too_large when the owner's reply did not fit
-//     (the owner answers so in place of the reply);
 //   - with error::call_timeout when no answer came within its timeout
 //     (router_config::call_timeout, or call_options::timeout);
 //   - with error::owner_failed when the frame to the owner could not be sent,
@@ -211,7 +206,6 @@ struct router_counters {
     std::uint64_t owner_failures = 0;     ///< calls whose owner failed (retried or not)
     std::uint64_t retries = 0;            ///< calls sent again to a new owner
     std::uint64_t stray_replies = 0;      ///< replies to no pending call, or from another node
-    std::uint64_t replies_too_large = 0;  ///< replies replaced by route_status::reply_too_large
     std::uint64_t casts_forwarded = 0;    ///< casts passed on to the owner in this view
     std::uint64_t casts_dropped = 0;      ///< casts over the redirect limit
     std::uint64_t tables_published = 0;   ///< ownership tables built from a new view
@@ -614,8 +608,6 @@ private:
                 // Only this send's failure: the call may have moved on since.
                 if (!c || c->attempts != this_attempt || c->state != call_state::in_flight)
                     return;
-                // The request itself cannot go (to any owner): say so, no retry.
-                if (too_large(ec)) return finish(id, *c, ec, {});
                 owner_failed(id, *c);
             });
     }
@@ -757,7 +749,7 @@ private:
         node_->async_send_application(
             std::move(*target), message(std::move(req)),
             [this, h = std::move(h)](boost::system::error_code ec) mutable {
-                complete(std::move(h), !ec || too_large(ec) ? ec : make_error_code(error::owner_failed));
+                complete(std::move(h), ec ? make_error_code(error::owner_failed) : ec);
             });
     }
 
@@ -786,29 +778,10 @@ private:
     }
 
     void reply(node_id const& to, route_reply r) {
-        auto const id = r.id;
-        bool const may_shrink = r.status != route_status::reply_too_large;
         message m(std::move(r));
-        node_->send_application_now(
-            to, m, delivery::frame,
-            [this, to, id, may_shrink, alive = std::weak_ptr<int>(alive_)](
-                boost::system::error_code ec) {
-                // A reply that does not fit a message or frame is replaced by
-                // a small one saying so, so that the caller does not wait out
-                // its timeout. Any other loss is the caller's timeout or
-                // owner failure.
-                if (!may_shrink || !too_large(ec) || alive.expired() || closed_) return;
-                ++counters_.replies_too_large;
-                reply(to, route_reply{id, route_status::reply_too_large, std::nullopt,
-                                      fingerprint(), {}});
-            });
-    }
-
-    // The message could not be encoded or framed for its size: the same
-    // message would fail again, whoever it went to.
-    static bool too_large(boost::system::error_code ec) noexcept {
-        return ec == error::message_too_large || ec == error::length_over_limit ||
-               ec == error::frame_too_large || ec == error::packet_too_large;
+        node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
+            // A lost reply is the caller's timeout or owner failure.
+        });
     }
 
     // The reply to request `id` carrying a handler's result.
@@ -926,8 +899,6 @@ private:
         case route_status::handler_error:
             return finish(id, p, make_error_code(error::remote_handler_error),
                           std::move(rep.payload), true);
-        case route_status::reply_too_large:
-            return finish(id, p, make_error_code(error::reply_too_large), {}, true);
         }
         ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety
     }

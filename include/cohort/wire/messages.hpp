@@ -231,10 +231,8 @@ enum class route_status : std::uint8_t {
     no_owner,       ///< the receiver's view has no member that owns keys
     no_handler,     ///< the owner has no handler for the topic
     handler_error,  ///< the handler failed; the payload is its message (UTF-8)
-    reply_too_large,  ///< the handler's reply did not fit a message; the payload is empty
 };
-BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error,
-                    reply_too_large)
+BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error)
 
 /// A call (or cast) routed by key to the key's owner (routing/router.hpp).
 /// `fingerprint` is the sender's ownership fingerprint: a receiver whose own
