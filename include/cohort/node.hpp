@@ -302,6 +302,8 @@ public:
 
     executor_type get_executor() const noexcept { return t_->get_executor(); }
     Transport& transport() noexcept { return *t_; }
+    /// The codec (its limits() bound every message this node sends).
+    Codec const& codec() const noexcept { return codec_; }
 
     // ---- operations -------------------------------------------------------------------------
 
