@@ -4,8 +4,9 @@
 
 // basic_node on a memory_network in virtual time: down reasons from refused
 // frames, run-time tags, run-time join of two clusters, cancellation, every
-// completion token, the counters, and the application HLC (hlc_now, hlc_update). (use_future runs the network on
-// steady time with a thread; every wait there is bounded by wait_for.)
+// completion token, the counters, and the application's HLC (hlc_now,
+// hlc_update). (use_future runs the network on steady time with a thread;
+// every wait there is bounded by wait_for.)
 #include "memory_cluster.hpp"
 
 #include <cohort/wire/binary_codec.hpp>
