@@ -817,7 +817,7 @@ private:
             auto const& l = node_->codec().limits();
             limit = std::min({limit, l.max_message_size, l.max_string_length});
         }
-        return std::min<std::size_t>(1024, limit / 2);
+        return std::min<std::size_t>(1024, limit / 4);  // JSON: base64 grows bytes by 4/3
     }
 
     void reply(node_id const& to, route_reply r) {
