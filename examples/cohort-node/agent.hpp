@@ -14,10 +14,8 @@
 // signal stops the node at once, without waiting for the leave.
 //
 // Event time. Each line carries the wall clock (ISO 8601, UTC, ms) and an HLC
-// time. basic_node does not expose its own clock, so the agent keeps one that
-// is updated with the newest HLC time the node reports for any member
-// (node_member::last_heard) before each stamp: the stamp follows every
-// message the node had heard when the event was printed.
+// time from the node's own clock (hlc_now()): the stamp follows every message
+// the node had sent or heard when the event was printed.
 
 #include "options.hpp"
 #include "rpc.hpp"
@@ -126,13 +124,8 @@ public:
 private:
     // ---- output -----------------------------------------------------------------------------
 
-    cohort::hlc_timestamp stamp() {
-        cohort::hlc_timestamp latest{};
-        for (auto const& m : node_->members())
-            if (m.last_heard > latest) latest = m.last_heard;
-        if (latest != cohort::hlc_timestamp{}) (void)clock_.update(latest);
-        return clock_.now();
-    }
+    // The agent never sets node_config::hlc, so the node has its clock.
+    cohort::hlc_timestamp stamp() { return node_->hlc_now(); }
 
     void print(std::string_view text) {
         std::string line = iso8601_now();
@@ -389,7 +382,6 @@ private:
     boost::asio::signal_set signals_;
     boost::asio::steady_timer leave_bound_timer_;
     boost::asio::steady_timer left_signal_;  // never expires; cancelled when the leave ends
-    cohort::hlc clock_;
 
     std::unordered_set<boost::asio::ip::tcp::socket*> idle_;
     std::size_t sessions_ = 0;

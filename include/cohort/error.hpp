@@ -81,6 +81,7 @@ enum class error {
     no_handler,               ///< the owner has no handler for the topic
     remote_handler_error,     ///< the owner's handler failed
     unresolved_address,       ///< a peer's host is not a numeric IP address
+    reply_too_large,          ///< the owner's reply does not fit in a message or frame
 };
 
 } // namespace cohort
@@ -157,6 +158,8 @@ public:
         case error::no_handler: return "no handler for the topic at the owner";
         case error::remote_handler_error: return "the owner's handler failed";
         case error::unresolved_address: return "peer host is not a numeric IP address";
+        case error::reply_too_large:
+            return "the owner's reply is larger than the maximum message or frame size";
         }
         return "unknown cohort error";
     }

@@ -12,7 +12,9 @@
 // next_deadline() (on_tick). After each input the driver sends the outbox
 // (each envelope stamped with the node's HLC time), queues the events, and
 // publishes a snapshot of the view and the counters under a mutex, so that
-// members(), leader() and counters() may be called from any thread.
+// members(), leader() and counters() may be called from any thread. The HLC
+// is the application's too: hlc_now() and hlc_update() (any thread) stamp
+// and merge its own events on the clock the envelopes carry.
 //
 // Time. The core's monotonic time is steady_clock::now().time_since_epoch();
 // on a memory_network with memory_time_source::manual it is the network's
@@ -85,6 +87,8 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -281,12 +285,16 @@ public:
     /// A node on `t`, which must outlive it.
     basic_node(Transport& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
-          timer_(t.get_executor()), resolver_(t.get_executor()) {}
+          timer_(t.get_executor()), resolver_(t.get_executor()) {
+        make_hlc();
+    }
 
     /// A node owning `t`; async_stop closes it.
     basic_node(Transport&& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
-          clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {}
+          clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {
+        make_hlc();
+    }
 
     basic_node(basic_node const&) = delete;
     basic_node& operator=(basic_node const&) = delete;
@@ -302,6 +310,8 @@ public:
 
     executor_type get_executor() const noexcept { return t_->get_executor(); }
     Transport& transport() noexcept { return *t_; }
+    /// The codec (its limits() bound every message this node sends).
+    Codec const& codec() const noexcept { return codec_; }
 
     // ---- operations -------------------------------------------------------------------------
 
@@ -409,6 +419,39 @@ public:
         std::lock_guard lock(mutex_);
         return config_problem_;
     }
+
+    // ---- the hybrid logical clock (any thread) ----------------------------------------------
+    //
+    // The clock that stamps every envelope this node sends and is updated by
+    // every envelope it receives (basic_hlc, hlc.hpp), for the application's
+    // own events: a timestamp from hlc_now() is greater than every timestamp
+    // this node sent or received before, and an envelope sent after it
+    // carries a greater one. It exists from construction (before async_start,
+    // and after stop), and is one atomic word: any thread, no executor needed.
+    // With an invalid node_config::hlc (async_start fails with
+    // error::invalid_config) there is no clock: hlc_now() throws
+    // boost::system::system_error and hlc_update() fails, both with
+    // error::invalid_config.
+
+    /// A timestamp for a local event (basic_hlc::now()).
+    hlc_timestamp hlc_now() {
+        if (!hlc_) throw_no_hlc();
+        return hlc_->now();
+    }
+
+    /// Merges a timestamp received out of band (basic_hlc::update()): the
+    /// result, and every later hlc_now(), is greater than `remote`. Fails with
+    /// error::clock_offset_exceeded, leaving the clock alone, when `remote` is
+    /// more than node_config::hlc.max_offset ahead of this node's physical
+    /// time, as an envelope that far ahead is dropped (clock_offset_drops).
+    boost::system::result<hlc_timestamp> hlc_update(hlc_timestamp remote) noexcept {
+        if (!hlc_) return boost::system::error_code(error::invalid_config);
+        return hlc_->update(remote);
+    }
+
+    /// The latest timestamp issued, without issuing one (basic_hlc::last());
+    /// `{0, 0}` before the first, or without a clock.
+    hlc_timestamp hlc_last() const noexcept { return hlc_ ? hlc_->last() : hlc_timestamp{}; }
 
     // ==== application messages and view changes (router hooks) ===============================
     //
@@ -556,6 +599,18 @@ private:
 
     std::uint64_t wall_ms() const { return clock_.now() / 1'000'000; }
 
+    // Built once, with the node, so that the application's timestamps and
+    // the envelopes' come from one clock whatever the node's status. Without
+    // it (a bad hlc_config) async_start fails before anything reads it.
+    void make_hlc() {
+        if (validate(cfg_.hlc)) hlc_.emplace(clock_, cfg_.hlc);
+    }
+
+    [[noreturn]] static void throw_no_hlc() {
+        boost::throw_exception(boost::system::system_error(
+            make_error_code(error::invalid_config), "node_config.hlc"));
+    }
+
     void make_core(std::uint64_t generation) {
         std::uint64_t const seed =
             cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
@@ -577,7 +632,6 @@ private:
         }
         if constexpr (detail::has_virtual_network<Transport>)
             virtual_time_ = t_->network().config().time_source == memory_time_source::manual;
-        hlc_.emplace(clock_, cfg_.hlc);
         set_status(node_status::starting);
         make_core(wall_ms());
         core_->start(now(), {});

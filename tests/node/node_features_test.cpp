@@ -4,8 +4,9 @@
 
 // basic_node on a memory_network in virtual time: down reasons from refused
 // frames, run-time tags, run-time join of two clusters, cancellation, every
-// completion token, and the counters. (use_future runs the network on
-// steady time with a thread; every wait there is bounded by wait_for.)
+// completion token, the counters, and the application's HLC (hlc_now,
+// hlc_update). (use_future runs the network on steady time with a thread;
+// every wait there is bounded by wait_for.)
 #include "memory_cluster.hpp"
 
 #include <cohort/wire/binary_codec.hpp>
@@ -524,6 +525,121 @@ BOOST_AUTO_TEST_CASE(counters_count_what_the_node_did) {
     BOOST_TEST(total(&mc::false_suspicion_refutes) > 0u);
     BOOST_TEST(c.at(4).counters().membership.refutations > 0u);
     BOOST_TEST(total(&mc::failures_declared) == 0u);
+    c.stop_all();
+}
+
+// ---- the hybrid logical clock ---------------------------------------------------------------
+
+namespace {
+
+// Physical time the test sets.
+struct manual_wall_clock {
+    std::shared_ptr<std::uint64_t> ns = std::make_shared<std::uint64_t>(1'700'000'000'000'000'000);
+    std::uint64_t now() const noexcept { return *ns; }
+};
+
+using clocked_node =
+    cohort::basic_node<cohort::memory_transport, cohort::binary_codec, manual_wall_clock>;
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(hlc_now_is_monotonic_and_hlc_update_merges_or_refuses) {
+    asio::io_context ctx;
+    cohort::memory_network net{ctx, manual_network()};
+    cohort::memory_transport t(net, address_of(0));
+    manual_wall_clock wall;
+    auto cfg = config_of(0);
+    cfg.hlc.max_offset = 500ms;
+    clocked_node n(t, cfg, cohort::binary_codec{}, wall);  // not started: the clock works already
+
+    BOOST_TEST((n.hlc_last() == cohort::hlc_timestamp{}));
+    // Physical time frozen: each stamp is still greater than the last.
+    auto prev = n.hlc_now();
+    BOOST_TEST(prev.wall_ns <= *wall.ns);
+    for (int i = 0; i < 1000; ++i) {
+        auto const next = n.hlc_now();
+        BOOST_REQUIRE(prev < next);
+        prev = next;
+    }
+    BOOST_TEST((n.hlc_last() == prev));
+
+    // A remote stamp 400 ms ahead (within max_offset) moves the clock past it.
+    cohort::hlc_timestamp const ahead{*wall.ns + 400'000'000, 7};
+    auto const merged = n.hlc_update(ahead);
+    BOOST_REQUIRE(merged.has_value());
+    BOOST_TEST((ahead < *merged));
+    BOOST_TEST((*merged < n.hlc_now()));
+    BOOST_TEST((ahead < n.hlc_now()));
+
+    // One 2 s ahead is refused, and leaves the clock where it was.
+    auto const before = n.hlc_last();
+    cohort::hlc_timestamp const far{*wall.ns + 2'000'000'000, 0};
+    auto const refused = n.hlc_update(far);
+    BOOST_REQUIRE(!refused.has_value());
+    BOOST_TEST(refused.error() == cohort::error::clock_offset_exceeded);
+    BOOST_TEST((n.hlc_last() == before));
+    BOOST_TEST((n.hlc_now() < far));
+
+    // A stamp from the past changes nothing but still returns a later one.
+    auto const old = n.hlc_update(cohort::hlc_timestamp{1, 0});
+    BOOST_REQUIRE(old.has_value());
+    BOOST_TEST((before < *old));
+
+    // The clock started with the node carries on after async_start.
+    auto const last = n.hlc_now();
+    std::optional<error_code> started;
+    n.async_start([&](error_code ec) { started = ec; });
+    cohort::run_virtual_for(ctx, net, 1ms);
+    ctx.poll();
+    BOOST_REQUIRE(started);
+    BOOST_REQUIRE(!*started);
+    BOOST_TEST((last < n.hlc_now()));
+    std::optional<error_code> stopped;
+    n.async_stop([&](error_code ec) { stopped = ec; });
+    cohort::run_virtual_for(ctx, net, 1ms);
+    ctx.poll();
+    BOOST_TEST(stopped.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(hlc_accessors_report_an_invalid_hlc_config) {
+    asio::io_context ctx;
+    cohort::memory_network net{ctx, manual_network()};
+    cohort::memory_transport t(net, address_of(0));
+    auto cfg = config_of(0);
+    cfg.hlc.max_offset = 0ms;
+    mem_node n(t, cfg);
+    auto const r = n.hlc_update(cohort::hlc_timestamp{1, 0});
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error() == cohort::error::invalid_config);
+    BOOST_CHECK_THROW(n.hlc_now(), boost::system::system_error);
+    BOOST_TEST((n.hlc_last() == cohort::hlc_timestamp{}));
+    std::optional<error_code> started;
+    n.async_start([&](error_code ec) { started = ec; });
+    ctx.poll();
+    BOOST_REQUIRE(started);
+    BOOST_TEST(*started == cohort::error::invalid_config);
+}
+
+BOOST_AUTO_TEST_CASE(envelopes_sent_after_hlc_now_carry_later_timestamps) {
+    memory_cluster c;
+    c.form(2);
+    auto const heard_of_0 = [&] {
+        for (auto const& m : c.at(1).members())
+            if (m.id == c.at(0).local_id()) return m.last_heard;
+        return cohort::hlc_timestamp{};
+    };
+    auto const stamp = c.at(0).hlc_now();
+    // Node 1 records the time of node 0's latest envelope: soon a later one.
+    BOOST_REQUIRE(c.run_until([&] { return stamp < heard_of_0(); }, 10s));
+    // Receiving it moved node 1's clock past it.
+    auto const heard = heard_of_0();
+    BOOST_TEST((heard < c.at(1).hlc_now()));
+    // And an out-of-band merge of node 0's fresh stamp orders node 1 after it.
+    auto const from_0 = c.at(0).hlc_now();
+    auto const merged = c.at(1).hlc_update(from_0);
+    BOOST_REQUIRE(merged.has_value());
+    BOOST_TEST((from_0 < *merged));
+    BOOST_TEST((from_0 < c.at(1).hlc_now()));
     c.stop_all();
 }
 

@@ -60,15 +60,18 @@ struct call_result {
 };
 
 struct router_cluster {
-    explicit router_cluster(std::uint64_t seed = 1, cohort::router_config rc = {})
-        : seed(seed), rcfg(rc) {}
+    explicit router_cluster(std::uint64_t seed = 1, cohort::router_config rc = {},
+                            std::size_t max_frame_size = std::size_t{4} << 20)
+        : seed(seed), rcfg(rc), frame_limit(max_frame_size) {}
 
     std::uint64_t seed;
     cohort::router_config rcfg;
+    std::size_t frame_limit;  // the network's max_frame_size
     asio::io_context ctx;
-    cohort::memory_network net{ctx, [] {
+    cohort::memory_network net{ctx, [this] {
                                    cohort::memory_network_config c;
                                    c.time_source = cohort::memory_time_source::manual;
+                                   c.max_frame_size = frame_limit;
                                    c.faults.latency_min = 1ms;
                                    c.faults.latency_max = 3ms;
                                    return c;

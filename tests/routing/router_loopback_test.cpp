@@ -4,7 +4,8 @@
 
 // The router and examples/kv over udp_tcp_transport on 127.0.0.1: forwarded
 // calls and casts over real TCP, a call to a stopped owner fails (never
-// silence), and a killed node's keys are read from its replicas. Every wait
+// silence), oversize requests and replies fail with their size errors, and a
+// killed node's keys are read from its replicas. Every wait
 // is bounded by io_context::run_for.
 
 #include <kv/kv_service.hpp>
@@ -36,9 +37,9 @@ struct loopback_cluster {
     std::vector<std::unique_ptr<cohort::router>> routers;
     std::vector<std::unique_ptr<kv>> stores;
 
-    explicit loopback_cluster(std::size_t n) {
+    explicit loopback_cluster(std::size_t n, cohort::udp_tcp_config tcfg = {}) {
         for (std::size_t i = 0; i < n; ++i) {
-            transports.push_back(std::make_unique<cohort::udp_tcp_transport>(ctx));
+            transports.push_back(std::make_unique<cohort::udp_tcp_transport>(ctx, tcfg));
             cohort::node_config cfg;
             cfg.id = cohort::node_id::from_parts("n" + std::to_string(i), "127.0.0.1",
                                                  transports.back()->local_endpoint().port())
@@ -160,6 +161,48 @@ BOOST_AUTO_TEST_CASE(calls_are_forwarded_over_tcp_and_a_stopped_owner_fails_the_
     BOOST_REQUIRE(c.run_until([&] { return failed.has_value(); }, 5s));
     BOOST_TEST((*failed == cohort::error::owner_failed || *failed == cohort::error::call_timeout),
                failed->message());
+}
+
+// Size errors over TCP: the call's timeout is an hour, and the test waits
+// at most seconds (io_context::run_for), so the errors came from the limits.
+BOOST_AUTO_TEST_CASE(oversize_requests_and_replies_fail_with_their_size_errors_over_tcp) {
+    cohort::udp_tcp_config tcfg;
+    tcfg.max_frame_size = 16 * 1024;  // below the codec's 64 KiB fields
+    loopback_cluster c(2, tcfg);
+    for (auto& r : c.routers)
+        r->handle("big", [](cohort::route_context const&, std::span<std::byte const> p) {
+            return cohort::route_result(std::vector<std::byte>(
+                std::stoul(std::string(reinterpret_cast<char const*>(p.data()), p.size())),
+                std::byte{'r'}));
+        });
+    std::string key;
+    for (int k = 0; key.empty(); ++k)
+        if (c.routers[0]->owner("b" + std::to_string(k)) == c.nodes[1]->local_id())
+            key = "b" + std::to_string(k);
+    cohort::call_options hour;
+    hour.timeout = std::chrono::hours(1);
+    auto const call = [&](std::vector<std::byte> const& payload) {
+        std::optional<std::pair<boost::system::error_code, std::size_t>> out;
+        c.routers[0]->async_call(key, "big", payload, hour,
+                                 [&](boost::system::error_code ec, std::vector<std::byte> r) {
+                                     out.emplace(ec, r.size());
+                                 });
+        BOOST_REQUIRE(c.run_until([&] { return out.has_value(); }, 5s));
+        return *out;
+    };
+    BOOST_TEST(call(bytes("1000")).first == boost::system::error_code{});
+    // The request: over the frame limit, then over the codec's field limit.
+    BOOST_TEST(call(std::vector<std::byte>(20'000, std::byte{'1'})).first ==
+               cohort::error::frame_too_large);
+    BOOST_TEST(call(std::vector<std::byte>(100'000, std::byte{'1'})).first ==
+               cohort::error::length_over_limit);
+    // The reply: over the frame limit at the owner, then over the field limit.
+    BOOST_TEST(call(bytes("20000")).first == cohort::error::reply_too_large);
+    BOOST_TEST(call(bytes("100000")).first == cohort::error::reply_too_large);
+    BOOST_TEST(c.routers[0]->counters().requests_too_large == 2u);
+    BOOST_TEST(c.routers[1]->counters().replies_too_large == 2u);
+    BOOST_TEST(c.routers[0]->counters().timeouts == 0u);
+    BOOST_TEST(call(bytes("1000")).second == 1000u);
 }
 
 BOOST_AUTO_TEST_CASE(kv_data_survives_a_killed_node_on_loopback) {

@@ -624,4 +624,101 @@ BOOST_AUTO_TEST_CASE(max_pending_calls_bounds_waiting_calls) {
     c.stop_all();
 }
 
+// Oversize requests and replies: the call completes with a specific error as
+// soon as the limit is hit, never by its (here, hour-long) timeout. The
+// harness runs virtual time, bounded by call_sync's 30 s limit.
+static cohort::router_config hour_long_calls(bool retry = false) {
+    cohort::router_config rc;
+    rc.call_timeout = std::chrono::hours(1);
+    rc.retry_on_owner_failure = retry;
+    return rc;
+}
+
+BOOST_AUTO_TEST_CASE(a_request_over_the_frame_limit_fails_at_once_with_frame_too_large) {
+    router_cluster c(1, hour_long_calls(true), 4096);  // retry on: not retried either
+    c.form(2);
+    serve_echo(c);
+    auto const key = c.key_owned_by(0, 1);
+    auto const r = c.call_sync(0, key, "echo", std::string(8000, 'q'));
+    BOOST_TEST(r.ec == error::frame_too_large, r.ec.message());
+    BOOST_TEST(r.reply.empty());
+    auto const k = c.router(0).counters();
+    BOOST_TEST(k.requests_too_large == 1u);
+    BOOST_TEST(k.timeouts == 0u);
+    BOOST_TEST(k.retries == 0u);
+    BOOST_TEST(k.owner_failures == 0u);
+    BOOST_TEST(c.router(1).counters().requests_served == 0u);
+    BOOST_TEST(c.router(0).pending_calls() == 0u);
+
+    // A cast says the same.
+    std::optional<boost::system::error_code> cast;
+    auto const big = bytes(std::string(8000, 'c'));
+    c.router(0).async_cast(key, "echo", big, [&](boost::system::error_code ec) { cast = ec; });
+    BOOST_REQUIRE(c.run_until([&] { return cast.has_value(); }, 1s));
+    BOOST_TEST(*cast == error::frame_too_large);
+    BOOST_TEST(c.router(0).counters().requests_too_large == 2u);
+
+    // The owner is not suspected for it, and a small call still goes through.
+    auto const ok = c.call_sync(0, key, "echo", "small");
+    BOOST_TEST(!ok.ec, ok.ec.message());
+    BOOST_TEST(ok.reply == "r1:small");
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_request_over_the_codec_limit_fails_at_once_with_length_over_limit) {
+    router_cluster c(1, hour_long_calls());  // frames of 4 MiB, byte fields of 64 KiB
+    c.form(2);
+    serve_echo(c);
+    auto const r = c.call_sync(0, c.key_owned_by(0, 1), "echo", std::string(100'000, 'q'));
+    BOOST_TEST(r.ec == error::length_over_limit, r.ec.message());
+    BOOST_TEST(c.router(0).counters().requests_too_large == 1u);
+    BOOST_TEST(c.router(0).counters().timeouts == 0u);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_over_the_frame_limit_completes_the_call_with_reply_too_large) {
+    router_cluster c(1, hour_long_calls(), 4096);
+    c.form(2);
+    for (std::size_t i = 0; i < 2; ++i)
+        c.router(i).handle("big", [](cohort::route_context const&, std::span<std::byte const> p) {
+            return cohort::route_result(bytes(std::string(std::stoul(text(p)), 'r')));
+        });
+    auto const key = c.key_owned_by(0, 1);
+    auto const r = c.call_sync(0, key, "big", "8000");
+    BOOST_TEST(r.ec == error::reply_too_large, r.ec.message());
+    // The bytes are the owner's note: the size and the limit that refused it.
+    BOOST_TEST(r.reply.find("8000") != std::string::npos, r.reply);
+    BOOST_TEST(r.reply.find("frame") != std::string::npos, r.reply);
+    BOOST_TEST(c.router(0).counters().timeouts == 0u);
+    BOOST_TEST(c.router(0).counters().owner_failures == 0u);
+    BOOST_TEST(c.router(1).counters().replies_too_large == 1u);
+    BOOST_TEST(c.router(0).pending_calls() == 0u);
+
+    // Just under the limit still answers; a local call has no limit.
+    auto const fits = c.call_sync(0, key, "big", "3000");
+    BOOST_TEST(!fits.ec, fits.ec.message());
+    BOOST_TEST(fits.reply.size() == 3000u);
+    auto const local = c.call_sync(1, key, "big", "8000");
+    BOOST_TEST(!local.ec, local.ec.message());
+    BOOST_TEST(local.reply.size() == 8000u);
+    BOOST_TEST(c.router(1).counters().replies_too_large == 1u);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_over_the_codec_limit_completes_the_call_with_reply_too_large) {
+    router_cluster c(1, hour_long_calls());
+    c.form(2);
+    // An asynchronous handler's answer takes the same path.
+    c.router(1).handle_async("big", [](cohort::route_context const&, std::vector<std::byte>,
+                                       cohort::route_responder r) {
+        r(cohort::route_result(std::vector<std::byte>(100'000, std::byte{1})));
+    });
+    auto const r = c.call_sync(0, c.key_owned_by(0, 1), "big", "");
+    BOOST_TEST(r.ec == error::reply_too_large, r.ec.message());
+    BOOST_TEST(r.reply.find("100000") != std::string::npos, r.reply);
+    BOOST_TEST(c.router(0).counters().timeouts == 0u);
+    BOOST_TEST(c.router(1).counters().replies_too_large == 1u);
+    c.stop_all();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -191,7 +191,11 @@ std::vector<binary_case> binary_cases() {
             .str("p"),
         error::message_truncated);
     add("route_reply status past the last enumerator",
-        with_header().varint(type_of<route_reply>()).varint(1).varint(5), error::invalid_field);
+        with_header()
+            .varint(type_of<route_reply>())
+            .varint(1)
+            .varint(static_cast<std::uint64_t>(route_status::reply_too_large) + 1),
+        error::invalid_field);
     add("route_reply owner not a node_id",
         with_header().varint(type_of<route_reply>()).varint(1).varint(1).raw({1}).str("nohost"),
         error::invalid_field);

@@ -209,6 +209,7 @@ BOOST_AUTO_TEST_CASE(extreme_values_round_trip) {
     both(make_envelope(route_request{0, {}, "", 0, 0, true, small, false}));
     both(make_envelope(route_reply{u64_max, route_status::redirect, id("o@[::1]:65535"), u64_max, {}}));
     both(make_envelope(route_reply{0, route_status::handler_error, std::nullopt, 0, small}));
+    both(make_envelope(route_reply{1, route_status::reply_too_large, std::nullopt, 2, small}));
     both(make_envelope(view_digest{u64_max, u64_max}));
     both(make_envelope(view_digest{}));
 }

@@ -27,6 +27,17 @@
 //     handler's message), error::no_handler, error::no_owner;
 //   - with error::call_timeout when no answer came within its timeout
 //     (router_config::call_timeout, or call_options::timeout);
+//   - at once, never retried, when the request itself cannot be sent for
+//     its size: error::length_over_limit (a field, typically the payload,
+//     over the codec's wire_limits::max_string_length, 64 KiB by default),
+//     error::message_too_large (over wire_limits::max_message_size) or
+//     error::frame_too_large (over the transport's max_frame_size());
+//   - with error::reply_too_large when the owner's reply does not fit (the
+//     same limits, at the owner): the owner sends a small reply_too_large
+//     answer instead, whose bytes say how large the reply was, so the call
+//     completes as soon as that arrives, not at its timeout. (A reply that
+//     fits the owner's limits but not the caller's codec limit is dropped by
+//     the caller's decoder: keep the codecs' limits equal across the cluster.)
 //   - with error::owner_failed when the frame to the owner could not be sent,
 //     or the view declares the owner failed (or forgets it) while the call
 //     waits; with retry (router_config::retry_on_owner_failure or
@@ -38,7 +49,8 @@
 // Retries may run a request twice: enable them for idempotent requests only.
 //
 // Casts. async_cast sends a request nobody answers; it completes when the
-// request was handed to the transport (or ran locally). A receiver that does
+// request was handed to the transport (or ran locally), or with the size
+// errors a call would get. A receiver that does
 // not own the key in its view forwards the cast to the owner it sees, up to
 // max_redirects times, then drops it (router_counters::casts_dropped).
 //
@@ -210,6 +222,8 @@ struct router_counters {
     std::uint64_t casts_dropped = 0;      ///< casts over the redirect limit
     std::uint64_t tables_published = 0;   ///< ownership tables built from a new view
     std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
+    std::uint64_t requests_too_large = 0; ///< calls and casts whose request did not fit
+    std::uint64_t replies_too_large = 0;  ///< replies replaced by a reply_too_large answer
 };
 
 namespace detail {
@@ -344,7 +358,8 @@ public:
 
     /// Calls the owner of `key` with `payload` under `topic`. Signature:
     /// void(error_code, std::vector<std::byte>) (the reply, or with
-    /// error::remote_handler_error the handler's message).
+    /// error::remote_handler_error the handler's message, with
+    /// error::reply_too_large the owner's note of the reply's size).
     template <class Token>
     auto async_call(std::string_view key, std::string_view topic,
                     std::span<std::byte const> payload, call_options opts, Token&& token) {
@@ -608,6 +623,11 @@ private:
                 // Only this send's failure: the call may have moved on since.
                 if (!c || c->attempts != this_attempt || c->state != call_state::in_flight)
                     return;
+                // Too large for any owner: say so now rather than retry.
+                if (too_large(ec)) {
+                    ++counters_.requests_too_large;
+                    return finish(id, *c, ec, {});
+                }
                 owner_failed(id, *c);
             });
     }
@@ -749,7 +769,11 @@ private:
         node_->async_send_application(
             std::move(*target), message(std::move(req)),
             [this, h = std::move(h)](boost::system::error_code ec) mutable {
-                complete(std::move(h), ec ? make_error_code(error::owner_failed) : ec);
+                if (too_large(ec))
+                    ++counters_.requests_too_large;
+                else if (ec)
+                    ec = make_error_code(error::owner_failed);
+                complete(std::move(h), ec);
             });
     }
 
@@ -777,11 +801,47 @@ private:
         // user_message: not the router's business.
     }
 
+    static bool too_large(boost::system::error_code const& ec) noexcept {
+        return ec == error::length_over_limit || ec == error::message_too_large ||
+               ec == error::frame_too_large;
+    }
+
+    // The smallest payload a reply may be refused for: below it, the reply
+    // fits any limits a working cluster can have, and its send callback does
+    // not need a copy of the caller's id (one allocation per reply).
+    std::size_t reply_size_watch() const noexcept {
+        std::size_t limit = std::size_t(-1);
+        if constexpr (requires { node_->transport().max_frame_size(); })
+            limit = std::min<std::size_t>(limit, node_->transport().max_frame_size());
+        if constexpr (requires { node_->codec().limits().max_message_size; }) {
+            auto const& l = node_->codec().limits();
+            limit = std::min({limit, l.max_message_size, l.max_string_length});
+        }
+        return std::min<std::size_t>(1024, limit / 4);  // JSON: base64 grows bytes by 4/3
+    }
+
     void reply(node_id const& to, route_reply r) {
+        if (r.status == route_status::reply_too_large || r.payload.size() < reply_size_watch()) {
+            message m(std::move(r));
+            node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
+                // A lost reply is the caller's timeout or owner failure.
+            });
+            return;
+        }
+        // A reply that may not fit: if it does not, a small reply_too_large
+        // answer goes instead, so that the caller need not wait for its timeout.
+        auto const id = r.id;
+        auto const size = r.payload.size();
         message m(std::move(r));
-        node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
-            // A lost reply is the caller's timeout or owner failure.
-        });
+        node_->send_application_now(
+            to, m, delivery::frame,
+            [this, to, id, size, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+                if (!too_large(ec) || alive.expired() || closed_) return;
+                ++counters_.replies_too_large;
+                auto text = "reply of " + std::to_string(size) + " payload bytes: " + ec.message();
+                reply(to, route_reply{id, route_status::reply_too_large, std::nullopt,
+                                      fingerprint(), detail::to_bytes(text)});
+            });
     }
 
     // The reply to request `id` carrying a handler's result.
@@ -898,6 +958,9 @@ private:
             return finish(id, p, make_error_code(error::no_handler), {}, true);
         case route_status::handler_error:
             return finish(id, p, make_error_code(error::remote_handler_error),
+                          std::move(rep.payload), true);
+        case route_status::reply_too_large:
+            return finish(id, p, make_error_code(error::reply_too_large),
                           std::move(rep.payload), true);
         }
         ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety

@@ -231,8 +231,13 @@ enum class route_status : std::uint8_t {
     no_owner,       ///< the receiver's view has no member that owns keys
     no_handler,     ///< the owner has no handler for the topic
     handler_error,  ///< the handler failed; the payload is its message (UTF-8)
+    /// The reply did not fit in a message or frame and was not sent; the
+    /// payload says how large it was (UTF-8). Appended: a peer built before
+    /// it refuses the reply as invalid_field, and its call times out.
+    reply_too_large,
 };
-BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error)
+BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error,
+                    reply_too_large)
 
 /// A call (or cast) routed by key to the key's owner (routing/router.hpp).
 /// `fingerprint` is the sender's ownership fingerprint: a receiver whose own
