@@ -122,6 +122,7 @@ enum class error {
     no_handler,               ///< the owner has no handler for the topic
     remote_handler_error,     ///< the owner's handler failed
     unresolved_address,       ///< a peer's host is not a numeric IP address
+    reply_too_large,          ///< the owner's reply does not fit in a message or frame
 };
 
 } // namespace cohort
@@ -198,6 +199,8 @@ public:
         case error::no_handler: return "no handler for the topic at the owner";
         case error::remote_handler_error: return "the owner's handler failed";
         case error::unresolved_address: return "peer host is not a numeric IP address";
+        case error::reply_too_large:
+            return "the owner's reply is larger than the maximum message or frame size";
         }
         return "unknown cohort error";
     }
@@ -740,8 +743,9 @@ using hlc = basic_hlc<system_wall_clock>;
 //
 // Protocol, in short (docs/ARCHITECTURE.md has the reasons):
 //   - Failure detection: members sit on a ring by FNV-1a 64 of their name
-//     (detail/ring.hpp); each node pings the next monitored_by live members
-//     every heartbeat_interval. Each ack is a heartbeat of that target's
+//     (detail/ring.hpp); each node pings the next monitored_by unsuspected
+//     live members (and the suspected ones among them) every
+//     heartbeat_interval. Each ack is a heartbeat of that target's
 //     phi-accrual detector. When the detector gives up, the observer asks
 //     indirect_checks helpers to probe (indirect_ping -> ack or nack); with no
 //     ack within probe_timeout * (health + 1) it suspects the member.
@@ -2268,8 +2272,13 @@ enum class route_status : std::uint8_t {
     no_owner,       ///< the receiver's view has no member that owns keys
     no_handler,     ///< the owner has no handler for the topic
     handler_error,  ///< the handler failed; the payload is its message (UTF-8)
+    /// The reply did not fit in a message or frame and was not sent; the
+    /// payload says how large it was (UTF-8). Appended: a peer built before
+    /// it refuses the reply as invalid_field, and its call times out.
+    reply_too_large,
 };
-BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error)
+BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error,
+                    reply_too_large)
 
 /// A call (or cast) routed by key to the key's owner (routing/router.hpp).
 /// `fingerprint` is the sender's ownership fingerprint: a receiver whose own
@@ -2954,6 +2963,19 @@ public:
             if (it == v_.end()) it = v_.begin();
             if (!equals(*it, h, from)) out.push_back(name_of_(it->key));
             ++it;
+        }
+    }
+
+    /// Calls `f(key)` for each member following `from` clockwise, `from`
+    /// excluded, once round the ring at most, until `f` returns false.
+    template <class F>
+    void walk_after(std::string_view from, F&& f) const {
+        if (v_.empty()) return;
+        std::uint64_t const h = fnv1a_64(from);
+        auto it = upper_bound(h, from);
+        for (std::size_t steps = 0; steps < v_.size(); ++steps, ++it) {
+            if (it == v_.end()) it = v_.begin();
+            if (!equals(*it, h, from) && !f(it->key)) return;
         }
     }
 
@@ -4340,13 +4362,28 @@ private:
         // leaving and failed members are never suspected (node_state forbids it).
     }
 
-    // The monitored set: the next monitored_by live members clockwise.
+    // The monitored set: the next monitored_by unsuspected live members
+    // clockwise, and the suspected ones among and just after them (up to
+    // monitored_by of those), as in Akka's HeartbeatNodeRing. Suspected members
+    // do not count, so observers further back take over a member whose nearer
+    // observers are suspected: in a partition, the members whose observers are
+    // all on the far side are watched as soon as those are suspected, not
+    // only once they are failed (which convicted a partition in waves).
     void refresh_watches(duration now) {
         // The successors of an unchanged ring are unchanged (a tree walk of
-        // cache misses saved per round: 14% of a 1,000-node simulation).
+        // cache misses saved per round: 14% of a 1,000-node simulation). A
+        // suspicion, or its end, moves the member out of and back into the
+        // ring, which changes its version.
         if (ring_.version() == watched_version_) return;
         watched_version_ = ring_.version();
-        ring_.successors(self_name_, cfg_.monitored_by, scratch_views_);
+        scratch_views_.clear();
+        std::size_t counted = 0, suspected = 0;
+        ring_.walk_after(self_name_, [&](index_type i) {
+            bool const doubt = table_[i].m.state == node_state::unknown;
+            if (doubt ? suspected++ < cfg_.monitored_by : ++counted > 0)
+                scratch_views_.push_back(table_.name(i));
+            return counted < cfg_.monitored_by;
+        });
         bool same = scratch_views_.size() == watches_.size();
         for (std::size_t i = 0; same && i < watches_.size(); ++i)
             same = watches_[i].name == scratch_views_[i];
@@ -4603,7 +4640,9 @@ private:
 // next_deadline() (on_tick). After each input the driver sends the outbox
 // (each envelope stamped with the node's HLC time), queues the events, and
 // publishes a snapshot of the view and the counters under a mutex, so that
-// members(), leader() and counters() may be called from any thread.
+// members(), leader() and counters() may be called from any thread. The HLC
+// is the application's too: hlc_now() and hlc_update() (any thread) stamp
+// and merge its own events on the clock the envelopes carry.
 //
 // Time. The core's monotonic time is steady_clock::now().time_since_epoch();
 // on a memory_network with memory_time_source::manual it is the network's
@@ -6096,16 +6135,25 @@ std::size_t run_virtual_for(boost::asio::io_context& ctx, basic_memory_network<E
 // rejecting garbage is the codec's business.
 //
 // Frames. async_send_frame writes a frame (4-byte big-endian length, then
-// the payload) on this transport's connection to the peer, opened on demand
-// and reused for every later frame. Connections are one-way: a transport
-// writes frames only on the connections it opened and reads frames only on
-// the connections it accepted, so two peers that both send frames hold two
-// connections, and simultaneous connects need no tie-breaking. The first
-// frame on every connection is a hello naming the sender's advertised
-// endpoint (detail/framing.hpp), which becomes the `from` of every frame read
-// from that connection; an unspecified hello address (a sender bound to
-// 0.0.0.0 or :: without advertise) is replaced by the connection's source
-// address. A connection whose first frame is not a hello, or which announces
+// the payload) on a connection to the peer, opened on demand and reused for
+// every later frame. The first frame on a connection is a hello naming the
+// opener's advertised endpoint (detail/framing.hpp), which becomes the `from`
+// of every frame read from that connection; an unspecified hello address (a
+// sender bound to 0.0.0.0 or :: without advertise) is replaced by the
+// connection's source address. Frames that come back on a connection this
+// transport opened are `from` the endpoint it dialled.
+//
+// Connections are two-way: the acceptor of a connection whose hello says its
+// opener reads it (hello version 2) sends its own frames to that opener on
+// it, as long as it has no connection of its own to that peer (none yet, or
+// its own failed and it is backing off: the backoff then ends at once). A
+// request and its reply thus share one connection, and the reply carries the
+// request's acknowledgement instead of a segment of its own. When both peers
+// open at once, each keeps writing on its own connection and reading both;
+// nothing needs tie-breaking. A version 1 hello (an opener that only writes)
+// is never answered on its connection.
+//
+// A connection whose first frame is not a hello, or which announces
 // a frame longer than max_frame_size, is closed and counted (decode_errors,
 // and drops_garbage or drops_oversize); every other connection and
 // operation carries on. A frame whose first byte arrived must be complete
@@ -6122,8 +6170,9 @@ std::size_t run_virtual_for(boost::asio::io_context& ctx, basic_memory_network<E
 // lost, as with any TCP transport without application acknowledgements.
 //
 // Reconnects. When a connect fails (refused, or not done within
-// connect_timeout) or an established connection breaks (peer closed it, a
-// write failed or exceeded write_timeout), every frame queued for that peer
+// connect_timeout) or the connection a peer's frames are written on breaks
+// (peer closed it, a read or write failed, a write exceeded write_timeout, a
+// frame read on it broke the rules above), every frame queued for that peer
 // completes with that error (counted in drops_closed) and the peer enters a
 // backoff: reconnect_base_delay * 2^(failures-1), capped at
 // reconnect_max_delay, then scaled by a random factor in
@@ -6200,7 +6249,11 @@ inline constexpr std::size_t frame_header_size = 4;
 
 inline constexpr std::array<std::byte, 4> hello_magic{std::byte{'c'}, std::byte{'o'},
                                                        std::byte{'h'}, std::byte{'o'}};
-inline constexpr std::byte hello_version{1};
+// Version 1: the opener only writes on the connection. Version 2 (sent
+// since connections became two-way): the opener also reads it, so the
+// acceptor may send its own frames to the opener there.
+inline constexpr std::byte hello_version_one_way{1};
+inline constexpr std::byte hello_version{2};
 inline constexpr std::size_t hello_v4_size = 4 + 1 + 1 + 4 + 2;
 inline constexpr std::size_t hello_v6_size = 4 + 1 + 1 + 16 + 2;
 
@@ -6254,16 +6307,22 @@ inline std::vector<std::byte> make_hello_frame(boost::asio::ip::udp::endpoint co
     return frame;
 }
 
-/// The endpoint a hello payload announces, or nothing when the payload is
-/// not a well-formed hello (wrong size, magic, version or family, port 0).
-inline std::optional<boost::asio::ip::udp::endpoint>
-parse_hello(std::span<std::byte const> payload) noexcept {
+/// What a hello announces.
+struct hello_info {
+    boost::asio::ip::udp::endpoint from; ///< the opener's advertised endpoint
+    bool two_way = false;                ///< the opener reads frames sent back on it
+};
+
+/// What a hello payload announces, or nothing when the payload is not a
+/// well-formed hello (wrong size, magic, version or family, port 0).
+inline std::optional<hello_info> parse_hello(std::span<std::byte const> payload) noexcept {
     if (payload.size() != hello_v4_size && payload.size() != hello_v6_size)
         return std::nullopt;
     if (std::memcmp(payload.data(), hello_magic.data(), hello_magic.size()) != 0)
         return std::nullopt;
     std::byte const* p = payload.data() + hello_magic.size();
-    if (*p++ != hello_version)
+    auto const version = *p++;
+    if (version != hello_version && version != hello_version_one_way)
         return std::nullopt;
     auto const family = *p++;
     boost::asio::ip::address address;
@@ -6285,7 +6344,7 @@ parse_hello(std::span<std::byte const> payload) noexcept {
                                     std::to_integer<unsigned>(p[1]));
     if (port == 0)
         return std::nullopt;
-    return boost::asio::ip::udp::endpoint(address, port);
+    return hello_info{boost::asio::ip::udp::endpoint(address, port), version == hello_version};
 }
 
 } // namespace cohort::detail
@@ -6834,15 +6893,23 @@ private:
     Handler handler_;
 };
 
-// What an accepting transport knows about one inbound connection.
 template <class Executor>
-struct inbound_connection {
+struct outbound_peer;
+
+// One TCP connection: accepted (`from` set by its hello) or opened by this
+// transport (`from` is the peer it was opened to). Both kinds are read, since
+// frames may come back on either; `writer` is the peer whose frames this
+// connection carries: always its opener, and the acceptor too once a two-way
+// hello let it answer there.
+template <class Executor>
+struct stream_connection {
     using clock = std::chrono::steady_clock;
     using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
 
-    inbound_connection(socket_type s, Executor const& ex) : socket(std::move(s)), timer(ex) {}
+    stream_connection(socket_type s, Executor const& ex, std::size_t read_chunk)
+        : socket(std::move(s)), timer(ex), chunk(read_chunk) {}
 
     socket_type socket;
     timer_type timer;                 // read deadline, lazily re-armed
@@ -6850,15 +6917,20 @@ struct inbound_connection {
     std::size_t begin = 0;
     std::size_t end = 0;
     std::size_t need = frame_header_size;  // bytes the frame at `begin` needs in all
-    std::optional<boost::asio::ip::udp::endpoint> from;  // set by the hello
+    std::size_t chunk;                // least free space per read; doubles when a read fills it
+    std::size_t asked = 0;            // free space offered to the pending read
+    std::optional<boost::asio::ip::udp::endpoint> from;  // set by the hello, or the opener
+    std::weak_ptr<outbound_peer<Executor>> writer;       // the peer sending on it, if any
     std::uint64_t frames = 0;         // frames consumed, hello included
     std::uint64_t deadline_frame = 0; // the frame `deadline` belongs to
     std::optional<clock::time_point> deadline;  // when the partial frame must be complete
     bool timer_running = false;
     bool paused = false;              // stopped reading: the receive queue is full
     bool dead = false;
+    bool open = false;                // established (counted in disconnects when closed)
+    bool accepted = false;            // in the acceptor's list, at `self`
     std::uint32_t reads = 0;          // completed reads, for quiet_acks
-    typename std::list<std::shared_ptr<inbound_connection>>::iterator self;
+    typename std::list<std::shared_ptr<stream_connection>>::iterator self;
 };
 
 // A frame waiting to be written, and the operation it completes.
@@ -6876,21 +6948,22 @@ struct write_batch {
     std::vector<boost::asio::const_buffer> buffers;
 };
 
-// A sending transport's connection to one peer.
+// What this transport knows about sending frames to one peer: the queue and
+// the connection they are written on (opened by this transport, or one the
+// peer opened with a two-way hello).
 template <class Executor>
 struct outbound_peer {
     using clock = std::chrono::steady_clock;
-    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
 
     enum class status : std::uint8_t { idle, connecting, connected, backoff };
 
     outbound_peer(boost::asio::ip::udp::endpoint to, Executor const& ex)
-        : endpoint(to), socket(ex), deadline_timer(ex), backoff_timer(ex) {}
+        : endpoint(to), deadline_timer(ex), backoff_timer(ex) {}
 
     boost::asio::ip::udp::endpoint endpoint;
-    socket_type socket;
+    std::shared_ptr<stream_connection<Executor>> conn; // connecting or connected: written on
     timer_type deadline_timer;            // connect and write timeouts, lazily re-armed
     timer_type backoff_timer;
     status state = status::idle;
@@ -6906,8 +6979,7 @@ struct outbound_peer {
     bool hello_pending = false;
     bool ever_connected = false;
     unsigned failures = 0;                // consecutive, reset by a connect
-    std::uint64_t generation = 0;         // one per connection attempt
-    std::array<std::byte, 512> sink{};    // the peer should never write; we read to see EOF
+    std::uint64_t generation = 0;         // one per connection attempt or adoption
 };
 
 template <class Executor>
@@ -6924,10 +6996,11 @@ public:
     using tcp_acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
-    using in_conn = inbound_connection<Executor>;
+    using in_conn = stream_connection<Executor>;
     using out_peer = outbound_peer<Executor>;
 
     static constexpr std::size_t read_chunk = 64 * 1024;         // least free space per read
+    static constexpr std::size_t first_chunk = 4 * 1024;         // on connections we open
     static constexpr std::size_t idle_buffer_limit = 256 * 1024; // shrink idle buffers above
     static constexpr std::size_t batch_frames = 63;              // + hello = 64 iovecs
     static constexpr std::size_t batch_bytes = 256 * 1024;
@@ -7064,22 +7137,29 @@ public:
         close_sockets();
         accept_retry_.cancel(ignored);
         error_code const closed = error::transport_closed;
+        // A connection can be both a peer's and in the accepted list: the
+        // first to close it counts it.
+        auto const shut = [this](in_conn& c) {
+            if (c.dead)
+                return;
+            c.dead = true;
+            error_code ignored;
+            c.timer.cancel(ignored);
+            c.socket.close(ignored);
+            if (c.open)
+                tally(counters_.disconnects);
+        };
         for (auto& [to, p] : peers_) {
             ++p->generation;
             p->deadline_timer.cancel(ignored);
             p->backoff_timer.cancel(ignored);
-            if (p->state == out_peer::status::connected)
-                tally(counters_.disconnects);
-            p->socket.close(ignored);
+            if (p->conn)
+                shut(*p->conn);
             fail_frames(*p, closed);
         }
         peers_.clear();
-        for (auto& c : inbound_) {
-            c->dead = true;
-            c->timer.cancel(ignored);
-            c->socket.close(ignored);
-            tally(counters_.disconnects);
-        }
+        for (auto& c : inbound_)
+            shut(*c);
         inbound_.clear();
         paused_.clear();
         bump(counters_.drops_closed, inbox_.size());
@@ -7264,9 +7344,11 @@ private:
             socket.close(ignored);
             tally(counters_.disconnects);
         } else {
-            auto c = std::make_shared<in_conn>(std::move(socket), ex_);
+            auto c = std::make_shared<in_conn>(std::move(socket), ex_, read_chunk);
             inbound_.push_front(c);
             c->self = inbound_.begin();
+            c->open = true;
+            c->accepted = true;
             c->buffer.resize(read_chunk);
             arm_read_deadline(c); // for the hello
             start_read(c);
@@ -7282,9 +7364,10 @@ private:
         }
         // Grow towards the frame being received as its bytes arrive, not at
         // once: a header alone must not cost max_frame_size of memory.
-        std::size_t const target = std::max(c->need, read_chunk);
-        if (c->buffer.size() < target && c->buffer.size() - c->end < read_chunk)
-            c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + read_chunk)));
+        std::size_t const target = std::max(c->need, c->chunk);
+        if (c->buffer.size() < target && c->buffer.size() - c->end < c->chunk)
+            c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + c->chunk)));
+        c->asked = c->buffer.size() - c->end;
         c->socket.async_read_some(
             boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end),
             [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
@@ -7296,20 +7379,24 @@ private:
         if (is_closed() || c->dead)
             return;
         if (ec) { // closed by the peer, reset, ...
-            drop_connection(c);
+            break_connection(c, ec);
             return;
         }
+        // A connection opened by this transport starts with a small buffer
+        // (most only carry replies, if anything): grow it while reads fill it.
+        if (n == c->asked && c->chunk < read_chunk)
+            c->chunk *= 2;
         c->end += n;
         quiet_acks(*c);
         process(c);
     }
 
-    // An inbound connection only receives, so no reply ever carries its
+    // A connection that only receives (one-way: a peer without two-way
+    // hellos, or the loser of a simultaneous open) has no reply to carry its
     // acknowledgements: Linux sends a pure ACK segment for every read, which
-    // on loopback costs about as much as the frame itself (a third of the
-    // kernel's work per forwarded call). Delayed-ACK mode (TCP_QUICKACK off)
-    // acknowledges every second segment instead, or after the delayed-ACK
-    // timeout. Data is never delayed: senders set TCP_NODELAY, and only the
+    // on loopback costs about as much as the frame itself. Delayed-ACK mode
+    // (TCP_QUICKACK off) acknowledges every second segment instead, or after
+    // the delayed-ACK timeout, or with the next frame written back. Data is never delayed: senders set TCP_NODELAY, and only the
     // acknowledgement waits. The kernel leaves that mode when its delayed-ACK
     // timer fires (traffic paused), so it is asked again every 64 reads.
     static void quiet_acks([[maybe_unused]] in_conn& c) noexcept {
@@ -7335,11 +7422,11 @@ private:
             std::size_t const length = load_u32_be(head);
             if (!c->from) {
                 if (length != hello_v4_size && length != hello_v6_size) {
-                    reject(c, counters_.drops_garbage);
+                    reject(c, counters_.drops_garbage, error::bad_magic);
                     return;
                 }
             } else if (length > cfg_.max_frame_size) {
-                reject(c, counters_.drops_oversize);
+                reject(c, counters_.drops_oversize, error::frame_too_large);
                 return;
             }
             if (available < frame_header_size + length) {
@@ -7350,15 +7437,17 @@ private:
             if (!c->from) {
                 auto hello = parse_hello(payload);
                 if (!hello) {
-                    reject(c, counters_.drops_garbage);
+                    reject(c, counters_.drops_garbage, error::bad_magic);
                     return;
                 }
-                if (hello->address().is_unspecified()) {
+                if (hello->from.address().is_unspecified()) {
                     error_code ignored;
                     auto const remote = c->socket.remote_endpoint(ignored);
-                    hello->address(remote.address());
+                    hello->from.address(remote.address());
                 }
-                c->from = *hello;
+                c->from = hello->from;
+                if (hello->two_way)
+                    adopt(c);
             } else {
                 if (!can_offer()) {
                     // Stop reading until async_receive makes room; TCP pushes
@@ -7386,7 +7475,7 @@ private:
             if (c->from)
                 c->deadline.reset(); // between frames: no deadline
             if (c->buffer.size() > idle_buffer_limit)
-                std::vector<std::byte>(read_chunk).swap(c->buffer);
+                std::vector<std::byte>(c->chunk).swap(c->buffer);
         } else if (!c->deadline || c->deadline_frame != c->frames) {
             arm_read_deadline(c); // a new frame has started
         }
@@ -7409,30 +7498,46 @@ private:
             if (ec || self->is_closed() || c->dead || !c->deadline)
                 return;
             if (clock::now() >= *c->deadline)
-                self->drop_connection(c); // read timeout
+                self->break_connection(c, error::read_timeout);
             else
                 self->wait_read_deadline(c);
         });
     }
 
     // A peer broke the framing: count it and drop it.
-    void reject(std::shared_ptr<in_conn> const& c, std::atomic<std::uint64_t>& reason) {
+    void reject(std::shared_ptr<in_conn> const& c, std::atomic<std::uint64_t>& reason,
+                error ec) {
         bump(reason);
         tally(counters_.decode_errors);
-        drop_connection(c);
+        break_connection(c, ec);
     }
 
-    void drop_connection(std::shared_ptr<in_conn> const& c) {
+    // Reading failed (closed by the peer, reset, bad framing, read timeout):
+    // the connection is gone for both directions.
+    void break_connection(std::shared_ptr<in_conn> const& c, error_code ec) {
+        if (c->dead)
+            return;
+        if (auto p = c->writer.lock(); p && p->conn == c)
+            connection_failed(p, ec); // fails its frames, backs off, closes c
+        else
+            close_connection(c);
+    }
+
+    // By value: erasing it from the accepted list must not free it under us.
+    void close_connection(std::shared_ptr<in_conn> c) {
         if (c->dead)
             return;
         c->dead = true;
+        c->writer.reset();
         error_code ignored;
         c->timer.cancel(ignored);
         c->socket.close(ignored);
-        inbound_.erase(c->self);
+        if (c->accepted)
+            inbound_.erase(c->self);
         if (c->paused)
             std::erase(paused_, c);
-        tally(counters_.disconnects);
+        if (c->open)
+            tally(counters_.disconnects);
     }
 
     // ---- sending frames -----------------------------------------------------------------
@@ -7495,11 +7600,10 @@ private:
         p->state = out_peer::status::connecting;
         p->timed_out = false;
         auto const generation = ++p->generation;
-        error_code ignored;
-        p->socket.close(ignored);
+        p->conn = std::make_shared<in_conn>(typename in_conn::socket_type(ex_), ex_, first_chunk);
         boost::asio::ip::tcp::endpoint const target(p->endpoint.address(), p->endpoint.port());
-        p->socket.async_connect(target, [self = this->shared_from_this(), p,
-                                         generation](error_code ec) {
+        p->conn->socket.async_connect(target, [self = this->shared_from_this(), p,
+                                               generation](error_code ec) {
             self->on_connect(p, generation, ec);
         });
         arm_peer_deadline(p, cfg_.connect_timeout);
@@ -7521,26 +7625,38 @@ private:
             tally(counters_.reconnects);
         p->ever_connected = true;
         p->failures = 0;
+        auto const& c = p->conn;
         error_code ignored;
-        p->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->socket.non_blocking(true, ignored); // start_write's direct write must not block
+        c->open = true;
+        c->from = p->endpoint; // what comes back on it is from the peer we dialled
+        c->writer = p;
         p->state = out_peer::status::connected;
         p->hello_pending = true;
-        watch(p, generation);
+        start_read(c); // replies, and the peer's close
         start_write(p);
     }
 
-    // Reads from an outbound connection only to learn that the peer closed it.
-    void watch(std::shared_ptr<out_peer> const& p, std::uint64_t generation) {
-        p->socket.async_read_some(boost::asio::buffer(p->sink), [self = this->shared_from_this(),
-                                                                 p, generation](error_code ec,
-                                                                                std::size_t) {
-            if (self->is_closed() || generation != p->generation)
-                return;
-            if (ec)
-                self->connection_failed(p, ec);
-            else
-                self->watch(p, generation);
-        });
+    // A peer opened `c` with a two-way hello: send it frames there too, unless
+    // a connection of our own is (being) established. Simultaneous opens thus
+    // leave two connections, each used one way; nothing needs tie-breaking.
+    void adopt(std::shared_ptr<in_conn> const& c) {
+        auto p = peer_for(*c->from);
+        if (!p || (p->state != out_peer::status::idle && p->state != out_peer::status::backoff))
+            return;
+        ++p->generation; // a backoff wait in progress ends here
+        error_code ignored;
+        p->backoff_timer.cancel(ignored);
+        c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c->socket.non_blocking(true, ignored);
+        c->writer = p;
+        p->conn = c;
+        p->state = out_peer::status::connected;
+        p->failures = 0; // the peer is reachable
+        p->timed_out = false;
+        p->hello_pending = false; // the acceptor's side needs none
+        start_write(p);
     }
 
     // `done` is a batch whose write has completed: its storage is reused.
@@ -7568,13 +7684,43 @@ private:
             p->queue.pop_front();
         }
         p->writing = batch;
-        boost::asio::async_write(p->socket,
+        // Nothing is being written on the connection: hand the batch to the
+        // kernel now (the socket is non-blocking) instead of through
+        // async_write's composed operation and a reactor registration. Its
+        // frames still complete from a posted handler, never from here.
+        error_code ec = boost::asio::error::would_block;
+        std::size_t written = 0;
+        if (p->conn->socket.non_blocking())
+            written = p->conn->socket.write_some(
+                std::span<boost::asio::const_buffer const>(batch->buffers), ec);
+        if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again &&
+            (ec || written == boost::asio::buffer_size(batch->buffers))) {
+            boost::asio::post(ex_, [self = this->shared_from_this(), p, batch,
+                                    generation = p->generation, ec] {
+                self->on_write(p, batch, generation, ec);
+            });
+            return;
+        }
+        consume(batch->buffers, ec ? 0 : written); // the kernel took part: the rest waits
+        boost::asio::async_write(p->conn->socket,
                                  std::span<boost::asio::const_buffer const>(batch->buffers),
                                  [self = this->shared_from_this(), p, batch,
                                   generation = p->generation](error_code ec, std::size_t) {
                                      self->on_write(p, batch, generation, ec);
                                  });
         arm_peer_deadline(p, cfg_.write_timeout);
+    }
+
+    // Drops the first `n` bytes of `buffers`.
+    static void consume(std::vector<boost::asio::const_buffer>& buffers, std::size_t n) {
+        auto it = buffers.begin();
+        while (it != buffers.end() && n >= it->size()) {
+            n -= it->size();
+            ++it;
+        }
+        buffers.erase(buffers.begin(), it);
+        if (n > 0)
+            buffers.front() += n;
     }
 
     void on_write(std::shared_ptr<out_peer> const& p, std::shared_ptr<write_batch> const& done,
@@ -7641,7 +7787,7 @@ private:
             // Closing aborts the connect or write, whose handler reports the timeout.
             p->timed_out = true;
             error_code ignored;
-            p->socket.close(ignored);
+            p->conn->socket.close(ignored);
         });
     }
 
@@ -7667,10 +7813,8 @@ private:
             ec = p->state == out_peer::status::connecting ? error_code(error::connect_timeout)
                                                           : error_code(error::write_timeout);
         ++p->generation;
-        if (p->state == out_peer::status::connected)
-            tally(counters_.disconnects);
-        error_code ignored;
-        p->socket.close(ignored);
+        if (auto c = std::move(p->conn))
+            close_connection(std::move(c)); // counts a disconnect if it was established
         p->hello_pending = false;
         fail_frames(*p, ec);
         p->failures = std::min(p->failures + 1, 63u);
@@ -9014,6 +9158,8 @@ private:
 #include <boost/mp11/algorithm.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -9210,12 +9356,16 @@ public:
     /// A node on `t`, which must outlive it.
     basic_node(Transport& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
-          timer_(t.get_executor()), resolver_(t.get_executor()) {}
+          timer_(t.get_executor()), resolver_(t.get_executor()) {
+        make_hlc();
+    }
 
     /// A node owning `t`; async_stop closes it.
     basic_node(Transport&& t, node_config cfg, Codec codec = Codec{}, Clock clock = Clock{})
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
-          clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {}
+          clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {
+        make_hlc();
+    }
 
     basic_node(basic_node const&) = delete;
     basic_node& operator=(basic_node const&) = delete;
@@ -9231,6 +9381,8 @@ public:
 
     executor_type get_executor() const noexcept { return t_->get_executor(); }
     Transport& transport() noexcept { return *t_; }
+    /// The codec (its limits() bound every message this node sends).
+    Codec const& codec() const noexcept { return codec_; }
 
     // ---- operations -------------------------------------------------------------------------
 
@@ -9338,6 +9490,39 @@ public:
         std::lock_guard lock(mutex_);
         return config_problem_;
     }
+
+    // ---- the hybrid logical clock (any thread) ----------------------------------------------
+    //
+    // The clock that stamps every envelope this node sends and is updated by
+    // every envelope it receives (basic_hlc, hlc.hpp), for the application's
+    // own events: a timestamp from hlc_now() is greater than every timestamp
+    // this node sent or received before, and an envelope sent after it
+    // carries a greater one. It exists from construction (before async_start,
+    // and after stop), and is one atomic word: any thread, no executor needed.
+    // With an invalid node_config::hlc (async_start fails with
+    // error::invalid_config) there is no clock: hlc_now() throws
+    // boost::system::system_error and hlc_update() fails, both with
+    // error::invalid_config.
+
+    /// A timestamp for a local event (basic_hlc::now()).
+    hlc_timestamp hlc_now() {
+        if (!hlc_) throw_no_hlc();
+        return hlc_->now();
+    }
+
+    /// Merges a timestamp received out of band (basic_hlc::update()): the
+    /// result, and every later hlc_now(), is greater than `remote`. Fails with
+    /// error::clock_offset_exceeded, leaving the clock alone, when `remote` is
+    /// more than node_config::hlc.max_offset ahead of this node's physical
+    /// time, as an envelope that far ahead is dropped (clock_offset_drops).
+    boost::system::result<hlc_timestamp> hlc_update(hlc_timestamp remote) noexcept {
+        if (!hlc_) return boost::system::error_code(error::invalid_config);
+        return hlc_->update(remote);
+    }
+
+    /// The latest timestamp issued, without issuing one (basic_hlc::last());
+    /// `{0, 0}` before the first, or without a clock.
+    hlc_timestamp hlc_last() const noexcept { return hlc_ ? hlc_->last() : hlc_timestamp{}; }
 
     // ==== application messages and view changes (router hooks) ===============================
     //
@@ -9485,6 +9670,18 @@ private:
 
     std::uint64_t wall_ms() const { return clock_.now() / 1'000'000; }
 
+    // Built once, with the node, so that the application's timestamps and
+    // the envelopes' come from one clock whatever the node's status. Without
+    // it (a bad hlc_config) async_start fails before anything reads it.
+    void make_hlc() {
+        if (validate(cfg_.hlc)) hlc_.emplace(clock_, cfg_.hlc);
+    }
+
+    [[noreturn]] static void throw_no_hlc() {
+        boost::throw_exception(boost::system::system_error(
+            make_error_code(error::invalid_config), "node_config.hlc"));
+    }
+
     void make_core(std::uint64_t generation) {
         std::uint64_t const seed =
             cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
@@ -9506,7 +9703,6 @@ private:
         }
         if constexpr (detail::has_virtual_network<Transport>)
             virtual_time_ = t_->network().config().time_source == memory_time_source::manual;
-        hlc_.emplace(clock_, cfg_.hlc);
         set_status(node_status::starting);
         make_core(wall_ms());
         core_->start(now(), {});
@@ -11844,6 +12040,17 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 //     handler's message), error::no_handler, error::no_owner;
 //   - with error::call_timeout when no answer came within its timeout
 //     (router_config::call_timeout, or call_options::timeout);
+//   - at once, never retried, when the request itself cannot be sent for
+//     its size: error::length_over_limit (a field, typically the payload,
+//     over the codec's wire_limits::max_string_length, 64 KiB by default),
+//     error::message_too_large (over wire_limits::max_message_size) or
+//     error::frame_too_large (over the transport's max_frame_size());
+//   - with error::reply_too_large when the owner's reply does not fit (the
+//     same limits, at the owner): the owner sends a small reply_too_large
+//     answer instead, whose bytes say how large the reply was, so the call
+//     completes as soon as that arrives, not at its timeout. (A reply that
+//     fits the owner's limits but not the caller's codec limit is dropped by
+//     the caller's decoder: keep the codecs' limits equal across the cluster.)
 //   - with error::owner_failed when the frame to the owner could not be sent,
 //     or the view declares the owner failed (or forgets it) while the call
 //     waits; with retry (router_config::retry_on_owner_failure or
@@ -11855,7 +12062,8 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 // Retries may run a request twice: enable them for idempotent requests only.
 //
 // Casts. async_cast sends a request nobody answers; it completes when the
-// request was handed to the transport (or ran locally). A receiver that does
+// request was handed to the transport (or ran locally), or with the size
+// errors a call would get. A receiver that does
 // not own the key in its view forwards the cast to the owner it sees, up to
 // max_redirects times, then drops it (router_counters::casts_dropped).
 //
@@ -12182,6 +12390,8 @@ struct router_counters {
     std::uint64_t casts_dropped = 0;      ///< casts over the redirect limit
     std::uint64_t tables_published = 0;   ///< ownership tables built from a new view
     std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
+    std::uint64_t requests_too_large = 0; ///< calls and casts whose request did not fit
+    std::uint64_t replies_too_large = 0;  ///< replies replaced by a reply_too_large answer
 };
 
 namespace detail {
@@ -12316,7 +12526,8 @@ public:
 
     /// Calls the owner of `key` with `payload` under `topic`. Signature:
     /// void(error_code, std::vector<std::byte>) (the reply, or with
-    /// error::remote_handler_error the handler's message).
+    /// error::remote_handler_error the handler's message, with
+    /// error::reply_too_large the owner's note of the reply's size).
     template <class Token>
     auto async_call(std::string_view key, std::string_view topic,
                     std::span<std::byte const> payload, call_options opts, Token&& token) {
@@ -12580,6 +12791,11 @@ private:
                 // Only this send's failure: the call may have moved on since.
                 if (!c || c->attempts != this_attempt || c->state != call_state::in_flight)
                     return;
+                // Too large for any owner: say so now rather than retry.
+                if (too_large(ec)) {
+                    ++counters_.requests_too_large;
+                    return finish(id, *c, ec, {});
+                }
                 owner_failed(id, *c);
             });
     }
@@ -12721,7 +12937,11 @@ private:
         node_->async_send_application(
             std::move(*target), message(std::move(req)),
             [this, h = std::move(h)](boost::system::error_code ec) mutable {
-                complete(std::move(h), ec ? make_error_code(error::owner_failed) : ec);
+                if (too_large(ec))
+                    ++counters_.requests_too_large;
+                else if (ec)
+                    ec = make_error_code(error::owner_failed);
+                complete(std::move(h), ec);
             });
     }
 
@@ -12749,11 +12969,47 @@ private:
         // user_message: not the router's business.
     }
 
+    static bool too_large(boost::system::error_code const& ec) noexcept {
+        return ec == error::length_over_limit || ec == error::message_too_large ||
+               ec == error::frame_too_large;
+    }
+
+    // The smallest payload a reply may be refused for: below it, the reply
+    // fits any limits a working cluster can have, and its send callback does
+    // not need a copy of the caller's id (one allocation per reply).
+    std::size_t reply_size_watch() const noexcept {
+        std::size_t limit = std::size_t(-1);
+        if constexpr (requires { node_->transport().max_frame_size(); })
+            limit = std::min<std::size_t>(limit, node_->transport().max_frame_size());
+        if constexpr (requires { node_->codec().limits().max_message_size; }) {
+            auto const& l = node_->codec().limits();
+            limit = std::min({limit, l.max_message_size, l.max_string_length});
+        }
+        return std::min<std::size_t>(1024, limit / 4);  // JSON: base64 grows bytes by 4/3
+    }
+
     void reply(node_id const& to, route_reply r) {
+        if (r.status == route_status::reply_too_large || r.payload.size() < reply_size_watch()) {
+            message m(std::move(r));
+            node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
+                // A lost reply is the caller's timeout or owner failure.
+            });
+            return;
+        }
+        // A reply that may not fit: if it does not, a small reply_too_large
+        // answer goes instead, so that the caller need not wait for its timeout.
+        auto const id = r.id;
+        auto const size = r.payload.size();
         message m(std::move(r));
-        node_->send_application_now(to, m, delivery::frame, [](boost::system::error_code) {
-            // A lost reply is the caller's timeout or owner failure.
-        });
+        node_->send_application_now(
+            to, m, delivery::frame,
+            [this, to, id, size, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+                if (!too_large(ec) || alive.expired() || closed_) return;
+                ++counters_.replies_too_large;
+                auto text = "reply of " + std::to_string(size) + " payload bytes: " + ec.message();
+                reply(to, route_reply{id, route_status::reply_too_large, std::nullopt,
+                                      fingerprint(), detail::to_bytes(text)});
+            });
     }
 
     // The reply to request `id` carrying a handler's result.
@@ -12870,6 +13126,9 @@ private:
             return finish(id, p, make_error_code(error::no_handler), {}, true);
         case route_status::handler_error:
             return finish(id, p, make_error_code(error::remote_handler_error),
+                          std::move(rep.payload), true);
+        case route_status::reply_too_large:
+            return finish(id, p, make_error_code(error::reply_too_large),
                           std::move(rep.payload), true);
         }
         ++counters_.stray_replies;  // an unknown status cannot decode; kept for safety
