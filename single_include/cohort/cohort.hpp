@@ -2956,14 +2956,11 @@ public:
     void successors(std::string_view from, std::size_t k,
                     std::vector<std::string_view>& out) const {
         out.clear();
-        if (v_.empty()) return;
-        std::uint64_t const h = fnv1a_64(from);
-        auto it = upper_bound(h, from);
-        for (std::size_t steps = 0; steps < v_.size() && out.size() < k; ++steps) {
-            if (it == v_.end()) it = v_.begin();
-            if (!equals(*it, h, from)) out.push_back(name_of_(it->key));
-            ++it;
-        }
+        if (k == 0) return;
+        walk_after(from, [&](Key key) {
+            out.push_back(name_of_(key));
+            return out.size() < k;
+        });
     }
 
     /// Calls `f(key)` for each member following `from` clockwise, `from`
@@ -4379,9 +4376,13 @@ private:
         scratch_views_.clear();
         std::size_t counted = 0, suspected = 0;
         ring_.walk_after(self_name_, [&](index_type i) {
-            bool const doubt = table_[i].m.state == node_state::unknown;
-            if (doubt ? suspected++ < cfg_.monitored_by : ++counted > 0)
+            if (table_[i].m.state != node_state::unknown) {
+                ++counted;
                 scratch_views_.push_back(table_.name(i));
+            } else if (suspected < cfg_.monitored_by) {
+                ++suspected;  // watched, not counted: the walk goes on past it
+                scratch_views_.push_back(table_.name(i));
+            }
             return counted < cfg_.monitored_by;
         });
         bool same = scratch_views_.size() == watches_.size();
@@ -6918,7 +6919,6 @@ struct stream_connection {
     std::size_t end = 0;
     std::size_t need = frame_header_size;  // bytes the frame at `begin` needs in all
     std::size_t chunk;                // least free space per read; doubles when a read fills it
-    std::size_t asked = 0;            // free space offered to the pending read
     std::optional<boost::asio::ip::udp::endpoint> from;  // set by the hello, or the opener
     std::weak_ptr<outbound_peer<Executor>> writer;       // the peer sending on it, if any
     std::uint64_t frames = 0;         // frames consumed, hello included
@@ -6996,7 +6996,7 @@ public:
     using tcp_acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
-    using in_conn = stream_connection<Executor>;
+    using connection = stream_connection<Executor>;
     using out_peer = outbound_peer<Executor>;
 
     static constexpr std::size_t read_chunk = 64 * 1024;         // least free space per read
@@ -7137,18 +7137,6 @@ public:
         close_sockets();
         accept_retry_.cancel(ignored);
         error_code const closed = error::transport_closed;
-        // A connection can be both a peer's and in the accepted list: the
-        // first to close it counts it.
-        auto const shut = [this](in_conn& c) {
-            if (c.dead)
-                return;
-            c.dead = true;
-            error_code ignored;
-            c.timer.cancel(ignored);
-            c.socket.close(ignored);
-            if (c.open)
-                tally(counters_.disconnects);
-        };
         for (auto& [to, p] : peers_) {
             ++p->generation;
             p->deadline_timer.cancel(ignored);
@@ -7321,12 +7309,12 @@ private:
 
     void start_accept() {
         acceptor_.async_accept(
-            [self = this->shared_from_this()](error_code ec, typename in_conn::socket_type s) {
+            [self = this->shared_from_this()](error_code ec, typename connection::socket_type s) {
                 self->on_accept(ec, std::move(s));
             });
     }
 
-    void on_accept(error_code ec, typename in_conn::socket_type socket) {
+    void on_accept(error_code ec, typename connection::socket_type socket) {
         if (is_closed())
             return;
         if (ec) {
@@ -7344,7 +7332,7 @@ private:
             socket.close(ignored);
             tally(counters_.disconnects);
         } else {
-            auto c = std::make_shared<in_conn>(std::move(socket), ex_, read_chunk);
+            auto c = std::make_shared<connection>(std::move(socket), ex_, read_chunk);
             inbound_.push_front(c);
             c->self = inbound_.begin();
             c->open = true;
@@ -7356,7 +7344,7 @@ private:
         start_accept();
     }
 
-    void start_read(std::shared_ptr<in_conn> const& c) {
+    void start_read(std::shared_ptr<connection> const& c) {
         if (c->begin > 0) {
             std::memmove(c->buffer.data(), c->buffer.data() + c->begin, c->end - c->begin);
             c->end -= c->begin;
@@ -7367,7 +7355,6 @@ private:
         std::size_t const target = std::max(c->need, c->chunk);
         if (c->buffer.size() < target && c->buffer.size() - c->end < c->chunk)
             c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + c->chunk)));
-        c->asked = c->buffer.size() - c->end;
         c->socket.async_read_some(
             boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end),
             [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
@@ -7375,7 +7362,7 @@ private:
             });
     }
 
-    void on_read(std::shared_ptr<in_conn> const& c, error_code ec, std::size_t n) {
+    void on_read(std::shared_ptr<connection> const& c, error_code ec, std::size_t n) {
         if (is_closed() || c->dead)
             return;
         if (ec) { // closed by the peer, reset, ...
@@ -7384,7 +7371,7 @@ private:
         }
         // A connection opened by this transport starts with a small buffer
         // (most only carry replies, if anything): grow it while reads fill it.
-        if (n == c->asked && c->chunk < read_chunk)
+        if (n == c->buffer.size() - c->end && c->chunk < read_chunk)
             c->chunk *= 2;
         c->end += n;
         quiet_acks(*c);
@@ -7396,10 +7383,11 @@ private:
     // acknowledgements: Linux sends a pure ACK segment for every read, which
     // on loopback costs about as much as the frame itself. Delayed-ACK mode
     // (TCP_QUICKACK off) acknowledges every second segment instead, or after
-    // the delayed-ACK timeout, or with the next frame written back. Data is never delayed: senders set TCP_NODELAY, and only the
-    // acknowledgement waits. The kernel leaves that mode when its delayed-ACK
-    // timer fires (traffic paused), so it is asked again every 64 reads.
-    static void quiet_acks([[maybe_unused]] in_conn& c) noexcept {
+    // the delayed-ACK timeout, or with the next frame written back. Data is
+    // never delayed: senders set TCP_NODELAY, and only the acknowledgement
+    // waits. The kernel leaves that mode when its delayed-ACK timer fires
+    // (traffic paused), so it is asked again every 64 reads.
+    static void quiet_acks([[maybe_unused]] connection& c) noexcept {
 #if defined(__linux__) && defined(TCP_QUICKACK)
         if ((c.reads++ & 63U) != 0)
             return;
@@ -7411,7 +7399,7 @@ private:
 
     // Consumes the complete frames in the buffer, then reads on, unless the
     // connection was dropped or paused.
-    void process(std::shared_ptr<in_conn> const& c) {
+    void process(std::shared_ptr<connection> const& c) {
         for (;;) {
             std::size_t const available = c->end - c->begin;
             if (available < frame_header_size) {
@@ -7482,7 +7470,7 @@ private:
         start_read(c);
     }
 
-    void arm_read_deadline(std::shared_ptr<in_conn> const& c) {
+    void arm_read_deadline(std::shared_ptr<connection> const& c) {
         c->deadline = clock::now() + cfg_.read_timeout;
         c->deadline_frame = c->frames;
         if (c->timer_running)
@@ -7490,7 +7478,7 @@ private:
         wait_read_deadline(c);
     }
 
-    void wait_read_deadline(std::shared_ptr<in_conn> const& c) {
+    void wait_read_deadline(std::shared_ptr<connection> const& c) {
         c->timer_running = true;
         c->timer.expires_at(*c->deadline);
         c->timer.async_wait([self = this->shared_from_this(), c](error_code ec) {
@@ -7505,7 +7493,7 @@ private:
     }
 
     // A peer broke the framing: count it and drop it.
-    void reject(std::shared_ptr<in_conn> const& c, std::atomic<std::uint64_t>& reason,
+    void reject(std::shared_ptr<connection> const& c, std::atomic<std::uint64_t>& reason,
                 error ec) {
         bump(reason);
         tally(counters_.decode_errors);
@@ -7514,7 +7502,7 @@ private:
 
     // Reading failed (closed by the peer, reset, bad framing, read timeout):
     // the connection is gone for both directions.
-    void break_connection(std::shared_ptr<in_conn> const& c, error_code ec) {
+    void break_connection(std::shared_ptr<connection> const& c, error_code ec) {
         if (c->dead)
             return;
         if (auto p = c->writer.lock(); p && p->conn == c)
@@ -7524,19 +7512,27 @@ private:
     }
 
     // By value: erasing it from the accepted list must not free it under us.
-    void close_connection(std::shared_ptr<in_conn> c) {
+    void close_connection(std::shared_ptr<connection> c) {
         if (c->dead)
             return;
-        c->dead = true;
+        shut(*c);
         c->writer.reset();
-        error_code ignored;
-        c->timer.cancel(ignored);
-        c->socket.close(ignored);
         if (c->accepted)
             inbound_.erase(c->self);
         if (c->paused)
             std::erase(paused_, c);
-        if (c->open)
+    }
+
+    // Closes `c` and counts it, once (a connection can be both a peer's and
+    // in the accepted list); unlinking it is the caller's business.
+    void shut(connection& c) noexcept {
+        if (c.dead)
+            return;
+        c.dead = true;
+        error_code ignored;
+        c.timer.cancel(ignored);
+        c.socket.close(ignored);
+        if (c.open)
             tally(counters_.disconnects);
     }
 
@@ -7600,7 +7596,7 @@ private:
         p->state = out_peer::status::connecting;
         p->timed_out = false;
         auto const generation = ++p->generation;
-        p->conn = std::make_shared<in_conn>(typename in_conn::socket_type(ex_), ex_, first_chunk);
+        p->conn = std::make_shared<connection>(typename connection::socket_type(ex_), ex_, first_chunk);
         boost::asio::ip::tcp::endpoint const target(p->endpoint.address(), p->endpoint.port());
         p->conn->socket.async_connect(target, [self = this->shared_from_this(), p,
                                                generation](error_code ec) {
@@ -7626,9 +7622,7 @@ private:
         p->ever_connected = true;
         p->failures = 0;
         auto const& c = p->conn;
-        error_code ignored;
-        c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-        c->socket.non_blocking(true, ignored); // start_write's direct write must not block
+        prepare_for_writing(*c);
         c->open = true;
         c->from = p->endpoint; // what comes back on it is from the peer we dialled
         c->writer = p;
@@ -7638,18 +7632,25 @@ private:
         start_write(p);
     }
 
+    // Frames leave at once (no Nagle), and start_write's direct write must
+    // not block.
+    static void prepare_for_writing(connection& c) noexcept {
+        error_code ignored;
+        c.socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        c.socket.non_blocking(true, ignored);
+    }
+
     // A peer opened `c` with a two-way hello: send it frames there too, unless
     // a connection of our own is (being) established. Simultaneous opens thus
     // leave two connections, each used one way; nothing needs tie-breaking.
-    void adopt(std::shared_ptr<in_conn> const& c) {
+    void adopt(std::shared_ptr<connection> const& c) {
         auto p = peer_for(*c->from);
         if (!p || (p->state != out_peer::status::idle && p->state != out_peer::status::backoff))
             return;
         ++p->generation; // a backoff wait in progress ends here
         error_code ignored;
         p->backoff_timer.cancel(ignored);
-        c->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-        c->socket.non_blocking(true, ignored);
+        prepare_for_writing(*c);
         c->writer = p;
         p->conn = c;
         p->state = out_peer::status::connected;
@@ -7861,8 +7862,8 @@ private:
     endpoint_type udp_from_;
     std::deque<inbound_type> inbox_;
     std::deque<std::unique_ptr<receive_op>> waiters_;  // non-empty only while inbox_ is empty
-    std::list<std::shared_ptr<in_conn>> inbound_;
-    std::vector<std::shared_ptr<in_conn>> paused_;
+    std::list<std::shared_ptr<connection>> inbound_;
+    std::vector<std::shared_ptr<connection>> paused_;
     std::unordered_map<endpoint_type, std::shared_ptr<out_peer>> peers_;
 };
 

@@ -1039,9 +1039,13 @@ private:
         scratch_views_.clear();
         std::size_t counted = 0, suspected = 0;
         ring_.walk_after(self_name_, [&](index_type i) {
-            bool const doubt = table_[i].m.state == node_state::unknown;
-            if (doubt ? suspected++ < cfg_.monitored_by : ++counted > 0)
+            if (table_[i].m.state != node_state::unknown) {
+                ++counted;
                 scratch_views_.push_back(table_.name(i));
+            } else if (suspected < cfg_.monitored_by) {
+                ++suspected;  // watched, not counted: the walk goes on past it
+                scratch_views_.push_back(table_.name(i));
+            }
             return counted < cfg_.monitored_by;
         });
         bool same = scratch_views_.size() == watches_.size();

@@ -115,14 +115,11 @@ public:
     void successors(std::string_view from, std::size_t k,
                     std::vector<std::string_view>& out) const {
         out.clear();
-        if (v_.empty()) return;
-        std::uint64_t const h = fnv1a_64(from);
-        auto it = upper_bound(h, from);
-        for (std::size_t steps = 0; steps < v_.size() && out.size() < k; ++steps) {
-            if (it == v_.end()) it = v_.begin();
-            if (!equals(*it, h, from)) out.push_back(name_of_(it->key));
-            ++it;
-        }
+        if (k == 0) return;
+        walk_after(from, [&](Key key) {
+            out.push_back(name_of_(key));
+            return out.size() < k;
+        });
     }
 
     /// Calls `f(key)` for each member following `from` clockwise, `from`
