@@ -356,7 +356,7 @@ struct two_nodes {
 
     ~two_nodes() {
         routers.clear();
-        for (auto& n : nodes) n->async_stop([](error_code) {});
+        for (auto& n : nodes) n->async_stop(cohort::stop_mode::abrupt, [](error_code) {});
         ioc.restart();
         ioc.run_for(std::chrono::milliseconds(50));
         for (auto& t : transports) t->close();
@@ -414,7 +414,7 @@ void BM_router_node_round_trip(benchmark::State& state) {
     auto const to0 = c.nodes[0]->local_id();
     auto const to1 = c.nodes[1]->local_id();
     auto& n1 = *c.nodes[1];
-    n1.set_application_handler([&](cohort::envelope&& e) {
+    auto echo = n1.subscribe_application([&](cohort::envelope& e) {
         n1.async_send_application(to0, std::move(e.body), [](error_code) {});
     });
     latencies lat;
@@ -426,7 +426,7 @@ void BM_router_node_round_trip(benchmark::State& state) {
         c.nodes[0]->async_send_application(to1, cohort::message(cohort::user_message{"echo", request}),
                                            [](error_code) {});
     };
-    c.nodes[0]->set_application_handler([&](cohort::envelope&&) {
+    auto replies = c.nodes[0]->subscribe_application([&](cohort::envelope&) {
         lat.add(start);
         if (++done == target) return c.ioc.stop();
         send();

@@ -112,9 +112,13 @@ public:
             print(os.str());
             boost::asio::co_spawn(ctx_, accept_loop(), detached);
             if (!opts_.seeds.empty())
-                node_->async_join(opts_.seeds, [](boost::system::error_code) {
-                    // join_completed is printed with the other events
-                });
+                node_->async_join(opts_.seeds, opts_.retry_join,
+                                  [this](boost::system::error_code ec) {
+                                      // each attempt's join_completed and join_retrying are
+                                      // printed with the other events; this is the outcome
+                                      if (ec && ec != boost::asio::error::operation_aborted)
+                                          print("join_failed error=\"" + ec.message() + "\"");
+                                  });
         });
         boost::asio::co_spawn(ctx_, event_loop(), detached);
         ctx_.run();
@@ -161,6 +165,10 @@ private:
                     if (e.ec) os << " error=\"" << e.ec.message() << '"'; else os << " ok";
                 } else if constexpr (std::is_same_v<T, cohort::leave_completed>) {
                     os << "leave_completed";
+                } else if constexpr (std::is_same_v<T, cohort::join_retrying>) {
+                    os << "join_retrying attempt=" << e.attempt << " error=\"" << e.ec.message()
+                       << "\" retry_in_ms="
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(e.retry_in).count();
                 } else {
                     os << "status_changed status=" << e.status;
                 }
@@ -173,13 +181,8 @@ private:
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
         for (;;) {
+            // Opened with the node, before start: no event is missed.
             auto [ec, ev] = co_await node_->async_next_event(as_tuple(use_awaitable));
-            if (ec == cohort::error::not_started && !stopping_) {
-                // started just after this wait began: wait again once it runs
-                boost::asio::steady_timer t(ctx_, std::chrono::milliseconds(10));
-                co_await t.async_wait(as_tuple(use_awaitable));
-                continue;
-            }
             if (ec) co_return;  // stopped and drained
             print(describe(ev));
         }
@@ -233,7 +236,8 @@ private:
         acceptor_.close(ignored);
         leave_bound_timer_.cancel();
         left_signal_.cancel();
-        node_->async_stop([this](boost::system::error_code) {
+        // The leave, if any, is done (or given up on): stop at once.
+        node_->async_stop(cohort::stop_mode::abrupt, [this](boost::system::error_code) {
             signals_.cancel();
             // sessions still waiting for a request line end now
             for (auto* s : idle_) {

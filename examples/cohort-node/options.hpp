@@ -38,6 +38,7 @@ inline constexpr std::string_view usage_text = R"(usage:
   cohort-node agent --name NAME [--bind HOST:PORT] [--advertise HOST:PORT]
                     [--seeds HOST:PORT,...] [--label LABEL] [--profile lan|wan|local]
                     [--tag KEY=VALUE]... [--acceptable-pause MS] [--rpc HOST:PORT]
+                    [--retry-interval MS] [--retry-max N]
   cohort-node members [--rpc HOST:PORT] [--json] [--status STATE] [--name NAME]
   cohort-node join [--rpc HOST:PORT] HOST:PORT[,HOST:PORT...]...
   cohort-node leave [--rpc HOST:PORT]
@@ -53,6 +54,9 @@ inline constexpr std::string_view usage_text = R"(usage:
   --acceptable-pause  silence the phi-accrual detector tolerates beyond the usual heartbeat
            interval before it gives up on a member, in ms (the profile's by default: lan 0,
            local 0, wan 10000; Akka's 3000 suits processes that stall)
+  --retry-interval, --retry-max  retry-join, as serf's: a join through --seeds that finds
+           no seed is tried again every MS milliseconds (default 30000), at most N attempts
+           in all (default 0: until it succeeds); each failed attempt is logged
 
 defaults: --bind 127.0.0.1:7946, --rpc 127.0.0.1:7373, --profile lan
 Port 0 in --bind or --rpc picks a free port; the agent_started line shows the one chosen.
@@ -70,6 +74,7 @@ struct agent_options {
     std::vector<cohort::tag> tags;
     std::optional<std::chrono::milliseconds> acceptable_pause;
     boost::asio::ip::tcp::endpoint rpc{boost::asio::ip::address_v4::loopback(), 7373};
+    cohort::join_retry retry_join{std::chrono::seconds(30), 0};
 
     cohort::membership_config membership() const {
         auto c = profile == "wan"     ? cohort::membership_config::wan()
@@ -212,6 +217,17 @@ inline boost::system::result<command_line, std::string> parse_command_line(
                     return fail("--acceptable-pause " + std::string(v) +
                                 ": must be milliseconds in 0..600000");
                 o.acceptable_pause = std::chrono::milliseconds(ms);
+            } else if (it.key == "--retry-interval" || it.key == "--retry-max") {
+                unsigned n = 0;
+                auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                bool const interval = it.key == "--retry-interval";
+                if (ec != std::errc{} || end != v.data() + v.size() || (interval && n == 0) ||
+                    n > 86'400'000)
+                    return fail(std::string(it.key) + " " + std::string(v) +
+                                (interval ? ": must be milliseconds in 1..86400000"
+                                          : ": must be a count in 0..86400000"));
+                if (interval) o.retry_join.interval = std::chrono::milliseconds(n);
+                else o.retry_join.max_attempts = n;
             } else if (it.key == "--tag") {
                 auto const eq = v.find('=');
                 if (eq == std::string_view::npos || eq == 0)

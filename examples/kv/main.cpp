@@ -114,7 +114,8 @@ asio::awaitable<int> demo(std::vector<member>& ms, int keys) {
     auto& victim = ms.back();
     victim.store.reset();
     victim.router.reset();
-    co_await victim.node->async_stop(asio::as_tuple(asio::use_awaitable));
+    co_await victim.node->async_stop(cohort::stop_mode::abrupt,
+                                     asio::as_tuple(asio::use_awaitable));
     victim.transport->close();
     std::printf("n2 killed\n");
     int const at_once = co_await read_all(*ms[0].store, keys);

@@ -60,6 +60,15 @@
 #include <cohort/membership/protocol.hpp>
 #include <cohort/node_id.hpp>
 #include <cohort/node_state.hpp>
+#include <cohort/node/application_filter.hpp>
+#include <cohort/node/config.hpp>
+#include <cohort/node/counters.hpp>
+#include <cohort/node/detail/addressing.hpp>
+#include <cohort/node/event_subscription.hpp>
+#include <cohort/node/events.hpp>
+#include <cohort/node/node_member.hpp>
+#include <cohort/node/status.hpp>
+#include <cohort/node/subscription.hpp>
 #include <cohort/phi_accrual.hpp>
 #include <cohort/transport/memory_network.hpp>
 #include <cohort/transport/transport.hpp>
@@ -91,6 +100,7 @@
 #include <boost/throw_exception.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -113,160 +123,6 @@
 
 namespace cohort {
 
-/// The local node's own lifecycle.
-enum class node_status : std::uint8_t {
-    created,   ///< constructed, not started
-    starting,  ///< async_start is bringing it up
-    running,   ///< the driver runs
-    stopping,  ///< async_stop is winding it down
-    stopped,   ///< the driver has ended
-};
-
-constexpr std::string_view to_string(node_status s) noexcept {
-    switch (s) {
-    case node_status::created: return "created";
-    case node_status::starting: return "starting";
-    case node_status::running: return "running";
-    case node_status::stopping: return "stopping";
-    case node_status::stopped: return "stopped";
-    }
-    return "invalid";
-}
-inline std::ostream& operator<<(std::ostream& os, node_status s) { return os << to_string(s); }
-
-/// The local node's status changed.
-struct status_changed {
-    node_status status = node_status::created;
-};
-
-/// What async_next_event delivers: every membership event, plus the local status.
-using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
-                                join_completed, leave_completed, status_changed>;
-
-/// Configuration of a basic_node.
-struct node_config {
-    /// This node: its name is its identity, its address must be where peers
-    /// reach it (typically the transport's local_endpoint()).
-    node_id id;
-    /// The membership protocol's knobs.
-    membership_config membership = membership_config::lan();
-    /// This node's tags, gossiped with it.
-    std::vector<tag> tags;
-    /// The HLC's maximum offset: messages further ahead are dropped and counted.
-    hlc_config hlc;
-    /// Events held for async_next_event; beyond, the oldest is dropped and
-    /// counted (node_counters::events_dropped). Must be at least 1.
-    std::size_t event_queue_limit = 1024;
-    /// Seed of the core's random choices; 0 derives one from the id and the
-    /// generation.
-    std::uint64_t seed = 0;
-    /// How long a resolved hostname is used before it is looked up again
-    /// (30 s: DNS changes reach the cluster within a push-pull or two). Must
-    /// be positive.
-    std::chrono::nanoseconds resolve_ttl = std::chrono::seconds(30);
-    /// How long a failed lookup is remembered: messages to that host are
-    /// dropped meanwhile (5 s). Must be positive.
-    std::chrono::nanoseconds resolve_failure_ttl = std::chrono::seconds(5);
-    /// Messages that may wait for hostname lookups, all hosts together; more
-    /// are dropped and counted. 0 drops every message to an unresolved host.
-    std::size_t resolve_queue_limit = 256;
-    /// Hostnames cached (answers and lookups under way); a message to a new
-    /// host beyond it is dropped and counted. Bounds what hostile gossip of
-    /// made-up hostnames can cost. Must be at least 1.
-    std::size_t resolve_cache_limit = 1024;
-};
-
-/// Checks `cfg`; the error names the first bad field.
-inline boost::system::result<void, config_error> validate(node_config const& cfg) noexcept {
-    auto const fail = [](std::string_view field, std::string_view rule) {
-        return boost::system::result<void, config_error>(
-            boost::system::in_place_error, config_error{error::invalid_config, field, rule});
-    };
-    if (cfg.id.empty()) return fail("node_config.id", "must not be empty");
-    if (auto r = validate(cfg.membership); !r) return r;
-    if (auto r = validate(cfg.hlc); !r) return r;
-    if (cfg.event_queue_limit == 0) return fail("node_config.event_queue_limit", "must be at least 1");
-    if (cfg.resolve_ttl <= std::chrono::nanoseconds::zero())
-        return fail("node_config.resolve_ttl", "must be positive");
-    if (cfg.resolve_failure_ttl <= std::chrono::nanoseconds::zero())
-        return fail("node_config.resolve_failure_ttl", "must be positive");
-    if (cfg.resolve_cache_limit == 0)
-        return fail("node_config.resolve_cache_limit", "must be at least 1");
-    std::size_t tags_size = 0;
-    for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
-    if (tags_size > cfg.membership.max_tags_size)
-        return fail("node_config.tags", "must be at most membership_config.max_tags_size");
-    return {};
-}
-
-/// One member as members() reports it.
-struct node_member {
-    node_id id;
-    node_state state = node_state::joining;
-    std::uint64_t incarnation = 0;
-    std::vector<tag> tags;
-    /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
-    hlc_timestamp last_heard{};
-    /// phi of its arrivals (any message counts as a heartbeat) when the
-    /// snapshot was taken; 0 for self and members never heard.
-    double phi = 0.0;
-};
-
-/// Everything a node did, as a plain snapshot.
-struct node_counters {
-    using per_type = membership_counters::per_type;
-    per_type messages_in{};   ///< decoded messages, by type (message variant index)
-    per_type messages_out{};  ///< encoded messages handed to the transport, by type
-    per_type bytes_in{};      ///< encoded bytes received, by type
-    per_type bytes_out{};     ///< encoded bytes sent, by type
-    std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
-    std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
-    std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
-    std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
-    std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
-                                            ///< failed, or wait queue or cache full)
-    std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
-    std::uint64_t resolve_failures = 0;     ///< hostname lookups that found no address
-    std::uint64_t unreachable_reports = 0;  ///< failed frames to a member reported to the core
-    std::uint64_t send_errors = 0;          ///< sends the transport failed
-    std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
-    std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
-    std::uint64_t events_dropped = 0;       ///< events dropped from the full queue
-    membership_counters membership;         ///< the core's counters
-    transport_counters transport;           ///< the transport's counters
-};
-
-namespace detail {
-
-template <class T>
-concept has_virtual_network = requires(T const& t) {
-    { t.network().now() } -> std::convertible_to<std::chrono::nanoseconds>;
-    t.network().config().time_source;
-};
-
-// Numeric hosts only; a hostname yields nothing (basic_node resolves those).
-template <class Endpoint>
-std::optional<Endpoint> to_endpoint(peer_address const& a) {
-    boost::system::error_code ec;
-    auto const address = boost::asio::ip::make_address(a.host, ec);
-    if (ec) return std::nullopt;
-    return Endpoint(address, a.port);
-}
-
-// What a failed frame says about its peer: refused, or a stream that broke.
-// Anything else (timeouts, partitions, a full queue, our own close) says
-// nothing about the member.
-inline std::optional<down_reason> down_reason_of(boost::system::error_code const& ec) noexcept {
-    namespace ae = boost::asio::error;
-    if (ec == ae::connection_refused) return down_reason::connection_refused;
-    if (ec == ae::connection_reset || ec == ae::eof || ec == ae::broken_pipe ||
-        ec == ae::connection_aborted)
-        return down_reason::connection_closed;
-    return std::nullopt;
-}
-
-} // namespace detail
-
 /// A cluster member: membership_protocol driven over `Transport` with `Codec`,
 /// its HLC on `Clock`. See the top of this header.
 ///
@@ -287,6 +143,7 @@ public:
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
           timer_(t.get_executor()), resolver_(t.get_executor()) {
         make_hlc();
+        open_default_events();
     }
 
     /// A node owning `t`; async_stop closes it.
@@ -294,6 +151,7 @@ public:
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
           clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {
         make_hlc();
+        open_default_events();
     }
 
     basic_node(basic_node const&) = delete;
@@ -335,9 +193,21 @@ public:
     /// Cancellable (see the top of this header). Signature: void(error_code).
     template <class Token>
     auto async_join(std::vector<peer_address> seeds, Token&& token) {
+        return async_join(std::move(seeds), join_retry{std::chrono::seconds(30), 1},
+                          std::forward<Token>(token));
+    }
+
+    /// As above, retried as Serf's retry-join: after a failed attempt
+    /// (join_timeout, or no seed resolved) the node emits join_retrying and
+    /// tries again after `retry.interval`, at most `retry.max_attempts`
+    /// attempts in all (0: until it succeeds, is cancelled or the node
+    /// stops). Completes with the last attempt's error. Seeds that are
+    /// hostnames are looked up again for each attempt.
+    template <class Token>
+    auto async_join(std::vector<peer_address> seeds, join_retry retry, Token&& token) {
         return initiate<void(boost::system::error_code)>(
-            [this, seeds = std::move(seeds)](auto h) mutable {
-                do_join(std::move(seeds), std::move(h));
+            [this, seeds = std::move(seeds), retry](auto h) mutable {
+                do_join(std::move(seeds), retry, std::move(h));
             },
             token);
     }
@@ -363,22 +233,54 @@ public:
             [this](auto h) { do_leave(std::move(h)); }, token);
     }
 
-    /// Stops the driver (an owned transport is closed); pending join and leave
-    /// complete with operation_aborted. Signature: void(error_code).
+    /// Stops the node. By default gracefully, as Serf and noex do: a member
+    /// that is joining or active first leaves (as async_leave; a leave
+    /// already under way is waited for), bounded by
+    /// node_config::leave_timeout, so that its peers see it leaving rather
+    /// than failed; while it leaves, the node still answers probes, and
+    /// status() is stopping. Then the driver stops (an owned transport is
+    /// closed) and pending join and leave complete with operation_aborted.
+    /// stop_mode::abrupt skips the leave (peers then detect a failure, as
+    /// after a crash), also during a graceful stop under way. Signature:
+    /// void(error_code).
     template <class Token>
     auto async_stop(Token&& token) {
-        return initiate<void(boost::system::error_code)>(
-            [this](auto h) { do_stop(std::move(h)); }, token);
+        return async_stop(stop_mode::graceful, std::forward<Token>(token));
     }
 
-    /// The next event, oldest first. One wait at a time (a second completes
-    /// with boost::asio::error::already_started); after stop, once the queue is
+    template <class Token>
+    auto async_stop(stop_mode mode, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, mode](auto h) { do_stop(mode, std::move(h)); }, token);
+    }
+
+    /// The next event of the node's own subscription, oldest first (the
+    /// node's first subscription, open from construction: events from
+    /// async_start on; node_config::event_queue_limit of them, beyond which
+    /// the oldest is dropped and counted in node_counters::events_dropped).
+    /// One wait at a time (a second completes with
+    /// boost::asio::error::already_started); after stop, once the queue is
     /// empty, operation_aborted. Cancellable (operation_aborted, no event is
-    /// lost). Signature: void(error_code, node_event).
+    /// lost). For several independent consumers, subscribe_events().
+    /// Signature: void(error_code, node_event).
     template <class Token>
     auto async_next_event(Token&& token) {
-        return initiate<void(boost::system::error_code, node_event)>(
-            [this](auto h) { do_next_event(std::move(h)); }, token);
+        return default_events_.async_next(std::forward<Token>(token));
+    }
+
+    using event_subscription = basic_event_subscription<executor_type>;
+
+    /// A new, independent stream of this node's events (see
+    /// node/event_subscription.hpp): every event from now on, in its own
+    /// queue of `queue_limit` events (0: node_config::event_queue_limit),
+    /// the oldest dropped beyond it and counted by its dropped(). May be
+    /// called before async_start; on the executor once started.
+    event_subscription subscribe_events(std::size_t queue_limit = 0) {
+        auto c = detail::event_channel<executor_type>::make(
+            t_->get_executor(), queue_limit ? queue_limit : cfg_.event_queue_limit);
+        if (status() == node_status::stopped) c->end();
+        event_channels_.push_back(c);
+        return event_subscription(std::move(c));
     }
 
     /// With virtual time (memory_time_source::manual): runs the timers due by
@@ -394,15 +296,61 @@ public:
     node_config const& config() const noexcept { return cfg_; }
     node_status status() const noexcept { return status_.load(std::memory_order_acquire); }
 
-    /// The view after the last input, sorted by id, this node included.
+    // The view queries below read the view as of the last input. Before
+    // async_start there is no view: they throw boost::system::system_error
+    // with error::not_started (an empty answer would read as a cluster of
+    // none). After stop they answer from the last view.
+
+    /// Whether the node has a view yet (true from async_start on, and after
+    /// stop): the queries below throw while it is false.
+    bool has_view() const {
+        std::lock_guard lock(mutex_);
+        return view_published_;
+    }
+    /// The whole view, sorted by id, this node included (a copy: O(N)).
     std::vector<node_member> members() const {
         std::lock_guard lock(mutex_);
+        throw_if_no_view();
         return members_;
     }
-    /// The leader (smallest active id) after the last input.
+    /// The leader (smallest active id); empty when no member is active.
     std::optional<node_id> leader() const {
         std::lock_guard lock(mutex_);
+        throw_if_no_view();
         return leader_;
+    }
+    /// The member called `name` (this node included), if in the view; O(log N).
+    std::optional<node_member> member(std::string_view name) const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        if (auto const* m = find_member(name)) return *m;
+        return std::nullopt;
+    }
+    /// Whether `id` (name and address) is an active member; O(log N).
+    bool is_member_active(node_id const& id) const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        auto const* m = find_member(id.name());
+        return m && m->id == id && m->state == node_state::active;
+    }
+    /// How many members are in state `s`, this node included; O(1).
+    std::size_t member_count(node_state s) const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        auto const i = static_cast<std::size_t>(s);
+        return i < state_counts_.size() ? state_counts_[i] : 0;
+    }
+    /// The other members this node can reach now: joining or active (not
+    /// suspected, failed or left), sorted by id; O(N).
+    std::vector<node_id> connected_members() const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        std::vector<node_id> out;
+        for (auto const& m : members_)
+            if (m.id != cfg_.id &&
+                (m.state == node_state::active || m.state == node_state::joining))
+                out.push_back(m.id);
+        return out;
     }
     /// The counters after the last input, with the transport's read now.
     node_counters counters() const {
@@ -453,29 +401,39 @@ public:
     /// `{0, 0}` before the first, or without a clock.
     hlc_timestamp hlc_last() const noexcept { return hlc_ ? hlc_->last() : hlc_timestamp{}; }
 
-    // ==== application messages and view changes (router hooks) ===============================
+    // ==== application messages and view changes ==============================================
     //
     // user_message, route_request and route_reply are application traffic, not
     // membership: on_inbound decodes them, counts them (messages_in, bytes_in),
     // checks the label and the HLC offset and feeds the sender's phi detector
-    // like any message, then hands the envelope to the application handler
-    // instead of the core. Without a handler they are dropped. The router
-    // (routing/router.hpp) is the intended user; anything else may use them too.
+    // like any message, then hands the envelope to every application
+    // subscription whose filter matches, instead of the core; with none it is
+    // dropped and counted (node_counters::application_drops). A router
+    // (routing/router.hpp) takes the route types, a pub/sub layer or user code
+    // their own topics, all on one node.
+    //
+    // Rules for handlers and listeners: they run on the executor, inside the
+    // receive loop, and must not block. An exception they throw is caught,
+    // counted (node_counters::handler_exceptions) and otherwise ignored: the
+    // node keeps receiving and later subscribers still get the message.
 
-    /// Whether messages of variant index `type` go to the application handler.
-    static constexpr bool is_application_message(std::size_t type) noexcept {
-        return type == boost::mp11::mp_find<message, user_message>::value ||
-               type == boost::mp11::mp_find<message, route_request>::value ||
-               type == boost::mp11::mp_find<message, route_reply>::value;
+    /// Called on the executor with each inbound application message its
+    /// filter matches, in arrival order. When several subscriptions match one
+    /// message they see it in subscription order, each the same envelope: a
+    /// handler may move from it only if no later subscription's filter
+    /// overlaps its own.
+    using application_handler = std::function<void(envelope&)>;
+
+    /// Subscribes `h` to the application messages `filter` matches (by
+    /// default all of them) for as long as the returned handle lives. Call
+    /// on the executor, or before async_start.
+    [[nodiscard]] node_subscription subscribe_application(application_filter filter,
+                                                          application_handler h) {
+        return {subscribers_, subscribers_->add_application(std::move(filter), std::move(h))};
     }
-
-    /// Called on the executor with each inbound application message, in
-    /// arrival order, inside the receive loop: it must not block.
-    using application_handler = std::function<void(envelope&&)>;
-
-    /// Installs `h` (an empty function removes it). Call on the executor, or
-    /// before async_start.
-    void set_application_handler(application_handler h) { app_handler_ = std::move(h); }
+    [[nodiscard]] node_subscription subscribe_application(application_handler h) {
+        return subscribe_application(application_filter{}, std::move(h));
+    }
 
     /// Sends an application message (any message type, in fact) to `to`,
     /// wrapped like the core's messages: label, sender, incarnation and the
@@ -514,10 +472,15 @@ public:
 
     /// Called (posted to the executor, coalesced) after inputs that changed
     /// the view: a member added or removed, or a member's state, incarnation
-    /// or tags changed. Not for phi or last_heard. Call on the executor, or
-    /// before async_start.
+    /// or tags changed. Not for phi or last_heard.
     using view_listener = std::function<void()>;
-    void set_view_listener(view_listener l) { view_listener_ = std::move(l); }
+
+    /// Subscribes `l` to view changes for as long as the returned handle
+    /// lives; every listener is called once per coalesced change. Call on
+    /// the executor, or before async_start.
+    [[nodiscard]] node_subscription subscribe_view(view_listener l) {
+        return {subscribers_, subscribers_->add_view(std::move(l))};
+    }
 
     /// Incremented each time the view changed (as above); any thread.
     std::uint64_t view_version() const noexcept {
@@ -531,8 +494,6 @@ public:
 
 private:
     using ec_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
-    using event_handler =
-        boost::asio::any_completion_handler<void(boost::system::error_code, node_event)>;
     using timer_type =
         boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                           boost::asio::wait_traits<std::chrono::steady_clock>,
@@ -623,7 +584,9 @@ private:
     void do_start(ec_handler h) {
         if (status() != node_status::created)
             return complete(std::move(h), make_error_code(boost::asio::error::already_started));
-        if (auto r = validate(cfg_); !r) {
+        auto r = validate(cfg_);
+        if (r) r = check_id_against_transport();
+        if (!r) {
             {
                 std::lock_guard lock(mutex_);
                 config_problem_ = r.error();
@@ -647,6 +610,26 @@ private:
         complete(std::move(h), boost::system::error_code{});
     }
 
+    // Peers reach this node at its id's address: it must be where the
+    // transport listens. A numeric host must equal the bound address (any
+    // address when bound to 0.0.0.0 or ::); a hostname is not resolved here,
+    // only its port is checked.
+    boost::system::result<void, config_error> check_id_against_transport() const {
+        auto const bound = t_->local_endpoint();
+        auto const wrong = [](std::string_view rule) {
+            return boost::system::result<void, config_error>(
+                boost::system::in_place_error,
+                config_error{error::invalid_config, "node_config.id", rule});
+        };
+        if (cfg_.id.port() != bound.port())
+            return wrong("port must be the transport's local_endpoint() port");
+        boost::system::error_code ec;
+        auto const a = boost::asio::ip::make_address(cfg_.id.host(), ec);
+        if (!ec && !bound.address().is_unspecified() && a != bound.address())
+            return wrong("address must be the transport's local_endpoint() address");
+        return {};
+    }
+
     boost::system::error_code check_running() const {
         switch (status()) {
         case node_status::created: return error::not_started;
@@ -655,7 +638,7 @@ private:
         }
     }
 
-    void do_join(std::vector<peer_address> seeds, ec_handler h) {
+    void do_join(std::vector<peer_address> seeds, join_retry retry, ec_handler h) {
         if (auto ec = check_running()) return complete(std::move(h), ec);
         if (join_handler_)
             return complete(std::move(h), make_error_code(boost::asio::error::already_started));
@@ -663,6 +646,8 @@ private:
         if (s == node_state::leaving || s == node_state::failed)
             return complete(std::move(h),
                             make_error_code(boost::asio::error::operation_not_supported));
+        if (retry.interval <= duration::zero())
+            return complete(std::move(h), make_error_code(error::invalid_config));
         std::erase(seeds, peer_address::of(cfg_.id));
         if (seeds.empty()) return complete(std::move(h), boost::system::error_code{});
         h.swap(join_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
@@ -670,15 +655,28 @@ private:
         on_cancel(join_handler_, [this, op] {
             if (op != join_op_ || !join_handler_) return;
             ++join_op_;  // seed lookups still under way now find nothing to do
+            join_retry_at_.reset();
             core_->cancel_join();
             complete_join(make_error_code(boost::asio::error::operation_aborted));
         });
-        // Resolve the hostnames among the seeds, then join through the
-        // numeric addresses (the core recognises a seed's answer by address).
+        join_seeds_ = std::move(seeds);
+        join_retry_ = retry;
+        join_attempt_ = 0;
+        join_attempt();
+    }
+
+    // One attempt of the pending join: resolve the hostnames among the seeds,
+    // then join through the numeric addresses (the core recognises a seed's
+    // answer by address).
+    void join_attempt() {
+        join_retry_at_.reset();
+        ++join_attempt_;
+        auto const op = join_op_;
         struct lookup {
             std::vector<std::optional<peer_address>> seeds;
             std::size_t pending = 0;
         };
+        auto const& seeds = join_seeds_;
         auto l = std::make_shared<lookup>();
         l->seeds.resize(seeds.size());
         l->pending = seeds.size() + 1;  // +1: released below, once every lookup started
@@ -691,15 +689,15 @@ private:
                 else if (!is_self(*a)) numeric.push_back(std::move(*a));
             }
             if (numeric.empty())  // every seed is this node, or could not be resolved
-                return complete_join(unresolved
-                                         ? make_error_code(boost::asio::error::host_not_found)
-                                         : boost::system::error_code{});
+                return join_attempt_done(unresolved
+                                             ? make_error_code(boost::asio::error::host_not_found)
+                                             : boost::system::error_code{});
             core_->join(std::move(numeric), now());
             process();
         };
         for (std::size_t i = 0; i < seeds.size(); ++i) {
             if (detail::to_endpoint<endpoint_type>(seeds[i])) {  // numeric already
-                l->seeds[i] = std::move(seeds[i]);
+                l->seeds[i] = seeds[i];
                 done();
                 continue;
             }
@@ -710,6 +708,18 @@ private:
             });
         }
         done();
+    }
+
+    // An attempt ended: complete the join, or schedule the next attempt.
+    void join_attempt_done(boost::system::error_code ec) {
+        if (!join_handler_) return;
+        bool const retry = ec && ec != boost::asio::error::operation_aborted && running_ &&
+                           (join_retry_.max_attempts == 0 ||
+                            join_attempt_ < join_retry_.max_attempts);
+        if (!retry) return complete_join(ec);
+        push_event(join_retrying{join_attempt_, ec, join_retry_.interval});
+        join_retry_at_ = now() + join_retry_.interval;
+        wake_timer(*join_retry_at_);
     }
 
     // Whether `a` (numeric) is this node's own address.
@@ -760,41 +770,41 @@ private:
         process();
     }
 
-    void do_stop(ec_handler h) {
+    void do_stop(stop_mode mode, ec_handler h) {
         switch (status()) {
         case node_status::created: return complete(std::move(h), make_error_code(error::not_started));
         case node_status::stopped: return complete(std::move(h), boost::system::error_code{});
-        case node_status::stopping: stop_handlers_.push_back(std::move(h)); return;
+        case node_status::stopping:
+            stop_handlers_.push_back(std::move(h));
+            if (mode == stop_mode::abrupt && stop_deadline_) shut_down();
+            return;
         default: break;
         }
         stop_handlers_.push_back(std::move(h));
         set_status(node_status::stopping);
+        auto const s = core_->state();
+        bool const member = s == node_state::joining || s == node_state::active;
+        if (mode == stop_mode::graceful && (member || leave_handler_)) {
+            // Leave first; process() shuts down at leave_completed, the timer
+            // loop at the deadline.
+            stop_deadline_ = now() + cfg_.leave_timeout;
+            if (member) core_->leave(now());
+            process();
+            if (stop_deadline_) wake_timer(*stop_deadline_);
+            return;
+        }
+        shut_down();
+    }
+
+    // Ends the driver: the loops see running_ false and finish (loop_done).
+    void shut_down() {
+        stop_deadline_.reset();
+        join_retry_at_.reset();
+        if (!running_) return;
         running_ = false;
         receive_cancel_.emit(boost::asio::cancellation_type::terminal);
         timer_.cancel();
         resolver_.cancel();
-        deliver_event();
-    }
-
-    void do_next_event(event_handler h) {
-        if (status() == node_status::created)
-            return complete(std::move(h), make_error_code(error::not_started), node_event{});
-        if (event_handler_)
-            return complete(std::move(h), make_error_code(boost::asio::error::already_started),
-                            node_event{});
-        h.swap(event_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
-        auto const op = ++event_op_;
-        on_cancel(event_handler_, [this, op] {
-            if (op == event_op_ && event_handler_)
-                complete_event(make_error_code(boost::asio::error::operation_aborted), {});
-        });
-        deliver_event();
-    }
-
-    void complete_event(boost::system::error_code ec, node_event e) {
-        auto h = std::exchange(event_handler_, nullptr);
-        boost::asio::get_associated_cancellation_slot(h).clear();
-        complete(std::move(h), ec, std::move(e));
     }
 
     // ---- the driver -------------------------------------------------------------------------
@@ -834,14 +844,24 @@ private:
         int same_instant = 0;
         while (running_) {
             auto const t = now();
-            auto const deadline = core_->next_deadline();
-            if (deadline <= t && same_instant < 16) {
+            if (stop_deadline_ && *stop_deadline_ <= t) {
+                shut_down();  // the graceful leave took too long
+                break;
+            }
+            if (join_retry_at_ && *join_retry_at_ <= t) {
+                join_attempt();
+                continue;
+            }
+            if (core_->next_deadline() <= t && same_instant < 16) {
                 ++same_instant;  // guards against a deadline on_tick does not move
                 core_->on_tick(t);
                 process();
                 continue;
             }
             same_instant = 0;
+            auto const deadline = std::min({core_->next_deadline(),
+                                            join_retry_at_.value_or(duration::max()),
+                                            stop_deadline_.value_or(duration::max())});
             armed_ = deadline;
             if (virtual_time_ || deadline == duration::max())
                 timer_.expires_at(std::chrono::steady_clock::time_point::max());
@@ -865,7 +885,7 @@ private:
         publish();
         for (auto& h : stop_handlers_) complete(std::move(h), boost::system::error_code{});
         stop_handlers_.clear();
-        deliver_event();
+        for_each_event_channel([](auto& c) { c.end(); });
     }
 
     // Decodes into `e`, reusing its storage when the codec can (binary_codec).
@@ -926,27 +946,35 @@ private:
             it->second.last = e.time;
             it->second.detector.heartbeat(t);
         }
-        if (is_application_message(type)) return deliver_application(std::move(e));  // router hooks
+        if (is_application_message(type)) return deliver_application(e);
         core_->on_message(e, t);
         process();
     }
 
     // After each input: send the outbox, queue the events, publish, re-arm.
     void process() {
+        bool stop_after_events = false;
         flush_outbox();
         auto events = std::move(core_->events());
         core_->events().clear();
         for (auto& ev : events) {
-            if (auto const* j = std::get_if<join_completed>(&ev)) complete_join(j->ec);
-            if (std::holds_alternative<leave_completed>(ev) && leave_handler_)
-                complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
-            std::visit([&](auto& e) { push_event(std::move(e)); }, ev);
+            if (auto const* j = std::get_if<join_completed>(&ev)) join_attempt_done(j->ec);
+            if (std::holds_alternative<leave_completed>(ev)) {
+                if (leave_handler_)
+                    complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
+                if (stop_deadline_) stop_after_events = true;  // the graceful stop's leave
+            }
+            std::visit([&](auto& e) { push_event(node_event(std::move(e))); }, ev);
         }
         publish();
-        deliver_event();
-        // The timer sleeps until the deadline it saw; wake it for an earlier one.
-        if (loops_ > 0 && core_->next_deadline() < armed_) {
-            armed_ = core_->next_deadline();
+        if (stop_after_events) return shut_down();
+        wake_timer(core_->next_deadline());
+    }
+
+    // The timer sleeps until the deadline it saw; wake it for an earlier one.
+    void wake_timer(duration deadline) {
+        if (loops_ > 0 && deadline < armed_) {
+            armed_ = deadline;
             timer_.cancel();
         }
     }
@@ -1112,22 +1140,35 @@ private:
         if (core_) publish();
     }
 
-    void push_event(node_event e) {
-        if (events_.size() >= cfg_.event_queue_limit && !events_.empty()) {
-            events_.pop_front();
-            ++counters_.events_dropped;
-        }
-        events_.push_back(std::move(e));
+    // ---- event subscriptions ----------------------------------------------------------------
+
+    void open_default_events() { default_events_ = subscribe_events(cfg_.event_queue_limit); }
+
+    // Calls fn(channel&) for every open subscription, forgetting closed ones.
+    template <class Fn>
+    void for_each_event_channel(Fn fn) {
+        std::erase_if(event_channels_, [](auto const& w) { return w.expired(); });
+        for (auto const& w : event_channels_)
+            if (auto c = w.lock()) fn(*c);
     }
 
-    void deliver_event() {
-        if (!event_handler_) return;
-        if (!events_.empty()) {
-            complete_event(boost::system::error_code{}, std::move(events_.front()));
-            events_.pop_front();
-        } else if (status() == node_status::stopped) {
-            complete_event(make_error_code(boost::asio::error::operation_aborted), node_event{});
-        }
+    void push_event(node_event const& e) {
+        for_each_event_channel([&](auto& c) { c.push(e); });
+        counters_.events_dropped = default_events_.dropped();
+    }
+
+    // Under mutex_.
+    void throw_if_no_view() const {
+        if (!view_published_)
+            boost::throw_exception(boost::system::system_error(
+                make_error_code(error::not_started), "basic_node: no view before async_start"));
+    }
+    node_member const* find_member(std::string_view name) const noexcept {
+        auto it = std::lower_bound(members_.begin(), members_.end(), name,
+                                   [](node_member const& m, std::string_view n) {
+                                       return m.id.name() < n;
+                                   });
+        return it != members_.end() && it->id.name() == name ? &*it : nullptr;
     }
 
     // O(N) per input: simple, and a view copy is what members() returns anyway.
@@ -1137,7 +1178,9 @@ private:
         auto snap = core_->snapshot();
         std::vector<node_member> view;
         view.reserve(snap.members.size());
+        std::array<std::size_t, 5> counts{};
         for (auto& m : snap.members) {
+            if (auto const i = static_cast<std::size_t>(m.state); i < counts.size()) ++counts[i];
             node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
             if (auto it = heard_.find(nm.id.name()); it != heard_.end()) {
                 nm.last_heard = it->second.last;
@@ -1150,6 +1193,8 @@ private:
         std::lock_guard lock(mutex_);
         members_ = std::move(view);
         leader_ = std::move(snap.leader);
+        state_counts_ = counts;
+        view_published_ = true;
         published_ = counters_;
     }
 
@@ -1229,8 +1274,11 @@ private:
         return ep;
     }
 
-    void deliver_application(envelope&& e) {
-        if (app_handler_) app_handler_(std::move(e));
+    void deliver_application(envelope& e) {
+        auto const r = subscribers_->deliver(e);
+        counters_.handler_exceptions += r.thrown;
+        if (r.matched == 0) ++counters_.application_drops;
+        if (r.thrown) publish();
     }
 
     // What the view listener watches: not phi nor last_heard, which move with
@@ -1247,17 +1295,20 @@ private:
             !std::equal(next.begin(), next.end(), members_.begin(), same_member);
         if (!changed) return;
         view_version_.fetch_add(1, std::memory_order_acq_rel);
-        if (!view_listener_ || view_notify_pending_) return;
+        if (view_notify_pending_ || !subscribers_->has_view_listeners()) return;
         view_notify_pending_ = true;
         boost::asio::post(t_->get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
             if (alive.expired()) return;
             view_notify_pending_ = false;
-            if (view_listener_) view_listener_();
+            if (auto const thrown = subscribers_->notify_view()) {
+                counters_.handler_exceptions += thrown;
+                publish();
+            }
         });
     }
 
-    application_handler app_handler_;
-    view_listener view_listener_;
+    std::shared_ptr<detail::subscriber_registry> subscribers_ =
+        std::make_shared<detail::subscriber_registry>();
     bool view_notify_pending_ = false;
     std::atomic<std::uint64_t> view_version_{0};
     std::vector<std::byte> app_buffer_;
@@ -1282,7 +1333,11 @@ private:
     std::unordered_map<std::string, resolve_entry> resolved_;
     std::size_t waiting_messages_ = 0;
     std::uint64_t join_op_ = 0;   // identifies the pending join to a cancellation
-    std::uint64_t event_op_ = 0;  // and the pending async_next_event
+    std::vector<peer_address> join_seeds_;  // of the pending join
+    join_retry join_retry_{};
+    std::size_t join_attempt_ = 0;
+    std::optional<duration> join_retry_at_;  // the pending join's next attempt
+    std::optional<duration> stop_deadline_;  // a graceful stop's bound on its leave
     std::unordered_map<std::string, heard, detail::string_hash, std::equal_to<>> heard_;
     std::vector<std::byte> buffer_;
     node_counters counters_;
@@ -1293,8 +1348,8 @@ private:
     int loops_ = 0;
     duration armed_ = duration::max();
 
-    std::deque<node_event> events_;
-    event_handler event_handler_;
+    std::vector<std::weak_ptr<detail::event_channel<executor_type>>> event_channels_;
+    event_subscription default_events_;  // async_next_event's
     ec_handler join_handler_;
     ec_handler leave_handler_;
     std::vector<ec_handler> stop_handlers_;
@@ -1302,6 +1357,8 @@ private:
     mutable std::mutex mutex_;  // guards what follows
     std::vector<node_member> members_;
     std::optional<node_id> leader_;
+    std::array<std::size_t, 5> state_counts_{};  // by node_state
+    bool view_published_ = false;
     node_counters published_;
     std::optional<config_error> config_problem_;
 

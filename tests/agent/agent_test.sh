@@ -7,7 +7,9 @@
 #   4. `cohort-node leave` makes an agent leave: the others report it leaving
 #      (never failed) and it exits with status 0;
 #   5. SIGTERM does the same (graceful leave, exit 0);
-#   6. bad command lines exit with status 2.
+#   6. bad command lines exit with status 2;
+#   7. retry-join: an agent whose seed is not up yet logs each failed attempt
+#      and joins once the seed starts.
 # Ports are chosen by the agents (port 0) and read from their first line, so
 # the test never talks to a stranger. Every wait is bounded; only the PIDs this
 # script started are signalled.
@@ -43,10 +45,11 @@ check() { # description, then a command that must succeed
   if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; FAILS=$((FAILS + 1)); fi
 }
 
-start_agent() { # index [seed]
+start_agent() { # index [seed [more agent options...]]
   local i=$1 seed=${2:-}
   local args=(agent --name "t$i" --bind 127.0.0.1:0 --rpc 127.0.0.1:0 --profile local --tag "role=test$i")
   [[ -n "$seed" ]] && args+=(--seeds "$seed")
+  args+=("${@:3}")
   "$BIN" "${args[@]}" >"$TMP/agent-$i.log" 2>&1 </dev/null &
   PIDS[$i]=$!
   local k line
@@ -161,6 +164,15 @@ check "agent without --name exits 2" test "$rc" -eq 2
 check "members with an unknown state exits 2" test "$rc" -eq 2
 "$BIN" agent --name x --rpc 192.0.2.1:7373 >/dev/null 2>&1; rc=$?
 check "a non-loopback RPC address exits 2" test "$rc" -eq 2
+
+# ---- 7. retry-join
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_agent 4 "127.0.0.1:$port" --retry-interval 300 || exit 1
+check "retry-join: a failed attempt is logged" \
+  wait_until 25 grep -q ' join_retrying attempt=1 ' "$TMP/agent-4.log"
+start_agent 5 "" --bind "127.0.0.1:$port" || exit 1
+check "retry-join: the agent joins once its seed is up" wait_until 25 all_active 2 4 5
+check "retry-join: no join_failed line (it kept trying)" bash -c "! grep -q ' join_failed ' '$TMP/agent-4.log'"
 
 echo "$FAILS failure(s)"
 (( FAILS == 0 ))

@@ -184,6 +184,14 @@ BOOST_AUTO_TEST_CASE(agent_command_line) {
     BOOST_TEST(p.membership().failure_detector.acceptable_heartbeat_pause.count() == 0);
     BOOST_TEST((d.membership().failure_detector.acceptable_heartbeat_pause ==
                 cohort::membership_config::lan().failure_detector.acceptable_heartbeat_pause));
+    BOOST_TEST(d.retry_join.max_attempts == 0u);  // serf's agent: retry forever
+    BOOST_TEST((d.retry_join.interval == std::chrono::seconds(30)));
+    auto r = std::get<cn::agent_options>(
+        parse_ok({"agent", "--name", "x", "--retry-interval", "250", "--retry-max", "4"}));
+    BOOST_TEST((r.retry_join.interval == std::chrono::milliseconds(250)));
+    BOOST_TEST(r.retry_join.max_attempts == 4u);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--retry-interval", "0"}).find("--retry-interval") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--retry-max", "-2"}).find("--retry-max") != std::string::npos);
     std::string const big_tag = "k=" + std::string(600, 'v');
     BOOST_TEST(parse_error({"agent", "--name", "x", "--tag", big_tag.c_str()}).find("512") != std::string::npos);
 }

@@ -177,7 +177,8 @@ struct memory_cluster {
                     ++stopped;
                 });
             }
-        run_for(10ms);
+        // Graceful: each leaves first, within its leave_timeout.
+        run_until([&] { return stopped == asked; }, 10s);
         BOOST_TEST(stopped == asked);
     }
 };

@@ -141,9 +141,9 @@ BOOST_AUTO_TEST_CASE(application_messages_go_to_the_handler_not_the_core) {
         c.routers.back().reset();
     }
     std::vector<envelope> got;
-    c.node(1).set_application_handler([&](envelope&& e) { got.push_back(std::move(e)); });
+    auto app = c.node(1).subscribe_application([&](envelope& e) { got.push_back(std::move(e)); });
     int views = 0;
-    c.node(0).set_view_listener([&] { ++views; });
+    auto view = c.node(0).subscribe_view([&] { ++views; });
     auto const v0 = c.node(0).view_version();
     c.start(0);
     c.start(1);
@@ -200,11 +200,13 @@ BOOST_AUTO_TEST_CASE(application_messages_go_to_the_handler_not_the_core) {
     BOOST_TEST(*early == error::not_started);
 
     // Without a handler the message is dropped, after being counted.
-    c.node(1).set_application_handler({});
+    app.reset();
+    BOOST_TEST(!app.active());
     c.node(0).async_send_application(c.id(1), message(user_message{"t", {}}),
                                      [](boost::system::error_code) {});
     BOOST_REQUIRE(c.run_until([&] { return c.node(1).counters().messages_in[10] == 3u; }, 3s));
     BOOST_TEST(got.size() == 2u);
+    BOOST_TEST(c.node(1).counters().application_drops == 1u);
     c.stop_all();
 }
 

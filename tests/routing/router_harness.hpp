@@ -205,7 +205,7 @@ struct router_cluster {
             if (r) r->close();
         for (auto& n : nodes)
             if (n->status() == cohort::node_status::running)
-                n->async_stop([](boost::system::error_code) {});
+                n->async_stop(cohort::stop_mode::abrupt, [](boost::system::error_code) {});
         run_for(10ms);
     }
 };

@@ -89,7 +89,8 @@ struct loopback_cluster {
         stores[i].reset();
         routers[i].reset();
         bool stopped = false;
-        nodes[i]->async_stop([&](boost::system::error_code) { stopped = true; });
+        nodes[i]->async_stop(cohort::stop_mode::abrupt,  // a crash: no leave
+                             [&](boost::system::error_code) { stopped = true; });
         BOOST_REQUIRE(run_until([&] { return stopped; }, 2s));
         transports[i]->close();
     }
@@ -101,7 +102,8 @@ struct loopback_cluster {
         for (auto& n : nodes)
             if (n->status() == cohort::node_status::running) {
                 ++pending;
-                n->async_stop([&](boost::system::error_code) { --pending; });
+                n->async_stop(cohort::stop_mode::abrupt,
+                              [&](boost::system::error_code) { --pending; });
             }
         run_until([&] { return pending == 0; }, 2s);
         for (auto& t : transports) t->close();

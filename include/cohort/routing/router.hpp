@@ -286,9 +286,10 @@ public:
         if constexpr (detail::virtual_time_transport<typename Node::transport_type>)
             virtual_time_ = node.transport().network().config().time_source ==
                             memory_time_source::manual;
-        node_->set_application_handler(
-            [this](envelope&& e) { on_application(std::move(e)); });
-        node_->set_view_listener([this] { refresh(); });
+        application_sub_ = node_->subscribe_application(
+            application_filter::of<route_request, route_reply>(),
+            [this](envelope& e) { on_application(e); });
+        view_sub_ = node_->subscribe_view([this] { refresh(); });
         refresh();
     }
 
@@ -430,8 +431,8 @@ public:
     void close() {
         if (closed_) return;
         closed_ = true;
-        node_->set_application_handler({});
-        node_->set_view_listener({});
+        application_sub_.reset();
+        view_sub_.reset();
         timer_.cancel();
         std::vector<call_handler> handlers;
         handlers.reserve(pending_.size());
@@ -464,7 +465,8 @@ public:
     /// it after every view change). On the executor.
     void refresh() {
         if (closed_) return;
-        auto const view = node_->members();
+        // Before the node starts there is no view: an empty one (no owner).
+        auto const view = node_->has_view() ? node_->members() : std::vector<node_member>{};
         auto const ring = pinned_ ? *pinned_ : membership_view(view, cfg_.view);
         // Building a table costs O(owners x vnodes); most view changes (a
         // suspicion, a refutation, tags) leave the owners as they were.
@@ -794,7 +796,7 @@ private:
         (*h)(ctx, std::move(payload), std::move(r));
     }
 
-    void on_application(envelope&& e) {
+    void on_application(envelope& e) {
         if (closed_) return;
         if (auto* req = std::get_if<route_request>(&e.body)) return on_request(e, *req);
         if (auto* rep = std::get_if<route_reply>(&e.body)) return on_reply(e, *rep);
@@ -1081,6 +1083,8 @@ private:
     std::uint64_t timer_gen_ = 0;
     bool virtual_time_ = false;
     bool closed_ = false;
+    node_subscription application_sub_;  // the route types only: user code and
+    node_subscription view_sub_;         // other layers share the node
     router_counters counters_;
 
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -1,0 +1,386 @@
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// What a production server leans on, on a memory_network in virtual time:
+// several subscribers on one node (application channels, view listeners,
+// event streams), handlers that throw, graceful and abrupt stops, the view
+// queries, the id checked against the transport, and retry-join.
+
+#include "memory_cluster.hpp"
+
+#include <boost/system/system_error.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace cohort_node_test;
+using boost::system::error_code;
+
+namespace {
+
+cohort::message user(std::string topic, std::string payload = {}) {
+    cohort::user_message m{std::move(topic), {}};
+    for (char ch : payload) m.payload.push_back(static_cast<std::byte>(ch));
+    return cohort::message(std::move(m));
+}
+
+std::string topic_of(cohort::envelope const& e) {
+    auto const* u = std::get_if<cohort::user_message>(&e.body);
+    return u ? u->topic : std::string("<not a user_message>");
+}
+
+void send(memory_cluster& c, std::size_t from, std::size_t to, cohort::message m) {
+    c.at(from).async_send_application(c.at(to).local_id(), std::move(m), [](error_code) {});
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(node_hardening)
+
+// ---- several subscribers on one node (#4) and handlers that throw (#1) ----------------------
+
+BOOST_AUTO_TEST_CASE(application_channels_by_type_and_topic_coexist) {
+    memory_cluster c;
+    c.form(2);
+    std::vector<std::string> all, rooms, chat, routes;
+    auto s_all = c.at(1).subscribe_application([&](cohort::envelope& e) { all.push_back(topic_of(e)); });
+    auto s_rooms = c.at(1).subscribe_application(cohort::application_filter::user_topic("room."),
+                                                 [&](cohort::envelope& e) { rooms.push_back(topic_of(e)); });
+    auto s_chat = c.at(1).subscribe_application(cohort::application_filter::user_topic("chat"),
+                                                [&](cohort::envelope& e) { chat.push_back(topic_of(e)); });
+    auto s_routes = c.at(1).subscribe_application(
+        cohort::application_filter::of<cohort::route_request, cohort::route_reply>(),
+        [&](cohort::envelope& e) { routes.push_back(topic_of(e)); });
+    send(c, 0, 1, user("room.1"));
+    send(c, 0, 1, user("chat.a"));
+    send(c, 0, 1, user("other"));
+    BOOST_REQUIRE(c.run_until([&] { return all.size() == 3; }, 2s));
+    BOOST_TEST(all == (std::vector<std::string>{"room.1", "chat.a", "other"}));
+    BOOST_TEST(rooms == (std::vector<std::string>{"room.1"}));
+    BOOST_TEST(chat == (std::vector<std::string>{"chat.a"}));
+    BOOST_TEST(routes.empty());
+
+    // A channel ended by its handle no longer receives; the others still do.
+    s_all.reset();
+    BOOST_TEST(!s_all.active());
+    BOOST_TEST(s_rooms.active());
+    send(c, 0, 1, user("room.2"));
+    BOOST_REQUIRE(c.run_until([&] { return rooms.size() == 2; }, 2s));
+    BOOST_TEST(all.size() == 3u);
+
+    // No channel matches: dropped and counted.
+    s_rooms.reset();
+    s_chat.reset();
+    send(c, 0, 1, user("room.3"));
+    BOOST_REQUIRE(c.run_until([&] { return c.at(1).counters().application_drops == 1u; }, 2s));
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_throwing_handler_never_stops_the_receive_loop) {
+    memory_cluster c;
+    c.form(3);
+    int after = 0;
+    auto bad = c.at(1).subscribe_application([](cohort::envelope& e) {
+        if (topic_of(e) == "boom") throw std::runtime_error("handler bug");
+    });
+    auto good = c.at(1).subscribe_application([&](cohort::envelope&) { ++after; });
+    int views = 0;
+    auto bad_view = c.at(1).subscribe_view([] { throw std::logic_error("listener bug"); });
+    auto good_view = c.at(1).subscribe_view([&] { ++views; });
+    for (int i = 0; i < 5; ++i) send(c, 0, 1, user("boom"));
+    BOOST_REQUIRE(c.run_until([&] { return after == 5; }, 2s));
+    BOOST_TEST(c.at(1).counters().handler_exceptions >= 5u);
+
+    // Node 1 still hears everything: a later message, and membership (a
+    // fourth member joins and node 1 sees it; nobody thinks node 1 failed).
+    send(c, 2, 1, user("fine"));
+    BOOST_REQUIRE(c.run_until([&] { return after == 6; }, 2s));
+    auto const joiner = c.add();
+    c.start(joiner);
+    c.join({joiner}, 0);
+    BOOST_REQUIRE(c.run_until([&] { return c.all_see_active({0, 1, 2, 3}, 4); }, 10s));
+    BOOST_TEST(views >= 1);  // the listener after the throwing one still ran
+    c.run_for(10s);
+    for (std::size_t i = 0; i < 4; ++i)
+        BOOST_TEST(c.at(i).counters().membership.failures_declared == 0u);
+    BOOST_TEST(c.at(1).counters().receive_errors == 0u);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_subscriber_may_unsubscribe_itself_and_others_while_called) {
+    memory_cluster c;
+    c.form(2);
+    int first = 0, second = 0;
+    cohort::node_subscription s2;
+    cohort::node_subscription s1 = c.at(1).subscribe_application([&](cohort::envelope&) {
+        ++first;
+        s1.reset();  // itself
+        s2.reset();  // a later one: skipped for this very message
+    });
+    s2 = c.at(1).subscribe_application([&](cohort::envelope&) { ++second; });
+    send(c, 0, 1, user("x"));
+    send(c, 0, 1, user("y"));
+    BOOST_REQUIRE(c.run_until([&] { return c.at(1).counters().application_drops == 1u; }, 2s));
+    BOOST_TEST(first == 1);
+    BOOST_TEST(second == 0);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_subscription_outliving_its_node_is_harmless) {
+    cohort::node_subscription s;
+    {
+        memory_cluster c;
+        c.add();
+        s = c.at(0).subscribe_view([] {});
+        BOOST_TEST(s.active());
+    }
+    BOOST_TEST(!s.active());
+    s.reset();
+}
+
+// ---- event subscriptions (#5) ---------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(event_subscriptions_are_independent_bounded_and_open_before_start) {
+    memory_cluster c;
+    auto const a = c.add();
+    auto fast = c.at(a).subscribe_events();
+    auto slow = c.at(a).subscribe_events(2);  // never read until the end: overflows
+    std::vector<cohort::node_event> got;
+    std::function<void()> pull = [&] {
+        fast.async_next([&](error_code ec, cohort::node_event e) {
+            if (ec) return;
+            got.push_back(std::move(e));
+            pull();
+        });
+    };
+    pull();  // before start
+    c.start(a);
+    auto const b = c.add();
+    c.start(b);
+    c.join({b}, a);
+    BOOST_REQUIRE(c.run_until([&] { return c.all_see_active({a, b}, 2); }, 10s));
+    auto const ups = std::count_if(got.begin(), got.end(), [](auto const& e) {
+        return std::holds_alternative<cohort::node_up>(e);
+    });
+    BOOST_TEST(ups == 2);  // itself and b
+    BOOST_TEST(std::holds_alternative<cohort::status_changed>(got.front()));
+    // The default stream (memory_cluster's log) saw the same events.
+    BOOST_TEST(c.logs[a].size() == got.size());
+
+    BOOST_TEST(slow.size() == 2u);
+    BOOST_TEST(slow.dropped() == got.size() - 2);
+    BOOST_TEST(c.at(a).counters().events_dropped == 0u);  // the default stream kept up
+
+    // The two newest events remain in the slow stream, in order.
+    std::vector<cohort::node_event> tail;
+    auto const take = [&](error_code ec, cohort::node_event e) {
+        if (!ec) tail.push_back(std::move(e));
+    };
+    slow.async_next(take);
+    slow.async_next(take);
+    c.run_for(1ms);
+    BOOST_REQUIRE_EQUAL(tail.size(), 2u);
+    BOOST_TEST(tail[1].index() == got.back().index());
+
+    // One wait at a time per stream; a closed stream ends its wait.
+    std::optional<error_code> first_wait, second_wait;
+    slow.async_next([&](error_code ec, cohort::node_event) { first_wait = ec; });
+    slow.async_next([&](error_code ec, cohort::node_event) { second_wait = ec; });
+    c.run_for(1ms);
+    BOOST_TEST(!first_wait);
+    BOOST_REQUIRE(second_wait);
+    BOOST_TEST(*second_wait == boost::asio::error::already_started);
+    slow.close();
+    c.run_for(1ms);
+    BOOST_REQUIRE(first_wait);
+    BOOST_TEST(*first_wait == boost::asio::error::operation_aborted);
+    BOOST_TEST(!slow.is_open());
+
+    // After stop, a stream is drained, then ends.
+    c.stop_all();
+    c.run_for(10ms);
+    BOOST_TEST(std::holds_alternative<cohort::status_changed>(got.back()));
+    BOOST_TEST(std::get<cohort::status_changed>(got.back()).status == cohort::node_status::stopped);
+    std::optional<error_code> ended;
+    auto late = c.at(a).subscribe_events();
+    late.async_next([&](error_code ec, cohort::node_event) { ended = ec; });
+    c.run_for(1ms);
+    BOOST_REQUIRE(ended);
+    BOOST_TEST(*ended == boost::asio::error::operation_aborted);
+}
+
+// ---- graceful and abrupt stop (#3) ----------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(stop_is_a_graceful_leave_by_default) {
+    memory_cluster c;
+    c.form(3);
+    auto const victim = c.at(2).local_id();
+    std::optional<error_code> stopped;
+    c.at(2).async_stop([&](error_code ec) { stopped = ec; });
+    c.run_for(1ms);
+    BOOST_TEST(c.at(2).status() == cohort::node_status::stopping);  // leaving first
+    BOOST_REQUIRE(c.run_until([&] { return stopped.has_value(); }, 6s));
+    BOOST_TEST(!*stopped);
+    c.run_for(30s);  // long past any detection
+    for (std::size_t i = 0; i < 2; ++i) {
+        BOOST_TEST(c.count<cohort::node_down>(i, [&](auto const& e) {
+            return e.id == victim && e.reason == cohort::down_reason::graceful_shutdown;
+        }) == 1u);
+        BOOST_TEST(c.count<cohort::node_down>(i, [&](auto const& e) {
+            return e.id == victim && e.reason != cohort::down_reason::graceful_shutdown;
+        }) == 0u);
+        BOOST_TEST(c.at(i).counters().membership.failures_declared == 0u);
+    }
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(abrupt_stop_looks_like_a_crash_to_the_peers) {
+    memory_cluster c;
+    c.form(3);
+    auto const victim = c.at(2).local_id();
+    std::optional<error_code> stopped;
+    c.at(2).async_stop(cohort::stop_mode::abrupt, [&](error_code ec) { stopped = ec; });
+    c.run_for(1ms);
+    BOOST_REQUIRE(stopped);
+    BOOST_TEST(!*stopped);
+    c.transports[2]->close();
+    BOOST_REQUIRE(c.run_until(
+        [&] {
+            return c.count<cohort::node_down>(0, [&](auto const& e) { return e.id == victim; }) == 1u;
+        },
+        60s));
+    BOOST_TEST(c.count<cohort::node_down>(0, [&](auto const& e) {
+        return e.id == victim && e.reason == cohort::down_reason::graceful_shutdown;
+    }) == 0u);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_graceful_stop_is_bounded_by_the_leave_timeout) {
+    // Gossip once a second: a leave takes seconds to spread, the bound is 100 ms.
+    memory_cluster c(1, [](cohort::node_config& cfg) {
+        cfg.membership.gossip_interval = 1s;
+        cfg.leave_timeout = 100ms;
+    });
+    c.form(3);
+    std::optional<error_code> stopped;
+    c.at(2).async_stop([&](error_code ec) { stopped = ec; });
+    c.run_for(60ms);
+    BOOST_TEST(!stopped);
+    BOOST_TEST(c.at(2).status() == cohort::node_status::stopping);
+    c.run_for(100ms);
+    BOOST_REQUIRE(stopped);
+    BOOST_TEST(!*stopped);
+    BOOST_TEST(c.at(2).status() == cohort::node_status::stopped);
+    BOOST_TEST(c.count<cohort::leave_completed>(2, [](auto const&) { return true; }) == 0u);
+
+    // An abrupt stop during a graceful one ends it at once.
+    std::optional<error_code> s1, s2;
+    c.at(1).async_stop([&](error_code ec) { s1 = ec; });
+    c.run_for(2ms);
+    BOOST_TEST(!s1);
+    c.at(1).async_stop(cohort::stop_mode::abrupt, [&](error_code ec) { s2 = ec; });
+    c.run_for(2ms);
+    BOOST_TEST(s1.has_value());
+    BOOST_TEST(s2.has_value());
+    c.stop_all();
+}
+
+// ---- queries and checks (#6) ----------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(single_member_queries_answer_from_the_view) {
+    memory_cluster c;
+    c.form(3);
+    auto& n = c.at(0);
+    auto const other = c.at(1).local_id();
+    auto const m = n.member(other.name());
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->id == other);
+    BOOST_TEST(m->state == cohort::node_state::active);
+    BOOST_TEST(!n.member("nobody"));
+    BOOST_TEST(n.is_member_active(other));
+    BOOST_TEST(!n.is_member_active(cohort::node_id::parse("n1@10.0.9.9:1").value()));  // other address
+    BOOST_TEST(n.member_count(cohort::node_state::active) == 3u);
+    BOOST_TEST(n.member_count(cohort::node_state::failed) == 0u);
+    auto connected = n.connected_members();
+    BOOST_TEST(connected.size() == 2u);
+    BOOST_TEST(std::count(connected.begin(), connected.end(), n.local_id()) == 0);
+
+    c.net.crash(address_of(2));
+    auto const gone = c.at(2).local_id();
+    BOOST_REQUIRE(c.run_until([&] { return n.member_count(cohort::node_state::failed) == 1u; }, 60s));
+    BOOST_TEST(!n.is_member_active(gone));
+    BOOST_TEST((n.connected_members() == std::vector<cohort::node_id>{other}));
+    BOOST_TEST(n.member_count(cohort::node_state::active) == 2u);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(an_id_that_is_not_the_transport_address_fails_to_start) {
+    asio::io_context ctx;
+    cohort::memory_network net{ctx, manual_network()};
+    cohort::memory_transport t(net, address_of(0));
+    auto const try_start = [&](std::string id) {
+        auto cfg = config_of(0);
+        cfg.id = cohort::node_id::parse(id).value();
+        mem_node n(t, cfg);
+        std::optional<error_code> r;
+        n.async_start([&](error_code ec) { r = ec; });
+        ctx.poll();
+        ctx.restart();
+        BOOST_REQUIRE(r);
+        if (*r) {
+            BOOST_REQUIRE(n.config_problem());
+            BOOST_TEST(n.config_problem()->field == "node_config.id");
+        } else {
+            n.async_stop(cohort::stop_mode::abrupt, [](error_code) {});
+            ctx.poll();
+            ctx.restart();
+        }
+        return *r;
+    };
+    BOOST_TEST(try_start("n0@10.0.1.2:7946") == cohort::error::invalid_config);  // another host
+    BOOST_TEST(try_start("n0@10.0.1.1:7947") == cohort::error::invalid_config);  // another port
+    BOOST_TEST(!try_start("n0@10.0.1.1:7946"));
+}
+
+// ---- retry-join (#7) ------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(retry_join_keeps_trying_until_the_seed_is_up) {
+    memory_cluster c(1, [](cohort::node_config& cfg) { cfg.membership.join_timeout = 1s; });
+    auto const joiner = c.add();
+    auto const seed = c.add();
+    c.start(joiner);
+    std::optional<error_code> joined;
+    c.at(joiner).async_join({seed_of(seed)}, cohort::join_retry{2s, 0},
+                            [&](error_code ec) { joined = ec; });
+    c.run_for(8s);  // the seed is not running yet
+    BOOST_TEST(!joined);
+    auto const retries = c.count<cohort::join_retrying>(joiner, [](auto const& e) {
+        return e.ec == cohort::error::join_timeout && e.retry_in == 2s;
+    });
+    BOOST_TEST(retries >= 2u);
+    BOOST_TEST(retries <= 3u);  // one per join_timeout + interval
+    c.start(seed);
+    BOOST_REQUIRE(c.run_until([&] { return joined.has_value(); }, 10s));
+    BOOST_TEST(!*joined);
+    BOOST_REQUIRE(c.run_until([&] { return c.all_see_active({joiner, seed}, 2); }, 10s));
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(retry_join_gives_up_after_max_attempts) {
+    memory_cluster c(1, [](cohort::node_config& cfg) { cfg.membership.join_timeout = 1s; });
+    auto const joiner = c.add();
+    c.start(joiner);
+    std::optional<error_code> joined;
+    c.at(joiner).async_join({seed_of(7)}, cohort::join_retry{500ms, 3},
+                            [&](error_code ec) { joined = ec; });
+    BOOST_REQUIRE(c.run_until([&] { return joined.has_value(); }, 20s));
+    BOOST_TEST(*joined == cohort::error::join_timeout);
+    BOOST_TEST(c.count<cohort::join_retrying>(joiner, [](auto const&) { return true; }) == 2u);
+    BOOST_TEST(c.at(joiner).status() == cohort::node_status::running);  // still a cluster of one
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
