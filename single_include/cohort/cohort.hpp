@@ -4679,6 +4679,885 @@ private:
 // destroyed; destroying a running node cancels its coroutines, which then
 // end without touching it.
 
+// ----- begin include/cohort/node/application_filter.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_APPLICATION_FILTER_HPP
+#define COHORT_NODE_APPLICATION_FILTER_HPP
+
+// Which application messages (user_message, route_request, route_reply) an
+// application subscription of a basic_node receives: a channel by message
+// type and, for user_message, by topic prefix. A router takes the route
+// types, a pub/sub layer its own topics, user code the rest, on one node.
+
+
+#include <boost/mp11/algorithm.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace cohort {
+
+/// Whether messages of variant index `type` are application traffic (handed
+/// to application subscriptions, never to the membership core).
+constexpr bool is_application_message(std::size_t type) noexcept {
+    return type == boost::mp11::mp_find<message, user_message>::value ||
+           type == boost::mp11::mp_find<message, route_request>::value ||
+           type == boost::mp11::mp_find<message, route_reply>::value;
+}
+
+struct application_filter {
+    /// Bit i set: messages of variant index i are delivered. Only the
+    /// application types count. Default: all three.
+    std::uint64_t types = type_bit<user_message>() | type_bit<route_request>() |
+                          type_bit<route_reply>();
+    /// For user_message: only topics that begin with this ("" = every topic).
+    /// Ignored for the route types.
+    std::string topic_prefix;
+
+    /// Messages of the listed types only, e.g. of<route_request, route_reply>().
+    template <class... Messages>
+    static application_filter of() {
+        application_filter f;
+        f.types = (type_bit<Messages>() | ... | 0);
+        return f;
+    }
+
+    /// user_message under topics beginning with `prefix` only.
+    static application_filter user_topic(std::string prefix) {
+        application_filter f = of<user_message>();
+        f.topic_prefix = std::move(prefix);
+        return f;
+    }
+
+    bool matches(envelope const& e) const noexcept {
+        auto const type = e.body.index();
+        if (!is_application_message(type) || (types & (std::uint64_t(1) << type)) == 0)
+            return false;
+        if (topic_prefix.empty()) return true;
+        auto const* u = std::get_if<user_message>(&e.body);
+        return !u || u->topic.starts_with(topic_prefix);
+    }
+
+    template <class Message>
+    static constexpr std::uint64_t type_bit() noexcept {
+        static_assert(boost::mp11::mp_find<message, Message>::value < 64);
+        return std::uint64_t(1) << boost::mp11::mp_find<message, Message>::value;
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_APPLICATION_FILTER_HPP
+// ----- end include/cohort/node/application_filter.hpp -----
+// ----- begin include/cohort/node/config.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_CONFIG_HPP
+#define COHORT_NODE_CONFIG_HPP
+
+// Configuration of a basic_node, validated once by async_start.
+
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// Configuration of a basic_node.
+struct node_config {
+    /// This node: its name is its identity, its address must be where peers
+    /// reach it (typically the transport's local_endpoint()).
+    node_id id;
+    /// The membership protocol's knobs.
+    membership_config membership = membership_config::lan();
+    /// This node's tags, gossiped with it.
+    std::vector<tag> tags;
+    /// The HLC's maximum offset: messages further ahead are dropped and counted.
+    hlc_config hlc;
+    /// Events held for async_next_event; beyond, the oldest is dropped and
+    /// counted (node_counters::events_dropped). Must be at least 1.
+    std::size_t event_queue_limit = 1024;
+    /// Seed of the core's random choices; 0 derives one from the id and the
+    /// generation.
+    std::uint64_t seed = 0;
+    /// How long a resolved hostname is used before it is looked up again
+    /// (30 s: DNS changes reach the cluster within a push-pull or two). Must
+    /// be positive.
+    std::chrono::nanoseconds resolve_ttl = std::chrono::seconds(30);
+    /// How long a failed lookup is remembered: messages to that host are
+    /// dropped meanwhile (5 s). Must be positive.
+    std::chrono::nanoseconds resolve_failure_ttl = std::chrono::seconds(5);
+    /// Messages that may wait for hostname lookups, all hosts together; more
+    /// are dropped and counted. 0 drops every message to an unresolved host.
+    std::size_t resolve_queue_limit = 256;
+    /// Hostnames cached (answers and lookups under way); a message to a new
+    /// host beyond it is dropped and counted. Bounds what hostile gossip of
+    /// made-up hostnames can cost. Must be at least 1.
+    std::size_t resolve_cache_limit = 1024;
+    /// How long a graceful async_stop waits for its leave to be gossiped
+    /// (leave_completed) before it stops anyway (5 s). Must be positive.
+    std::chrono::nanoseconds leave_timeout = std::chrono::seconds(5);
+};
+
+/// Serf's retry-join, for async_join: how often and how many times a join
+/// that found no seed is tried again.
+struct join_retry {
+    /// Between a failed attempt and the next (Serf's retry_interval: 30 s).
+    /// Must be positive.
+    std::chrono::nanoseconds interval = std::chrono::seconds(30);
+    /// Attempts in all; 0 tries until one succeeds, the join is cancelled or
+    /// the node stops (Serf's retry_max default).
+    std::size_t max_attempts = 0;
+};
+
+/// Checks `cfg`; the error names the first bad field.
+inline boost::system::result<void, config_error> validate(node_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return boost::system::result<void, config_error>(
+            boost::system::in_place_error, config_error{error::invalid_config, field, rule});
+    };
+    if (cfg.id.empty()) return fail("node_config.id", "must not be empty");
+    if (auto r = validate(cfg.membership); !r) return r;
+    if (auto r = validate(cfg.hlc); !r) return r;
+    if (cfg.event_queue_limit == 0) return fail("node_config.event_queue_limit", "must be at least 1");
+    if (cfg.resolve_ttl <= std::chrono::nanoseconds::zero())
+        return fail("node_config.resolve_ttl", "must be positive");
+    if (cfg.resolve_failure_ttl <= std::chrono::nanoseconds::zero())
+        return fail("node_config.resolve_failure_ttl", "must be positive");
+    if (cfg.resolve_cache_limit == 0)
+        return fail("node_config.resolve_cache_limit", "must be at least 1");
+    if (cfg.leave_timeout <= std::chrono::nanoseconds::zero())
+        return fail("node_config.leave_timeout", "must be positive");
+    std::size_t tags_size = 0;
+    for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
+    if (tags_size > cfg.membership.max_tags_size)
+        return fail("node_config.tags", "must be at most membership_config.max_tags_size");
+    return {};
+}
+
+} // namespace cohort
+
+#endif // COHORT_NODE_CONFIG_HPP
+// ----- end include/cohort/node/config.hpp -----
+// ----- begin include/cohort/node/counters.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_COUNTERS_HPP
+#define COHORT_NODE_COUNTERS_HPP
+
+// What a basic_node did, as counters() reports it.
+
+// ----- begin include/cohort/transport/transport.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_TRANSPORT_HPP
+#define COHORT_TRANSPORT_TRANSPORT_HPP
+
+// The transport concept: what basic_node needs from the network, modelled on
+// memberlist's Transport. Two delivery modes:
+//
+//   packets  unreliable, unordered datagrams of at most packet_budget() bytes
+//            (default 1400: one Ethernet MTU after IP/UDP headers, with room
+//            for tunnels), for probes and gossip;
+//   frames   reliable, ordered, length-prefixed messages on a stream per peer,
+//            for large state exchanges.
+//
+// Every asynchronous operation follows Asio's completion-token convention
+// (co_await with use_awaitable, deferred, as_tuple, callbacks, futures) and
+// supports per-operation cancellation through the token's cancellation slot.
+// Bytes handed to a send are copied before the initiating call returns, so
+// the caller may reuse its buffer at once. Both transports cohort ships
+// (udp_tcp_transport, memory_transport) model this concept; a user's own
+// transport only has to do the same.
+
+
+#include <boost/asio/deferred.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace cohort {
+
+/// One received packet or frame, and who sent it.
+template <class Endpoint>
+struct basic_inbound {
+    delivery kind = delivery::packet;
+    Endpoint from{};
+    std::vector<std::byte> bytes;
+};
+
+/// What a transport did, as a plain snapshot. Every transport fills the
+/// fields that apply to it and leaves the rest zero.
+struct transport_counters {
+    std::uint64_t packets_in = 0;
+    std::uint64_t packets_out = 0;
+    std::uint64_t frames_in = 0;
+    std::uint64_t frames_out = 0;
+    std::uint64_t bytes_in = 0;   ///< payload bytes of packets and frames received
+    std::uint64_t bytes_out = 0;  ///< payload bytes of packets and frames sent
+
+    // Drops, by reason. A dropped message is counted once, where it died.
+    std::uint64_t drops_queue_full = 0;   ///< a bounded queue (send or receive) was full
+    std::uint64_t drops_oversize = 0;     ///< over the packet budget or the max frame size
+    std::uint64_t drops_garbage = 0;      ///< unparseable framing from a peer
+    std::uint64_t drops_closed = 0;       ///< discarded by close() or a lost connection
+    std::uint64_t drops_loss = 0;         ///< memory_transport: injected loss
+    std::uint64_t drops_partition = 0;    ///< memory_transport: injected partition
+    std::uint64_t drops_crashed = 0;      ///< memory_transport: endpoint crashed
+
+    // Streams.
+    std::uint64_t connects = 0;           ///< outbound connections established
+    std::uint64_t reconnects = 0;         ///< of which re-establishing a lost peer
+    std::uint64_t connect_failures = 0;   ///< refused or timed out
+    std::uint64_t accepts = 0;            ///< inbound connections accepted
+    std::uint64_t disconnects = 0;        ///< connections closed for any reason
+    std::uint64_t decode_errors = 0;      ///< peers disconnected for garbage or oversize frames
+};
+
+/// A type `T` is a transport when it offers, with `T::endpoint_type` as the
+/// address of a peer:
+///
+///   get_executor()                          the executor its operations run on
+///   local_endpoint()                        the address peers send to (advertised)
+///   packet_budget()                         the largest packet async_send_packet takes
+///   async_send_packet(to, bytes, token)     void(error_code): handed to the network
+///   async_send_frame(to, bytes, token)      void(error_code): written to the peer's stream
+///   async_receive(token)                    void(error_code, basic_inbound<endpoint_type>)
+///   counters()                              a transport_counters snapshot
+///   close()                                 stops everything; pending operations complete
+///                                           with error::transport_closed
+template <class T>
+concept transport = requires(T& t, T const& ct, typename T::endpoint_type const& to,
+                             std::span<std::byte const> bytes) {
+    typename T::executor_type;
+    typename T::endpoint_type;
+    { t.get_executor() } -> std::convertible_to<typename T::executor_type>;
+    { ct.local_endpoint() } -> std::convertible_to<typename T::endpoint_type>;
+    { ct.packet_budget() } -> std::convertible_to<std::size_t>;
+    { ct.counters() } -> std::same_as<transport_counters>;
+    t.async_send_packet(to, bytes, boost::asio::deferred);
+    t.async_send_frame(to, bytes, boost::asio::deferred);
+    t.async_receive(boost::asio::deferred);
+    t.close();
+};
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_TRANSPORT_HPP
+// ----- end include/cohort/transport/transport.hpp -----
+
+#include <cstdint>
+
+namespace cohort {
+
+/// Everything a node did, as a plain snapshot.
+struct node_counters {
+    using per_type = membership_counters::per_type;
+    per_type messages_in{};   ///< decoded messages, by type (message variant index)
+    per_type messages_out{};  ///< encoded messages handed to the transport, by type
+    per_type bytes_in{};      ///< encoded bytes received, by type
+    per_type bytes_out{};     ///< encoded bytes sent, by type
+    std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
+    std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
+    std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
+    std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
+    std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
+                                            ///< failed, or wait queue or cache full)
+    std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
+    std::uint64_t resolve_failures = 0;     ///< hostname lookups that found no address
+    std::uint64_t unreachable_reports = 0;  ///< failed frames to a member reported to the core
+    std::uint64_t send_errors = 0;          ///< sends the transport failed
+    std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
+    std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
+    std::uint64_t events_dropped = 0;       ///< events dropped from async_next_event's full queue
+    std::uint64_t handler_exceptions = 0;   ///< exceptions thrown by application handlers and
+                                            ///< view listeners (caught; the node goes on)
+    std::uint64_t application_drops = 0;    ///< application messages no subscription matched
+    membership_counters membership;         ///< the core's counters
+    transport_counters transport;           ///< the transport's counters
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_COUNTERS_HPP
+// ----- end include/cohort/node/counters.hpp -----
+// ----- begin include/cohort/node/detail/addressing.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_DETAIL_ADDRESSING_HPP
+#define COHORT_NODE_DETAIL_ADDRESSING_HPP
+
+// Small helpers of basic_node: endpoints from numeric addresses, what a
+// failed frame says about its peer, whether a transport runs on virtual time.
+
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <optional>
+
+namespace cohort::detail {
+
+template <class T>
+concept has_virtual_network = requires(T const& t) {
+    { t.network().now() } -> std::convertible_to<std::chrono::nanoseconds>;
+    t.network().config().time_source;
+};
+
+// Numeric hosts only; a hostname yields nothing (basic_node resolves those).
+template <class Endpoint>
+std::optional<Endpoint> to_endpoint(peer_address const& a) {
+    boost::system::error_code ec;
+    auto const address = boost::asio::ip::make_address(a.host, ec);
+    if (ec) return std::nullopt;
+    return Endpoint(address, a.port);
+}
+
+// What a failed frame says about its peer: refused, or a stream that broke.
+// Anything else (timeouts, partitions, a full queue, our own close) says
+// nothing about the member.
+inline std::optional<down_reason> down_reason_of(boost::system::error_code const& ec) noexcept {
+    namespace ae = boost::asio::error;
+    if (ec == ae::connection_refused) return down_reason::connection_refused;
+    if (ec == ae::connection_reset || ec == ae::eof || ec == ae::broken_pipe ||
+        ec == ae::connection_aborted)
+        return down_reason::connection_closed;
+    return std::nullopt;
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_NODE_DETAIL_ADDRESSING_HPP
+// ----- end include/cohort/node/detail/addressing.hpp -----
+// ----- begin include/cohort/node/event_subscription.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_EVENT_SUBSCRIPTION_HPP
+#define COHORT_NODE_EVENT_SUBSCRIPTION_HPP
+
+// One consumer's stream of a basic_node's events (subscribe_events): its own
+// bounded queue, so that several consumers (the application, an admin page,
+// a pub/sub layer) each see every event, and a slow one loses only its own
+// oldest events, counted by dropped(). It may be opened before async_start
+// and sees every event from then on.
+//
+// async_next(token): the next event, oldest first; one wait at a time per
+// subscription (a second completes with boost::asio::error::already_started);
+// once the node stopped and the queue is empty, or after close(),
+// boost::asio::error::operation_aborted. Cancellable through the token's
+// cancellation slot (operation_aborted; no event is lost). Signature:
+// void(error_code, node_event). It may be initiated from any thread; open,
+// close and destroy the subscription on the node's executor or while its
+// context is not running.
+
+// ----- begin include/cohort/node/events.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_EVENTS_HPP
+#define COHORT_NODE_EVENTS_HPP
+
+// What a basic_node's event subscriptions deliver.
+
+// ----- begin include/cohort/node/status.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_STATUS_HPP
+#define COHORT_NODE_STATUS_HPP
+
+// The local node's own lifecycle, as basic_node::status() and its
+// status_changed events report it.
+
+#include <cstdint>
+#include <ostream>
+#include <string_view>
+
+namespace cohort {
+
+/// The local node's own lifecycle.
+enum class node_status : std::uint8_t {
+    created,   ///< constructed, not started
+    starting,  ///< async_start is bringing it up
+    running,   ///< the driver runs
+    stopping,  ///< async_stop is winding it down
+    stopped,   ///< the driver has ended
+};
+
+constexpr std::string_view to_string(node_status s) noexcept {
+    switch (s) {
+    case node_status::created: return "created";
+    case node_status::starting: return "starting";
+    case node_status::running: return "running";
+    case node_status::stopping: return "stopping";
+    case node_status::stopped: return "stopped";
+    }
+    return "invalid";
+}
+inline std::ostream& operator<<(std::ostream& os, node_status s) { return os << to_string(s); }
+
+/// How async_stop ends the node.
+enum class stop_mode : std::uint8_t {
+    graceful,  ///< leave first (bounded by node_config::leave_timeout), then stop
+    abrupt,    ///< stop at once: to its peers, as a crash (for tests and emergencies)
+};
+
+/// The local node's status changed.
+struct status_changed {
+    node_status status = node_status::created;
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_STATUS_HPP
+// ----- end include/cohort/node/status.hpp -----
+
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <variant>
+
+namespace cohort {
+
+/// An attempt of a retried async_join found no seed (its error: join_timeout
+/// or host_not_found); the next one starts after `retry_in`.
+struct join_retrying {
+    std::size_t attempt = 0;  ///< 1 for the first attempt
+    boost::system::error_code ec;
+    std::chrono::nanoseconds retry_in{};
+};
+
+/// What event subscriptions deliver: every membership event, plus the
+/// local status and the driver's own events.
+using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
+                                join_completed, leave_completed, status_changed, join_retrying>;
+
+} // namespace cohort
+
+#endif // COHORT_NODE_EVENTS_HPP
+// ----- end include/cohort/node/events.hpp -----
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <utility>
+
+namespace cohort {
+
+namespace detail {
+
+// The queue and the one waiter of a subscription; the node keeps a weak
+// reference and pushes to it, the subscription owns it.
+template <class Executor>
+class event_channel {
+public:
+    using handler_type =
+        boost::asio::any_completion_handler<void(boost::system::error_code, node_event)>;
+
+    event_channel(Executor ex, std::size_t limit) : ex_(std::move(ex)), limit_(limit ? limit : 1) {}
+
+    void push(node_event e) {
+        if (closed_) return;
+        if (queue_.size() >= limit_) {
+            queue_.pop_front();
+            ++dropped_;
+        }
+        queue_.push_back(std::move(e));
+        deliver();
+    }
+
+    // The node stopped: once the queue is drained, waits end.
+    void end() {
+        ended_ = true;
+        deliver();
+    }
+
+    void close() {
+        closed_ = true;
+        queue_.clear();
+        deliver();
+    }
+
+    void wait(handler_type h) {
+        if (waiter_) {
+            return post_completion(std::move(h), boost::asio::error::already_started, {});
+        }
+        h.swap(waiter_);  // not operator=: Boost 1.81 wraps the handler in itself
+        auto const op = ++op_;
+        auto slot = boost::asio::get_associated_cancellation_slot(waiter_);
+        if (slot.is_connected()) {
+            std::weak_ptr<event_channel> weak = self_;
+            slot.assign([ex = ex_, weak, op](boost::asio::cancellation_type) {
+                boost::asio::post(ex, [weak, op] {
+                    auto self = weak.lock();
+                    if (self && self->op_ == op && self->waiter_)
+                        self->complete(boost::asio::error::operation_aborted, {});
+                });
+            });
+        }
+        deliver();
+    }
+
+    std::uint64_t dropped() const noexcept { return dropped_; }
+    std::size_t size() const noexcept { return queue_.size(); }
+    Executor const& get_executor() const noexcept { return ex_; }
+
+    std::weak_ptr<event_channel> self_;  // set by make()
+
+    static std::shared_ptr<event_channel> make(Executor ex, std::size_t limit) {
+        auto c = std::make_shared<event_channel>(std::move(ex), limit);
+        c->self_ = c;
+        return c;
+    }
+
+private:
+    void deliver() {
+        if (!waiter_) return;
+        if (!queue_.empty()) {
+            node_event e = std::move(queue_.front());
+            queue_.pop_front();
+            complete({}, std::move(e));
+        } else if (ended_ || closed_) {
+            complete(boost::asio::error::operation_aborted, {});
+        }
+    }
+
+    void complete(boost::system::error_code ec, node_event e) {
+        auto h = std::exchange(waiter_, nullptr);
+        boost::asio::get_associated_cancellation_slot(h).clear();
+        post_completion(std::move(h), ec, std::move(e));
+    }
+
+    void post_completion(handler_type h, boost::system::error_code ec, node_event e) {
+        boost::asio::post(ex_, boost::asio::append(std::move(h), ec, std::move(e)));
+    }
+
+    Executor ex_;
+    std::size_t limit_;
+    std::deque<node_event> queue_;
+    handler_type waiter_;
+    std::uint64_t op_ = 0;
+    std::uint64_t dropped_ = 0;
+    bool ended_ = false;
+    bool closed_ = false;
+};
+
+} // namespace detail
+
+/// See the top of this header. Movable; destroying it closes it.
+template <class Executor>
+class basic_event_subscription {
+public:
+    using executor_type = Executor;
+
+    basic_event_subscription() = default;
+    explicit basic_event_subscription(std::shared_ptr<detail::event_channel<Executor>> c) noexcept
+        : channel_(std::move(c)) {}
+    basic_event_subscription(basic_event_subscription&&) noexcept = default;
+    basic_event_subscription& operator=(basic_event_subscription&& o) noexcept {
+        if (this != &o) {
+            close();
+            channel_ = std::move(o.channel_);
+        }
+        return *this;
+    }
+    ~basic_event_subscription() { close(); }
+
+    template <class Token>
+    auto async_next(Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, node_event)>(
+            [](auto handler, std::shared_ptr<detail::event_channel<Executor>> c) {
+                using any = typename detail::event_channel<Executor>::handler_type;
+                if (!c) {
+                    // Closed or moved from: nothing to wait on.
+                    auto ex = boost::asio::get_associated_executor(handler);
+                    return boost::asio::post(ex, boost::asio::append(
+                                                     std::move(handler),
+                                                     boost::system::error_code(
+                                                         boost::asio::error::operation_aborted),
+                                                     node_event{}));
+                }
+                auto ex = c->get_executor();
+                boost::asio::dispatch(ex, [c = std::move(c), h = any(std::move(handler))]() mutable {
+                    c->wait(std::move(h));
+                });
+            },
+            token, channel_);
+    }
+
+    /// Events dropped from this subscription's full queue so far.
+    std::uint64_t dropped() const noexcept { return channel_ ? channel_->dropped() : 0; }
+    /// Events waiting in its queue.
+    std::size_t size() const noexcept { return channel_ ? channel_->size() : 0; }
+    bool is_open() const noexcept { return channel_ != nullptr; }
+
+    /// Ends the subscription: a pending async_next completes with
+    /// operation_aborted and no more events are queued.
+    void close() {
+        if (!channel_) return;
+        channel_->close();
+        channel_.reset();
+    }
+
+private:
+    std::shared_ptr<detail::event_channel<Executor>> channel_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_EVENT_SUBSCRIPTION_HPP
+// ----- end include/cohort/node/event_subscription.hpp -----
+// ----- begin include/cohort/node/node_member.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_NODE_MEMBER_HPP
+#define COHORT_NODE_NODE_MEMBER_HPP
+
+// One member of a basic_node's view, as members() reports it.
+
+
+#include <cstdint>
+#include <vector>
+
+namespace cohort {
+
+/// One member as members() reports it.
+struct node_member {
+    node_id id;
+    node_state state = node_state::joining;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+    /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
+    hlc_timestamp last_heard{};
+    /// phi of its arrivals (any message counts as a heartbeat) when the
+    /// snapshot was taken; 0 for self and members never heard.
+    double phi = 0.0;
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_NODE_MEMBER_HPP
+// ----- end include/cohort/node/node_member.hpp -----
+// ----- begin include/cohort/node/subscription.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_SUBSCRIPTION_HPP
+#define COHORT_NODE_SUBSCRIPTION_HPP
+
+// The handle of a view listener or an application channel on a basic_node
+// (subscribe_view, subscribe_application): the subscription lasts as long
+// as the handle, as a scoped connection does. Outliving the node is
+// harmless. Use, reset and destroy it on the node's executor, or while the
+// node's context is not running.
+
+// ----- begin include/cohort/node/detail/subscribers.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_DETAIL_SUBSCRIBERS_HPP
+#define COHORT_NODE_DETAIL_SUBSCRIBERS_HPP
+
+// basic_node's subscribers: view listeners and application channels, in the
+// order they subscribed. A callback may subscribe or unsubscribe (itself or
+// another) while the list is being walked: removals only mark an entry, and
+// the list is compacted once no walk is under way. A callback that throws is
+// counted and skipped; the walk, and the node's receive loop, go on.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+class subscriber_registry {
+public:
+    using view_listener = std::function<void()>;
+    using application_handler = std::function<void(envelope&)>;
+
+    std::uint64_t add_view(view_listener l) {
+        views_.push_back({next_id_, std::move(l)});
+        return next_id_++;
+    }
+
+    std::uint64_t add_application(application_filter f, application_handler h) {
+        apps_.push_back({next_id_, std::move(f), std::move(h)});
+        return next_id_++;
+    }
+
+    void remove(std::uint64_t id) noexcept {
+        for (auto& v : views_)
+            if (v.id == id) v.fn = nullptr;
+        for (auto& a : apps_)
+            if (a.id == id) a.fn = nullptr;
+        compact();
+    }
+
+    bool has_view_listeners() const noexcept {
+        return std::any_of(views_.begin(), views_.end(), [](auto const& v) { return bool(v.fn); });
+    }
+
+    /// Calls every view listener; returns how many threw.
+    std::uint64_t notify_view() {
+        walk_guard g{*this};
+        std::uint64_t thrown = 0;
+        for (std::size_t i = 0, n = views_.size(); i < n; ++i) {
+            if (!views_[i].fn) continue;
+            auto fn = views_[i].fn;  // a listener may remove itself
+            try {
+                fn();
+            } catch (...) {
+                ++thrown;
+            }
+        }
+        return thrown;
+    }
+
+    struct delivery_result {
+        std::size_t matched = 0;
+        std::uint64_t thrown = 0;
+    };
+
+    /// Hands `e` to every application subscriber whose filter matches, in
+    /// subscription order.
+    delivery_result deliver(envelope& e) {
+        walk_guard g{*this};
+        delivery_result r;
+        for (std::size_t i = 0, n = apps_.size(); i < n; ++i) {
+            if (!apps_[i].fn || !apps_[i].filter.matches(e)) continue;
+            ++r.matched;
+            auto fn = apps_[i].fn;  // a handler may subscribe (and so move the entries)
+            try {
+                fn(e);
+            } catch (...) {
+                ++r.thrown;
+            }
+        }
+        return r;
+    }
+
+private:
+    struct view_entry {
+        std::uint64_t id;
+        view_listener fn;
+    };
+    struct app_entry {
+        std::uint64_t id;
+        application_filter filter;
+        application_handler fn;
+    };
+    struct walk_guard {
+        subscriber_registry& r;
+        explicit walk_guard(subscriber_registry& reg) : r(reg) { ++r.walking_; }
+        ~walk_guard() {
+            if (--r.walking_ == 0) r.compact();
+        }
+        walk_guard(walk_guard const&) = delete;
+        walk_guard& operator=(walk_guard const&) = delete;
+    };
+
+    void compact() noexcept {
+        if (walking_ > 0) return;
+        std::erase_if(views_, [](auto const& v) { return !v.fn; });
+        std::erase_if(apps_, [](auto const& a) { return !a.fn; });
+    }
+
+    std::vector<view_entry> views_;
+    std::vector<app_entry> apps_;
+    std::uint64_t next_id_ = 1;
+    int walking_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_NODE_DETAIL_SUBSCRIBERS_HPP
+// ----- end include/cohort/node/detail/subscribers.hpp -----
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+namespace cohort {
+
+class node_subscription {
+public:
+    node_subscription() noexcept = default;
+    node_subscription(std::weak_ptr<detail::subscriber_registry> registry,
+                      std::uint64_t id) noexcept
+        : registry_(std::move(registry)), id_(id) {}
+
+    node_subscription(node_subscription&& o) noexcept
+        : registry_(std::move(o.registry_)), id_(std::exchange(o.id_, 0)) {}
+    node_subscription& operator=(node_subscription&& o) noexcept {
+        if (this != &o) {
+            reset();
+            registry_ = std::move(o.registry_);
+            id_ = std::exchange(o.id_, 0);
+        }
+        return *this;
+    }
+    node_subscription(node_subscription const&) = delete;
+    node_subscription& operator=(node_subscription const&) = delete;
+    ~node_subscription() { reset(); }
+
+    /// Ends the subscription now: its callback is not called again (a walk
+    /// already under way skips it too).
+    void reset() noexcept {
+        if (id_ == 0) return;
+        if (auto r = registry_.lock()) r->remove(id_);
+        registry_.reset();
+        id_ = 0;
+    }
+
+    /// Whether the subscription is still in place (its node alive).
+    bool active() const noexcept { return id_ != 0 && !registry_.expired(); }
+    explicit operator bool() const noexcept { return active(); }
+
+private:
+    std::weak_ptr<detail::subscriber_registry> registry_;
+    std::uint64_t id_ = 0;
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_SUBSCRIPTION_HPP
+// ----- end include/cohort/node/subscription.hpp -----
 // ----- begin include/cohort/transport/memory_network.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -5006,109 +5885,6 @@ private:
 
 #endif // COHORT_TRANSPORT_DETAIL_RING_QUEUE_HPP
 // ----- end include/cohort/transport/detail/ring_queue.hpp -----
-// ----- begin include/cohort/transport/transport.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_TRANSPORT_TRANSPORT_HPP
-#define COHORT_TRANSPORT_TRANSPORT_HPP
-
-// The transport concept: what basic_node needs from the network, modelled on
-// memberlist's Transport. Two delivery modes:
-//
-//   packets  unreliable, unordered datagrams of at most packet_budget() bytes
-//            (default 1400: one Ethernet MTU after IP/UDP headers, with room
-//            for tunnels), for probes and gossip;
-//   frames   reliable, ordered, length-prefixed messages on a stream per peer,
-//            for large state exchanges.
-//
-// Every asynchronous operation follows Asio's completion-token convention
-// (co_await with use_awaitable, deferred, as_tuple, callbacks, futures) and
-// supports per-operation cancellation through the token's cancellation slot.
-// Bytes handed to a send are copied before the initiating call returns, so
-// the caller may reuse its buffer at once. Both transports cohort ships
-// (udp_tcp_transport, memory_transport) model this concept; a user's own
-// transport only has to do the same.
-
-
-#include <boost/asio/deferred.hpp>
-#include <boost/system/error_code.hpp>
-
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <vector>
-
-namespace cohort {
-
-/// One received packet or frame, and who sent it.
-template <class Endpoint>
-struct basic_inbound {
-    delivery kind = delivery::packet;
-    Endpoint from{};
-    std::vector<std::byte> bytes;
-};
-
-/// What a transport did, as a plain snapshot. Every transport fills the
-/// fields that apply to it and leaves the rest zero.
-struct transport_counters {
-    std::uint64_t packets_in = 0;
-    std::uint64_t packets_out = 0;
-    std::uint64_t frames_in = 0;
-    std::uint64_t frames_out = 0;
-    std::uint64_t bytes_in = 0;   ///< payload bytes of packets and frames received
-    std::uint64_t bytes_out = 0;  ///< payload bytes of packets and frames sent
-
-    // Drops, by reason. A dropped message is counted once, where it died.
-    std::uint64_t drops_queue_full = 0;   ///< a bounded queue (send or receive) was full
-    std::uint64_t drops_oversize = 0;     ///< over the packet budget or the max frame size
-    std::uint64_t drops_garbage = 0;      ///< unparseable framing from a peer
-    std::uint64_t drops_closed = 0;       ///< discarded by close() or a lost connection
-    std::uint64_t drops_loss = 0;         ///< memory_transport: injected loss
-    std::uint64_t drops_partition = 0;    ///< memory_transport: injected partition
-    std::uint64_t drops_crashed = 0;      ///< memory_transport: endpoint crashed
-
-    // Streams.
-    std::uint64_t connects = 0;           ///< outbound connections established
-    std::uint64_t reconnects = 0;         ///< of which re-establishing a lost peer
-    std::uint64_t connect_failures = 0;   ///< refused or timed out
-    std::uint64_t accepts = 0;            ///< inbound connections accepted
-    std::uint64_t disconnects = 0;        ///< connections closed for any reason
-    std::uint64_t decode_errors = 0;      ///< peers disconnected for garbage or oversize frames
-};
-
-/// A type `T` is a transport when it offers, with `T::endpoint_type` as the
-/// address of a peer:
-///
-///   get_executor()                          the executor its operations run on
-///   local_endpoint()                        the address peers send to (advertised)
-///   packet_budget()                         the largest packet async_send_packet takes
-///   async_send_packet(to, bytes, token)     void(error_code): handed to the network
-///   async_send_frame(to, bytes, token)      void(error_code): written to the peer's stream
-///   async_receive(token)                    void(error_code, basic_inbound<endpoint_type>)
-///   counters()                              a transport_counters snapshot
-///   close()                                 stops everything; pending operations complete
-///                                           with error::transport_closed
-template <class T>
-concept transport = requires(T& t, T const& ct, typename T::endpoint_type const& to,
-                             std::span<std::byte const> bytes) {
-    typename T::executor_type;
-    typename T::endpoint_type;
-    { t.get_executor() } -> std::convertible_to<typename T::executor_type>;
-    { ct.local_endpoint() } -> std::convertible_to<typename T::endpoint_type>;
-    { ct.packet_budget() } -> std::convertible_to<std::size_t>;
-    { ct.counters() } -> std::same_as<transport_counters>;
-    t.async_send_packet(to, bytes, boost::asio::deferred);
-    t.async_send_frame(to, bytes, boost::asio::deferred);
-    t.async_receive(boost::asio::deferred);
-    t.close();
-};
-
-} // namespace cohort
-
-#endif // COHORT_TRANSPORT_TRANSPORT_HPP
-// ----- end include/cohort/transport/transport.hpp -----
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/append.hpp>
@@ -9163,6 +9939,7 @@ private:
 #include <boost/throw_exception.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -9185,160 +9962,6 @@ private:
 
 namespace cohort {
 
-/// The local node's own lifecycle.
-enum class node_status : std::uint8_t {
-    created,   ///< constructed, not started
-    starting,  ///< async_start is bringing it up
-    running,   ///< the driver runs
-    stopping,  ///< async_stop is winding it down
-    stopped,   ///< the driver has ended
-};
-
-constexpr std::string_view to_string(node_status s) noexcept {
-    switch (s) {
-    case node_status::created: return "created";
-    case node_status::starting: return "starting";
-    case node_status::running: return "running";
-    case node_status::stopping: return "stopping";
-    case node_status::stopped: return "stopped";
-    }
-    return "invalid";
-}
-inline std::ostream& operator<<(std::ostream& os, node_status s) { return os << to_string(s); }
-
-/// The local node's status changed.
-struct status_changed {
-    node_status status = node_status::created;
-};
-
-/// What async_next_event delivers: every membership event, plus the local status.
-using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
-                                join_completed, leave_completed, status_changed>;
-
-/// Configuration of a basic_node.
-struct node_config {
-    /// This node: its name is its identity, its address must be where peers
-    /// reach it (typically the transport's local_endpoint()).
-    node_id id;
-    /// The membership protocol's knobs.
-    membership_config membership = membership_config::lan();
-    /// This node's tags, gossiped with it.
-    std::vector<tag> tags;
-    /// The HLC's maximum offset: messages further ahead are dropped and counted.
-    hlc_config hlc;
-    /// Events held for async_next_event; beyond, the oldest is dropped and
-    /// counted (node_counters::events_dropped). Must be at least 1.
-    std::size_t event_queue_limit = 1024;
-    /// Seed of the core's random choices; 0 derives one from the id and the
-    /// generation.
-    std::uint64_t seed = 0;
-    /// How long a resolved hostname is used before it is looked up again
-    /// (30 s: DNS changes reach the cluster within a push-pull or two). Must
-    /// be positive.
-    std::chrono::nanoseconds resolve_ttl = std::chrono::seconds(30);
-    /// How long a failed lookup is remembered: messages to that host are
-    /// dropped meanwhile (5 s). Must be positive.
-    std::chrono::nanoseconds resolve_failure_ttl = std::chrono::seconds(5);
-    /// Messages that may wait for hostname lookups, all hosts together; more
-    /// are dropped and counted. 0 drops every message to an unresolved host.
-    std::size_t resolve_queue_limit = 256;
-    /// Hostnames cached (answers and lookups under way); a message to a new
-    /// host beyond it is dropped and counted. Bounds what hostile gossip of
-    /// made-up hostnames can cost. Must be at least 1.
-    std::size_t resolve_cache_limit = 1024;
-};
-
-/// Checks `cfg`; the error names the first bad field.
-inline boost::system::result<void, config_error> validate(node_config const& cfg) noexcept {
-    auto const fail = [](std::string_view field, std::string_view rule) {
-        return boost::system::result<void, config_error>(
-            boost::system::in_place_error, config_error{error::invalid_config, field, rule});
-    };
-    if (cfg.id.empty()) return fail("node_config.id", "must not be empty");
-    if (auto r = validate(cfg.membership); !r) return r;
-    if (auto r = validate(cfg.hlc); !r) return r;
-    if (cfg.event_queue_limit == 0) return fail("node_config.event_queue_limit", "must be at least 1");
-    if (cfg.resolve_ttl <= std::chrono::nanoseconds::zero())
-        return fail("node_config.resolve_ttl", "must be positive");
-    if (cfg.resolve_failure_ttl <= std::chrono::nanoseconds::zero())
-        return fail("node_config.resolve_failure_ttl", "must be positive");
-    if (cfg.resolve_cache_limit == 0)
-        return fail("node_config.resolve_cache_limit", "must be at least 1");
-    std::size_t tags_size = 0;
-    for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
-    if (tags_size > cfg.membership.max_tags_size)
-        return fail("node_config.tags", "must be at most membership_config.max_tags_size");
-    return {};
-}
-
-/// One member as members() reports it.
-struct node_member {
-    node_id id;
-    node_state state = node_state::joining;
-    std::uint64_t incarnation = 0;
-    std::vector<tag> tags;
-    /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
-    hlc_timestamp last_heard{};
-    /// phi of its arrivals (any message counts as a heartbeat) when the
-    /// snapshot was taken; 0 for self and members never heard.
-    double phi = 0.0;
-};
-
-/// Everything a node did, as a plain snapshot.
-struct node_counters {
-    using per_type = membership_counters::per_type;
-    per_type messages_in{};   ///< decoded messages, by type (message variant index)
-    per_type messages_out{};  ///< encoded messages handed to the transport, by type
-    per_type bytes_in{};      ///< encoded bytes received, by type
-    per_type bytes_out{};     ///< encoded bytes sent, by type
-    std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
-    std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
-    std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
-    std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
-    std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
-                                            ///< failed, or wait queue or cache full)
-    std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
-    std::uint64_t resolve_failures = 0;     ///< hostname lookups that found no address
-    std::uint64_t unreachable_reports = 0;  ///< failed frames to a member reported to the core
-    std::uint64_t send_errors = 0;          ///< sends the transport failed
-    std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
-    std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
-    std::uint64_t events_dropped = 0;       ///< events dropped from the full queue
-    membership_counters membership;         ///< the core's counters
-    transport_counters transport;           ///< the transport's counters
-};
-
-namespace detail {
-
-template <class T>
-concept has_virtual_network = requires(T const& t) {
-    { t.network().now() } -> std::convertible_to<std::chrono::nanoseconds>;
-    t.network().config().time_source;
-};
-
-// Numeric hosts only; a hostname yields nothing (basic_node resolves those).
-template <class Endpoint>
-std::optional<Endpoint> to_endpoint(peer_address const& a) {
-    boost::system::error_code ec;
-    auto const address = boost::asio::ip::make_address(a.host, ec);
-    if (ec) return std::nullopt;
-    return Endpoint(address, a.port);
-}
-
-// What a failed frame says about its peer: refused, or a stream that broke.
-// Anything else (timeouts, partitions, a full queue, our own close) says
-// nothing about the member.
-inline std::optional<down_reason> down_reason_of(boost::system::error_code const& ec) noexcept {
-    namespace ae = boost::asio::error;
-    if (ec == ae::connection_refused) return down_reason::connection_refused;
-    if (ec == ae::connection_reset || ec == ae::eof || ec == ae::broken_pipe ||
-        ec == ae::connection_aborted)
-        return down_reason::connection_closed;
-    return std::nullopt;
-}
-
-} // namespace detail
-
 /// A cluster member: membership_protocol driven over `Transport` with `Codec`,
 /// its HLC on `Clock`. See the top of this header.
 ///
@@ -9359,6 +9982,7 @@ public:
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
           timer_(t.get_executor()), resolver_(t.get_executor()) {
         make_hlc();
+        open_default_events();
     }
 
     /// A node owning `t`; async_stop closes it.
@@ -9366,6 +9990,7 @@ public:
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
           clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {
         make_hlc();
+        open_default_events();
     }
 
     basic_node(basic_node const&) = delete;
@@ -9407,9 +10032,21 @@ public:
     /// Cancellable (see the top of this header). Signature: void(error_code).
     template <class Token>
     auto async_join(std::vector<peer_address> seeds, Token&& token) {
+        return async_join(std::move(seeds), join_retry{std::chrono::seconds(30), 1},
+                          std::forward<Token>(token));
+    }
+
+    /// As above, retried as Serf's retry-join: after a failed attempt
+    /// (join_timeout, or no seed resolved) the node emits join_retrying and
+    /// tries again after `retry.interval`, at most `retry.max_attempts`
+    /// attempts in all (0: until it succeeds, is cancelled or the node
+    /// stops). Completes with the last attempt's error. Seeds that are
+    /// hostnames are looked up again for each attempt.
+    template <class Token>
+    auto async_join(std::vector<peer_address> seeds, join_retry retry, Token&& token) {
         return initiate<void(boost::system::error_code)>(
-            [this, seeds = std::move(seeds)](auto h) mutable {
-                do_join(std::move(seeds), std::move(h));
+            [this, seeds = std::move(seeds), retry](auto h) mutable {
+                do_join(std::move(seeds), retry, std::move(h));
             },
             token);
     }
@@ -9435,22 +10072,54 @@ public:
             [this](auto h) { do_leave(std::move(h)); }, token);
     }
 
-    /// Stops the driver (an owned transport is closed); pending join and leave
-    /// complete with operation_aborted. Signature: void(error_code).
+    /// Stops the node. By default gracefully, as Serf and noex do: a member
+    /// that is joining or active first leaves (as async_leave; a leave
+    /// already under way is waited for), bounded by
+    /// node_config::leave_timeout, so that its peers see it leaving rather
+    /// than failed; while it leaves, the node still answers probes, and
+    /// status() is stopping. Then the driver stops (an owned transport is
+    /// closed) and pending join and leave complete with operation_aborted.
+    /// stop_mode::abrupt skips the leave (peers then detect a failure, as
+    /// after a crash), also during a graceful stop under way. Signature:
+    /// void(error_code).
     template <class Token>
     auto async_stop(Token&& token) {
-        return initiate<void(boost::system::error_code)>(
-            [this](auto h) { do_stop(std::move(h)); }, token);
+        return async_stop(stop_mode::graceful, std::forward<Token>(token));
     }
 
-    /// The next event, oldest first. One wait at a time (a second completes
-    /// with boost::asio::error::already_started); after stop, once the queue is
+    template <class Token>
+    auto async_stop(stop_mode mode, Token&& token) {
+        return initiate<void(boost::system::error_code)>(
+            [this, mode](auto h) { do_stop(mode, std::move(h)); }, token);
+    }
+
+    /// The next event of the node's own subscription, oldest first (the
+    /// node's first subscription, open from construction: events from
+    /// async_start on; node_config::event_queue_limit of them, beyond which
+    /// the oldest is dropped and counted in node_counters::events_dropped).
+    /// One wait at a time (a second completes with
+    /// boost::asio::error::already_started); after stop, once the queue is
     /// empty, operation_aborted. Cancellable (operation_aborted, no event is
-    /// lost). Signature: void(error_code, node_event).
+    /// lost). For several independent consumers, subscribe_events().
+    /// Signature: void(error_code, node_event).
     template <class Token>
     auto async_next_event(Token&& token) {
-        return initiate<void(boost::system::error_code, node_event)>(
-            [this](auto h) { do_next_event(std::move(h)); }, token);
+        return default_events_.async_next(std::forward<Token>(token));
+    }
+
+    using event_subscription = basic_event_subscription<executor_type>;
+
+    /// A new, independent stream of this node's events (see
+    /// node/event_subscription.hpp): every event from now on, in its own
+    /// queue of `queue_limit` events (0: node_config::event_queue_limit),
+    /// the oldest dropped beyond it and counted by its dropped(). May be
+    /// called before async_start; on the executor once started.
+    event_subscription subscribe_events(std::size_t queue_limit = 0) {
+        auto c = detail::event_channel<executor_type>::make(
+            t_->get_executor(), queue_limit ? queue_limit : cfg_.event_queue_limit);
+        if (status() == node_status::stopped) c->end();
+        event_channels_.push_back(c);
+        return event_subscription(std::move(c));
     }
 
     /// With virtual time (memory_time_source::manual): runs the timers due by
@@ -9466,15 +10135,61 @@ public:
     node_config const& config() const noexcept { return cfg_; }
     node_status status() const noexcept { return status_.load(std::memory_order_acquire); }
 
-    /// The view after the last input, sorted by id, this node included.
+    // The view queries below read the view as of the last input. Before
+    // async_start there is no view: they throw boost::system::system_error
+    // with error::not_started (an empty answer would read as a cluster of
+    // none). After stop they answer from the last view.
+
+    /// Whether the node has a view yet (true from async_start on, and after
+    /// stop): the queries below throw while it is false.
+    bool has_view() const {
+        std::lock_guard lock(mutex_);
+        return view_published_;
+    }
+    /// The whole view, sorted by id, this node included (a copy: O(N)).
     std::vector<node_member> members() const {
         std::lock_guard lock(mutex_);
+        throw_if_no_view();
         return members_;
     }
-    /// The leader (smallest active id) after the last input.
+    /// The leader (smallest active id); empty when no member is active.
     std::optional<node_id> leader() const {
         std::lock_guard lock(mutex_);
+        throw_if_no_view();
         return leader_;
+    }
+    /// The member called `name` (this node included), if in the view; O(log N).
+    std::optional<node_member> member(std::string_view name) const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        if (auto const* m = find_member(name)) return *m;
+        return std::nullopt;
+    }
+    /// Whether `id` (name and address) is an active member; O(log N).
+    bool is_member_active(node_id const& id) const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        auto const* m = find_member(id.name());
+        return m && m->id == id && m->state == node_state::active;
+    }
+    /// How many members are in state `s`, this node included; O(1).
+    std::size_t member_count(node_state s) const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        auto const i = static_cast<std::size_t>(s);
+        return i < state_counts_.size() ? state_counts_[i] : 0;
+    }
+    /// The other members this node can reach now: joining or active (not
+    /// suspected, failed or left), sorted by id; O(N).
+    std::vector<node_id> connected_members() const {
+        std::lock_guard lock(mutex_);
+        throw_if_no_view();
+        std::vector<node_id> out;
+        for (auto const& m : members_)
+            if (m.id != cfg_.id &&
+                (m.state == node_state::active || m.state == node_state::joining))
+                out.push_back(m.id);
+        return out;
     }
     /// The counters after the last input, with the transport's read now.
     node_counters counters() const {
@@ -9525,29 +10240,39 @@ public:
     /// `{0, 0}` before the first, or without a clock.
     hlc_timestamp hlc_last() const noexcept { return hlc_ ? hlc_->last() : hlc_timestamp{}; }
 
-    // ==== application messages and view changes (router hooks) ===============================
+    // ==== application messages and view changes ==============================================
     //
     // user_message, route_request and route_reply are application traffic, not
     // membership: on_inbound decodes them, counts them (messages_in, bytes_in),
     // checks the label and the HLC offset and feeds the sender's phi detector
-    // like any message, then hands the envelope to the application handler
-    // instead of the core. Without a handler they are dropped. The router
-    // (routing/router.hpp) is the intended user; anything else may use them too.
+    // like any message, then hands the envelope to every application
+    // subscription whose filter matches, instead of the core; with none it is
+    // dropped and counted (node_counters::application_drops). A router
+    // (routing/router.hpp) takes the route types, a pub/sub layer or user code
+    // their own topics, all on one node.
+    //
+    // Rules for handlers and listeners: they run on the executor, inside the
+    // receive loop, and must not block. An exception they throw is caught,
+    // counted (node_counters::handler_exceptions) and otherwise ignored: the
+    // node keeps receiving and later subscribers still get the message.
 
-    /// Whether messages of variant index `type` go to the application handler.
-    static constexpr bool is_application_message(std::size_t type) noexcept {
-        return type == boost::mp11::mp_find<message, user_message>::value ||
-               type == boost::mp11::mp_find<message, route_request>::value ||
-               type == boost::mp11::mp_find<message, route_reply>::value;
+    /// Called on the executor with each inbound application message its
+    /// filter matches, in arrival order. When several subscriptions match one
+    /// message they see it in subscription order, each the same envelope: a
+    /// handler may move from it only if no later subscription's filter
+    /// overlaps its own.
+    using application_handler = std::function<void(envelope&)>;
+
+    /// Subscribes `h` to the application messages `filter` matches (by
+    /// default all of them) for as long as the returned handle lives. Call
+    /// on the executor, or before async_start.
+    [[nodiscard]] node_subscription subscribe_application(application_filter filter,
+                                                          application_handler h) {
+        return {subscribers_, subscribers_->add_application(std::move(filter), std::move(h))};
     }
-
-    /// Called on the executor with each inbound application message, in
-    /// arrival order, inside the receive loop: it must not block.
-    using application_handler = std::function<void(envelope&&)>;
-
-    /// Installs `h` (an empty function removes it). Call on the executor, or
-    /// before async_start.
-    void set_application_handler(application_handler h) { app_handler_ = std::move(h); }
+    [[nodiscard]] node_subscription subscribe_application(application_handler h) {
+        return subscribe_application(application_filter{}, std::move(h));
+    }
 
     /// Sends an application message (any message type, in fact) to `to`,
     /// wrapped like the core's messages: label, sender, incarnation and the
@@ -9586,10 +10311,15 @@ public:
 
     /// Called (posted to the executor, coalesced) after inputs that changed
     /// the view: a member added or removed, or a member's state, incarnation
-    /// or tags changed. Not for phi or last_heard. Call on the executor, or
-    /// before async_start.
+    /// or tags changed. Not for phi or last_heard.
     using view_listener = std::function<void()>;
-    void set_view_listener(view_listener l) { view_listener_ = std::move(l); }
+
+    /// Subscribes `l` to view changes for as long as the returned handle
+    /// lives; every listener is called once per coalesced change. Call on
+    /// the executor, or before async_start.
+    [[nodiscard]] node_subscription subscribe_view(view_listener l) {
+        return {subscribers_, subscribers_->add_view(std::move(l))};
+    }
 
     /// Incremented each time the view changed (as above); any thread.
     std::uint64_t view_version() const noexcept {
@@ -9603,8 +10333,6 @@ public:
 
 private:
     using ec_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
-    using event_handler =
-        boost::asio::any_completion_handler<void(boost::system::error_code, node_event)>;
     using timer_type =
         boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                           boost::asio::wait_traits<std::chrono::steady_clock>,
@@ -9695,7 +10423,9 @@ private:
     void do_start(ec_handler h) {
         if (status() != node_status::created)
             return complete(std::move(h), make_error_code(boost::asio::error::already_started));
-        if (auto r = validate(cfg_); !r) {
+        auto r = validate(cfg_);
+        if (r) r = check_id_against_transport();
+        if (!r) {
             {
                 std::lock_guard lock(mutex_);
                 config_problem_ = r.error();
@@ -9719,6 +10449,26 @@ private:
         complete(std::move(h), boost::system::error_code{});
     }
 
+    // Peers reach this node at its id's address: it must be where the
+    // transport listens. A numeric host must equal the bound address (any
+    // address when bound to 0.0.0.0 or ::); a hostname is not resolved here,
+    // only its port is checked.
+    boost::system::result<void, config_error> check_id_against_transport() const {
+        auto const bound = t_->local_endpoint();
+        auto const wrong = [](std::string_view rule) {
+            return boost::system::result<void, config_error>(
+                boost::system::in_place_error,
+                config_error{error::invalid_config, "node_config.id", rule});
+        };
+        if (cfg_.id.port() != bound.port())
+            return wrong("port must be the transport's local_endpoint() port");
+        boost::system::error_code ec;
+        auto const a = boost::asio::ip::make_address(cfg_.id.host(), ec);
+        if (!ec && !bound.address().is_unspecified() && a != bound.address())
+            return wrong("address must be the transport's local_endpoint() address");
+        return {};
+    }
+
     boost::system::error_code check_running() const {
         switch (status()) {
         case node_status::created: return error::not_started;
@@ -9727,7 +10477,7 @@ private:
         }
     }
 
-    void do_join(std::vector<peer_address> seeds, ec_handler h) {
+    void do_join(std::vector<peer_address> seeds, join_retry retry, ec_handler h) {
         if (auto ec = check_running()) return complete(std::move(h), ec);
         if (join_handler_)
             return complete(std::move(h), make_error_code(boost::asio::error::already_started));
@@ -9735,6 +10485,8 @@ private:
         if (s == node_state::leaving || s == node_state::failed)
             return complete(std::move(h),
                             make_error_code(boost::asio::error::operation_not_supported));
+        if (retry.interval <= duration::zero())
+            return complete(std::move(h), make_error_code(error::invalid_config));
         std::erase(seeds, peer_address::of(cfg_.id));
         if (seeds.empty()) return complete(std::move(h), boost::system::error_code{});
         h.swap(join_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
@@ -9742,15 +10494,28 @@ private:
         on_cancel(join_handler_, [this, op] {
             if (op != join_op_ || !join_handler_) return;
             ++join_op_;  // seed lookups still under way now find nothing to do
+            join_retry_at_.reset();
             core_->cancel_join();
             complete_join(make_error_code(boost::asio::error::operation_aborted));
         });
-        // Resolve the hostnames among the seeds, then join through the
-        // numeric addresses (the core recognises a seed's answer by address).
+        join_seeds_ = std::move(seeds);
+        join_retry_ = retry;
+        join_attempt_ = 0;
+        join_attempt();
+    }
+
+    // One attempt of the pending join: resolve the hostnames among the seeds,
+    // then join through the numeric addresses (the core recognises a seed's
+    // answer by address).
+    void join_attempt() {
+        join_retry_at_.reset();
+        ++join_attempt_;
+        auto const op = join_op_;
         struct lookup {
             std::vector<std::optional<peer_address>> seeds;
             std::size_t pending = 0;
         };
+        auto const& seeds = join_seeds_;
         auto l = std::make_shared<lookup>();
         l->seeds.resize(seeds.size());
         l->pending = seeds.size() + 1;  // +1: released below, once every lookup started
@@ -9763,15 +10528,15 @@ private:
                 else if (!is_self(*a)) numeric.push_back(std::move(*a));
             }
             if (numeric.empty())  // every seed is this node, or could not be resolved
-                return complete_join(unresolved
-                                         ? make_error_code(boost::asio::error::host_not_found)
-                                         : boost::system::error_code{});
+                return join_attempt_done(unresolved
+                                             ? make_error_code(boost::asio::error::host_not_found)
+                                             : boost::system::error_code{});
             core_->join(std::move(numeric), now());
             process();
         };
         for (std::size_t i = 0; i < seeds.size(); ++i) {
             if (detail::to_endpoint<endpoint_type>(seeds[i])) {  // numeric already
-                l->seeds[i] = std::move(seeds[i]);
+                l->seeds[i] = seeds[i];
                 done();
                 continue;
             }
@@ -9782,6 +10547,18 @@ private:
             });
         }
         done();
+    }
+
+    // An attempt ended: complete the join, or schedule the next attempt.
+    void join_attempt_done(boost::system::error_code ec) {
+        if (!join_handler_) return;
+        bool const retry = ec && ec != boost::asio::error::operation_aborted && running_ &&
+                           (join_retry_.max_attempts == 0 ||
+                            join_attempt_ < join_retry_.max_attempts);
+        if (!retry) return complete_join(ec);
+        push_event(join_retrying{join_attempt_, ec, join_retry_.interval});
+        join_retry_at_ = now() + join_retry_.interval;
+        wake_timer(*join_retry_at_);
     }
 
     // Whether `a` (numeric) is this node's own address.
@@ -9832,41 +10609,41 @@ private:
         process();
     }
 
-    void do_stop(ec_handler h) {
+    void do_stop(stop_mode mode, ec_handler h) {
         switch (status()) {
         case node_status::created: return complete(std::move(h), make_error_code(error::not_started));
         case node_status::stopped: return complete(std::move(h), boost::system::error_code{});
-        case node_status::stopping: stop_handlers_.push_back(std::move(h)); return;
+        case node_status::stopping:
+            stop_handlers_.push_back(std::move(h));
+            if (mode == stop_mode::abrupt && stop_deadline_) shut_down();
+            return;
         default: break;
         }
         stop_handlers_.push_back(std::move(h));
         set_status(node_status::stopping);
+        auto const s = core_->state();
+        bool const member = s == node_state::joining || s == node_state::active;
+        if (mode == stop_mode::graceful && (member || leave_handler_)) {
+            // Leave first; process() shuts down at leave_completed, the timer
+            // loop at the deadline.
+            stop_deadline_ = now() + cfg_.leave_timeout;
+            if (member) core_->leave(now());
+            process();
+            if (stop_deadline_) wake_timer(*stop_deadline_);
+            return;
+        }
+        shut_down();
+    }
+
+    // Ends the driver: the loops see running_ false and finish (loop_done).
+    void shut_down() {
+        stop_deadline_.reset();
+        join_retry_at_.reset();
+        if (!running_) return;
         running_ = false;
         receive_cancel_.emit(boost::asio::cancellation_type::terminal);
         timer_.cancel();
         resolver_.cancel();
-        deliver_event();
-    }
-
-    void do_next_event(event_handler h) {
-        if (status() == node_status::created)
-            return complete(std::move(h), make_error_code(error::not_started), node_event{});
-        if (event_handler_)
-            return complete(std::move(h), make_error_code(boost::asio::error::already_started),
-                            node_event{});
-        h.swap(event_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
-        auto const op = ++event_op_;
-        on_cancel(event_handler_, [this, op] {
-            if (op == event_op_ && event_handler_)
-                complete_event(make_error_code(boost::asio::error::operation_aborted), {});
-        });
-        deliver_event();
-    }
-
-    void complete_event(boost::system::error_code ec, node_event e) {
-        auto h = std::exchange(event_handler_, nullptr);
-        boost::asio::get_associated_cancellation_slot(h).clear();
-        complete(std::move(h), ec, std::move(e));
     }
 
     // ---- the driver -------------------------------------------------------------------------
@@ -9906,14 +10683,24 @@ private:
         int same_instant = 0;
         while (running_) {
             auto const t = now();
-            auto const deadline = core_->next_deadline();
-            if (deadline <= t && same_instant < 16) {
+            if (stop_deadline_ && *stop_deadline_ <= t) {
+                shut_down();  // the graceful leave took too long
+                break;
+            }
+            if (join_retry_at_ && *join_retry_at_ <= t) {
+                join_attempt();
+                continue;
+            }
+            if (core_->next_deadline() <= t && same_instant < 16) {
                 ++same_instant;  // guards against a deadline on_tick does not move
                 core_->on_tick(t);
                 process();
                 continue;
             }
             same_instant = 0;
+            auto const deadline = std::min({core_->next_deadline(),
+                                            join_retry_at_.value_or(duration::max()),
+                                            stop_deadline_.value_or(duration::max())});
             armed_ = deadline;
             if (virtual_time_ || deadline == duration::max())
                 timer_.expires_at(std::chrono::steady_clock::time_point::max());
@@ -9937,7 +10724,7 @@ private:
         publish();
         for (auto& h : stop_handlers_) complete(std::move(h), boost::system::error_code{});
         stop_handlers_.clear();
-        deliver_event();
+        for_each_event_channel([](auto& c) { c.end(); });
     }
 
     // Decodes into `e`, reusing its storage when the codec can (binary_codec).
@@ -9998,27 +10785,35 @@ private:
             it->second.last = e.time;
             it->second.detector.heartbeat(t);
         }
-        if (is_application_message(type)) return deliver_application(std::move(e));  // router hooks
+        if (is_application_message(type)) return deliver_application(e);
         core_->on_message(e, t);
         process();
     }
 
     // After each input: send the outbox, queue the events, publish, re-arm.
     void process() {
+        bool stop_after_events = false;
         flush_outbox();
         auto events = std::move(core_->events());
         core_->events().clear();
         for (auto& ev : events) {
-            if (auto const* j = std::get_if<join_completed>(&ev)) complete_join(j->ec);
-            if (std::holds_alternative<leave_completed>(ev) && leave_handler_)
-                complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
-            std::visit([&](auto& e) { push_event(std::move(e)); }, ev);
+            if (auto const* j = std::get_if<join_completed>(&ev)) join_attempt_done(j->ec);
+            if (std::holds_alternative<leave_completed>(ev)) {
+                if (leave_handler_)
+                    complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
+                if (stop_deadline_) stop_after_events = true;  // the graceful stop's leave
+            }
+            std::visit([&](auto& e) { push_event(node_event(std::move(e))); }, ev);
         }
         publish();
-        deliver_event();
-        // The timer sleeps until the deadline it saw; wake it for an earlier one.
-        if (loops_ > 0 && core_->next_deadline() < armed_) {
-            armed_ = core_->next_deadline();
+        if (stop_after_events) return shut_down();
+        wake_timer(core_->next_deadline());
+    }
+
+    // The timer sleeps until the deadline it saw; wake it for an earlier one.
+    void wake_timer(duration deadline) {
+        if (loops_ > 0 && deadline < armed_) {
+            armed_ = deadline;
             timer_.cancel();
         }
     }
@@ -10184,22 +10979,35 @@ private:
         if (core_) publish();
     }
 
-    void push_event(node_event e) {
-        if (events_.size() >= cfg_.event_queue_limit && !events_.empty()) {
-            events_.pop_front();
-            ++counters_.events_dropped;
-        }
-        events_.push_back(std::move(e));
+    // ---- event subscriptions ----------------------------------------------------------------
+
+    void open_default_events() { default_events_ = subscribe_events(cfg_.event_queue_limit); }
+
+    // Calls fn(channel&) for every open subscription, forgetting closed ones.
+    template <class Fn>
+    void for_each_event_channel(Fn fn) {
+        std::erase_if(event_channels_, [](auto const& w) { return w.expired(); });
+        for (auto const& w : event_channels_)
+            if (auto c = w.lock()) fn(*c);
     }
 
-    void deliver_event() {
-        if (!event_handler_) return;
-        if (!events_.empty()) {
-            complete_event(boost::system::error_code{}, std::move(events_.front()));
-            events_.pop_front();
-        } else if (status() == node_status::stopped) {
-            complete_event(make_error_code(boost::asio::error::operation_aborted), node_event{});
-        }
+    void push_event(node_event const& e) {
+        for_each_event_channel([&](auto& c) { c.push(e); });
+        counters_.events_dropped = default_events_.dropped();
+    }
+
+    // Under mutex_.
+    void throw_if_no_view() const {
+        if (!view_published_)
+            boost::throw_exception(boost::system::system_error(
+                make_error_code(error::not_started), "basic_node: no view before async_start"));
+    }
+    node_member const* find_member(std::string_view name) const noexcept {
+        auto it = std::lower_bound(members_.begin(), members_.end(), name,
+                                   [](node_member const& m, std::string_view n) {
+                                       return m.id.name() < n;
+                                   });
+        return it != members_.end() && it->id.name() == name ? &*it : nullptr;
     }
 
     // O(N) per input: simple, and a view copy is what members() returns anyway.
@@ -10209,7 +11017,9 @@ private:
         auto snap = core_->snapshot();
         std::vector<node_member> view;
         view.reserve(snap.members.size());
+        std::array<std::size_t, 5> counts{};
         for (auto& m : snap.members) {
+            if (auto const i = static_cast<std::size_t>(m.state); i < counts.size()) ++counts[i];
             node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
             if (auto it = heard_.find(nm.id.name()); it != heard_.end()) {
                 nm.last_heard = it->second.last;
@@ -10222,6 +11032,8 @@ private:
         std::lock_guard lock(mutex_);
         members_ = std::move(view);
         leader_ = std::move(snap.leader);
+        state_counts_ = counts;
+        view_published_ = true;
         published_ = counters_;
     }
 
@@ -10301,8 +11113,11 @@ private:
         return ep;
     }
 
-    void deliver_application(envelope&& e) {
-        if (app_handler_) app_handler_(std::move(e));
+    void deliver_application(envelope& e) {
+        auto const r = subscribers_->deliver(e);
+        counters_.handler_exceptions += r.thrown;
+        if (r.matched == 0) ++counters_.application_drops;
+        if (r.thrown) publish();
     }
 
     // What the view listener watches: not phi nor last_heard, which move with
@@ -10319,17 +11134,20 @@ private:
             !std::equal(next.begin(), next.end(), members_.begin(), same_member);
         if (!changed) return;
         view_version_.fetch_add(1, std::memory_order_acq_rel);
-        if (!view_listener_ || view_notify_pending_) return;
+        if (view_notify_pending_ || !subscribers_->has_view_listeners()) return;
         view_notify_pending_ = true;
         boost::asio::post(t_->get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
             if (alive.expired()) return;
             view_notify_pending_ = false;
-            if (view_listener_) view_listener_();
+            if (auto const thrown = subscribers_->notify_view()) {
+                counters_.handler_exceptions += thrown;
+                publish();
+            }
         });
     }
 
-    application_handler app_handler_;
-    view_listener view_listener_;
+    std::shared_ptr<detail::subscriber_registry> subscribers_ =
+        std::make_shared<detail::subscriber_registry>();
     bool view_notify_pending_ = false;
     std::atomic<std::uint64_t> view_version_{0};
     std::vector<std::byte> app_buffer_;
@@ -10354,7 +11172,11 @@ private:
     std::unordered_map<std::string, resolve_entry> resolved_;
     std::size_t waiting_messages_ = 0;
     std::uint64_t join_op_ = 0;   // identifies the pending join to a cancellation
-    std::uint64_t event_op_ = 0;  // and the pending async_next_event
+    std::vector<peer_address> join_seeds_;  // of the pending join
+    join_retry join_retry_{};
+    std::size_t join_attempt_ = 0;
+    std::optional<duration> join_retry_at_;  // the pending join's next attempt
+    std::optional<duration> stop_deadline_;  // a graceful stop's bound on its leave
     std::unordered_map<std::string, heard, detail::string_hash, std::equal_to<>> heard_;
     std::vector<std::byte> buffer_;
     node_counters counters_;
@@ -10365,8 +11187,8 @@ private:
     int loops_ = 0;
     duration armed_ = duration::max();
 
-    std::deque<node_event> events_;
-    event_handler event_handler_;
+    std::vector<std::weak_ptr<detail::event_channel<executor_type>>> event_channels_;
+    event_subscription default_events_;  // async_next_event's
     ec_handler join_handler_;
     ec_handler leave_handler_;
     std::vector<ec_handler> stop_handlers_;
@@ -10374,6 +11196,8 @@ private:
     mutable std::mutex mutex_;  // guards what follows
     std::vector<node_member> members_;
     std::optional<node_id> leader_;
+    std::array<std::size_t, 5> state_counts_{};  // by node_state
+    bool view_published_ = false;
     node_counters published_;
     std::optional<config_error> config_problem_;
 
@@ -12455,9 +13279,10 @@ public:
         if constexpr (detail::virtual_time_transport<typename Node::transport_type>)
             virtual_time_ = node.transport().network().config().time_source ==
                             memory_time_source::manual;
-        node_->set_application_handler(
-            [this](envelope&& e) { on_application(std::move(e)); });
-        node_->set_view_listener([this] { refresh(); });
+        application_sub_ = node_->subscribe_application(
+            application_filter::of<route_request, route_reply>(),
+            [this](envelope& e) { on_application(e); });
+        view_sub_ = node_->subscribe_view([this] { refresh(); });
         refresh();
     }
 
@@ -12599,8 +13424,8 @@ public:
     void close() {
         if (closed_) return;
         closed_ = true;
-        node_->set_application_handler({});
-        node_->set_view_listener({});
+        application_sub_.reset();
+        view_sub_.reset();
         timer_.cancel();
         std::vector<call_handler> handlers;
         handlers.reserve(pending_.size());
@@ -12633,7 +13458,8 @@ public:
     /// it after every view change). On the executor.
     void refresh() {
         if (closed_) return;
-        auto const view = node_->members();
+        // Before the node starts there is no view: an empty one (no owner).
+        auto const view = node_->has_view() ? node_->members() : std::vector<node_member>{};
         auto const ring = pinned_ ? *pinned_ : membership_view(view, cfg_.view);
         // Building a table costs O(owners x vnodes); most view changes (a
         // suspicion, a refutation, tags) leave the owners as they were.
@@ -12963,7 +13789,7 @@ private:
         (*h)(ctx, std::move(payload), std::move(r));
     }
 
-    void on_application(envelope&& e) {
+    void on_application(envelope& e) {
         if (closed_) return;
         if (auto* req = std::get_if<route_request>(&e.body)) return on_request(e, *req);
         if (auto* rep = std::get_if<route_reply>(&e.body)) return on_reply(e, *rep);
@@ -13250,6 +14076,8 @@ private:
     std::uint64_t timer_gen_ = 0;
     bool virtual_time_ = false;
     bool closed_ = false;
+    node_subscription application_sub_;  // the route types only: user code and
+    node_subscription view_sub_;         // other layers share the node
     router_counters counters_;
 
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
