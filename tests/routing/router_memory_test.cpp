@@ -22,6 +22,7 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,37 @@ BOOST_AUTO_TEST_CASE(handler_errors_and_missing_handlers_travel_back) {
     BOOST_TEST(c.call_sync(0, key, "missing", "").ec == error::no_handler);
     c.router(1).unhandle("fail");
     BOOST_TEST(c.call_sync(0, key, "fail", "").ec == error::no_handler);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_throwing_handler_answers_remote_handler_error_and_the_owner_keeps_serving) {
+    router_cluster c;
+    c.form(2);
+    serve_echo(c);
+    c.router(1).handle("throw", [](cohort::route_context const&,
+                                   std::span<std::byte const>) -> cohort::route_result {
+        throw std::runtime_error("sync handler bug");
+    });
+    c.router(1).handle_async("throw-async", [](cohort::route_context const&, std::vector<std::byte>,
+                                               cohort::route_responder) {
+        throw std::runtime_error("async handler bug");
+    });
+    auto const key = c.key_owned_by(0, 1);
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(c.call_sync(0, key, "throw", "", {}, 2s).ec == error::remote_handler_error);
+        BOOST_TEST(c.call_sync(0, key, "throw-async", "", {}, 2s).ec ==
+                   error::remote_handler_error);
+    }
+    // Served on the owner itself, the local call fails the same way.
+    BOOST_TEST(c.call_sync(1, key, "throw", "", {}, 2s).ec == error::remote_handler_error);
+    BOOST_TEST(c.router(1).counters().handler_exceptions == 7u);
+    // The exception stopped in the router: the node's receive loop never saw it,
+    // and the owner still answers calls and stays a member for the caller.
+    BOOST_TEST(c.node(1).counters().handler_exceptions == 0u);
+    auto const ok = c.call_sync(0, key, "echo", "after");
+    BOOST_TEST(!ok.ec, ok.ec.message());
+    BOOST_TEST(ok.reply == "r1:after");
+    BOOST_TEST(c.node(0).is_member_active(c.id(1)));
     c.stop_all();
 }
 

@@ -59,6 +59,11 @@
 // through a route_responder, from any thread. Handlers run on the node's
 // executor. A responder dropped without an answer answers
 // error::remote_handler_error, so a caller never waits on a lost handler.
+// A handler that throws is answered the same way and counted
+// (router_counters::handler_exceptions); the exception never leaves the
+// router, so a buggy handler cannot stop the node's receive loop. Handlers
+// should still answer with an error rather than throw: the caller learns
+// only that the handler failed, not why.
 //
 // Virtual time. On a manual-time memory_network, timeouts follow the
 // network's clock: call poll_time() after advancing it, as for the node.
@@ -224,6 +229,7 @@ struct router_counters {
     std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
     std::uint64_t requests_too_large = 0; ///< calls and casts whose request did not fit
     std::uint64_t replies_too_large = 0;  ///< replies replaced by a reply_too_large answer
+    std::uint64_t handler_exceptions = 0; ///< handlers that threw (answered remote_handler_error)
 };
 
 namespace detail {
@@ -793,7 +799,14 @@ private:
         route_context const ctx{key, hash, topic, from, local, want_reply};
         // Hold the handler: it may replace itself.
         auto const h = it->second.async;
-        (*h)(ctx, std::move(payload), std::move(r));
+        std::weak_ptr<int> const alive = alive_;
+        try {
+            (*h)(ctx, std::move(payload), std::move(r));
+        } catch (...) {
+            // The responder, destroyed by the unwinding, has answered
+            // error::remote_handler_error; the exception stops here.
+            if (!alive.expired()) ++counters_.handler_exceptions;
+        }
     }
 
     void on_application(envelope& e) {
@@ -909,11 +922,14 @@ private:
                 try {
                     res.emplace((*h)(ctx, req.payload));
                 } catch (...) {
-                    // As a responder dropped by the unwinding would.
-                    if (!alive.expired() && !closed_)
+                    // Answered as a responder dropped by the unwinding would,
+                    // counted, and never rethrown: the node keeps serving.
+                    if (alive.expired()) return;
+                    ++counters_.handler_exceptions;
+                    if (!closed_)
                         reply_with(e.sender, req.id,
                                    route_result(boost::system::error_code(error::remote_handler_error)));
-                    throw;
+                    return;
                 }
                 if (alive.expired() || closed_) return;
                 return reply_with(e.sender, req.id, std::move(*res));
