@@ -195,6 +195,7 @@ inline boost::json::object member_to_json(cohort::node_member const& m) {
     for (auto const& t : m.tags) tags[t.key] = t.value;
     o["tags"] = std::move(tags);
     o["phi"] = m.phi;
+    o["monitored"] = m.monitored;
     o["last_heard"] = cohort::to_string(m.last_heard);
     return o;
 }

@@ -405,7 +405,7 @@ public:
     //
     // user_message, route_request and route_reply are application traffic, not
     // membership: on_inbound decodes them, counts them (messages_in, bytes_in),
-    // checks the label and the HLC offset and feeds the sender's phi detector
+    // checks the label and the HLC offset and notes the sender's last_heard
     // like any message, then hands the envelope to every application
     // subscription whose filter matches, instead of the core; with none it is
     // dropped and counted (node_counters::application_drops). A router
@@ -522,7 +522,6 @@ private:
 
     struct heard {
         hlc_timestamp last{};
-        basic_phi_accrual_detector<> detector;
     };
 
     // Moves to the executor before touching state; the stored handler is
@@ -936,19 +935,26 @@ private:
             return;
         }
         auto const t = now();
-        if (!e.sender.empty() && e.sender != cfg_.id) {
-            auto it = heard_.find(e.sender.name());  // no allocation per message
-            if (it == heard_.end())
-                it = heard_.emplace(std::string(e.sender.name()),
-                                    heard{{}, basic_phi_accrual_detector<>(
-                                                  cfg_.membership.failure_detector)})
-                         .first;
-            it->second.last = e.time;
-            it->second.detector.heartbeat(t);
+        if (is_application_message(type)) {
+            note_heard(e);
+            return deliver_application(e);
         }
-        if (is_application_message(type)) return deliver_application(e);
         core_->on_message(e, t);
+        note_heard(e);  // after the core: a joiner is a member by now
         process();
+    }
+
+    // last_heard for members only: a sender the core does not know (a name
+    // made up by anyone who knows the label) leaves no trace, so the table
+    // is bounded by the view; publish() drops the reaped.
+    void note_heard(envelope const& e) {
+        if (e.sender.empty() || e.sender == cfg_.id) return;
+        auto it = heard_.find(e.sender.name());  // no allocation per message
+        if (it == heard_.end()) {
+            if (!core_->find(e.sender.name())) return;
+            it = heard_.emplace(std::string(e.sender.name()), heard{}).first;
+        }
+        it->second.last = e.time;
     }
 
     // After each input: send the outbox, queue the events, publish, re-arm.
@@ -1182,12 +1188,17 @@ private:
         for (auto& m : snap.members) {
             if (auto const i = static_cast<std::size_t>(m.state); i < counts.size()) ++counts[i];
             node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
-            if (auto it = heard_.find(nm.id.name()); it != heard_.end()) {
+            if (auto it = heard_.find(nm.id.name()); it != heard_.end())
                 nm.last_heard = it->second.last;
-                nm.phi = it->second.detector.phi(t);
+            if (auto const phi = core_->phi(nm.id.name(), t)) {
+                nm.phi = *phi;
+                nm.monitored = true;
             }
             view.push_back(std::move(nm));
         }
+        if (heard_.size() > view.size())  // members were reaped: forget them too
+            std::erase_if(heard_, [&](auto const& h) { return !core_->find(h.first); });
+        counters_.sender_entries = heard_.size();
         counters_.membership = core_->counters();
         note_view(view);  // router hooks
         std::lock_guard lock(mutex_);

@@ -9,9 +9,12 @@
 
 #include "memory_cluster.hpp"
 
+#include <cohort/wire/binary_codec.hpp>
+
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -107,6 +110,55 @@ BOOST_AUTO_TEST_CASE(a_throwing_handler_never_stops_the_receive_loop) {
     for (std::size_t i = 0; i < 4; ++i)
         BOOST_TEST(c.at(i).counters().membership.failures_declared == 0u);
     BOOST_TEST(c.at(1).counters().receive_errors == 0u);
+    c.stop_all();
+}
+
+// ---- unbounded state from the network (#8) --------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(random_senders_leave_no_per_sender_state_behind) {
+    memory_cluster c;
+    c.form(3);
+    // Anyone who knows the label can send: 3,000 made-up senders from one
+    // address, each a ping for node 1 or an application message.
+    cohort::memory_transport attacker(c.net, {asio::ip::make_address("10.0.9.1"), 7946});
+    cohort::binary_codec const codec;
+    std::mt19937_64 rng(20261206);
+    std::size_t sent = 0;
+    for (int i = 0; i < 3000; ++i) {
+        cohort::envelope e;
+        e.sender = cohort::node_id::parse("x" + std::to_string(rng() % 1'000'000'000) +
+                                          "@10.0.9.1:7946")
+                       .value();
+        e.incarnation = rng() % 100;
+        e.time = c.at(1).hlc_last();
+        if (i % 2)
+            e.body = cohort::ping{static_cast<std::uint32_t>(i), c.at(1).local_id()};
+        else
+            e.body = user("room." + std::to_string(i));
+        std::vector<std::byte> bytes;
+        BOOST_REQUIRE(!codec.encode(e, bytes));
+        attacker.async_send_packet(address_of(1), bytes, [&](error_code ec) { sent += !ec; });
+        if (i % 100 == 99) c.run_for(10ms);
+    }
+    c.run_for(1s);
+    BOOST_TEST(sent == 3000u);
+    auto const k = c.at(1).counters();
+    BOOST_TEST(k.messages_in[0] + k.messages_in[10] >= 3000u);  // ping, user_message: all arrived
+    // No made-up sender is a member, and none is remembered.
+    BOOST_TEST(c.at(1).members().size() == 3u);
+    BOOST_TEST(k.sender_entries <= 2u);
+    // The real members are still remembered, and phi comes from the detectors
+    // that decide suspicion: node 1 watches both others in a 3-node cluster.
+    for (auto const& m : c.at(1).members()) {
+        if (m.id == c.at(1).local_id()) {
+            BOOST_TEST(!m.monitored);
+            continue;
+        }
+        BOOST_TEST(m.monitored);
+        BOOST_TEST(m.phi < c.at(1).config().membership.failure_detector.threshold);
+        BOOST_TEST((m.last_heard != cohort::hlc_timestamp{}));
+    }
+    BOOST_TEST(c.all_see_active({0, 1, 2}, 3));
     c.stop_all();
 }
 

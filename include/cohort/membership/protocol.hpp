@@ -406,6 +406,14 @@ public:
         s.leader = leader();
         return s;
     }
+    /// phi of the ack-based detector this node keeps for `name`, the value
+    /// that decides its suspicion, at `now`; nullopt when this node does not
+    /// monitor it (only `monitored_by` observers do); 0 before its first ack.
+    std::optional<double> phi(std::string_view name, duration now) const {
+        for (auto const& w : watches_)
+            if (w.name == name) return w.answered ? w.detector.phi(now) : 0.0;
+        return std::nullopt;
+    }
     /// The names this node monitors (pings), in ring order.
     std::vector<std::string> monitored() const {
         std::vector<std::string> out;
@@ -805,7 +813,14 @@ private:
 
         if (!quiet_) {
             events_.emplace_back(state_changed{rec.m.id, old, s, rec.m.incarnation});
-            if (s == node_state::active) events_.emplace_back(node_up{rec.m.id});
+            if (s == node_state::active) {
+                if (old == node_state::unknown)
+                    events_.emplace_back(node_reachable{rec.m.id});
+                else
+                    events_.emplace_back(node_up{rec.m.id});
+            }
+            if (s == node_state::unknown && old == node_state::active)
+                events_.emplace_back(node_unreachable{rec.m.id});
             if (old && is_live(*old) && (s == node_state::failed || s == node_state::leaving)) {
                 events_.emplace_back(node_down{
                     rec.m.id, s == node_state::leaving

@@ -36,6 +36,8 @@ struct node_counters {
     std::uint64_t handler_exceptions = 0;   ///< exceptions thrown by application handlers and
                                             ///< view listeners (caught; the node goes on)
     std::uint64_t application_drops = 0;    ///< application messages no subscription matched
+    std::uint64_t sender_entries = 0;       ///< gauge: senders whose last_heard is kept
+                                            ///< (members only, so bounded by the view)
     membership_counters membership;         ///< the core's counters
     transport_counters transport;           ///< the transport's counters
 };

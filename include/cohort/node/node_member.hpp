@@ -24,9 +24,12 @@ struct node_member {
     std::vector<tag> tags;
     /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
     hlc_timestamp last_heard{};
-    /// phi of its arrivals (any message counts as a heartbeat) when the
-    /// snapshot was taken; 0 for self and members never heard.
+    /// phi of this node's ack-based detector for it when the view was
+    /// published: the value that drives its suspicion here. 0 when `monitored`
+    /// is false (self, and members other observers watch) and before its first ack.
     double phi = 0.0;
+    /// Whether this node probes it (one of its `monitored_by` observers).
+    bool monitored = false;
 };
 
 } // namespace cohort
