@@ -165,6 +165,10 @@ private:
                     if (e.ec) os << " error=\"" << e.ec.message() << '"'; else os << " ok";
                 } else if constexpr (std::is_same_v<T, cohort::leave_completed>) {
                     os << "leave_completed";
+                } else if constexpr (std::is_same_v<T, cohort::node_unreachable>) {
+                    os << "node_unreachable id=" << e.id;
+                } else if constexpr (std::is_same_v<T, cohort::node_reachable>) {
+                    os << "node_reachable id=" << e.id;
                 } else if constexpr (std::is_same_v<T, cohort::join_retrying>) {
                     os << "join_retrying attempt=" << e.attempt << " error=\"" << e.ec.message()
                        << "\" retry_in_ms="

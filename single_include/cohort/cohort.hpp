@@ -3214,8 +3214,22 @@ constexpr std::string_view to_string(down_reason r) noexcept {
 }
 inline std::ostream& operator<<(std::ostream& os, down_reason r) { return os << to_string(r); }
 
-/// A member became active (Akka's MemberUp), this node included.
+/// A member became active (Akka's MemberUp), this node included: once per
+/// life of a member (it joined, or came back after failing or leaving). A
+/// suspicion that is refuted is no new life: it ends with node_reachable.
 struct node_up {
+    node_id id;
+};
+
+/// An active member is suspected (active -> unknown; Akka's UnreachableMember).
+/// Ends with node_reachable when it refutes, or with node_down.
+struct node_unreachable {
+    node_id id;
+};
+
+/// A suspected member refuted the suspicion and is active again (unknown ->
+/// active; Akka's ReachableMember). Not a node_up: it never left.
+struct node_reachable {
     node_id id;
 };
 
@@ -3258,7 +3272,8 @@ struct join_completed {
 struct leave_completed {};
 
 using membership_event = std::variant<node_up, node_down, state_changed, leader_changed,
-                                      tags_changed, join_completed, leave_completed>;
+                                      tags_changed, join_completed, leave_completed,
+                                      node_unreachable, node_reachable>;
 
 } // namespace cohort
 
@@ -3743,6 +3758,14 @@ public:
         s.leader = leader();
         return s;
     }
+    /// phi of the ack-based detector this node keeps for `name`, the value
+    /// that decides its suspicion, at `now`; nullopt when this node does not
+    /// monitor it (only `monitored_by` observers do); 0 before its first ack.
+    std::optional<double> phi(std::string_view name, duration now) const {
+        for (auto const& w : watches_)
+            if (w.name == name) return w.answered ? w.detector.phi(now) : 0.0;
+        return std::nullopt;
+    }
     /// The names this node monitors (pings), in ring order.
     std::vector<std::string> monitored() const {
         std::vector<std::string> out;
@@ -4142,7 +4165,14 @@ private:
 
         if (!quiet_) {
             events_.emplace_back(state_changed{rec.m.id, old, s, rec.m.incarnation});
-            if (s == node_state::active) events_.emplace_back(node_up{rec.m.id});
+            if (s == node_state::active) {
+                if (old == node_state::unknown)
+                    events_.emplace_back(node_reachable{rec.m.id});
+                else
+                    events_.emplace_back(node_up{rec.m.id});
+            }
+            if (s == node_state::unknown && old == node_state::active)
+                events_.emplace_back(node_unreachable{rec.m.id});
             if (old && is_live(*old) && (s == node_state::failed || s == node_state::leaving)) {
                 events_.emplace_back(node_down{
                     rec.m.id, s == node_state::leaving
@@ -4989,6 +5019,8 @@ struct node_counters {
     std::uint64_t handler_exceptions = 0;   ///< exceptions thrown by application handlers and
                                             ///< view listeners (caught; the node goes on)
     std::uint64_t application_drops = 0;    ///< application messages no subscription matched
+    std::uint64_t sender_entries = 0;       ///< gauge: senders whose last_heard is kept
+                                            ///< (members only, so bounded by the view)
     membership_counters membership;         ///< the core's counters
     transport_counters transport;           ///< the transport's counters
 };
@@ -5152,7 +5184,8 @@ struct join_retrying {
 /// What event subscriptions deliver: every membership event, plus the
 /// local status and the driver's own events.
 using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
-                                join_completed, leave_completed, status_changed, join_retrying>;
+                                join_completed, leave_completed, status_changed, join_retrying,
+                                node_unreachable, node_reachable>;
 
 } // namespace cohort
 
@@ -5361,9 +5394,12 @@ struct node_member {
     std::vector<tag> tags;
     /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
     hlc_timestamp last_heard{};
-    /// phi of its arrivals (any message counts as a heartbeat) when the
-    /// snapshot was taken; 0 for self and members never heard.
+    /// phi of this node's ack-based detector for it when the view was
+    /// published: the value that drives its suspicion here. 0 when `monitored`
+    /// is false (self, and members other observers watch) and before its first ack.
     double phi = 0.0;
+    /// Whether this node probes it (one of its `monitored_by` observers).
+    bool monitored = false;
 };
 
 } // namespace cohort
@@ -10244,7 +10280,7 @@ public:
     //
     // user_message, route_request and route_reply are application traffic, not
     // membership: on_inbound decodes them, counts them (messages_in, bytes_in),
-    // checks the label and the HLC offset and feeds the sender's phi detector
+    // checks the label and the HLC offset and notes the sender's last_heard
     // like any message, then hands the envelope to every application
     // subscription whose filter matches, instead of the core; with none it is
     // dropped and counted (node_counters::application_drops). A router
@@ -10361,7 +10397,6 @@ private:
 
     struct heard {
         hlc_timestamp last{};
-        basic_phi_accrual_detector<> detector;
     };
 
     // Moves to the executor before touching state; the stored handler is
@@ -10775,19 +10810,26 @@ private:
             return;
         }
         auto const t = now();
-        if (!e.sender.empty() && e.sender != cfg_.id) {
-            auto it = heard_.find(e.sender.name());  // no allocation per message
-            if (it == heard_.end())
-                it = heard_.emplace(std::string(e.sender.name()),
-                                    heard{{}, basic_phi_accrual_detector<>(
-                                                  cfg_.membership.failure_detector)})
-                         .first;
-            it->second.last = e.time;
-            it->second.detector.heartbeat(t);
+        if (is_application_message(type)) {
+            note_heard(e);
+            return deliver_application(e);
         }
-        if (is_application_message(type)) return deliver_application(e);
         core_->on_message(e, t);
+        note_heard(e);  // after the core: a joiner is a member by now
         process();
+    }
+
+    // last_heard for members only: a sender the core does not know (a name
+    // made up by anyone who knows the label) leaves no trace, so the table
+    // is bounded by the view; publish() drops the reaped.
+    void note_heard(envelope const& e) {
+        if (e.sender.empty() || e.sender == cfg_.id) return;
+        auto it = heard_.find(e.sender.name());  // no allocation per message
+        if (it == heard_.end()) {
+            if (!core_->find(e.sender.name())) return;
+            it = heard_.emplace(std::string(e.sender.name()), heard{}).first;
+        }
+        it->second.last = e.time;
     }
 
     // After each input: send the outbox, queue the events, publish, re-arm.
@@ -11021,12 +11063,17 @@ private:
         for (auto& m : snap.members) {
             if (auto const i = static_cast<std::size_t>(m.state); i < counts.size()) ++counts[i];
             node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
-            if (auto it = heard_.find(nm.id.name()); it != heard_.end()) {
+            if (auto it = heard_.find(nm.id.name()); it != heard_.end())
                 nm.last_heard = it->second.last;
-                nm.phi = it->second.detector.phi(t);
+            if (auto const phi = core_->phi(nm.id.name(), t)) {
+                nm.phi = *phi;
+                nm.monitored = true;
             }
             view.push_back(std::move(nm));
         }
+        if (heard_.size() > view.size())  // members were reaped: forget them too
+            std::erase_if(heard_, [&](auto const& h) { return !core_->find(h.first); });
+        counters_.sender_entries = heard_.size();
         counters_.membership = core_->counters();
         note_view(view);  // router hooks
         std::lock_guard lock(mutex_);
@@ -12897,6 +12944,11 @@ using rendezvous_ownership = basic_ownership<rendezvous>;
 // through a route_responder, from any thread. Handlers run on the node's
 // executor. A responder dropped without an answer answers
 // error::remote_handler_error, so a caller never waits on a lost handler.
+// A handler that throws is answered the same way and counted
+// (router_counters::handler_exceptions); the exception never leaves the
+// router, so a buggy handler cannot stop the node's receive loop. Handlers
+// should still answer with an error rather than throw: the caller learns
+// only that the handler failed, not why.
 //
 // Virtual time. On a manual-time memory_network, timeouts follow the
 // network's clock: call poll_time() after advancing it, as for the node.
@@ -13217,6 +13269,7 @@ struct router_counters {
     std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
     std::uint64_t requests_too_large = 0; ///< calls and casts whose request did not fit
     std::uint64_t replies_too_large = 0;  ///< replies replaced by a reply_too_large answer
+    std::uint64_t handler_exceptions = 0; ///< handlers that threw (answered remote_handler_error)
 };
 
 namespace detail {
@@ -13786,7 +13839,14 @@ private:
         route_context const ctx{key, hash, topic, from, local, want_reply};
         // Hold the handler: it may replace itself.
         auto const h = it->second.async;
-        (*h)(ctx, std::move(payload), std::move(r));
+        std::weak_ptr<int> const alive = alive_;
+        try {
+            (*h)(ctx, std::move(payload), std::move(r));
+        } catch (...) {
+            // The responder, destroyed by the unwinding, has answered
+            // error::remote_handler_error; the exception stops here.
+            if (!alive.expired()) ++counters_.handler_exceptions;
+        }
     }
 
     void on_application(envelope& e) {
@@ -13902,11 +13962,14 @@ private:
                 try {
                     res.emplace((*h)(ctx, req.payload));
                 } catch (...) {
-                    // As a responder dropped by the unwinding would.
-                    if (!alive.expired() && !closed_)
+                    // Answered as a responder dropped by the unwinding would,
+                    // counted, and never rethrown: the node keeps serving.
+                    if (alive.expired()) return;
+                    ++counters_.handler_exceptions;
+                    if (!closed_)
                         reply_with(e.sender, req.id,
                                    route_result(boost::system::error_code(error::remote_handler_error)));
-                    throw;
+                    return;
                 }
                 if (alive.expired() || closed_) return;
                 return reply_with(e.sender, req.id, std::move(*res));

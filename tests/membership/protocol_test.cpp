@@ -194,6 +194,19 @@ BOOST_AUTO_TEST_CASE(paused_node_refutes_and_is_not_declared_failed) {
     BOOST_TEST(h.core(4).counters().refutations > 0U);
     BOOST_TEST(!anyone_saw_failed(h, 4));
     BOOST_TEST(h.all_see(h.all(), node_state::active));
+
+    // Events: the suspicion is unreachable -> reachable, never a second
+    // node_up (Akka's UnreachableMember/ReachableMember vs MemberUp).
+    auto const is4 = [&](auto const& e) { return e.id == h.at(4).id; };
+    std::size_t unreachable = 0;
+    for (std::size_t i = 0; i < 10; ++i) {
+        if (i == 4) continue;
+        auto const down = count_events<node_unreachable>(h.at(i), is4);
+        BOOST_TEST(count_events<node_up>(h.at(i), is4) == 1U, "observer " << i);
+        BOOST_TEST(count_events<node_reachable>(h.at(i), is4) == down, "observer " << i);
+        unreachable += down;
+    }
+    BOOST_TEST(unreachable > 0U);
 }
 
 BOOST_AUTO_TEST_CASE(partition_then_heal_merges_again) {

@@ -40,8 +40,22 @@ constexpr std::string_view to_string(down_reason r) noexcept {
 }
 inline std::ostream& operator<<(std::ostream& os, down_reason r) { return os << to_string(r); }
 
-/// A member became active (Akka's MemberUp), this node included.
+/// A member became active (Akka's MemberUp), this node included: once per
+/// life of a member (it joined, or came back after failing or leaving). A
+/// suspicion that is refuted is no new life: it ends with node_reachable.
 struct node_up {
+    node_id id;
+};
+
+/// An active member is suspected (active -> unknown; Akka's UnreachableMember).
+/// Ends with node_reachable when it refutes, or with node_down.
+struct node_unreachable {
+    node_id id;
+};
+
+/// A suspected member refuted the suspicion and is active again (unknown ->
+/// active; Akka's ReachableMember). Not a node_up: it never left.
+struct node_reachable {
     node_id id;
 };
 
@@ -84,7 +98,8 @@ struct join_completed {
 struct leave_completed {};
 
 using membership_event = std::variant<node_up, node_down, state_changed, leader_changed,
-                                      tags_changed, join_completed, leave_completed>;
+                                      tags_changed, join_completed, leave_completed,
+                                      node_unreachable, node_reachable>;
 
 } // namespace cohort
 

@@ -28,7 +28,8 @@ struct join_retrying {
 /// What event subscriptions deliver: every membership event, plus the
 /// local status and the driver's own events.
 using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
-                                join_completed, leave_completed, status_changed, join_retrying>;
+                                join_completed, leave_completed, status_changed, join_retrying,
+                                node_unreachable, node_reachable>;
 
 } // namespace cohort
 
