@@ -11307,6 +11307,13 @@ using node = basic_node<udp_tcp_transport, binary_codec>;
 // ring signature: a request stamped with another fingerprint was routed by a
 // different view).
 //
+// Placement is by name. Every strategy hashes a member's name (node_id::name()),
+// never its address: a member that restarts on a new address keeps its keys,
+// and only delivery moves. The address is still part of the owning set (and of
+// the fingerprint), so the new address is where calls go. Two members with one
+// name (the old incarnation not yet failed) collide point for point; the
+// smaller node_id wins each, as for any collision.
+//
 // Who owns keys: members for which owns_keys(state) holds (active and
 // unknown, see ring_member.hpp) and whose weight is nonzero. members() lists
 // exactly those, in node_id order; owner() returns one of them.
@@ -11744,7 +11751,8 @@ private:
         config_ = cfg;
 
         detail::canonical_writer w;
-        w.text("cohort-ownership-v1");
+        // v2: placement by name (v1 hashed the whole node_id text).
+        w.text("cohort-ownership-v2");
         w.text(Strategy::name);
         Strategy::write_config(w, cfg);
         w.u64(members_.size());
@@ -11982,9 +11990,9 @@ inline std::uint64_t reduce_range_start(std::uint64_t slot, std::uint64_t n) noe
 //
 // Placement (the bytes every node must agree on): a member with weight w has
 // vnodes * w points; point v (v = 0, 1, ...) sits at xxh3-64 (seed 0) of the
-// label "<node_id text>-<v in decimal>", e.g. "a@10.0.0.1:7946-17". A key
-// hash h belongs to the first point at or after h, wrapping past 2^64 - 1 to
-// the first point; two members whose points collide are ordered by node_id.
+// label "<name>-<v in decimal>", e.g. "a-17" for a@10.0.0.1:7946. A key hash
+// h belongs to the first point at or after h, wrapping past 2^64 - 1 to the
+// first point; two members whose points collide are ordered by node_id.
 //
 // Lookup is a binary search narrowed by a directory of the points' top bits
 // (one entry per about four points), so it touches two or three cache lines
@@ -12043,7 +12051,7 @@ struct vnode_ring {
             points.reserve(total);
             std::string label;
             for (std::uint32_t i = 0; i < members.size(); ++i) {
-                auto const& text = members[i].id->str();
+                auto const text = members[i].id->name();
                 std::size_t const count = std::size_t{cfg.vnodes} * members[i].weight;
                 for (std::size_t v = 0; v < count; ++v) {
                     label.assign(text);
@@ -12295,7 +12303,7 @@ using partition_ownership = basic_ownership<bounded_partitions>;
 // basic_ownership. O(1) lookup: slot = (hash * M) >> 64, owner = entry[slot].
 //
 // Placement (the bytes every node must agree on): with M prime and, for each
-// member, (low, high) = xxh3-128 (seed 0) of its node_id text,
+// member, (low, high) = xxh3-128 (seed 0) of its name (not its address),
 //   offset = low % M,  skip = high % (M - 1) + 1,
 //   permutation[j] = (offset + j * skip) % M,
 // members take turns in node_id order, each claiming the next slot of its
@@ -12410,7 +12418,7 @@ struct maglev_table {
             std::vector<std::uint64_t> claimed(n, 0);
             std::uint32_t w_max = 0;
             for (std::size_t i = 0; i < n; ++i) {
-                auto const h = detail::xxh3_128(members[i].id->str());
+                auto const h = detail::xxh3_128(members[i].id->name());
                 position[i] = h.low % m;
                 skip[i] = m == 1 ? 0 : h.high % (m - 1) + 1;
                 w_max = std::max(w_max, members[i].weight);
@@ -12751,7 +12759,7 @@ std::vector<key_change> diff(basic_ownership<S> const& old, basic_ownership<S> c
 // natural replica lists. Prefer it for small clusters or long keys.
 //
 // Placement (the bytes every node must agree on): with n_i = xxh3-64 (seed 0)
-// of member i's node_id text and h the key hash,
+// of member i's name (node_id::name(), not its address) and h the key hash,
 //   score_i = splitmix64_mix(h xor n_i)       (SplitMix64's finaliser)
 // equal scores go to the smaller node_id. With unequal weights, the
 // logarithmic method (Schindelhauer and Schomaker, 2005; as in Ceph's straw2):
@@ -12794,7 +12802,7 @@ struct rendezvous {
             seeds_.reserve(members.size());
             weights_.reserve(members.size());
             for (auto const& m : members) {
-                seeds_.push_back(detail::xxh3_64(m.id->str()));
+                seeds_.push_back(detail::xxh3_64(m.id->name()));
                 weights_.push_back(static_cast<double>(m.weight));
                 weighted_ = weighted_ || m.weight != members.front().weight;
             }
@@ -12869,7 +12877,7 @@ struct rendezvous {
                 if (out.add(static_cast<std::uint32_t>(ranked[i].second))) return;
         }
 
-        std::vector<std::uint64_t> seeds_;  // xxh3 of each member's node_id
+        std::vector<std::uint64_t> seeds_;  // xxh3 of each member's name
         std::vector<double> weights_;
         bool weighted_ = false;
     };

@@ -9,7 +9,7 @@
 // basic_ownership. O(1) lookup: slot = (hash * M) >> 64, owner = entry[slot].
 //
 // Placement (the bytes every node must agree on): with M prime and, for each
-// member, (low, high) = xxh3-128 (seed 0) of its node_id text,
+// member, (low, high) = xxh3-128 (seed 0) of its name (not its address),
 //   offset = low % M,  skip = high % (M - 1) + 1,
 //   permutation[j] = (offset + j * skip) % M,
 // members take turns in node_id order, each claiming the next slot of its
@@ -129,7 +129,7 @@ struct maglev_table {
             std::vector<std::uint64_t> claimed(n, 0);
             std::uint32_t w_max = 0;
             for (std::size_t i = 0; i < n; ++i) {
-                auto const h = detail::xxh3_128(members[i].id->str());
+                auto const h = detail::xxh3_128(members[i].id->name());
                 position[i] = h.low % m;
                 skip[i] = m == 1 ? 0 : h.high % (m - 1) + 1;
                 w_max = std::max(w_max, members[i].weight);

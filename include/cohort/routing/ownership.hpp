@@ -17,6 +17,13 @@
 // ring signature: a request stamped with another fingerprint was routed by a
 // different view).
 //
+// Placement is by name. Every strategy hashes a member's name (node_id::name()),
+// never its address: a member that restarts on a new address keeps its keys,
+// and only delivery moves. The address is still part of the owning set (and of
+// the fingerprint), so the new address is where calls go. Two members with one
+// name (the old incarnation not yet failed) collide point for point; the
+// smaller node_id wins each, as for any collision.
+//
 // Who owns keys: members for which owns_keys(state) holds (active and
 // unknown, see ring_member.hpp) and whose weight is nonzero. members() lists
 // exactly those, in node_id order; owner() returns one of them.
@@ -219,7 +226,8 @@ private:
         config_ = cfg;
 
         detail::canonical_writer w;
-        w.text("cohort-ownership-v1");
+        // v2: placement by name (v1 hashed the whole node_id text).
+        w.text("cohort-ownership-v2");
         w.text(Strategy::name);
         Strategy::write_config(w, cfg);
         w.u64(members_.size());

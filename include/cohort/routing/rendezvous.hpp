@@ -12,7 +12,7 @@
 // natural replica lists. Prefer it for small clusters or long keys.
 //
 // Placement (the bytes every node must agree on): with n_i = xxh3-64 (seed 0)
-// of member i's node_id text and h the key hash,
+// of member i's name (node_id::name(), not its address) and h the key hash,
 //   score_i = splitmix64_mix(h xor n_i)       (SplitMix64's finaliser)
 // equal scores go to the smaller node_id. With unequal weights, the
 // logarithmic method (Schindelhauer and Schomaker, 2005; as in Ceph's straw2):
@@ -59,7 +59,7 @@ struct rendezvous {
             seeds_.reserve(members.size());
             weights_.reserve(members.size());
             for (auto const& m : members) {
-                seeds_.push_back(detail::xxh3_64(m.id->str()));
+                seeds_.push_back(detail::xxh3_64(m.id->name()));
                 weights_.push_back(static_cast<double>(m.weight));
                 weighted_ = weighted_ || m.weight != members.front().weight;
             }
@@ -134,7 +134,7 @@ struct rendezvous {
                 if (out.add(static_cast<std::uint32_t>(ranked[i].second))) return;
         }
 
-        std::vector<std::uint64_t> seeds_;  // xxh3 of each member's node_id
+        std::vector<std::uint64_t> seeds_;  // xxh3 of each member's name
         std::vector<double> weights_;
         bool weighted_ = false;
     };

@@ -9,9 +9,9 @@
 //
 // Placement (the bytes every node must agree on): a member with weight w has
 // vnodes * w points; point v (v = 0, 1, ...) sits at xxh3-64 (seed 0) of the
-// label "<node_id text>-<v in decimal>", e.g. "a@10.0.0.1:7946-17". A key
-// hash h belongs to the first point at or after h, wrapping past 2^64 - 1 to
-// the first point; two members whose points collide are ordered by node_id.
+// label "<name>-<v in decimal>", e.g. "a-17" for a@10.0.0.1:7946. A key hash
+// h belongs to the first point at or after h, wrapping past 2^64 - 1 to the
+// first point; two members whose points collide are ordered by node_id.
 //
 // Lookup is a binary search narrowed by a directory of the points' top bits
 // (one entry per about four points), so it touches two or three cache lines
@@ -74,7 +74,7 @@ struct vnode_ring {
             points.reserve(total);
             std::string label;
             for (std::uint32_t i = 0; i < members.size(); ++i) {
-                auto const& text = members[i].id->str();
+                auto const text = members[i].id->name();
                 std::size_t const count = std::size_t{cfg.vnodes} * members[i].weight;
                 for (std::size_t v = 0; v < count; ++v) {
                     label.assign(text);
