@@ -759,8 +759,10 @@ using hlc = basic_hlc<system_wall_clock>;
 //     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
 //     Anti-entropy: a view_digest to a random member every scaled
 //     push_pull_interval; where views differ, push-pull (full state over a
-//     frame, answered by push_pull_reply) follows; a random failed member
-//     every reconnect_interval.
+//     frame, answered by push_pull_reply) follows. A view_digest goes to a
+//     random failed member every reconnect_interval, and a message from a
+//     member held failed starts a push-pull: a healed partition merges
+//     within about that interval, at one small packet per interval meanwhile.
 //   - Merging: a higher incarnation wins; equal incarnations merge by
 //     node_state precedence; a member's word about itself is authoritative;
 //     failed and left members stay as tombstones for reap_interval.
@@ -1348,9 +1350,24 @@ struct membership_config {
     /// Anti-entropy with one random member; scaled by
     /// ceil(log2(N) - log2(32) + 1) above 32 members (memberlist's PushPullInterval).
     std::chrono::nanoseconds push_pull_interval = std::chrono::seconds(30);
-    /// A push-pull to one random failed member, so that the two sides of a
-    /// healed partition merge again (serf's ReconnectInterval).
-    std::chrono::nanoseconds reconnect_interval = std::chrono::seconds(30);
+    /// How often a view_digest (one small packet) goes to a random failed
+    /// member; the member answers with its full state because the views
+    /// differ, and any message from a member held failed starts a push-pull
+    /// too, so the two sides of a healed partition merge within about this
+    /// interval plus a few gossip rounds. Serf's ReconnectInterval is 30 s,
+    /// with a full state each time (a heal there takes 1 to 30 s); the cost
+    /// here is one packet per interval per node while a member is failed,
+    /// whatever the partition's length.
+    std::chrono::nanoseconds reconnect_interval = std::chrono::seconds(2);
+    /// At most one full-state answer (a push-pull's reply, a digest's answer,
+    /// the push-pull a stranger's message starts) goes to one address per
+    /// this interval, so a forged sender cannot aim this node's whole view at
+    /// an address more often (memberlist answers every push-pull).
+    std::chrono::nanoseconds full_state_answer_interval = std::chrono::seconds(1);
+    /// How many addresses that bound remembers: with this many answered
+    /// within the interval, further full-state answers wait (counted in
+    /// membership_counters::full_state_refused) rather than the table grow.
+    std::size_t full_state_answer_addresses = 4096;
     /// How long failed and left members stay as tombstones, blocking stale
     /// rumors and being retried (serf's ReconnectTimeout / TombstoneTimeout).
     std::chrono::nanoseconds reap_interval = std::chrono::hours(24);
@@ -1438,6 +1455,10 @@ inline boost::system::result<void, config_error> validate(membership_config cons
         return fail("membership_config.push_pull_interval", "must be positive");
     if (c.reconnect_interval <= nanoseconds::zero())
         return fail("membership_config.reconnect_interval", "must be positive");
+    if (c.full_state_answer_interval < nanoseconds::zero())
+        return fail("membership_config.full_state_answer_interval", "must not be negative");
+    if (c.full_state_answer_addresses < 1)
+        return fail("membership_config.full_state_answer_addresses", "must be at least 1");
     if (c.reap_interval <= nanoseconds::zero())
         return fail("membership_config.reap_interval", "must be positive");
     if (c.join_retry_interval <= nanoseconds::zero())
@@ -2378,7 +2399,10 @@ struct membership_counters {
     std::uint64_t push_pulls = 0;        ///< full-state push-pulls started (not joins, reconnects)
     std::uint64_t digests_sent = 0;      ///< periodic view digests sent (anti-entropy)
     std::uint64_t digest_mismatches = 0; ///< digests received that differ from this view
-    std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
+    std::uint64_t reconnect_attempts = 0;  ///< digests sent to a failed member
+    /// Full-state answers not sent: their address had one within
+    /// full_state_answer_interval, or the table of addresses was full.
+    std::uint64_t full_state_refused = 0;
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
     std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members
@@ -2399,53 +2423,26 @@ struct membership_counters {
 
 #endif // COHORT_MEMBERSHIP_COUNTERS_HPP
 // ----- end include/cohort/membership/counters.hpp -----
-// ----- begin include/cohort/membership/detail/awareness.hpp -----
+// ----- begin include/cohort/membership/detail/answer_limiter.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
-#define COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+#ifndef COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
+#define COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
 
-// Lifeguard's local health multiplier (memberlist's awareness): a node that
-// has to refute suspicions of itself, or whose indirect probes go
-// unanswered, is probably the slow or lossy one, so it waits longer before
-// suspecting anybody else.
+// answer_limiter: at most one full-state answer per destination address per
+// interval, over a table of bounded size. Pure: time is passed in.
+//
+// Why: a push-pull, a digest or a message from a stranger makes a node send
+// its whole view (kilobytes) to the address the message claims, so without a
+// bound anyone who knows the label can aim a node's full state at any
+// address, as often as they like (a reflection with a large gain). With it, a
+// victim address receives at most one full state per interval from each
+// node, and the table cannot grow past `capacity` whatever the senders claim:
+// a full table first forgets entries older than the interval, and refuses
+// (allow() is false) while none is. Authenticated traffic (the keyring) is
+// what stops the forging itself; this bounds what forging can cost.
 
-#include <chrono>
-#include <cstdint>
-
-namespace cohort::detail {
-
-class awareness {
-public:
-    /// Scores run 0..max_multiplier-1; max_multiplier >= 1.
-    explicit awareness(unsigned max_multiplier = 8) noexcept
-        : max_(max_multiplier == 0 ? 0 : max_multiplier - 1) {}
-
-    /// Adds `delta` (negative for good news), clamped to the range.
-    void apply(int delta) noexcept {
-        long long s = static_cast<long long>(score_) + delta;
-        if (s < 0) s = 0;
-        if (s > static_cast<long long>(max_)) s = max_;
-        score_ = static_cast<unsigned>(s);
-    }
-
-    unsigned score() const noexcept { return score_; }
-
-    /// `d` stretched by the current health: d * (score + 1).
-    std::chrono::nanoseconds scale(std::chrono::nanoseconds d) const noexcept {
-        return d * static_cast<std::int64_t>(score_ + 1);
-    }
-
-private:
-    unsigned max_;
-    unsigned score_ = 0;
-};
-
-} // namespace cohort::detail
-
-#endif // COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
-// ----- end include/cohort/membership/detail/awareness.hpp -----
 // ----- begin include/cohort/membership/detail/broadcast_queue.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -2600,6 +2597,194 @@ private:
 
 #endif // COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
 // ----- end include/cohort/membership/detail/broadcast_queue.hpp -----
+// ----- begin include/cohort/membership/member.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_MEMBER_HPP
+#define COHORT_MEMBERSHIP_MEMBER_HPP
+
+// What one node knows of a member, a snapshot of the whole view, and
+// peer_address: where to reach a seed that may have no name yet.
+
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// A host and port to send to: a seed given as "host:port" (nameless) or
+/// "name@host:port", or a member's address. IPv6 hosts are held without
+/// brackets, in RFC 5952 form.
+struct peer_address {
+    std::string host;
+    std::uint16_t port = 0;
+
+    /// Parses "name@host:port" or "host:port" with node_id's rules (the name,
+    /// if any, is checked and dropped: a seed is contacted by address).
+    static boost::system::result<peer_address> parse(std::string_view text) {
+        auto id = text.find('@') != std::string_view::npos
+                      ? node_id::parse(text)
+                      : node_id::parse(std::string("seed@").append(text));
+        if (!id) return id.error();
+        return of(*id);
+    }
+
+    /// The address part of a member id.
+    static peer_address of(node_id const& id) { return {std::string(id.host()), id.port()}; }
+
+    friend bool operator==(peer_address const&, peer_address const&) = default;
+    friend std::ostream& operator<<(std::ostream& os, peer_address const& a) {
+        if (a.host.find(':') != std::string::npos) return os << '[' << a.host << "]:" << a.port;
+        return os << a.host << ':' << a.port;
+    }
+};
+
+/// One member as this node sees it. The name identifies a member; `id`
+/// carries its current address (a newer incarnation may bring a new one).
+struct member {
+    node_id id;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::joining;
+    std::vector<tag> tags;
+    /// When this node last saw the state change (the protocol's time base).
+    std::chrono::nanoseconds state_since{};
+
+    friend bool operator==(member const&, member const&) = default;
+};
+
+/// A copy of the whole view, sorted by id, with the leader.
+struct membership_snapshot {
+    std::vector<member> members;
+    std::optional<node_id> leader;
+
+    /// The member called `name`, or null.
+    member const* find(std::string_view name) const noexcept {
+        auto it = std::find_if(members.begin(), members.end(),
+                               [&](member const& m) { return m.id.name() == name; });
+        return it == members.end() ? nullptr : &*it;
+    }
+    /// How many members are in state `s`.
+    std::size_t count(node_state s) const noexcept {
+        return static_cast<std::size_t>(std::count_if(
+            members.begin(), members.end(), [&](member const& m) { return m.state == s; }));
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_MEMBER_HPP
+// ----- end include/cohort/membership/member.hpp -----
+
+#include <chrono>
+#include <cstddef>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace cohort::detail {
+
+class answer_limiter {
+public:
+    using duration = std::chrono::nanoseconds;
+
+    answer_limiter(duration interval, std::size_t capacity) noexcept
+        : interval_(interval), capacity_(capacity) {}
+
+    /// Whether a full-state answer to `to` may go at `now`; if so, it counts
+    /// as sent.
+    bool allow(peer_address const& to, duration now) {
+        key_.assign(to.host);
+        key_ += '|';
+        key_ += std::to_string(to.port);
+        if (auto it = last_.find(key_); it != last_.end()) {
+            if (now - it->second < interval_) return false;
+            it->second = now;
+            return true;
+        }
+        if (last_.size() >= capacity_) {
+            // One O(capacity) sweep per interval at most: a flood of new
+            // addresses into a full table costs a lookup each, not a sweep.
+            if (swept_ && now - *swept_ < interval_) return false;
+            swept_ = now;
+            std::erase_if(last_, [&](auto const& kv) { return now - kv.second >= interval_; });
+            if (last_.size() >= capacity_) return false;
+        }
+        last_.emplace(key_, now);
+        return true;
+    }
+
+    std::size_t size() const noexcept { return last_.size(); }
+
+private:
+    duration interval_;
+    std::size_t capacity_;
+    std::optional<duration> swept_;
+    std::string key_;  // reused: no allocation per call once it has grown
+    std::unordered_map<std::string, duration, string_hash, std::equal_to<>> last_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
+// ----- end include/cohort/membership/detail/answer_limiter.hpp -----
+// ----- begin include/cohort/membership/detail/awareness.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+#define COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+
+// Lifeguard's local health multiplier (memberlist's awareness): a node that
+// has to refute suspicions of itself, or whose indirect probes go
+// unanswered, is probably the slow or lossy one, so it waits longer before
+// suspecting anybody else.
+
+#include <chrono>
+#include <cstdint>
+
+namespace cohort::detail {
+
+class awareness {
+public:
+    /// Scores run 0..max_multiplier-1; max_multiplier >= 1.
+    explicit awareness(unsigned max_multiplier = 8) noexcept
+        : max_(max_multiplier == 0 ? 0 : max_multiplier - 1) {}
+
+    /// Adds `delta` (negative for good news), clamped to the range.
+    void apply(int delta) noexcept {
+        long long s = static_cast<long long>(score_) + delta;
+        if (s < 0) s = 0;
+        if (s > static_cast<long long>(max_)) s = max_;
+        score_ = static_cast<unsigned>(s);
+    }
+
+    unsigned score() const noexcept { return score_; }
+
+    /// `d` stretched by the current health: d * (score + 1).
+    std::chrono::nanoseconds scale(std::chrono::nanoseconds d) const noexcept {
+        return d * static_cast<std::int64_t>(score_ + 1);
+    }
+
+private:
+    unsigned max_;
+    unsigned score_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+// ----- end include/cohort/membership/detail/awareness.hpp -----
 // ----- begin include/cohort/membership/detail/member_table.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -3279,93 +3464,6 @@ using membership_event = std::variant<node_up, node_down, state_changed, leader_
 
 #endif // COHORT_MEMBERSHIP_EVENTS_HPP
 // ----- end include/cohort/membership/events.hpp -----
-// ----- begin include/cohort/membership/member.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_MEMBER_HPP
-#define COHORT_MEMBERSHIP_MEMBER_HPP
-
-// What one node knows of a member, a snapshot of the whole view, and
-// peer_address: where to reach a seed that may have no name yet.
-
-
-#include <boost/system/result.hpp>
-
-#include <algorithm>
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <ostream>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace cohort {
-
-/// A host and port to send to: a seed given as "host:port" (nameless) or
-/// "name@host:port", or a member's address. IPv6 hosts are held without
-/// brackets, in RFC 5952 form.
-struct peer_address {
-    std::string host;
-    std::uint16_t port = 0;
-
-    /// Parses "name@host:port" or "host:port" with node_id's rules (the name,
-    /// if any, is checked and dropped: a seed is contacted by address).
-    static boost::system::result<peer_address> parse(std::string_view text) {
-        auto id = text.find('@') != std::string_view::npos
-                      ? node_id::parse(text)
-                      : node_id::parse(std::string("seed@").append(text));
-        if (!id) return id.error();
-        return of(*id);
-    }
-
-    /// The address part of a member id.
-    static peer_address of(node_id const& id) { return {std::string(id.host()), id.port()}; }
-
-    friend bool operator==(peer_address const&, peer_address const&) = default;
-    friend std::ostream& operator<<(std::ostream& os, peer_address const& a) {
-        if (a.host.find(':') != std::string::npos) return os << '[' << a.host << "]:" << a.port;
-        return os << a.host << ':' << a.port;
-    }
-};
-
-/// One member as this node sees it. The name identifies a member; `id`
-/// carries its current address (a newer incarnation may bring a new one).
-struct member {
-    node_id id;
-    std::uint64_t incarnation = 0;
-    node_state state = node_state::joining;
-    std::vector<tag> tags;
-    /// When this node last saw the state change (the protocol's time base).
-    std::chrono::nanoseconds state_since{};
-
-    friend bool operator==(member const&, member const&) = default;
-};
-
-/// A copy of the whole view, sorted by id, with the leader.
-struct membership_snapshot {
-    std::vector<member> members;
-    std::optional<node_id> leader;
-
-    /// The member called `name`, or null.
-    member const* find(std::string_view name) const noexcept {
-        auto it = std::find_if(members.begin(), members.end(),
-                               [&](member const& m) { return m.id.name() == name; });
-        return it == members.end() ? nullptr : &*it;
-    }
-    /// How many members are in state `s`.
-    std::size_t count(node_state s) const noexcept {
-        return static_cast<std::size_t>(std::count_if(
-            members.begin(), members.end(), [&](member const& m) { return m.state == s; }));
-    }
-};
-
-} // namespace cohort
-
-#endif // COHORT_MEMBERSHIP_MEMBER_HPP
-// ----- end include/cohort/membership/member.hpp -----
 // ----- begin include/cohort/wire/envelope.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -3604,8 +3702,13 @@ public:
         if (now >= next_reconnect_) {
             next_reconnect_ = now + cfg_.reconnect_interval;
             if (!failed_.empty() && is_live(self_->m.state)) {
+                // Only the digest, as a packet: the full state goes once the
+                // other side answers (its views differ from ours, so it does),
+                // so a long partition costs one small packet per interval,
+                // not a full state, and a dead address no connection attempt.
                 ++counters_.reconnect_attempts;
-                send(random_of(failed_)->m.id, delivery::frame, push_pull{false, full_state()});
+                send(random_of(failed_)->m.id, delivery::packet,
+                     view_digest{digest(), static_cast<std::uint64_t>(table_.size())});
             }
         }
         tick_reap(now);
@@ -3931,6 +4034,10 @@ private:
         // a peer (or a forger) sending digests cannot make this node send its
         // whole view more often than that.
         if (digest_answered_ && now - *digest_answered_ < push_pull_interval() / 8) return;
+        if (!answers_.allow(peer_address::of(e.sender), now)) {
+            ++counters_.full_state_refused;
+            return;
+        }
         digest_answered_ = now;
         ++counters_.push_pulls;
         send(e.sender, delivery::frame, push_pull{false, full_state()});
@@ -3971,7 +4078,10 @@ private:
                 broadcast(table_[i], std::nullopt);
             }
         }
-        send(e.sender, delivery::frame, push_pull_reply{full_state()});
+        if (answers_.allow(peer_address::of(e.sender), now))
+            send(e.sender, delivery::frame, push_pull_reply{full_state()});
+        else
+            ++counters_.full_state_refused;
         // A join is news everyone waits for: gossip it now rather than at the
         // next gossip round (on average half a gossip_interval later).
         if (p.join) gossip_round();
@@ -4506,30 +4616,50 @@ private:
 
     // A message from a member we have never heard of means gossip about it
     // ran out before reaching us (its rumor's retransmit limit was spent while
-    // we were still joining). Rather than wait for the next periodic push-pull,
-    // exchange state with it now: at most once per sender per push-pull
-    // interval, and not for the push-pull messages that carry its state anyway.
+    // we were still joining); one from a member we hold failed means the link
+    // to it is back (a healed partition, a member that was only cut off).
+    // Rather than wait for the next periodic push-pull or reconnect, exchange
+    // state with it now: at most once per sender per push-pull interval for a
+    // stranger, per reconnect_interval for a failed member, and not for the
+    // push-pull messages that carry its state anyway, nor for a digest (which
+    // is answered with the full state where views differ).
     void discover(envelope const& e, duration now) {
         if (!started_ || !is_live(self_->m.state)) return;
         if (std::holds_alternative<push_pull>(e.body) ||
-            std::holds_alternative<push_pull_reply>(e.body))
+            std::holds_alternative<push_pull_reply>(e.body) ||
+            std::holds_alternative<view_digest>(e.body))
             return;
         auto const name = e.sender.name();
-        if (table_.find(name) != npos) return;
-        auto [it, fresh] = discovering_.try_emplace(std::string(name), now);
-        if (!fresh) {
-            if (now - it->second < push_pull_interval()) return;
+        auto const known = table_.find(name);
+        if (known != npos && table_[known].m.state != node_state::failed) return;
+        duration const every = known == npos ? push_pull_interval() : cfg_.reconnect_interval;
+        if (auto it = discovering_.find(name); it != discovering_.end()) {
+            if (now - it->second < every) return;
             it->second = now;
+        } else {
+            // Bounded: a full table forgets requests older than the push-pull
+            // interval, and while none is, strangers wait (a hostile peer
+            // inventing names cannot grow it).
+            if (discovering_.size() >= max_discovering()) {
+                std::erase_if(discovering_, [&](auto const& kv) {
+                    return now - kv.second >= push_pull_interval();
+                });
+                if (discovering_.size() >= max_discovering()) {
+                    ++counters_.full_state_refused;
+                    return;
+                }
+            }
+            discovering_.emplace(std::string(name), now);
         }
-        if (discovering_.size() > 4 * cfg_.monitored_by + 64) {
-            // Bounded: forget the oldest requests (a hostile peer cannot grow it).
-            std::erase_if(discovering_, [&](auto const& kv) {
-                return now - kv.second >= push_pull_interval();
-            });
+        if (!answers_.allow(peer_address::of(e.sender), now)) {
+            ++counters_.full_state_refused;
+            return;
         }
         ++counters_.push_pulls;
         send(e.sender, delivery::frame, push_pull{false, full_state()});
     }
+
+    std::size_t max_discovering() const noexcept { return 4 * cfg_.monitored_by + 64; }
 
     duration push_pull_interval() const noexcept {
         // memberlist's pushPullScale: interval * ceil(log2(N) - log2(32) + 1) above 32.
@@ -4610,6 +4740,7 @@ private:
     table_type table_;
     // Unknown senders we pushed our state to, and when (see discover()).
     std::unordered_map<std::string, duration, detail::string_hash, std::equal_to<>> discovering_;
+    detail::answer_limiter answers_{cfg_.full_state_answer_interval, cfg_.full_state_answer_addresses};
     record* self_ = nullptr;
     std::string_view self_name_;
     std::vector<index_type> alive_;   // other live members, for random picks

@@ -6,6 +6,7 @@
 // timeout, awareness; and the config and address helpers.
 
 #include <cohort/membership/config.hpp>
+#include <cohort/membership/detail/answer_limiter.hpp>
 #include <cohort/membership/detail/awareness.hpp>
 #include <cohort/membership/detail/broadcast_queue.hpp>
 #include <cohort/membership/detail/ring.hpp>
@@ -209,6 +210,38 @@ BOOST_AUTO_TEST_CASE(config_profiles_validate_and_errors_name_the_field) {
     c = {};
     c.suspicion_max_timeout_mult = 0.5;
     BOOST_TEST(field(c) == "membership_config.suspicion_max_timeout_mult");
+    c = {};
+    c.full_state_answer_addresses = 0;
+    BOOST_TEST(field(c) == "membership_config.full_state_answer_addresses");
+}
+
+BOOST_AUTO_TEST_CASE(answer_limiter_allows_one_answer_per_address_per_interval) {
+    detail::answer_limiter limiter(1s, 3);
+    peer_address const a{"127.0.0.1", 7946};
+    peer_address const a_other_port{"127.0.0.1", 7947};
+    BOOST_TEST(limiter.allow(a, 10s));
+    BOOST_TEST(!limiter.allow(a, 10s));
+    BOOST_TEST(!limiter.allow(a, 10s + 999ms));
+    BOOST_TEST(limiter.allow(a_other_port, 10s));  // host|port is the key
+    BOOST_TEST(limiter.allow(a, 11s));
+    BOOST_TEST(!limiter.allow(a, 11s + 1ms));
+}
+
+BOOST_AUTO_TEST_CASE(answer_limiter_table_never_grows_past_its_capacity) {
+    detail::answer_limiter limiter(1s, 3);
+    auto addr = [](int i) { return peer_address{"10.0.0." + std::to_string(i), 1}; };
+    for (int i = 0; i < 3; ++i) BOOST_TEST(limiter.allow(addr(i), 0s));
+    // Full, and every entry younger than the interval: new addresses refused.
+    for (int i = 3; i < 1000; ++i) BOOST_TEST(!limiter.allow(addr(i), 500ms));
+    BOOST_TEST(limiter.size() == 3U);
+    // Once the entries age out, the next sweep (at most one per interval)
+    // makes room again.
+    BOOST_TEST(limiter.allow(addr(3), 1500ms));
+    BOOST_TEST(limiter.size() == 1U);
+    BOOST_TEST(limiter.allow(addr(4), 1500ms));
+    BOOST_TEST(limiter.allow(addr(5), 1500ms));
+    BOOST_TEST(!limiter.allow(addr(6), 1600ms));  // full again, swept < 1 s ago
+    BOOST_TEST(limiter.size() == 3U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -162,6 +162,97 @@ BOOST_AUTO_TEST_CASE(random_senders_leave_no_per_sender_state_behind) {
     c.stop_all();
 }
 
+// Full-state answers are bounded per destination address: 2,000 forged
+// push-pulls and pings from made-up senders all claiming one victim's address
+// make node 1 send that address at most one full state per
+// full_state_answer_interval, and the rest are refused and counted.
+BOOST_AUTO_TEST_CASE(forged_senders_cannot_aim_full_states_at_an_address) {
+    memory_cluster c;
+    c.form(3);
+    cohort::memory_transport attacker(c.net, {asio::ip::make_address("10.0.9.1"), 7946});
+    cohort::binary_codec const codec;
+    std::mt19937_64 rng(20261207);
+    auto const before = c.at(1).counters().membership;
+    auto const interval = c.at(1).config().membership.full_state_answer_interval;
+    std::chrono::nanoseconds elapsed{};
+    for (int i = 0; i < 2000; ++i) {
+        cohort::envelope e;
+        e.sender = cohort::node_id::parse("v" + std::to_string(rng() % 1'000'000'000) +
+                                          "@10.0.9.2:7946")
+                       .value();
+        e.time = c.at(1).hlc_last();
+        if (i % 2)
+            e.body = cohort::push_pull{false, {}};
+        else
+            e.body = cohort::ping{static_cast<std::uint32_t>(i), c.at(1).local_id()};
+        std::vector<std::byte> bytes;
+        BOOST_REQUIRE(!codec.encode(e, bytes));
+        attacker.async_send_packet(address_of(1), bytes, [](error_code) {});
+        if (i % 100 == 99) {
+            c.run_for(50ms);
+            elapsed += 50ms;
+        }
+    }
+    c.run_for(100ms);
+    elapsed += 100ms;
+    auto const after = c.at(1).counters().membership;
+    auto const answers = (after.sent_of<cohort::push_pull_reply>() -
+                          before.sent_of<cohort::push_pull_reply>()) +
+                         (after.push_pulls - before.push_pulls);
+    // Everything aimed at 10.0.9.2: at most one per interval (plus the first).
+    BOOST_TEST(answers >= 1u);
+    BOOST_TEST(answers <= static_cast<std::uint64_t>(elapsed / interval) + 1);
+    BOOST_TEST(after.full_state_refused - before.full_state_refused >= 1000u);
+    BOOST_TEST(c.all_see_active({0, 1, 2}, 3));
+    c.stop_all();
+}
+
+// Partition heal on memory_network with real nodes (issue 11, item 12): cut
+// 10 nodes 5|5, 3|7 and 1|9 until both sides hold the other failed, wait a
+// further random stretch, heal: every node sees all 10 active within 5 s.
+BOOST_AUTO_TEST_CASE(a_healed_partition_merges_within_5_s) {
+    struct shape {
+        std::size_t left;
+        std::uint64_t seed;
+    };
+    for (auto const [left_size, seed] : {shape{5, 1}, shape{3, 2}, shape{1, 3}, shape{5, 4}}) {
+        memory_cluster c(seed);
+        auto const ids = c.form(10);
+        std::vector<asio::ip::udp::endpoint> left, right;
+        for (auto i : ids) (i < left_size ? left : right).push_back(address_of(i));
+        c.net.partition(left, right);
+        auto const sees = [&](std::size_t i, std::size_t j, cohort::node_state s) {
+            auto const m = c.at(i).member(c.at(j).local_id().name());
+            return m && m->state == s;
+        };
+        auto const split = [&] {
+            for (std::size_t i = 0; i < left_size; ++i)
+                for (std::size_t j = left_size; j < 10; ++j)
+                    if (!sees(i, j, cohort::node_state::failed) ||
+                        !sees(j, i, cohort::node_state::failed))
+                        return false;
+            return true;
+        };
+        // A lone side stretches its suspicions by its health score (Lifeguard).
+        bool cut = false;
+        for (int step = 0; step < 400 && !(cut = split()); ++step) c.run_for(1s, 10ms);
+        BOOST_TEST_REQUIRE(cut, left_size << "|" << 10 - left_size);
+        std::mt19937_64 rng(seed);
+        c.run_for(std::chrono::milliseconds(rng() % 30'000), 10ms);
+        c.net.heal();
+        std::chrono::nanoseconds healed_after{};
+        while (!c.all_see_active(ids, 10) && healed_after < 20s) {
+            c.run_for(50ms);
+            healed_after += 50ms;
+        }
+        BOOST_TEST_MESSAGE(left_size << "|" << 10 - left_size << " healed in "
+                                     << std::chrono::duration<double>(healed_after).count()
+                                     << " s (virtual)");
+        BOOST_TEST(healed_after <= 5s, left_size << "|" << 10 - left_size);
+        c.stop_all();
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_subscriber_may_unsubscribe_itself_and_others_while_called) {
     memory_cluster c;
     c.form(2);

@@ -81,9 +81,24 @@ struct membership_config {
     /// Anti-entropy with one random member; scaled by
     /// ceil(log2(N) - log2(32) + 1) above 32 members (memberlist's PushPullInterval).
     std::chrono::nanoseconds push_pull_interval = std::chrono::seconds(30);
-    /// A push-pull to one random failed member, so that the two sides of a
-    /// healed partition merge again (serf's ReconnectInterval).
-    std::chrono::nanoseconds reconnect_interval = std::chrono::seconds(30);
+    /// How often a view_digest (one small packet) goes to a random failed
+    /// member; the member answers with its full state because the views
+    /// differ, and any message from a member held failed starts a push-pull
+    /// too, so the two sides of a healed partition merge within about this
+    /// interval plus a few gossip rounds. Serf's ReconnectInterval is 30 s,
+    /// with a full state each time (a heal there takes 1 to 30 s); the cost
+    /// here is one packet per interval per node while a member is failed,
+    /// whatever the partition's length.
+    std::chrono::nanoseconds reconnect_interval = std::chrono::seconds(2);
+    /// At most one full-state answer (a push-pull's reply, a digest's answer,
+    /// the push-pull a stranger's message starts) goes to one address per
+    /// this interval, so a forged sender cannot aim this node's whole view at
+    /// an address more often (memberlist answers every push-pull).
+    std::chrono::nanoseconds full_state_answer_interval = std::chrono::seconds(1);
+    /// How many addresses that bound remembers: with this many answered
+    /// within the interval, further full-state answers wait (counted in
+    /// membership_counters::full_state_refused) rather than the table grow.
+    std::size_t full_state_answer_addresses = 4096;
     /// How long failed and left members stay as tombstones, blocking stale
     /// rumors and being retried (serf's ReconnectTimeout / TombstoneTimeout).
     std::chrono::nanoseconds reap_interval = std::chrono::hours(24);
@@ -171,6 +186,10 @@ inline boost::system::result<void, config_error> validate(membership_config cons
         return fail("membership_config.push_pull_interval", "must be positive");
     if (c.reconnect_interval <= nanoseconds::zero())
         return fail("membership_config.reconnect_interval", "must be positive");
+    if (c.full_state_answer_interval < nanoseconds::zero())
+        return fail("membership_config.full_state_answer_interval", "must not be negative");
+    if (c.full_state_answer_addresses < 1)
+        return fail("membership_config.full_state_answer_addresses", "must be at least 1");
     if (c.reap_interval <= nanoseconds::zero())
         return fail("membership_config.reap_interval", "must be positive");
     if (c.join_retry_interval <= nanoseconds::zero())

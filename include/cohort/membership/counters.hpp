@@ -46,7 +46,10 @@ struct membership_counters {
     std::uint64_t push_pulls = 0;        ///< full-state push-pulls started (not joins, reconnects)
     std::uint64_t digests_sent = 0;      ///< periodic view digests sent (anti-entropy)
     std::uint64_t digest_mismatches = 0; ///< digests received that differ from this view
-    std::uint64_t reconnect_attempts = 0;  ///< push-pulls sent to a failed member
+    std::uint64_t reconnect_attempts = 0;  ///< digests sent to a failed member
+    /// Full-state answers not sent: their address had one within
+    /// full_state_answer_interval, or the table of addresses was full.
+    std::uint64_t full_state_refused = 0;
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
     std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members

@@ -38,8 +38,10 @@
 //     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
 //     Anti-entropy: a view_digest to a random member every scaled
 //     push_pull_interval; where views differ, push-pull (full state over a
-//     frame, answered by push_pull_reply) follows; a random failed member
-//     every reconnect_interval.
+//     frame, answered by push_pull_reply) follows. A view_digest goes to a
+//     random failed member every reconnect_interval, and a message from a
+//     member held failed starts a push-pull: a healed partition merges
+//     within about that interval, at one small packet per interval meanwhile.
 //   - Merging: a higher incarnation wins; equal incarnations merge by
 //     node_state precedence; a member's word about itself is authoritative;
 //     failed and left members stay as tombstones for reap_interval.
@@ -60,6 +62,7 @@
 #include <cohort/error.hpp>
 #include <cohort/membership/config.hpp>
 #include <cohort/membership/counters.hpp>
+#include <cohort/membership/detail/answer_limiter.hpp>
 #include <cohort/membership/detail/awareness.hpp>
 #include <cohort/membership/detail/broadcast_queue.hpp>
 #include <cohort/membership/detail/member_table.hpp>
@@ -252,8 +255,13 @@ public:
         if (now >= next_reconnect_) {
             next_reconnect_ = now + cfg_.reconnect_interval;
             if (!failed_.empty() && is_live(self_->m.state)) {
+                // Only the digest, as a packet: the full state goes once the
+                // other side answers (its views differ from ours, so it does),
+                // so a long partition costs one small packet per interval,
+                // not a full state, and a dead address no connection attempt.
                 ++counters_.reconnect_attempts;
-                send(random_of(failed_)->m.id, delivery::frame, push_pull{false, full_state()});
+                send(random_of(failed_)->m.id, delivery::packet,
+                     view_digest{digest(), static_cast<std::uint64_t>(table_.size())});
             }
         }
         tick_reap(now);
@@ -579,6 +587,10 @@ private:
         // a peer (or a forger) sending digests cannot make this node send its
         // whole view more often than that.
         if (digest_answered_ && now - *digest_answered_ < push_pull_interval() / 8) return;
+        if (!answers_.allow(peer_address::of(e.sender), now)) {
+            ++counters_.full_state_refused;
+            return;
+        }
         digest_answered_ = now;
         ++counters_.push_pulls;
         send(e.sender, delivery::frame, push_pull{false, full_state()});
@@ -619,7 +631,10 @@ private:
                 broadcast(table_[i], std::nullopt);
             }
         }
-        send(e.sender, delivery::frame, push_pull_reply{full_state()});
+        if (answers_.allow(peer_address::of(e.sender), now))
+            send(e.sender, delivery::frame, push_pull_reply{full_state()});
+        else
+            ++counters_.full_state_refused;
         // A join is news everyone waits for: gossip it now rather than at the
         // next gossip round (on average half a gossip_interval later).
         if (p.join) gossip_round();
@@ -1154,30 +1169,50 @@ private:
 
     // A message from a member we have never heard of means gossip about it
     // ran out before reaching us (its rumor's retransmit limit was spent while
-    // we were still joining). Rather than wait for the next periodic push-pull,
-    // exchange state with it now: at most once per sender per push-pull
-    // interval, and not for the push-pull messages that carry its state anyway.
+    // we were still joining); one from a member we hold failed means the link
+    // to it is back (a healed partition, a member that was only cut off).
+    // Rather than wait for the next periodic push-pull or reconnect, exchange
+    // state with it now: at most once per sender per push-pull interval for a
+    // stranger, per reconnect_interval for a failed member, and not for the
+    // push-pull messages that carry its state anyway, nor for a digest (which
+    // is answered with the full state where views differ).
     void discover(envelope const& e, duration now) {
         if (!started_ || !is_live(self_->m.state)) return;
         if (std::holds_alternative<push_pull>(e.body) ||
-            std::holds_alternative<push_pull_reply>(e.body))
+            std::holds_alternative<push_pull_reply>(e.body) ||
+            std::holds_alternative<view_digest>(e.body))
             return;
         auto const name = e.sender.name();
-        if (table_.find(name) != npos) return;
-        auto [it, fresh] = discovering_.try_emplace(std::string(name), now);
-        if (!fresh) {
-            if (now - it->second < push_pull_interval()) return;
+        auto const known = table_.find(name);
+        if (known != npos && table_[known].m.state != node_state::failed) return;
+        duration const every = known == npos ? push_pull_interval() : cfg_.reconnect_interval;
+        if (auto it = discovering_.find(name); it != discovering_.end()) {
+            if (now - it->second < every) return;
             it->second = now;
+        } else {
+            // Bounded: a full table forgets requests older than the push-pull
+            // interval, and while none is, strangers wait (a hostile peer
+            // inventing names cannot grow it).
+            if (discovering_.size() >= max_discovering()) {
+                std::erase_if(discovering_, [&](auto const& kv) {
+                    return now - kv.second >= push_pull_interval();
+                });
+                if (discovering_.size() >= max_discovering()) {
+                    ++counters_.full_state_refused;
+                    return;
+                }
+            }
+            discovering_.emplace(std::string(name), now);
         }
-        if (discovering_.size() > 4 * cfg_.monitored_by + 64) {
-            // Bounded: forget the oldest requests (a hostile peer cannot grow it).
-            std::erase_if(discovering_, [&](auto const& kv) {
-                return now - kv.second >= push_pull_interval();
-            });
+        if (!answers_.allow(peer_address::of(e.sender), now)) {
+            ++counters_.full_state_refused;
+            return;
         }
         ++counters_.push_pulls;
         send(e.sender, delivery::frame, push_pull{false, full_state()});
     }
+
+    std::size_t max_discovering() const noexcept { return 4 * cfg_.monitored_by + 64; }
 
     duration push_pull_interval() const noexcept {
         // memberlist's pushPullScale: interval * ceil(log2(N) - log2(32) + 1) above 32.
@@ -1258,6 +1293,7 @@ private:
     table_type table_;
     // Unknown senders we pushed our state to, and when (see discover()).
     std::unordered_map<std::string, duration, detail::string_hash, std::equal_to<>> discovering_;
+    detail::answer_limiter answers_{cfg_.full_state_answer_interval, cfg_.full_state_answer_addresses};
     record* self_ = nullptr;
     std::string_view self_name_;
     std::vector<index_type> alive_;   // other live members, for random picks
