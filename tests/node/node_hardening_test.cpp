@@ -215,8 +215,10 @@ BOOST_AUTO_TEST_CASE(a_healed_partition_merges_within_5_s) {
         std::size_t left;
         std::uint64_t seed;
     };
-    for (auto const [left_size, seed] : {shape{5, 1}, shape{3, 2}, shape{1, 3}, shape{5, 4}}) {
-        memory_cluster c(seed);
+    for (auto const cut_shape : {shape{5, 1}, shape{3, 2}, shape{1, 3}, shape{5, 4}}) {
+        // Not a structured binding: clang 14 cannot capture those in lambdas.
+        std::size_t const left_size = cut_shape.left;
+        memory_cluster c(cut_shape.seed);
         auto const ids = c.form(10);
         std::vector<asio::ip::udp::endpoint> left, right;
         for (auto i : ids) (i < left_size ? left : right).push_back(address_of(i));
@@ -237,7 +239,7 @@ BOOST_AUTO_TEST_CASE(a_healed_partition_merges_within_5_s) {
         bool cut = false;
         for (int step = 0; step < 400 && !(cut = split()); ++step) c.run_for(1s, 10ms);
         BOOST_TEST_REQUIRE(cut, left_size << "|" << 10 - left_size);
-        std::mt19937_64 rng(seed);
+        std::mt19937_64 rng(cut_shape.seed);
         c.run_for(std::chrono::milliseconds(rng() % 30'000), 10ms);
         c.net.heal();
         std::chrono::nanoseconds healed_after{};
