@@ -75,6 +75,17 @@ std::vector<std::size_t> range(std::size_t from, std::size_t to) {
     return v;
 }
 
+// Every member of each side holds every member of the other failed.
+bool sides_see_each_other_failed(simulator const& sim, std::vector<std::size_t> const& left,
+                                 std::vector<std::size_t> const& right) {
+    for (auto i : left)
+        for (auto j : right)
+            if (!sim.others_see({i}, j, node_state::failed) ||
+                !sim.others_see({j}, i, node_state::failed))
+                return false;
+    return true;
+}
+
 // n nodes started 10 ms apart, all joining through node 0.
 void add_and_join(simulator& sim, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) sim.add_node();
@@ -267,15 +278,8 @@ BOOST_AUTO_TEST_CASE(partition_then_heal_merges_again) {
     sim.run_until(5s);
     auto const left = range(0, 10), right = range(10, 20);
     sim.partition({left, right});
-    auto const sides_see_each_other_failed = [&] {
-        for (auto i : left)
-            for (auto j : right)
-                if (!sim.others_see({i}, j, node_state::failed) ||
-                    !sim.others_see({j}, i, node_state::failed))
-                    return false;
-        return true;
-    };
-    auto split = sim.run_until(sides_see_each_other_failed, 180s, 500ms);
+    auto split = sim.run_until([&] { return sides_see_each_other_failed(sim, left, right); },
+                               180s, 500ms);
     BOOST_TEST_REQUIRE(split.has_value());
     BOOST_TEST(sim.converged(left));
     BOOST_TEST(sim.converged(right));
@@ -596,28 +600,10 @@ heal_result run_heal(heal_case hc, std::uint64_t seed) {
         sim.run_for(10s);
         double const steady = double(sim.counters().bytes_sent - b0) / 10.0;
         sim.partition({left, right});
+        // A lone side stretches its suspicion timeouts by its health score
+        // (Lifeguard: up to 9 x the longest, 216 s here).
         auto const split = sim.run_until(
-            [&] {
-                for (auto i : left)
-                    for (auto j : right)
-                        if (!sim.others_see({i}, j, node_state::failed) ||
-                            !sim.others_see({j}, i, node_state::failed))
-                            return false;
-                return true;
-            },
-            // A lone side stretches its suspicion timeouts by its health
-            // score (Lifeguard: up to 9 x the longest, 216 s here).
-            400s, 100ms);
-        if (!split) {
-            for (auto i : left)
-                for (auto j : right) {
-                    auto const* a = sim.core(i).find(sim.id(j).name());
-                    auto const* b = sim.core(j).find(sim.id(i).name());
-                    BOOST_TEST_MESSAGE(i << " sees " << j << ": " << (a ? int(a->state) : -1)
-                                         << "; " << j << " sees " << i << ": "
-                                         << (b ? int(b->state) : -1));
-                }
-        }
+            [&] { return sides_see_each_other_failed(sim, left, right); }, 400s, 100ms);
         BOOST_TEST_REQUIRE(split.has_value());
         // Then a random further stretch (0 to 120 s), at a random phase.
         sim.run_for(std::chrono::milliseconds(rng() % 120'000));
