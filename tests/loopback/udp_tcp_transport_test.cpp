@@ -999,13 +999,18 @@ BOOST_AUTO_TEST_CASE(destroying_the_transport_completes_operations_in_flight) {
     BOOST_TEST(closed >= 1);
     BOOST_TEST(closed + written == 16);
     // Once drained, b has every frame a completed as written, sees the
-    // connection end inside the one a was writing, and carries on.
+    // connection end, and carries on. transport_closed means "delivery
+    // unknown", not "not delivered": the one frame a was writing may have
+    // reached the kernel whole before its completion ran, so b may hold one
+    // more than a reported written, never more than that (one connection
+    // writes one frame at a time).
     collector rb(b);
     BOOST_TEST_REQUIRE(run_until(ioc, [&] {
         return b.counters().disconnects == 1 && rb.size() == b.counters().frames_in;
     }));
-    BOOST_TEST(rb.size() == static_cast<std::size_t>(written));
-    BOOST_TEST(b.counters().frames_in == static_cast<std::uint64_t>(written));
+    BOOST_TEST(rb.size() >= static_cast<std::size_t>(written));
+    BOOST_TEST(rb.size() <= static_cast<std::size_t>(written) + 1u);
+    BOOST_TEST(b.counters().frames_in == rb.size());
     BOOST_TEST(b.is_open());
 }
 
