@@ -12,7 +12,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -441,6 +443,165 @@ BOOST_AUTO_TEST_CASE(bootstrap_without_events_builds_the_same_view) {
     BOOST_TEST(loud.monitored() == quiet.monitored());  // the same ring
     BOOST_TEST(quiet.monitored().size() == test_config().monitored_by);
     BOOST_TEST((loud.leader() == quiet.leader()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- tombstones and local health (issue 11) -------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(membership_protocol_hardening)
+
+namespace {
+
+// When node `observer` last saw the member called `name` enter state `to`.
+std::optional<ns> entered(harness::node const& observer, std::string const& name, node_state to) {
+    std::optional<ns> at;
+    for (auto const& e : observer.events)
+        if (auto const* s = std::get_if<state_changed>(&e.event); s && s->id.name() == name &&
+                                                                  s->to == to)
+            at = e.at;
+    return at;
+}
+
+bool in_snapshot(membership_protocol const& core, std::string const& name) {
+    auto const s = core.snapshot();
+    return std::any_of(s.members.begin(), s.members.end(),
+                       [&](member const& m) { return m.id.name() == name; });
+}
+
+} // namespace
+
+// A failed member stays as a tombstone for reap_interval (blocking stale
+// rumors), then is removed; news of it after that is a new member.
+BOOST_AUTO_TEST_CASE(failed_member_is_kept_as_tombstone_for_reap_interval_then_reaped) {
+    auto cfg = test_config();
+    cfg.reap_interval = 30s;
+    harness h(cfg);
+    converge(h, 3);
+    std::string const name(h.at(2).id.name());
+    h.crash(2);
+    BOOST_REQUIRE(h.run_until_true([&] { return h.others_see(2, node_state::failed); }, 120s)
+                      .has_value());
+    auto const failed_at = entered(h.at(0), name, node_state::failed);
+    BOOST_REQUIRE(failed_at.has_value());
+    auto const incarnation = h.core(0).find(name)->incarnation;
+    std::size_t const size_with_tombstone = h.core(0).size();
+    BOOST_TEST(size_with_tombstone == 3U);
+
+    // Just before reap_interval: still there, failed, in the snapshot.
+    h.run_until(*failed_at + cfg.reap_interval - 1s);
+    auto const* m = h.core(0).find(name);
+    BOOST_TEST_REQUIRE(m);
+    BOOST_TEST(m->state == node_state::failed);
+    BOOST_TEST(in_snapshot(h.core(0), name));
+    BOOST_TEST(h.core(0).counters().reaped == 0U);
+    BOOST_TEST(h.core(0).live_count() == 2U);
+    // The tombstone blocks a stale "active" rumor at the same incarnation.
+    gossip stale;
+    stale.rumors.push_back({h.at(2).id, incarnation, node_state::active, {}, {}});
+    h.inject(0, h.core(1).make_envelope(stale));
+    BOOST_TEST(h.core(0).find(name)->state == node_state::failed);
+    BOOST_TEST(h.core(0).live_count() == 2U);
+
+    // Past reap_interval: gone from the view and the snapshot.
+    BOOST_TEST(h.core(0).next_deadline() <= *failed_at + cfg.reap_interval);
+    h.run_until(*failed_at + cfg.reap_interval + 1ms);
+    BOOST_TEST(h.core(0).find(name) == nullptr);
+    BOOST_TEST(!in_snapshot(h.core(0), name));
+    BOOST_TEST(h.core(0).size() == size_with_tombstone - 1);
+    BOOST_TEST(h.core(0).counters().reaped == 1U);
+
+    // The same rumor now is news of a member never seen: added, and node_up again.
+    auto const ups = [&] {
+        return count_events<node_up>(h.at(0), [&](node_up const& u) { return u.id.name() == name; });
+    };
+    std::size_t const ups_before = ups();
+    h.inject(0, h.core(1).make_envelope(stale));
+    auto const* back = h.core(0).find(name);
+    BOOST_TEST_REQUIRE(back);
+    BOOST_TEST(back->state == node_state::active);
+    BOOST_TEST(back->incarnation == incarnation);
+    BOOST_TEST(ups() == ups_before + 1);
+    BOOST_TEST(h.core(0).live_count() == 3U);
+}
+
+// A left member is reaped the same way.
+BOOST_AUTO_TEST_CASE(left_member_is_reaped_after_reap_interval) {
+    auto cfg = test_config();
+    cfg.reap_interval = 20s;
+    harness h(cfg);
+    converge(h, 3);
+    std::string const name(h.at(2).id.name());
+    h.core(2).leave(h.now());
+    h.inject(2, h.core(2).make_envelope(ack{0}));  // collects the outbox
+    BOOST_REQUIRE(h.run_until_true([&] { return h.others_see(2, node_state::leaving); }, 10s, 10ms)
+                      .has_value());
+    h.crash(2);
+    auto const left_at = entered(h.at(0), name, node_state::leaving);
+    BOOST_REQUIRE(left_at.has_value());
+    h.run_until(*left_at + cfg.reap_interval - 1s);
+    BOOST_TEST_REQUIRE(h.core(0).find(name));
+    BOOST_TEST(h.core(0).find(name)->state == node_state::leaving);
+    h.run_until(*left_at + cfg.reap_interval + 1ms);
+    BOOST_TEST(h.core(0).find(name) == nullptr);
+    BOOST_TEST(!in_snapshot(h.core(0), name));
+    BOOST_TEST(h.core(0).counters().reaped == 1U);
+}
+
+// Lifeguard's local health: a node cut off from everyone sees its probes fail
+// with its indirect helpers silent, so its health score rises and its
+// suspicion timeouts stretch by (score + 1); answered probes bring it down.
+BOOST_AUTO_TEST_CASE(isolated_node_raises_its_health_score_and_stretches_suspicion_timeouts) {
+    auto const cfg = test_config();
+    harness h(cfg);
+    converge(h, 4);
+    h.run_until(h.now() + 10s);
+    BOOST_TEST(h.core(0).health_score() == 0U);
+    h.set_group(0, 1);  // node 0 alone
+    std::vector<std::size_t> const peers{1, 2, 3};
+    auto const all_failed_at_0 = [&] {
+        for (auto j : peers) {
+            auto const* m = h.core(0).find(h.at(j).id.name());
+            if (!m || m->state != node_state::failed) return false;
+        }
+        return true;
+    };
+    BOOST_REQUIRE(h.run_until_true(all_failed_at_0, 600s).has_value());
+    BOOST_TEST(h.core(0).health_score() > 0U);
+    BOOST_TEST(h.core(0).health_score() < cfg.awareness_max_multiplier);
+    BOOST_TEST(h.core(0).counters().probe_failures > 0U);
+
+    // Unstretched, a lone suspicion (no confirmation can reach node 0) runs
+    // the longest timeout: suspicion_mult * max(1, log10 4) * heartbeat *
+    // suspicion_max_timeout_mult. Each started at a score of 1 or more.
+    auto const base = std::chrono::duration_cast<ns>(cfg.heartbeat_interval *
+                                                     (cfg.suspicion_mult *
+                                                      cfg.suspicion_max_timeout_mult));
+    for (auto j : peers) {
+        std::string const name(h.at(j).id.name());
+        auto const suspected = entered(h.at(0), name, node_state::unknown);
+        auto const failed = entered(h.at(0), name, node_state::failed);
+        BOOST_TEST_REQUIRE(suspected.has_value());
+        BOOST_TEST_REQUIRE(failed.has_value());
+        BOOST_TEST_MESSAGE("node 0 suspected " << name << " for " << seconds(*failed - *suspected)
+                                               << " s (unstretched: " << seconds(base) << " s)");
+        BOOST_TEST(*failed - *suspected >= 2 * base, name);
+        BOOST_TEST(*failed - *suspected <= cfg.awareness_max_multiplier * base + 1s, name);
+    }
+    // The healthy side, hearing each other's nacks/acks, keeps its score low
+    // enough to fail node 0 sooner than node 0 failed anyone.
+    auto const zero = h.at(0).id.name();
+    auto const first_failed_by_peers = entered(h.at(1), std::string(zero), node_state::failed);
+    auto const suspected_by_peers = entered(h.at(1), std::string(zero), node_state::unknown);
+    BOOST_TEST_REQUIRE(first_failed_by_peers.has_value());
+    BOOST_TEST_REQUIRE(suspected_by_peers.has_value());
+    BOOST_TEST(*first_failed_by_peers - *suspected_by_peers < 2 * base);
+
+    // Healed: acks come back and lower the score to 0.
+    h.set_group(0, 0);
+    BOOST_REQUIRE(h.run_until_true([&] { return h.all_see(h.all(), node_state::active); }, 120s)
+                      .has_value());
+    BOOST_TEST(h.run_until_true([&] { return h.core(0).health_score() == 0U; }, 60s).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
