@@ -169,6 +169,13 @@ private:
                     os << "node_unreachable id=" << e.id;
                 } else if constexpr (std::is_same_v<T, cohort::node_reachable>) {
                     os << "node_reachable id=" << e.id;
+                } else if constexpr (std::is_same_v<T, cohort::clock_offset_exceeded>) {
+                    using std::chrono::duration_cast;
+                    using std::chrono::milliseconds;
+                    os << "clock_offset_exceeded peer=" << e.peer
+                       << " offset_ms=" << duration_cast<milliseconds>(e.offset).count()
+                       << " max_offset_ms=" << duration_cast<milliseconds>(e.max_offset).count()
+                       << " refused_by=" << (e.refused_by_peer ? "peer" : "self");
                 } else if constexpr (std::is_same_v<T, cohort::join_retrying>) {
                     os << "join_retrying attempt=" << e.attempt << " error=\"" << e.ec.message()
                        << "\" retry_in_ms="

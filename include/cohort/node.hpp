@@ -52,6 +52,7 @@
 
 #include <cohort/error.hpp>
 #include <cohort/hlc.hpp>
+#include <cohort/membership/stamp_check.hpp>
 #include <cohort/membership/config.hpp>
 #include <cohort/membership/counters.hpp>
 #include <cohort/membership/detail/broadcast_queue.hpp>
@@ -391,7 +392,8 @@ public:
     /// result, and every later hlc_now(), is greater than `remote`. Fails with
     /// error::clock_offset_exceeded, leaving the clock alone, when `remote` is
     /// more than node_config::hlc.max_offset ahead of this node's physical
-    /// time, as an envelope that far ahead is dropped (clock_offset_drops).
+    /// time, as an application message that far ahead is dropped
+    /// (clock_offset_drops).
     boost::system::result<hlc_timestamp> hlc_update(hlc_timestamp remote) noexcept {
         if (!hlc_) return boost::system::error_code(error::invalid_config);
         return hlc_->update(remote);
@@ -929,12 +931,20 @@ private:
             publish();
             return;
         }
-        if (!hlc_->update(e.time)) {
-            ++counters_.clock_offset_drops;
-            publish();
-            return;
-        }
         auto const t = now();
+        // Membership goes on whatever the stamp; what a bad stamp refuses is
+        // admission and application traffic (membership/stamp_check.hpp).
+        if (auto const stamp = check_stamp(*hlc_, e); stamp.offset) {
+            bool const handled =
+                core_->on_clock_offset(e, *stamp.offset, cfg_.hlc.max_offset, t);
+            if (handled && !is_application_message(type)) {
+                ++counters_.clock_offset_unmerged;
+                note_heard(e);
+            } else {
+                ++counters_.clock_offset_drops;
+            }
+            return process();
+        }
         if (is_application_message(type)) {
             note_heard(e);
             return deliver_application(e);

@@ -732,7 +732,9 @@ using hlc = basic_hlc<system_wall_clock>;
 //   inputs   start(now, seeds) (or bootstrap(now, members) into a formed
 //            cluster), on_message(envelope, now), on_tick(now),
 //            leave(now), set_tags(tags, now), join(seeds, now),
-//            on_unreachable(name, reason, now)
+//            on_unreachable(name, reason, now),
+//            on_clock_offset(envelope, offset, max_offset, now) for an
+//            envelope whose HLC stamp the driver refused (stamp_check.hpp)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
 //            next_deadline()   when it wants the next on_tick
@@ -2094,6 +2096,7 @@ inline std::ostream& operator<<(std::ostream& os, state_trigger t) { return os <
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/enum.hpp>
+#include <boost/mp11/algorithm.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -2350,12 +2353,45 @@ struct view_digest {
 };
 BOOST_DESCRIBE_STRUCT(view_digest, (), (digest, members))
 
+/// The receiver refused the sender's envelope because of its HLC stamp: the
+/// stamp's physical part was `offset_ns` ahead of the receiver's physical
+/// clock (negative: behind), beyond the receiver's `max_offset_ns`
+/// (hlc_config::max_offset). Sent at most once per
+/// full_state_answer_interval to one address. A joiner that receives it from
+/// the seed it is joining through fails its join with
+/// error::clock_offset_exceeded; any receiver reports a clock_offset_exceeded
+/// event (membership/stamp_check.hpp has the policy).
+struct clock_offset_refused {
+    static constexpr std::string_view wire_name = "clock_offset_refused";
+    std::int64_t offset_ns = 0;
+    std::int64_t max_offset_ns = 0;
+
+    friend bool operator==(clock_offset_refused const&, clock_offset_refused const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(clock_offset_refused, (), (offset_ns, max_offset_ns))
+
 /// Every protocol message. The index of an alternative is its type number on
 /// the binary wire: new types are only ever appended, never inserted,
 /// removed or reordered.
 using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
                              push_pull, user_message, gossip, push_pull_reply, route_request,
-                             route_reply, view_digest>;
+                             route_reply, view_digest, clock_offset_refused>;
+
+/// Whether `m` asks to make its sender a member: a push_pull with `join`, or
+/// a join.
+inline bool is_join_request(message const& m) noexcept {
+    if (auto const* p = std::get_if<push_pull>(&m)) return p->join;
+    return std::holds_alternative<join>(m);
+}
+
+/// Whether messages of variant index `type` are application traffic (a
+/// user_message or the router's), which the driver hands to application
+/// subscriptions, never to the membership core.
+constexpr bool is_application_message(std::size_t type) noexcept {
+    return type == boost::mp11::mp_find<message, user_message>::value ||
+           type == boost::mp11::mp_find<message, route_request>::value ||
+           type == boost::mp11::mp_find<message, route_reply>::value;
+}
 
 }  // namespace cohort
 
@@ -2403,6 +2439,12 @@ struct membership_counters {
     /// Full-state answers not sent: their address had one within
     /// full_state_answer_interval, or the table of addresses was full.
     std::uint64_t full_state_refused = 0;
+    /// Envelopes whose HLC stamp the driver refused (on_clock_offset), by
+    /// outcome: handled anyway (a member's membership message), or refused
+    /// (a join, a stranger's message, an application message).
+    std::uint64_t clock_offset_handled = 0;
+    std::uint64_t clock_offset_refused = 0;
+    std::uint64_t clock_offset_notices = 0;  ///< clock_offset_refused messages sent
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
     std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members
@@ -3372,6 +3414,7 @@ inline std::uint64_t entry_digest(node_id const& id, std::uint64_t incarnation, 
 
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -3456,9 +3499,25 @@ struct join_completed {
 /// passed): the driver may shut down.
 struct leave_completed {};
 
+/// This node's clock and `peer`'s disagree by more than hlc_config::max_offset
+/// (CockroachDB's maximum clock offset). `offset` is how far the refused
+/// stamp was ahead of the refusing node's physical clock (negative: behind).
+/// `refused_by_peer` false: this node refused an envelope of `peer`'s (its
+/// clock is `offset` ahead of ours); true: `peer` refused one of ours and
+/// told us so (our clock is `offset` ahead of its). Reported at most once per
+/// full_state_answer_interval per peer. Membership goes on with a member so
+/// reported (failure detection does not read the stamps); its application
+/// messages are dropped until the clocks agree again.
+struct clock_offset_exceeded {
+    node_id peer;
+    std::chrono::nanoseconds offset{};
+    std::chrono::nanoseconds max_offset{};
+    bool refused_by_peer = false;
+};
+
 using membership_event = std::variant<node_up, node_down, state_changed, leader_changed,
                                       tags_changed, join_completed, leave_completed,
-                                      node_unreachable, node_reachable>;
+                                      node_unreachable, node_reachable, clock_offset_exceeded>;
 
 } // namespace cohort
 
@@ -3668,6 +3727,62 @@ public:
         if (e.sender.empty() || e.sender.name() == self_name_) return;
         discover(e, now);
         std::visit([&](auto const& m) { handle(e, m, now); }, e.body);
+    }
+
+    /// Handles an envelope whose HLC stamp the driver's clock refused:
+    /// `offset` is how far the stamp's physical part is ahead of the
+    /// driver's physical clock (negative: behind), beyond `max_offset`
+    /// (membership/stamp_check.hpp decides, for node and simulator alike).
+    ///
+    /// Membership does not depend on the stamp: failure detection measures
+    /// acks with this node's own clock, and refusing a skewed member's pings
+    /// and acks would have the cluster declare a live node failed (and move
+    /// its keys) for a fault of its clock, not of its process. So a live
+    /// member's membership message is handled as on_message would. What
+    /// would admit the sender is refused: a join (push_pull with `join`, or
+    /// a join message) and any message of a sender this view does not hold
+    /// live; application messages are the driver's to drop. The sender is
+    /// told (a clock_offset_refused packet) and a clock_offset_exceeded event
+    /// reports it, both at most once per full_state_answer_interval per
+    /// address. A join under way whose seed sent the refused envelope fails
+    /// with error::clock_offset_exceeded. A clock_offset_refused is handled
+    /// whatever its stamp (and never answered by another). Returns whether
+    /// the envelope was handled.
+    bool on_clock_offset(envelope const& e, std::chrono::nanoseconds offset,
+                         std::chrono::nanoseconds max_offset, duration now) {
+        now_ = std::max(now_, now);
+        if (e.label != cfg_.label) {
+            ++counters_.received[e.body.index()];
+            ++counters_.label_drops;
+            return false;
+        }
+        if (e.sender.empty() || e.sender.name() == self_name_) return false;
+        if (auto const* r = std::get_if<clock_offset_refused>(&e.body)) {
+            // A refusal is news whatever its stamp, and is never answered by one.
+            ++counters_.received[e.body.index()];
+            ++counters_.clock_offset_handled;
+            handle(e, *r, now);
+            return true;
+        }
+        if (clock_notices_.allow(peer_address::of(e.sender), now)) {
+            ++counters_.clock_offset_notices;
+            send(e.sender, delivery::packet,
+                 clock_offset_refused{offset.count(), max_offset.count()});
+            events_.emplace_back(clock_offset_exceeded{e.sender, offset, max_offset, false});
+        }
+        if (is_join_answer(e.sender)) fail_join(error::clock_offset_exceeded);
+        auto const i = table_.find(e.sender.name());
+        bool const member = i != npos && is_live(table_[i].m.state) &&
+                            table_[i].m.id == e.sender && !is_join_request(e.body) &&
+                            !is_application_message(e.body.index());
+        if (!member) {
+            ++counters_.received[e.body.index()];
+            ++counters_.clock_offset_refused;
+            return false;
+        }
+        ++counters_.clock_offset_handled;
+        on_message(e, now);
+        return true;
     }
 
     /// Runs every timer due at `now`: probes, suspicion timeouts, gossip,
@@ -4087,13 +4202,32 @@ private:
         if (p.join) gossip_round();
     }
 
+    // A peer refused our stamp. It speaks for itself only: the event says
+    // who, and a join through it fails (joining would bring two clocks that
+    // far apart into one cluster, whose application messages one drops).
+    void handle(envelope const& e, clock_offset_refused const& r, duration now) {
+        if (is_join_answer(e.sender)) fail_join(error::clock_offset_exceeded);
+        if (!clock_notices_.allow(peer_address::of(e.sender), now)) return;
+        events_.emplace_back(clock_offset_exceeded{e.sender, std::chrono::nanoseconds(r.offset_ns),
+                                                   std::chrono::nanoseconds(r.max_offset_ns),
+                                                   true});
+    }
+
+    // A run-time join (join()) is answered by a seed, or by a member we did
+    // not know (only a join or a discovery push-pull reaches those).
+    bool is_join_answer(node_id const& sender) const {
+        return join_ && (table_.find(sender.name()) == npos ||
+                         std::find(join_->seeds.begin(), join_->seeds.end(),
+                                   peer_address::of(sender)) != join_->seeds.end());
+    }
+
+    void fail_join(error ec) {
+        join_.reset();
+        events_.emplace_back(join_completed{make_error_code(ec)});
+    }
+
     void handle(envelope const& e, push_pull_reply const& p, duration now) {
-        // A run-time join (join()) is answered by a seed, or by a member we did
-        // not know (only a join or a discovery push-pull reaches those).
-        bool const join_answer =
-            join_ && (table_.find(e.sender.name()) == npos ||
-                      std::find(join_->seeds.begin(), join_->seeds.end(),
-                                peer_address::of(e.sender)) != join_->seeds.end());
+        bool const join_answer = is_join_answer(e.sender);
         merge(e.sender, p.members, now);
         if (self_->m.state == node_state::joining) {
             // The answer acknowledges the join (even one that came after join_timeout).
@@ -4741,6 +4875,9 @@ private:
     // Unknown senders we pushed our state to, and when (see discover()).
     std::unordered_map<std::string, duration, detail::string_hash, std::equal_to<>> discovering_;
     detail::answer_limiter answers_{cfg_.full_state_answer_interval, cfg_.full_state_answer_addresses};
+    // clock_offset_refused sent, and clock_offset_exceeded reported, per address.
+    detail::answer_limiter clock_notices_{cfg_.full_state_answer_interval,
+                                          cfg_.full_state_answer_addresses};
     record* self_ = nullptr;
     std::string_view self_name_;
     std::vector<index_type> alive_;   // other live members, for random picks
@@ -4840,6 +4977,73 @@ private:
 // destroyed; destroying a running node cancels its coroutines, which then
 // end without touching it.
 
+// ----- begin include/cohort/membership/stamp_check.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_STAMP_CHECK_HPP
+#define COHORT_MEMBERSHIP_STAMP_CHECK_HPP
+
+// check_stamp: what a driver (basic_node, the simulator) does with a received
+// envelope's HLC stamp before the membership core sees it. One function, so
+// that the simulator exercises the policy the node runs.
+//
+//   - The stamp is merged into the driver's HLC unless it is more than
+//     max_offset ahead of physical time (basic_hlc::update refuses it: a peer
+//     with a broken clock must not drag this one into the future).
+//   - A join (push_pull with `join`, or a join message) is also out of bounds
+//     when its stamp is more than max_offset *behind*: admitting the joiner
+//     would bring into the cluster a clock whose members' stamps it refuses.
+//     Any other message that far behind is fine for the HLC (it cannot move
+//     it) and is not checked.
+//
+// When out of bounds, the driver calls membership_protocol::on_clock_offset
+// instead of on_message, and drops application messages whatever the core
+// says: delivering one without merging its stamp would break the HLC's
+// promise that every later local timestamp is greater than it.
+//
+//   auto const s = check_stamp(hlc, e);
+//   if (!s.offset) core.on_message(e, now);
+//   else core.on_clock_offset(e, *s.offset, hlc.config().max_offset, now);
+
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace cohort {
+
+/// The verdict of check_stamp.
+struct stamp_verdict {
+    /// The HLC merged the stamp (false when it was too far ahead).
+    bool merged = false;
+    /// Set when the stamp is out of bounds: how far its physical part is ahead
+    /// of local physical time (negative: behind).
+    std::optional<std::chrono::nanoseconds> offset;
+};
+
+/// Merges `e.time` into `hlc` when it is within bounds (see the top of this
+/// header). Reads the physical clock once more only for a refused stamp or a
+/// join.
+template <class Clock>
+stamp_verdict check_stamp(basic_hlc<Clock>& hlc, envelope const& e) noexcept {
+    bool const merged = static_cast<bool>(hlc.update(e.time));
+    if (merged && !is_join_request(e.body)) return {true, std::nullopt};
+    // Both readings are below 2^63 (hlc_max_wall_ns), so the difference fits.
+    auto const physical = static_cast<std::int64_t>(
+        std::min(hlc.clock().now(), basic_hlc<Clock>::max_wall_ns));
+    auto const remote = static_cast<std::int64_t>(
+        std::min(e.time.wall_ns, basic_hlc<Clock>::max_wall_ns));
+    std::chrono::nanoseconds const offset(remote - physical);
+    if (merged && -offset <= hlc.config().max_offset) return {true, std::nullopt};
+    return {merged, offset};
+}
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_STAMP_CHECK_HPP
+// ----- end include/cohort/membership/stamp_check.hpp -----
 // ----- begin include/cohort/node/application_filter.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -4861,14 +5065,6 @@ private:
 #include <variant>
 
 namespace cohort {
-
-/// Whether messages of variant index `type` are application traffic (handed
-/// to application subscriptions, never to the membership core).
-constexpr bool is_application_message(std::size_t type) noexcept {
-    return type == boost::mp11::mp_find<message, user_message>::value ||
-           type == boost::mp11::mp_find<message, route_request>::value ||
-           type == boost::mp11::mp_find<message, route_reply>::value;
-}
 
 struct application_filter {
     /// Bit i set: messages of variant index i are delivered. Only the
@@ -5137,7 +5333,13 @@ struct node_counters {
     std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
     std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
     std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
-    std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
+    /// Envelopes dropped for their HLC stamp (membership/stamp_check.hpp):
+    /// application messages stamped more than hlc.max_offset ahead, joins
+    /// more than that ahead or behind, strangers' messages that far ahead.
+    std::uint64_t clock_offset_drops = 0;
+    /// A live member's membership messages handled although their stamp was
+    /// too far ahead to merge (failure detection does not read stamps).
+    std::uint64_t clock_offset_unmerged = 0;
     std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
                                             ///< failed, or wait queue or cache full)
     std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
@@ -5316,7 +5518,7 @@ struct join_retrying {
 /// local status and the driver's own events.
 using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
                                 join_completed, leave_completed, status_changed, join_retrying,
-                                node_unreachable, node_reachable>;
+                                node_unreachable, node_reachable, clock_offset_exceeded>;
 
 } // namespace cohort
 
@@ -10397,7 +10599,8 @@ public:
     /// result, and every later hlc_now(), is greater than `remote`. Fails with
     /// error::clock_offset_exceeded, leaving the clock alone, when `remote` is
     /// more than node_config::hlc.max_offset ahead of this node's physical
-    /// time, as an envelope that far ahead is dropped (clock_offset_drops).
+    /// time, as an application message that far ahead is dropped
+    /// (clock_offset_drops).
     boost::system::result<hlc_timestamp> hlc_update(hlc_timestamp remote) noexcept {
         if (!hlc_) return boost::system::error_code(error::invalid_config);
         return hlc_->update(remote);
@@ -10935,12 +11138,20 @@ private:
             publish();
             return;
         }
-        if (!hlc_->update(e.time)) {
-            ++counters_.clock_offset_drops;
-            publish();
-            return;
-        }
         auto const t = now();
+        // Membership goes on whatever the stamp; what a bad stamp refuses is
+        // admission and application traffic (membership/stamp_check.hpp).
+        if (auto const stamp = check_stamp(*hlc_, e); stamp.offset) {
+            bool const handled =
+                core_->on_clock_offset(e, *stamp.offset, cfg_.hlc.max_offset, t);
+            if (handled && !is_application_message(type)) {
+                ++counters_.clock_offset_unmerged;
+                note_heard(e);
+            } else {
+                ++counters_.clock_offset_drops;
+            }
+            return process();
+        }
         if (is_application_message(type)) {
             note_heard(e);
             return deliver_application(e);
@@ -14329,7 +14540,10 @@ struct link_faults {
 /// A node's clock error: the time its core perceives is
 /// `offset + virtual_time * (1 + drift)`.
 struct clock_error {
-    /// A constant skew (may be negative).
+    /// A constant skew (may be negative). The node's clock is one clock: its
+    /// core's time and its HLC's physical (wall) time both read it, the
+    /// latter from an arbitrary epoch, so two nodes' HLCs disagree by the
+    /// difference of their offsets (plus drift).
     std::chrono::nanoseconds offset{0};
     /// A rate error: 1e-4 is a clock that gains 100 µs per second. In (-0.5, 0.5).
     double drift = 0.0;
@@ -14356,6 +14570,11 @@ struct simulator_config {
     membership_config membership = membership_config::lan();
     /// Every link's faults, unless a node or pair override says otherwise.
     link_faults network;
+    /// Every node's HLC (hlc.hpp): envelopes are stamped as basic_node stamps
+    /// them and received stamps are checked as it checks them
+    /// (membership/stamp_check.hpp), so a clock skewed past max_offset
+    /// refuses joins and application messages here as on a real node.
+    hlc_config hlc;
     /// How messages are put on the wire; measure by default (bytes counted).
     wire_fidelity fidelity = wire_fidelity::measure;
     /// Keep every membership event in trace() (callbacks run either way).
@@ -14395,6 +14614,7 @@ inline boost::system::result<void, config_error> validate(clock_error const& c) 
 inline boost::system::result<void, config_error> validate(simulator_config const& c) noexcept {
     if (auto r = validate(c.membership); !r) return r;
     if (auto r = validate(c.network); !r) return r;
+    if (auto r = validate(c.hlc); !r) return r;
     if (c.fidelity != wire_fidelity::none && c.fidelity != wire_fidelity::measure &&
         c.fidelity != wire_fidelity::round_trip)
         return boost::system::result<void, config_error>(
@@ -14444,6 +14664,12 @@ struct sim_counters {
     std::uint64_t codec_errors = 0;      ///< messages the codec refused (fidelity round_trip/measure)
     std::uint64_t ticks = 0;             ///< on_tick calls
     std::uint64_t user_messages = 0;     ///< user_message deliveries handed to the callback
+    /// Delivered messages whose HLC stamp was out of bounds (stamp_check.hpp):
+    /// handled by the core anyway (a member's membership message), or refused
+    /// (a join, a stranger's message, a user_message, which is not handed to
+    /// the callback).
+    std::uint64_t clock_offset_handled = 0;
+    std::uint64_t clock_offset_refused = 0;
 };
 
 } // namespace cohort
@@ -14496,7 +14722,9 @@ struct sim_event {
 // partitions into groups and heal, crash and restart under the same name
 // (a newer generation), pauses (a paused node neither ticks nor receives;
 // its inbound queues until resume), clock skew and drift per node (a core
-// perceives offset + t * (1 + drift)).
+// perceives offset + t * (1 + drift), and so does its HLC: every envelope is
+// stamped and every stamp checked as basic_node does, so a skew past
+// hlc.max_offset refuses joins and user messages as it would for real).
 //
 // The cores are driven directly, not through a transport: a message costs a
 // heap push and pop, a hash lookup and the core's own work.
@@ -14641,6 +14869,7 @@ public:
         n.clock = opts.clock;
         n.generation = 1;
         n.core = make_core(i, n);
+        n.hlc = make_hlc(i);
         if (!by_address_.emplace(peer_address::of(n.id), static_cast<std::uint32_t>(i)).second)
             boost::throw_exception(std::invalid_argument("simulator: duplicate address"));
         nodes_.push_back(std::move(n));
@@ -14708,6 +14937,7 @@ public:
         node& n = nodes_.at(i);
         n.generation = n.core->incarnation() + 1;
         n.core = make_core(i, n);
+        n.hlc = make_hlc(i);  // a new process: its clock state starts afresh
         n.up = true;
         n.started = false;
         ++n.life;
@@ -14927,8 +15157,21 @@ public:
 private:
     static constexpr std::int64_t never = INT64_MAX;
 
+    // A node's HLC reads the node's clock, from an arbitrary epoch (late 2023)
+    // so that a negative skew stays a valid wall time.
+    struct wall_clock_of {
+        simulator const* sim = nullptr;
+        std::size_t index = 0;
+        static constexpr std::int64_t epoch_ns = 1'700'000'000'000'000'000;
+        std::uint64_t now() const noexcept {
+            auto const t = epoch_ns + core_time(sim->nodes_[index], sim->now_).count();
+            return t < 0 ? 0 : static_cast<std::uint64_t>(t);
+        }
+    };
+
     struct node {
         std::unique_ptr<membership_protocol> core;
+        std::unique_ptr<basic_hlc<wall_clock_of>> hlc;  // not movable: an atomic
         node_id id;
         membership_config cfg;
         std::vector<tag> tags;
@@ -14981,6 +15224,10 @@ private:
     }
     void hash_in(std::uint64_t v) noexcept { hash_ = mix(hash_ ^ v); }
     void hash_in(std::string_view s) noexcept { hash_in(detail::fnv1a_64(s)); }
+
+    std::unique_ptr<basic_hlc<wall_clock_of>> make_hlc(std::size_t i) const {
+        return std::make_unique<basic_hlc<wall_clock_of>>(wall_clock_of{this, i}, cfg_.hlc);
+    }
 
     std::unique_ptr<membership_protocol> make_core(std::size_t i, node const& n) const {
         std::uint64_t const seed = mix(cfg_.seed ^ mix(i * 0x100000001b3ULL + n.generation));
@@ -15094,6 +15341,10 @@ private:
                     hash_in(x.leader ? x.leader->str() : std::string_view("-"));
                 } else if constexpr (std::is_same_v<T, join_completed>) {
                     hash_in(static_cast<std::uint64_t>(x.ec.value()));
+                } else if constexpr (std::is_same_v<T, clock_offset_exceeded>) {
+                    hash_in(x.peer.str());
+                    hash_in(static_cast<std::uint64_t>(x.offset.count()));
+                    hash_in(x.refused_by_peer ? 1U : 0U);
                 }
             },
             ev);
@@ -15144,6 +15395,7 @@ private:
         std::uint64_t const r = rng_();
         node const& src = nodes_[from];
         envelope e = src.core->make_envelope(std::move(body));
+        e.time = src.hlc->now();
         std::size_t bytes = 0;
         if (cfg_.fidelity == wire_fidelity::measure) {
             bytes = wire_size(e);
@@ -15224,9 +15476,17 @@ private:
         hash_in(static_cast<std::uint64_t>(now_.count()));
         std::uint32_t const to_index = f.to;
         std::uint32_t const from_index = f.from;
-        to.core->on_message(f.e, core_time(to, now_));
+        bool accepted = true;
+        if (auto const stamp = check_stamp(*to.hlc, f.e); !stamp.offset) {
+            to.core->on_message(f.e, core_time(to, now_));
+        } else {
+            accepted = to.core->on_clock_offset(f.e, *stamp.offset, cfg_.hlc.max_offset,
+                                                core_time(to, now_)) &&
+                       !is_application_message(f.e.body.index());
+            ++(accepted ? counters_.clock_offset_handled : counters_.clock_offset_refused);
+        }
         std::optional<user_message> um;
-        if (auto* p = std::get_if<user_message>(&f.e.body); p && on_user_message_)
+        if (auto* p = std::get_if<user_message>(&f.e.body); p && on_user_message_ && accepted)
             um = std::move(*p);
         release(slot);
         collect(to_index);

@@ -76,6 +76,7 @@ std::vector<std::pair<char const*, envelope>> seeds() {
     s.emplace_back("gossip", with(std::move(g)));
 
     s.emplace_back("view_digest", with(view_digest{0x9E3779B97F4A7C15ULL, 12}));
+    s.emplace_back("clock_offset_refused", with(clock_offset_refused{-2'000'000'000, 500'000'000}));
 
     push_pull_reply reply;
     reply.members.push_back({id("a@10.0.0.1:1"), 7, node_state::active, {{"role", "db"}}});

@@ -15,6 +15,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -58,9 +60,29 @@ inline cohort::memory_network_config manual_network() {
     return c;
 }
 
-struct memory_cluster {
-    explicit memory_cluster(std::uint64_t seed = 1,
-                            std::function<void(cohort::node_config&)> tune = {})
+// A wall clock on the network's virtual time (from late 2023) plus an offset
+// a test may move (clock skew, an NTP step), so that an HLC catching up after
+// a step back takes virtual time, not real time.
+struct skewed_wall_clock {
+    cohort::memory_network const* net = nullptr;
+    std::shared_ptr<std::atomic<std::int64_t>> offset_ns =
+        std::make_shared<std::atomic<std::int64_t>>(0);
+    std::uint64_t now() const noexcept {
+        return static_cast<std::uint64_t>(1'700'000'000'000'000'000 + net->now().count() +
+                                          offset_ns->load());
+    }
+    void set(std::chrono::nanoseconds offset) const noexcept { offset_ns->store(offset.count()); }
+};
+using skewed_node =
+    cohort::basic_node<cohort::memory_transport, cohort::binary_codec, skewed_wall_clock>;
+
+template <class Node>
+struct basic_memory_cluster {
+    using node_type = Node;
+    using clock_type = typename Node::clock_type;
+
+    explicit basic_memory_cluster(std::uint64_t seed = 1,
+                                  std::function<void(cohort::node_config&)> tune = {})
         : seed(seed), tune(std::move(tune)) {}
 
     std::uint64_t seed;
@@ -68,7 +90,8 @@ struct memory_cluster {
     asio::io_context ctx;
     cohort::memory_network net{ctx, manual_network()};
     std::vector<std::unique_ptr<cohort::memory_transport>> transports;
-    std::vector<std::unique_ptr<mem_node>> nodes;
+    std::vector<std::unique_ptr<Node>> nodes;
+    std::vector<clock_type> clocks;  // copies share their state (skewed_wall_clock)
     std::vector<std::vector<cohort::node_event>> logs;
 
     std::size_t add() {
@@ -76,12 +99,17 @@ struct memory_cluster {
         transports.push_back(std::make_unique<cohort::memory_transport>(net, address_of(i)));
         auto cfg = config_of(i, seed);
         if (tune) tune(cfg);
-        nodes.push_back(std::make_unique<mem_node>(*transports.back(), cfg));
+        if constexpr (std::is_same_v<clock_type, skewed_wall_clock>)
+            clocks.push_back(skewed_wall_clock{&net});
+        else
+            clocks.emplace_back();
+        nodes.push_back(std::make_unique<Node>(*transports.back(), cfg,
+                                               typename Node::codec_type{}, clocks.back()));
         logs.emplace_back();
         return i;
     }
 
-    mem_node& at(std::size_t i) { return *nodes.at(i); }
+    Node& at(std::size_t i) { return *nodes.at(i); }
 
     void start(std::size_t i) {
         std::optional<boost::system::error_code> result;
@@ -182,6 +210,8 @@ struct memory_cluster {
         BOOST_TEST(stopped == asked);
     }
 };
+
+using memory_cluster = basic_memory_cluster<mem_node>;
 
 } // namespace cohort_node_test
 

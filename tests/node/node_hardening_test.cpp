@@ -528,4 +528,95 @@ BOOST_AUTO_TEST_CASE(retry_join_gives_up_after_max_attempts) {
     c.stop_all();
 }
 
+// ---- clock offset (#2) ------------------------------------------------------------------
+
+namespace {
+
+std::optional<cohort::clock_offset_exceeded> offset_event(
+    basic_memory_cluster<skewed_node> const& c, std::size_t at, std::string_view peer,
+    bool refused_by_peer) {
+    for (auto const& e : c.logs[at])
+        if (auto const* o = std::get_if<cohort::clock_offset_exceeded>(&e);
+            o && o->peer.name() == peer && o->refused_by_peer == refused_by_peer)
+            return *o;
+    return std::nullopt;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_joiner_past_max_offset_fails_with_clock_offset_exceeded_and_the_offset) {
+    // max_offset 500 ms (the default); join_timeout far longer than the test
+    // waits, so a join_timeout cannot pass for the answer.
+    basic_memory_cluster<skewed_node> c(1, [](cohort::node_config& cfg) {
+        cfg.membership.join_timeout = 60s;
+    });
+    auto const ids = c.form(2);
+    for (auto const skew : {std::chrono::nanoseconds(2s), std::chrono::nanoseconds(-2s)}) {
+        BOOST_TEST_CONTEXT("skew " << skew.count() << " ns") {
+            auto const joiner = c.add();
+            c.clocks[joiner].set(skew);
+            c.start(joiner);
+            auto const name = c.at(joiner).local_id().name();
+            auto const drops = c.at(ids[0]).counters().clock_offset_drops;
+            std::optional<error_code> joined;
+            c.at(joiner).async_join({seed_of(ids[0])}, [&](error_code ec) { joined = ec; });
+            BOOST_REQUIRE(c.run_until([&] { return joined.has_value(); }, 5s));
+            BOOST_TEST(*joined == cohort::error::clock_offset_exceeded);
+            // Both sides say why, with the offset the seed measured.
+            auto const at_seed = offset_event(c, ids[0], name, false);
+            auto const at_joiner = offset_event(c, joiner, "n0", true);
+            BOOST_REQUIRE(at_seed.has_value());
+            BOOST_REQUIRE(at_joiner.has_value());
+            BOOST_TEST(std::chrono::abs(at_seed->offset - skew) < 300ms);
+            BOOST_TEST(at_joiner->offset == at_seed->offset);
+            BOOST_TEST(at_seed->max_offset == 500ms);
+            BOOST_TEST(c.at(ids[0]).counters().clock_offset_drops > drops);
+            // Nobody admitted it.
+            c.run_for(2s);
+            for (auto i : ids) BOOST_TEST(!c.at(i).member(name).has_value());
+
+            // Its clock fixed, the same node joins, once physical time has
+            // caught up with the stamps it issued (the HLC never goes back).
+            c.clocks[joiner].set(0s);
+            if (skew > 0s) c.run_for(skew);
+            joined.reset();
+            c.at(joiner).async_join({seed_of(ids[0])}, [&](error_code ec) { joined = ec; });
+            BOOST_REQUIRE(c.run_until([&] { return joined.has_value(); }, 5s));
+            BOOST_TEST(!*joined);
+        }
+    }
+    BOOST_TEST(c.run_until([&] { return c.all_see_active({0, 1, 2, 3}, 4); }, 10s));
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(a_member_whose_clock_jumps_ahead_stays_up_but_its_messages_drop) {
+    basic_memory_cluster<skewed_node> c;
+    auto const ids = c.form(3);
+    std::vector<std::string> got;
+    auto sub = c.at(0).subscribe_application([&](cohort::envelope& e) { got.push_back(topic_of(e)); });
+    c.clocks[2].set(3s);  // an NTP step on n2, after it joined
+    c.at(2).async_send_application(c.at(0).local_id(), user("from-the-future"), [](error_code) {});
+    c.run_for(20s);
+    // Failure detection does not read stamps: n2 is neither suspected nor down.
+    BOOST_TEST(c.all_see_active(ids, 3));
+    for (auto i : ids) {
+        BOOST_TEST(c.count<cohort::node_unreachable>(i, [](auto const&) { return true; }) == 0u);
+        BOOST_TEST(c.count<cohort::node_down>(i, [](auto const&) { return true; }) == 0u);
+    }
+    BOOST_TEST(c.at(0).counters().clock_offset_unmerged > 0u);
+    BOOST_TEST(offset_event(c, 0, "n2", false).has_value());
+    BOOST_TEST(offset_event(c, 2, "n0", true).has_value());
+    // Its application message would have dragged n0's clock 3 s ahead: dropped.
+    BOOST_TEST(got.empty());
+    BOOST_TEST(c.at(0).counters().clock_offset_drops >= 1u);
+    BOOST_TEST(c.at(0).hlc_now().wall_ns < c.clocks[0].now() + 500'000'000u);
+    // Fixed, it is heard again once physical time has caught up with its HLC.
+    c.clocks[2].set(0s);
+    c.run_for(3s);
+    c.at(2).async_send_application(c.at(0).local_id(), user("on-time"), [](error_code) {});
+    BOOST_REQUIRE(c.run_until([&] { return !got.empty(); }, 2s));
+    BOOST_TEST(got == (std::vector<std::string>{"on-time"}));
+    c.stop_all();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

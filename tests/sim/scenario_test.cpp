@@ -471,6 +471,9 @@ BOOST_AUTO_TEST_CASE(skewed_and_drifting_clocks_do_not_cause_failures) {
     sim.bootstrap_all();
     sim.run_until(10min);
     BOOST_TEST(sim.clock_of(5) != sim.now());
+    // The clocks are minutes apart: their HLCs refuse each other's stamps,
+    // and membership carries on regardless.
+    BOOST_TEST(sim.counters().clock_offset_handled > 0U);
     BOOST_TEST(any_failures(sim) == 0U);
     BOOST_TEST(sim.converged(sim.all()));
     // and a crash is still detected in time, whatever each clock says
@@ -479,6 +482,96 @@ BOOST_AUTO_TEST_CASE(skewed_and_drifting_clocks_do_not_cause_failures) {
                            detection_bound(sim.core(0).config(), 20));
     BOOST_TEST(t.has_value());
     BOOST_TEST(any_failures(sim) == transitions(sim, "n7", node_state::failed));
+}
+
+// How many clock_offset_exceeded node `at` reported about `peer`, by side.
+std::size_t offset_reports(simulator const& sim, std::size_t at, std::string_view peer,
+                           bool refused_by_peer) {
+    return count<clock_offset_exceeded>(sim, [&](sim_event const& e, clock_offset_exceeded const& c) {
+        return e.node == at && c.peer.name() == peer && c.refused_by_peer == refused_by_peer;
+    });
+}
+
+std::optional<boost::system::error_code> join_result(simulator const& sim, std::size_t at) {
+    std::optional<boost::system::error_code> r;
+    for (auto const& e : sim.trace())
+        if (auto const* j = std::get_if<join_completed>(&e.event); j && e.node == at) r = j->ec;
+    return r;
+}
+
+BOOST_AUTO_TEST_CASE(a_joiner_whose_clock_is_past_max_offset_is_refused_with_the_reason) {
+    // max_offset is 500 ms: +2 s and -2 s are refused, +/-200 ms admitted.
+    simulator sim(config());
+    for (int i = 0; i < 5; ++i) sim.add_node();
+    sim.bootstrap_all();
+    std::size_t const ahead = sim.add_node({"ahead", {}, std::nullopt, clock_error{2s, 0.0}});
+    std::size_t const behind = sim.add_node({"behind", {}, std::nullopt, clock_error{-2s, 0.0}});
+    std::size_t const near_ahead = sim.add_node({"near_a", {}, std::nullopt, clock_error{200ms, 0.0}});
+    std::size_t const near_behind = sim.add_node({"near_b", {}, std::nullopt, clock_error{-200ms, 0.0}});
+    sim.run_until(1s);
+    for (auto j : {ahead, behind, near_ahead, near_behind}) sim.start(j, {0});
+    sim.run_until(sim.now() + 30s);
+    for (auto j : {ahead, behind}) {
+        auto const name = sim.id(j).name();
+        BOOST_TEST_INFO("joiner " << name);
+        // The joiner fails with the reason, and knows by how much.
+        BOOST_TEST((join_result(sim, j) == make_error_code(error::clock_offset_exceeded)));
+        BOOST_TEST(offset_reports(sim, j, "n0", true) == 1U);
+        // The seed refused, said so once, and admitted nobody: no member holds it.
+        BOOST_TEST(offset_reports(sim, 0, name, false) == 1U);
+        for (std::size_t i = 0; i < 5; ++i) BOOST_TEST(sim.core(i).find(name) == nullptr);
+    }
+    auto const measured = [&](std::size_t j) {
+        for (auto const& e : sim.trace())
+            if (auto const* c = std::get_if<clock_offset_exceeded>(&e.event);
+                c && e.node == 0 && c->peer == sim.id(j))
+                return c->offset;
+        return ns::zero();
+    };
+    BOOST_TEST(std::chrono::abs(measured(ahead) - 2s) < 100ms);
+    BOOST_TEST(std::chrono::abs(measured(behind) + 2s) < 100ms);
+    for (auto j : {near_ahead, near_behind}) {
+        BOOST_TEST((join_result(sim, j) == boost::system::error_code{}));
+        BOOST_TEST(offset_reports(sim, 0, sim.id(j).name(), false) == 0U);
+    }
+    BOOST_TEST(sim.converged({0, 1, 2, 3, 4, near_ahead, near_behind}));
+    BOOST_TEST(sim.counters().clock_offset_refused > 0U);
+}
+
+BOOST_AUTO_TEST_CASE(a_member_whose_clock_is_ahead_stays_a_member_but_its_user_messages_drop) {
+    simulator sim(config(5));
+    for (int i = 0; i < 10; ++i)
+        sim.add_node({"", {}, std::nullopt, clock_error{i == 3 ? 5s : 0s, 0.0}});
+    sim.bootstrap_all();
+    std::vector<sim_user_message> got;
+    sim.on_user_message([&](sim_user_message const& m) { got.push_back(m); });
+    sim.at(30s, [&] {
+        sim.send_user_message(3, 0, user_message{"from-skewed", {}}, delivery::frame);
+        sim.send_user_message(0, 3, user_message{"to-skewed", {}}, delivery::frame);
+    });
+    sim.run_until(2min);
+    // Failure detection ignores the stamps: n3 is never suspected, let alone failed.
+    BOOST_TEST(any_failures(sim) == 0U);
+    BOOST_TEST(transitions(sim, "n3", node_state::unknown) == 0U);
+    BOOST_TEST(sim.converged(sim.all()));
+    BOOST_TEST(sim.counters().clock_offset_handled > 0U);
+    // Both sides see it: the refusers report n3, and n3 hears from them.
+    std::size_t reporters = 0;
+    for (std::size_t i = 0; i < 10; ++i)
+        if (i != 3 && offset_reports(sim, i, "n3", false) > 0) ++reporters;
+    BOOST_TEST(reporters > 0U);
+    std::size_t told = 0;
+    for (std::size_t i = 0; i < 10; ++i)
+        if (i != 3) told += offset_reports(sim, 3, sim.id(i).name(), true);
+    BOOST_TEST(told > 0U);
+    // Reported at most once per full_state_answer_interval per pair.
+    auto const interval = sim.core(0).config().full_state_answer_interval;
+    BOOST_TEST(offset_reports(sim, 0, "n3", false) <=
+               static_cast<std::size_t>(2min / interval) + 1U);
+    // A stamp from the future is never merged into an application's clock:
+    // n3's message is dropped, the one to n3 (stamped in its past) arrives.
+    BOOST_TEST_REQUIRE(got.size() == 1U);
+    BOOST_TEST(got[0].message.topic == "to-skewed");
 }
 
 BOOST_AUTO_TEST_CASE(user_messages_cross_the_faulty_network) {

@@ -212,6 +212,11 @@ BOOST_AUTO_TEST_CASE(extreme_values_round_trip) {
     both(make_envelope(route_reply{1, route_status::reply_too_large, std::nullopt, 2, small}));
     both(make_envelope(view_digest{u64_max, u64_max}));
     both(make_envelope(view_digest{}));
+    auto constexpr i64_min = std::numeric_limits<std::int64_t>::min();
+    auto constexpr i64_max = std::numeric_limits<std::int64_t>::max();
+    both(make_envelope(clock_offset_refused{i64_min, i64_max}));
+    both(make_envelope(clock_offset_refused{-2'000'000'000, 500'000'000}));
+    both(make_envelope(clock_offset_refused{}));
 }
 
 BOOST_AUTO_TEST_CASE(encode_appends_to_the_buffer) {
@@ -423,6 +428,7 @@ BOOST_AUTO_TEST_CASE(binary_format_is_stable) {
     BOOST_TEST(message(route_request{}).index() == 13U);
     BOOST_TEST(message(route_reply{}).index() == 14U);
     BOOST_TEST(message(view_digest{}).index() == 15U);
+    BOOST_TEST(message(clock_offset_refused{}).index() == 16U);
 }
 
 BOOST_AUTO_TEST_CASE(json_format_is_stable) {

@@ -50,6 +50,12 @@ struct membership_counters {
     /// Full-state answers not sent: their address had one within
     /// full_state_answer_interval, or the table of addresses was full.
     std::uint64_t full_state_refused = 0;
+    /// Envelopes whose HLC stamp the driver refused (on_clock_offset), by
+    /// outcome: handled anyway (a member's membership message), or refused
+    /// (a join, a stranger's message, an application message).
+    std::uint64_t clock_offset_handled = 0;
+    std::uint64_t clock_offset_refused = 0;
+    std::uint64_t clock_offset_notices = 0;  ///< clock_offset_refused messages sent
     std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
     std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
     std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members

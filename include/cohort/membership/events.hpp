@@ -13,6 +13,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -97,9 +98,25 @@ struct join_completed {
 /// passed): the driver may shut down.
 struct leave_completed {};
 
+/// This node's clock and `peer`'s disagree by more than hlc_config::max_offset
+/// (CockroachDB's maximum clock offset). `offset` is how far the refused
+/// stamp was ahead of the refusing node's physical clock (negative: behind).
+/// `refused_by_peer` false: this node refused an envelope of `peer`'s (its
+/// clock is `offset` ahead of ours); true: `peer` refused one of ours and
+/// told us so (our clock is `offset` ahead of its). Reported at most once per
+/// full_state_answer_interval per peer. Membership goes on with a member so
+/// reported (failure detection does not read the stamps); its application
+/// messages are dropped until the clocks agree again.
+struct clock_offset_exceeded {
+    node_id peer;
+    std::chrono::nanoseconds offset{};
+    std::chrono::nanoseconds max_offset{};
+    bool refused_by_peer = false;
+};
+
 using membership_event = std::variant<node_up, node_down, state_changed, leader_changed,
                                       tags_changed, join_completed, leave_completed,
-                                      node_unreachable, node_reachable>;
+                                      node_unreachable, node_reachable, clock_offset_exceeded>;
 
 } // namespace cohort
 

@@ -11,7 +11,9 @@
 //   inputs   start(now, seeds) (or bootstrap(now, members) into a formed
 //            cluster), on_message(envelope, now), on_tick(now),
 //            leave(now), set_tags(tags, now), join(seeds, now),
-//            on_unreachable(name, reason, now)
+//            on_unreachable(name, reason, now),
+//            on_clock_offset(envelope, offset, max_offset, now) for an
+//            envelope whose HLC stamp the driver refused (stamp_check.hpp)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
 //            next_deadline()   when it wants the next on_tick
@@ -221,6 +223,62 @@ public:
         if (e.sender.empty() || e.sender.name() == self_name_) return;
         discover(e, now);
         std::visit([&](auto const& m) { handle(e, m, now); }, e.body);
+    }
+
+    /// Handles an envelope whose HLC stamp the driver's clock refused:
+    /// `offset` is how far the stamp's physical part is ahead of the
+    /// driver's physical clock (negative: behind), beyond `max_offset`
+    /// (membership/stamp_check.hpp decides, for node and simulator alike).
+    ///
+    /// Membership does not depend on the stamp: failure detection measures
+    /// acks with this node's own clock, and refusing a skewed member's pings
+    /// and acks would have the cluster declare a live node failed (and move
+    /// its keys) for a fault of its clock, not of its process. So a live
+    /// member's membership message is handled as on_message would. What
+    /// would admit the sender is refused: a join (push_pull with `join`, or
+    /// a join message) and any message of a sender this view does not hold
+    /// live; application messages are the driver's to drop. The sender is
+    /// told (a clock_offset_refused packet) and a clock_offset_exceeded event
+    /// reports it, both at most once per full_state_answer_interval per
+    /// address. A join under way whose seed sent the refused envelope fails
+    /// with error::clock_offset_exceeded. A clock_offset_refused is handled
+    /// whatever its stamp (and never answered by another). Returns whether
+    /// the envelope was handled.
+    bool on_clock_offset(envelope const& e, std::chrono::nanoseconds offset,
+                         std::chrono::nanoseconds max_offset, duration now) {
+        now_ = std::max(now_, now);
+        if (e.label != cfg_.label) {
+            ++counters_.received[e.body.index()];
+            ++counters_.label_drops;
+            return false;
+        }
+        if (e.sender.empty() || e.sender.name() == self_name_) return false;
+        if (auto const* r = std::get_if<clock_offset_refused>(&e.body)) {
+            // A refusal is news whatever its stamp, and is never answered by one.
+            ++counters_.received[e.body.index()];
+            ++counters_.clock_offset_handled;
+            handle(e, *r, now);
+            return true;
+        }
+        if (clock_notices_.allow(peer_address::of(e.sender), now)) {
+            ++counters_.clock_offset_notices;
+            send(e.sender, delivery::packet,
+                 clock_offset_refused{offset.count(), max_offset.count()});
+            events_.emplace_back(clock_offset_exceeded{e.sender, offset, max_offset, false});
+        }
+        if (is_join_answer(e.sender)) fail_join(error::clock_offset_exceeded);
+        auto const i = table_.find(e.sender.name());
+        bool const member = i != npos && is_live(table_[i].m.state) &&
+                            table_[i].m.id == e.sender && !is_join_request(e.body) &&
+                            !is_application_message(e.body.index());
+        if (!member) {
+            ++counters_.received[e.body.index()];
+            ++counters_.clock_offset_refused;
+            return false;
+        }
+        ++counters_.clock_offset_handled;
+        on_message(e, now);
+        return true;
     }
 
     /// Runs every timer due at `now`: probes, suspicion timeouts, gossip,
@@ -640,13 +698,32 @@ private:
         if (p.join) gossip_round();
     }
 
+    // A peer refused our stamp. It speaks for itself only: the event says
+    // who, and a join through it fails (joining would bring two clocks that
+    // far apart into one cluster, whose application messages one drops).
+    void handle(envelope const& e, clock_offset_refused const& r, duration now) {
+        if (is_join_answer(e.sender)) fail_join(error::clock_offset_exceeded);
+        if (!clock_notices_.allow(peer_address::of(e.sender), now)) return;
+        events_.emplace_back(clock_offset_exceeded{e.sender, std::chrono::nanoseconds(r.offset_ns),
+                                                   std::chrono::nanoseconds(r.max_offset_ns),
+                                                   true});
+    }
+
+    // A run-time join (join()) is answered by a seed, or by a member we did
+    // not know (only a join or a discovery push-pull reaches those).
+    bool is_join_answer(node_id const& sender) const {
+        return join_ && (table_.find(sender.name()) == npos ||
+                         std::find(join_->seeds.begin(), join_->seeds.end(),
+                                   peer_address::of(sender)) != join_->seeds.end());
+    }
+
+    void fail_join(error ec) {
+        join_.reset();
+        events_.emplace_back(join_completed{make_error_code(ec)});
+    }
+
     void handle(envelope const& e, push_pull_reply const& p, duration now) {
-        // A run-time join (join()) is answered by a seed, or by a member we did
-        // not know (only a join or a discovery push-pull reaches those).
-        bool const join_answer =
-            join_ && (table_.find(e.sender.name()) == npos ||
-                      std::find(join_->seeds.begin(), join_->seeds.end(),
-                                peer_address::of(e.sender)) != join_->seeds.end());
+        bool const join_answer = is_join_answer(e.sender);
         merge(e.sender, p.members, now);
         if (self_->m.state == node_state::joining) {
             // The answer acknowledges the join (even one that came after join_timeout).
@@ -1294,6 +1371,9 @@ private:
     // Unknown senders we pushed our state to, and when (see discover()).
     std::unordered_map<std::string, duration, detail::string_hash, std::equal_to<>> discovering_;
     detail::answer_limiter answers_{cfg_.full_state_answer_interval, cfg_.full_state_answer_addresses};
+    // clock_offset_refused sent, and clock_offset_exceeded reported, per address.
+    detail::answer_limiter clock_notices_{cfg_.full_state_answer_interval,
+                                          cfg_.full_state_answer_addresses};
     record* self_ = nullptr;
     std::string_view self_name_;
     std::vector<index_type> alive_;   // other live members, for random picks

@@ -21,14 +21,6 @@
 
 namespace cohort {
 
-/// Whether messages of variant index `type` are application traffic (handed
-/// to application subscriptions, never to the membership core).
-constexpr bool is_application_message(std::size_t type) noexcept {
-    return type == boost::mp11::mp_find<message, user_message>::value ||
-           type == boost::mp11::mp_find<message, route_request>::value ||
-           type == boost::mp11::mp_find<message, route_reply>::value;
-}
-
 struct application_filter {
     /// Bit i set: messages of variant index i are delivered. Only the
     /// application types count. Default: all three.

@@ -23,7 +23,13 @@ struct node_counters {
     std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
     std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
     std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
-    std::uint64_t clock_offset_drops = 0;   ///< envelopes too far ahead of the local clock
+    /// Envelopes dropped for their HLC stamp (membership/stamp_check.hpp):
+    /// application messages stamped more than hlc.max_offset ahead, joins
+    /// more than that ahead or behind, strangers' messages that far ahead.
+    std::uint64_t clock_offset_drops = 0;
+    /// A live member's membership messages handled although their stamp was
+    /// too far ahead to merge (failure detection does not read stamps).
+    std::uint64_t clock_offset_unmerged = 0;
     std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
                                             ///< failed, or wait queue or cache full)
     std::uint64_t resolve_lookups = 0;      ///< hostname lookups started

@@ -29,7 +29,7 @@ struct join_retrying {
 /// local status and the driver's own events.
 using node_event = std::variant<node_up, node_down, state_changed, leader_changed, tags_changed,
                                 join_completed, leave_completed, status_changed, join_retrying,
-                                node_unreachable, node_reachable>;
+                                node_unreachable, node_reachable, clock_offset_exceeded>;
 
 } // namespace cohort
 

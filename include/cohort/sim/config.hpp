@@ -9,6 +9,7 @@
 // configuration every node runs unless add_node() says otherwise.
 
 #include <cohort/error.hpp>
+#include <cohort/hlc.hpp>
 #include <cohort/membership/config.hpp>
 
 #include <boost/system/result.hpp>
@@ -36,7 +37,10 @@ struct link_faults {
 /// A node's clock error: the time its core perceives is
 /// `offset + virtual_time * (1 + drift)`.
 struct clock_error {
-    /// A constant skew (may be negative).
+    /// A constant skew (may be negative). The node's clock is one clock: its
+    /// core's time and its HLC's physical (wall) time both read it, the
+    /// latter from an arbitrary epoch, so two nodes' HLCs disagree by the
+    /// difference of their offsets (plus drift).
     std::chrono::nanoseconds offset{0};
     /// A rate error: 1e-4 is a clock that gains 100 µs per second. In (-0.5, 0.5).
     double drift = 0.0;
@@ -63,6 +67,11 @@ struct simulator_config {
     membership_config membership = membership_config::lan();
     /// Every link's faults, unless a node or pair override says otherwise.
     link_faults network;
+    /// Every node's HLC (hlc.hpp): envelopes are stamped as basic_node stamps
+    /// them and received stamps are checked as it checks them
+    /// (membership/stamp_check.hpp), so a clock skewed past max_offset
+    /// refuses joins and application messages here as on a real node.
+    hlc_config hlc;
     /// How messages are put on the wire; measure by default (bytes counted).
     wire_fidelity fidelity = wire_fidelity::measure;
     /// Keep every membership event in trace() (callbacks run either way).
@@ -102,6 +111,7 @@ inline boost::system::result<void, config_error> validate(clock_error const& c) 
 inline boost::system::result<void, config_error> validate(simulator_config const& c) noexcept {
     if (auto r = validate(c.membership); !r) return r;
     if (auto r = validate(c.network); !r) return r;
+    if (auto r = validate(c.hlc); !r) return r;
     if (c.fidelity != wire_fidelity::none && c.fidelity != wire_fidelity::measure &&
         c.fidelity != wire_fidelity::round_trip)
         return boost::system::result<void, config_error>(

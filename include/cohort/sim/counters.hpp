@@ -31,6 +31,12 @@ struct sim_counters {
     std::uint64_t codec_errors = 0;      ///< messages the codec refused (fidelity round_trip/measure)
     std::uint64_t ticks = 0;             ///< on_tick calls
     std::uint64_t user_messages = 0;     ///< user_message deliveries handed to the callback
+    /// Delivered messages whose HLC stamp was out of bounds (stamp_check.hpp):
+    /// handled by the core anyway (a member's membership message), or refused
+    /// (a join, a stranger's message, a user_message, which is not handed to
+    /// the callback).
+    std::uint64_t clock_offset_handled = 0;
+    std::uint64_t clock_offset_refused = 0;
 };
 
 } // namespace cohort

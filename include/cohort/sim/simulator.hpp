@@ -15,7 +15,9 @@
 // partitions into groups and heal, crash and restart under the same name
 // (a newer generation), pauses (a paused node neither ticks nor receives;
 // its inbound queues until resume), clock skew and drift per node (a core
-// perceives offset + t * (1 + drift)).
+// perceives offset + t * (1 + drift), and so does its HLC: every envelope is
+// stamped and every stamp checked as basic_node does, so a skew past
+// hlc.max_offset refuses joins and user messages as it would for real).
 //
 // The cores are driven directly, not through a transport: a message costs a
 // heap push and pop, a hash lookup and the core's own work.
@@ -27,7 +29,9 @@
 //   sim.run_until(60s);
 //   sim.trace();  sim.core(0).snapshot();  sim.counters();  sim.trace_hash();
 
+#include <cohort/hlc.hpp>
 #include <cohort/membership/protocol.hpp>
+#include <cohort/membership/stamp_check.hpp>
 #include <cohort/sim/config.hpp>
 #include <cohort/sim/counters.hpp>
 #include <cohort/sim/detail/event_queue.hpp>
@@ -107,6 +111,7 @@ public:
         n.clock = opts.clock;
         n.generation = 1;
         n.core = make_core(i, n);
+        n.hlc = make_hlc(i);
         if (!by_address_.emplace(peer_address::of(n.id), static_cast<std::uint32_t>(i)).second)
             boost::throw_exception(std::invalid_argument("simulator: duplicate address"));
         nodes_.push_back(std::move(n));
@@ -174,6 +179,7 @@ public:
         node& n = nodes_.at(i);
         n.generation = n.core->incarnation() + 1;
         n.core = make_core(i, n);
+        n.hlc = make_hlc(i);  // a new process: its clock state starts afresh
         n.up = true;
         n.started = false;
         ++n.life;
@@ -393,8 +399,21 @@ public:
 private:
     static constexpr std::int64_t never = INT64_MAX;
 
+    // A node's HLC reads the node's clock, from an arbitrary epoch (late 2023)
+    // so that a negative skew stays a valid wall time.
+    struct wall_clock_of {
+        simulator const* sim = nullptr;
+        std::size_t index = 0;
+        static constexpr std::int64_t epoch_ns = 1'700'000'000'000'000'000;
+        std::uint64_t now() const noexcept {
+            auto const t = epoch_ns + core_time(sim->nodes_[index], sim->now_).count();
+            return t < 0 ? 0 : static_cast<std::uint64_t>(t);
+        }
+    };
+
     struct node {
         std::unique_ptr<membership_protocol> core;
+        std::unique_ptr<basic_hlc<wall_clock_of>> hlc;  // not movable: an atomic
         node_id id;
         membership_config cfg;
         std::vector<tag> tags;
@@ -447,6 +466,10 @@ private:
     }
     void hash_in(std::uint64_t v) noexcept { hash_ = mix(hash_ ^ v); }
     void hash_in(std::string_view s) noexcept { hash_in(detail::fnv1a_64(s)); }
+
+    std::unique_ptr<basic_hlc<wall_clock_of>> make_hlc(std::size_t i) const {
+        return std::make_unique<basic_hlc<wall_clock_of>>(wall_clock_of{this, i}, cfg_.hlc);
+    }
 
     std::unique_ptr<membership_protocol> make_core(std::size_t i, node const& n) const {
         std::uint64_t const seed = mix(cfg_.seed ^ mix(i * 0x100000001b3ULL + n.generation));
@@ -560,6 +583,10 @@ private:
                     hash_in(x.leader ? x.leader->str() : std::string_view("-"));
                 } else if constexpr (std::is_same_v<T, join_completed>) {
                     hash_in(static_cast<std::uint64_t>(x.ec.value()));
+                } else if constexpr (std::is_same_v<T, clock_offset_exceeded>) {
+                    hash_in(x.peer.str());
+                    hash_in(static_cast<std::uint64_t>(x.offset.count()));
+                    hash_in(x.refused_by_peer ? 1U : 0U);
                 }
             },
             ev);
@@ -610,6 +637,7 @@ private:
         std::uint64_t const r = rng_();
         node const& src = nodes_[from];
         envelope e = src.core->make_envelope(std::move(body));
+        e.time = src.hlc->now();
         std::size_t bytes = 0;
         if (cfg_.fidelity == wire_fidelity::measure) {
             bytes = wire_size(e);
@@ -690,9 +718,17 @@ private:
         hash_in(static_cast<std::uint64_t>(now_.count()));
         std::uint32_t const to_index = f.to;
         std::uint32_t const from_index = f.from;
-        to.core->on_message(f.e, core_time(to, now_));
+        bool accepted = true;
+        if (auto const stamp = check_stamp(*to.hlc, f.e); !stamp.offset) {
+            to.core->on_message(f.e, core_time(to, now_));
+        } else {
+            accepted = to.core->on_clock_offset(f.e, *stamp.offset, cfg_.hlc.max_offset,
+                                                core_time(to, now_)) &&
+                       !is_application_message(f.e.body.index());
+            ++(accepted ? counters_.clock_offset_handled : counters_.clock_offset_refused);
+        }
         std::optional<user_message> um;
-        if (auto* p = std::get_if<user_message>(&f.e.body); p && on_user_message_)
+        if (auto* p = std::get_if<user_message>(&f.e.body); p && on_user_message_ && accepted)
             um = std::move(*p);
         release(slot);
         collect(to_index);

@@ -32,6 +32,7 @@
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/enum.hpp>
+#include <boost/mp11/algorithm.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -288,12 +289,45 @@ struct view_digest {
 };
 BOOST_DESCRIBE_STRUCT(view_digest, (), (digest, members))
 
+/// The receiver refused the sender's envelope because of its HLC stamp: the
+/// stamp's physical part was `offset_ns` ahead of the receiver's physical
+/// clock (negative: behind), beyond the receiver's `max_offset_ns`
+/// (hlc_config::max_offset). Sent at most once per
+/// full_state_answer_interval to one address. A joiner that receives it from
+/// the seed it is joining through fails its join with
+/// error::clock_offset_exceeded; any receiver reports a clock_offset_exceeded
+/// event (membership/stamp_check.hpp has the policy).
+struct clock_offset_refused {
+    static constexpr std::string_view wire_name = "clock_offset_refused";
+    std::int64_t offset_ns = 0;
+    std::int64_t max_offset_ns = 0;
+
+    friend bool operator==(clock_offset_refused const&, clock_offset_refused const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(clock_offset_refused, (), (offset_ns, max_offset_ns))
+
 /// Every protocol message. The index of an alternative is its type number on
 /// the binary wire: new types are only ever appended, never inserted,
 /// removed or reordered.
 using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
                              push_pull, user_message, gossip, push_pull_reply, route_request,
-                             route_reply, view_digest>;
+                             route_reply, view_digest, clock_offset_refused>;
+
+/// Whether `m` asks to make its sender a member: a push_pull with `join`, or
+/// a join.
+inline bool is_join_request(message const& m) noexcept {
+    if (auto const* p = std::get_if<push_pull>(&m)) return p->join;
+    return std::holds_alternative<join>(m);
+}
+
+/// Whether messages of variant index `type` are application traffic (a
+/// user_message or the router's), which the driver hands to application
+/// subscriptions, never to the membership core.
+constexpr bool is_application_message(std::size_t type) noexcept {
+    return type == boost::mp11::mp_find<message, user_message>::value ||
+           type == boost::mp11::mp_find<message, route_request>::value ||
+           type == boost::mp11::mp_find<message, route_reply>::value;
+}
 
 }  // namespace cohort
 
