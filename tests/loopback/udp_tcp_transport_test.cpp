@@ -519,6 +519,12 @@ BOOST_AUTO_TEST_CASE(frames_back_ride_the_connection_the_peer_opened) {
     // frame to a connects (after the backoff) and is refused.
     ra.reset();
     a.reset();
+    // Hold a's port, bound but not listening, so that no other process on
+    // the machine (tests run in parallel) takes it and accepts the connect.
+    asio::ip::tcp::socket hold(ioc);
+    hold.open(a_ep.protocol() == asio::ip::udp::v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6());
+    hold.set_option(asio::socket_base::reuse_address(true));
+    hold.bind(asio::ip::tcp::endpoint(a_ep.address(), a_ep.port()));
     BOOST_TEST_REQUIRE(run_until(ioc, [&] { return b.counters().disconnects == 1; }));
     auto const late = send_frame(b, a_ep, bytes_of("late"));
     BOOST_TEST_REQUIRE(run_until(ioc, [&] { return late->done; }));
