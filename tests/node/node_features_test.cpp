@@ -644,3 +644,114 @@ BOOST_AUTO_TEST_CASE(envelopes_sent_after_hlc_now_carry_later_timestamps) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- status lifecycle (issue 11) ------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(node_status_lifecycle)
+
+namespace {
+
+std::vector<cohort::node_status> statuses_of(std::vector<cohort::node_event> const& events) {
+    std::vector<cohort::node_status> out;
+    for (auto const& e : events)
+        if (auto const* s = std::get_if<cohort::status_changed>(&e)) out.push_back(s->status);
+    return out;
+}
+
+} // namespace
+
+// status() and the status_changed events delivered to a subscription opened
+// before start go created -> starting -> running -> stopping -> stopped, for
+// a graceful stop (a leave first) and an abrupt one; then the stream ends.
+BOOST_AUTO_TEST_CASE(status_goes_starting_running_stopping_stopped_and_events_follow) {
+    // Gossip once a second: a leave takes a while to spread, so "stopping" lasts.
+    memory_cluster c(21, [](cohort::node_config& cfg) { cfg.membership.gossip_interval = 1s; });
+    auto const a = c.add();
+    auto const b = c.add();
+    std::vector<std::vector<cohort::node_event>> got(2);
+    std::vector<std::optional<error_code>> ended(2);
+    std::vector<mem_node::event_subscription> subs;
+    subs.push_back(c.at(a).subscribe_events());
+    subs.push_back(c.at(b).subscribe_events());
+    std::function<void(std::size_t)> pull = [&](std::size_t i) {
+        subs[i].async_next([&, i](error_code ec, cohort::node_event e) {
+            if (ec) {
+                ended[i] = ec;
+                return;
+            }
+            got[i].push_back(std::move(e));
+            pull(i);
+        });
+    };
+    pull(0);
+    pull(1);
+    c.run_for(2ms);
+    BOOST_TEST(c.at(a).status() == cohort::node_status::created);
+    BOOST_TEST(got[0].empty());  // nothing before start
+
+    c.start(a);
+    c.start(b);
+    BOOST_TEST(c.at(a).status() == cohort::node_status::running);
+    c.join({b}, a);
+    BOOST_REQUIRE(c.run_until([&] { return c.all_see_active({a, b}, 2); }, 10s));
+    using st = cohort::node_status;
+    std::vector<st> const up{st::starting, st::running};
+    BOOST_TEST(statuses_of(got[0]) == up, boost::test_tools::per_element());
+    // The first event of all is the status change to starting.
+    BOOST_REQUIRE(!got[0].empty());
+    BOOST_TEST(std::holds_alternative<cohort::status_changed>(got[0].front()));
+
+    // Graceful stop of a: stopping while it leaves, then stopped.
+    std::optional<error_code> stopped_a;
+    c.at(a).async_stop([&](error_code ec) { stopped_a = ec; });
+    c.run_for(1ms);
+    BOOST_TEST(c.at(a).status() == cohort::node_status::stopping);
+    BOOST_TEST((statuses_of(got[0]).back() == st::stopping));
+    BOOST_TEST(!ended[0].has_value());
+    BOOST_REQUIRE(c.run_until([&] { return stopped_a.has_value(); }, 10s));
+    BOOST_TEST(!*stopped_a);
+    c.run_for(2ms);
+    BOOST_TEST(c.at(a).status() == cohort::node_status::stopped);
+    std::vector<st> const life{st::starting, st::running, st::stopping, st::stopped};
+    BOOST_TEST(statuses_of(got[0]) == life, boost::test_tools::per_element());
+    BOOST_TEST(statuses_of(c.logs[a]) == life, boost::test_tools::per_element());  // default stream
+    // The leave came between stopping and stopped.
+    auto const pos = [&](auto pred) {
+        return std::find_if(got[0].begin(), got[0].end(), pred) - got[0].begin();
+    };
+    auto const stopping_at = pos([](cohort::node_event const& e) {
+        auto const* s = std::get_if<cohort::status_changed>(&e);
+        return s && s->status == cohort::node_status::stopping;
+    });
+    auto const left_at = pos([](cohort::node_event const& e) {
+        return std::holds_alternative<cohort::leave_completed>(e);
+    });
+    BOOST_TEST(left_at > stopping_at);
+    BOOST_TEST(left_at < static_cast<std::ptrdiff_t>(got[0].size()) - 1);
+    BOOST_REQUIRE(ended[0].has_value());
+    BOOST_TEST(*ended[0] == boost::asio::error::operation_aborted);
+
+    // Abrupt stop of b: the same states, no leave.
+    std::optional<error_code> stopped_b;
+    c.at(b).async_stop(cohort::stop_mode::abrupt, [&](error_code ec) { stopped_b = ec; });
+    BOOST_REQUIRE(c.run_until([&] { return stopped_b.has_value(); }, 1s));
+    BOOST_TEST(!*stopped_b);
+    c.run_for(2ms);
+    BOOST_TEST(c.at(b).status() == cohort::node_status::stopped);
+    BOOST_TEST(statuses_of(got[1]) == life, boost::test_tools::per_element());
+    BOOST_TEST(std::none_of(got[1].begin(), got[1].end(), [](cohort::node_event const& e) {
+        return std::holds_alternative<cohort::leave_completed>(e);
+    }));
+    BOOST_REQUIRE(ended[1].has_value());
+    BOOST_TEST(*ended[1] == boost::asio::error::operation_aborted);
+
+    // A second stop of a stopped node succeeds and changes nothing.
+    std::optional<error_code> again;
+    c.at(a).async_stop([&](error_code ec) { again = ec; });
+    c.run_for(2ms);
+    BOOST_REQUIRE(again);
+    BOOST_TEST(!*again);
+    BOOST_TEST(statuses_of(c.logs[a]) == life, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
