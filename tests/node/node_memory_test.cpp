@@ -5,9 +5,12 @@
 // basic_node over a memory_network on virtual time: a cluster of one, five
 // nodes joining through one seed, a crash detected, a graceful leave, calls
 // before start, and a bad configuration.
+#include "memory_cluster.hpp"
+
 #include <cohort/node.hpp>
 #include <cohort/transport/memory_network.hpp>
 #include <cohort/transport/memory_transport.hpp>
+#include <cohort/wire/json_codec.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
@@ -333,6 +336,113 @@ BOOST_AUTO_TEST_CASE(invalid_config_fails_start) {
 
     cohort::node_config empty;
     BOOST_TEST(cohort::validate(empty).error().field == "node_config.id");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- seed fallback and the JSON codec (issue 11) --------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(node_memory_hardening)
+
+// Seeds are tried in turn: an address with no transport and a crashed seed
+// (both refuse the join frame) come first; the join goes through the live
+// seed after them, within one async_join.
+BOOST_AUTO_TEST_CASE(join_falls_back_from_dead_seeds_to_a_live_one) {
+    cluster c(31);
+    c.add();  // 0: the joiner
+    c.add();  // 1: the live seed
+    c.add();  // 2: a seed that crashed
+    for (std::size_t i = 0; i < 3; ++i) c.start(i);
+    c.net.crash(address_of(2));
+    std::vector<cohort::peer_address> const seeds{
+        {"10.0.0.99", 7946},  // nobody there
+        cohort::peer_address::of(c.at(2).local_id()),
+        cohort::peer_address::of(c.at(1).local_id()),
+    };
+    std::optional<boost::system::error_code> joined;
+    c.at(0).async_join(seeds, [&](boost::system::error_code ec) { joined = ec; });
+    BOOST_REQUIRE(c.run_until([&] { return joined.has_value(); }, 20s));
+    BOOST_TEST(!*joined, joined->message());
+    auto const k = c.at(0).counters();
+    BOOST_TEST(k.membership.join_attempts >= 3u);  // the dead ones were tried first
+    BOOST_TEST(k.transport.drops_closed + k.transport.drops_crashed >= 2u);
+    BOOST_REQUIRE(c.run_until([&] { return c.active_seen_by(0) == 2u && c.active_seen_by(1) == 2u; },
+                              10s));
+    for (auto const& m : c.at(0).members()) BOOST_TEST(m.id.name() != "n2");
+    // One for the cluster of one at start, one for this join; no failed attempt reported.
+    BOOST_TEST(c.count<cohort::join_completed>(0, [](auto const& e) { return !e.ec; }) == 2u);
+    BOOST_TEST(c.count<cohort::join_completed>(0, [](auto const& e) { return !!e.ec; }) == 0u);
+    c.net.restart(address_of(2));
+    c.stop_all();
+}
+
+namespace {
+
+using json_node = cohort::basic_node<cohort::memory_transport, cohort::json_codec>;
+
+cohort::message user(std::string topic, std::string const& payload) {
+    cohort::user_message m{std::move(topic), {}};
+    for (char ch : payload) m.payload.push_back(static_cast<std::byte>(ch));
+    return cohort::message(std::move(m));
+}
+
+} // namespace
+
+// The whole membership protocol and application traffic over json_codec:
+// three nodes join and see each other active, a user message crosses, and a
+// binary_codec node's message is a decode error to them.
+BOOST_AUTO_TEST_CASE(a_cluster_on_json_codec_forms_and_carries_user_messages) {
+    cohort_node_test::basic_memory_cluster<json_node> c(32);
+    auto const ids = c.form(3);
+    for (auto i : ids) {
+        BOOST_TEST(c.active_seen_by(i) == 3u);
+        BOOST_REQUIRE(c.at(i).leader());
+        BOOST_TEST(c.at(i).leader()->name() == "n0");
+        BOOST_TEST(c.at(i).counters().decode_errors == 0u);
+    }
+
+    std::vector<std::string> received;
+    auto sub = c.at(2).subscribe_application([&](cohort::envelope& e) {
+        if (auto const* u = std::get_if<cohort::user_message>(&e.body)) {
+            std::string payload;
+            for (auto b : u->payload) payload.push_back(static_cast<char>(b));
+            received.push_back(u->topic + "=" + payload + " from " + std::string(e.sender.name()));
+        }
+    });
+    std::optional<boost::system::error_code> sent;
+    c.at(0).async_send_application(c.at(2).local_id(), user("greeting", "hello over json"),
+                                   [&](boost::system::error_code ec) { sent = ec; });
+    BOOST_REQUIRE(c.run_until([&] { return !received.empty(); }, 2s));
+    BOOST_REQUIRE(sent);
+    BOOST_TEST(!*sent);
+    BOOST_TEST(received == std::vector<std::string>{"greeting=hello over json from n0"},
+               boost::test_tools::per_element());
+
+    // What a binary_codec node sends them does not decode as JSON.
+    cohort::memory_transport stranger_transport(c.net, cohort_node_test::address_of(9));
+    auto stranger_cfg = cohort_node_test::config_of(9, 32);
+    mem_node stranger(stranger_transport, stranger_cfg);
+    std::optional<boost::system::error_code> started;
+    stranger.async_start([&](boost::system::error_code ec) { started = ec; });
+    c.run_for(2ms);
+    BOOST_REQUIRE(started);
+    BOOST_REQUIRE(!*started);
+    auto const errors_before = c.at(2).counters().decode_errors;
+    stranger.async_send_application(c.at(2).local_id(), user("greeting", "binary"),
+                                    [](boost::system::error_code) {});
+    BOOST_REQUIRE(c.run_until(
+        [&] {
+            stranger.poll_time();
+            return c.at(2).counters().decode_errors > errors_before;
+        },
+        2s));
+    BOOST_TEST(received.size() == 1u);
+    std::optional<boost::system::error_code> stranger_stopped;
+    stranger.async_stop(cohort::stop_mode::abrupt,
+                        [&](boost::system::error_code ec) { stranger_stopped = ec; });
+    c.run_for(2ms);
+    BOOST_TEST(stranger_stopped.has_value());
+    c.stop_all();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
