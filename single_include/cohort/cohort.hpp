@@ -3632,6 +3632,7 @@ public:
         record r;
         r.m = member{std::move(self), generation, node_state::joining, std::move(tags), {}};
         auto const i = table_.insert(std::move(r)).first;
+        ++view_version_;
         self_ = &table_[i];
         self_->index = i;
         self_name_ = self_->m.id.name();
@@ -3694,6 +3695,7 @@ public:
                 r.m.incarnation = m.incarnation;
                 r.m.state = m.state;
                 r.m.tags = m.tags;
+                ++view_version_;
                 r.m.state_since = now;
             });
             if (!fresh) continue;
@@ -3851,6 +3853,7 @@ public:
         if (tags_size(tags) > cfg_.max_tags_size) return error::length_over_limit;
         self_->m.tags = std::move(tags);
         ++self_->m.incarnation;
+        ++view_version_;
         events_.emplace_back(tags_changed{self_->m.id});
         broadcast_self();
         return {};
@@ -3966,6 +3969,17 @@ public:
     std::size_t size() const noexcept { return table_.size(); }
     /// Live members (joining, active, suspected), this node included.
     std::size_t live_count() const noexcept { return ring_.size(); }
+    /// Changes whenever a member is added, reaped, or changes state,
+    /// incarnation, tags or address: a driver that publishes the view copies
+    /// it (snapshot(), O(N log N)) only when this moved, not per message.
+    std::uint64_t view_version() const noexcept { return view_version_; }
+    /// Calls `f(name, phi)` for each member this node monitors, with the phi
+    /// that phi(name, now) returns; O(monitored_by).
+    template <class F>
+    void for_each_monitored(duration now, F&& f) const {
+        for (auto const& w : watches_)
+            f(std::string_view(w.name), w.answered ? w.detector.phi(now) : 0.0);
+    }
     /// A copy of the whole view, sorted by id.
     membership_snapshot snapshot() const {
         membership_snapshot s;
@@ -4274,6 +4288,7 @@ private:
             record fresh;
             fresh.m = member{r.member, r.incarnation, r.state, r.tags, now};
             auto const j = table_.insert(std::move(fresh)).first;
+            ++view_version_;
             record& rec = table_[j];
             rec.index = j;
             enter_state(rec, std::nullopt, now, r.from);
@@ -4301,6 +4316,7 @@ private:
             return;
         }
         if (newer) {
+            ++view_version_;
             rec.m.incarnation = r.incarnation;
             rec.m.id = r.member;  // a newer incarnation may bring a new address
             if (rec.m.tags != r.tags) {
@@ -4343,6 +4359,7 @@ private:
         ++counters_.refutations;
         if (r.state == node_state::unknown) awareness_.apply(1);
         me.incarnation = std::max(me.incarnation, r.incarnation) + 1;
+        ++view_version_;
         broadcast_self();
     }
 
@@ -4377,6 +4394,7 @@ private:
         leave_state(rec, old);
         rec.m.state = s;
         rec.m.state_since = now;
+        ++view_version_;
         enter_state(rec, old, now, from);
     }
 
@@ -4839,6 +4857,7 @@ private:
             clear_down_hint(i);
             queue_.erase(t.name);
             table_.erase(i);
+            ++view_version_;
             ++counters_.reaped;
         }
     }
@@ -4895,6 +4914,7 @@ private:
     detail::broadcast_queue queue_;
 
     std::vector<watch> watches_;
+    std::uint64_t view_version_ = 0;  // see view_version()
     std::uint64_t watched_version_ = static_cast<std::uint64_t>(-1);  // ring_.version() of watches_
     std::vector<relay> relays_;
     std::uint32_t next_seq_ = 1;
@@ -10731,6 +10751,7 @@ private:
 
     struct heard {
         hlc_timestamp last{};
+        bool dirty = false;  // in heard_dirty_, not yet published
     };
 
     // Moves to the executor before touching state; the stored handler is
@@ -10785,6 +10806,7 @@ private:
             cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
         core_ = std::make_unique<membership_protocol>(cfg_.membership, cfg_.id, generation,
                                                       cfg_.tags, seed);
+        published_version_ = static_cast<std::uint64_t>(-1);  // a new core: rebuild the view
     }
 
     // ---- operations on the executor ---------------------------------------------------------
@@ -11172,6 +11194,12 @@ private:
             it = heard_.emplace(std::string(e.sender.name()), heard{}).first;
         }
         it->second.last = e.time;
+        // For publish(): a pointer, stable while the entry lives (until a
+        // rebuild, which clears the list).
+        if (!it->second.dirty) {
+            it->second.dirty = true;
+            heard_dirty_.push_back(&*it);
+        }
     }
 
     // After each input: send the outbox, queue the events, publish, re-arm.
@@ -11394,10 +11422,49 @@ private:
         return it != members_.end() && it->id.name() == name ? &*it : nullptr;
     }
 
-    // O(N) per input: simple, and a view copy is what members() returns anyway.
+    // After every input. The view is copied (O(N log N)) only when the core's
+    // view_version() moved; otherwise only what a message can change without
+    // changing the view is written in place: the senders' last_heard
+    // (O(log N) each) and the monitored members' phi (O(monitored_by)), with
+    // the counters. At 10,000 members that is the difference between a copy
+    // of the view per packet and a few lookups (BENCHMARKS.md, "publish").
     void publish() {
         if (!core_) return;
         auto const t = now();
+        if (view_published_ && published_version_ == core_->view_version())
+            return publish_in_place(t);
+        rebuild_view(t);
+    }
+
+    void publish_in_place(duration t) {
+        counters_.sender_entries = heard_.size();
+        counters_.membership = core_->counters();
+        std::lock_guard lock(mutex_);
+        for (auto* h : heard_dirty_) {
+            h->second.dirty = false;
+            if (auto* m = find_member_mutable(h->first)) m->last_heard = h->second.last;
+        }
+        heard_dirty_.clear();
+        for (auto i : monitored_at_) {
+            members_[i].phi = 0.0;
+            members_[i].monitored = false;
+        }
+        monitored_at_.clear();
+        core_->for_each_monitored(t, [&](std::string_view name, double phi) {
+            if (auto* m = find_member_mutable(name)) {
+                m->phi = phi;
+                m->monitored = true;
+                monitored_at_.push_back(static_cast<std::size_t>(m - members_.data()));
+            }
+        });
+        published_ = counters_;
+    }
+
+    node_member* find_member_mutable(std::string_view name) noexcept {
+        return const_cast<node_member*>(find_member(name));
+    }
+
+    void rebuild_view(duration t) {
         auto snap = core_->snapshot();
         std::vector<node_member> view;
         view.reserve(snap.members.size());
@@ -11407,14 +11474,24 @@ private:
             node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
             if (auto it = heard_.find(nm.id.name()); it != heard_.end())
                 nm.last_heard = it->second.last;
-            if (auto const phi = core_->phi(nm.id.name(), t)) {
-                nm.phi = *phi;
-                nm.monitored = true;
-            }
             view.push_back(std::move(nm));
         }
+        monitored_at_.clear();
+        core_->for_each_monitored(t, [&](std::string_view name, double phi) {
+            auto it = std::lower_bound(view.begin(), view.end(), name,
+                                       [](node_member const& m, std::string_view n) {
+                                           return m.id.name() < n;
+                                       });
+            if (it == view.end() || it->id.name() != name) return;
+            it->phi = phi;
+            it->monitored = true;
+            monitored_at_.push_back(static_cast<std::size_t>(it - view.begin()));
+        });
+        for (auto* h : heard_dirty_) h->second.dirty = false;
+        heard_dirty_.clear();  // before the erase below: its pointers would dangle
         if (heard_.size() > view.size())  // members were reaped: forget them too
             std::erase_if(heard_, [&](auto const& h) { return !core_->find(h.first); });
+        published_version_ = core_->view_version();
         counters_.sender_entries = heard_.size();
         counters_.membership = core_->counters();
         note_view(view);  // router hooks
@@ -11567,6 +11644,12 @@ private:
     std::optional<duration> join_retry_at_;  // the pending join's next attempt
     std::optional<duration> stop_deadline_;  // a graceful stop's bound on its leave
     std::unordered_map<std::string, heard, detail::string_hash, std::equal_to<>> heard_;
+    // publish()'s bookkeeping: entries of heard_ changed since the last
+    // publish, members_ indices marked monitored, and the core's
+    // view_version() that members_ shows.
+    std::vector<typename decltype(heard_)::value_type*> heard_dirty_;
+    std::vector<std::size_t> monitored_at_;
+    std::uint64_t published_version_ = static_cast<std::uint64_t>(-1);
     std::vector<std::byte> buffer_;
     node_counters counters_;
 

@@ -528,6 +528,47 @@ BOOST_AUTO_TEST_CASE(retry_join_gives_up_after_max_attempts) {
     c.stop_all();
 }
 
+// ---- publishing without copying the view (#9) ---------------------------------------------
+
+// Between view changes, members() is updated in place: last_heard and phi
+// still follow every message, and a change of the view still shows at once.
+BOOST_AUTO_TEST_CASE(a_stable_view_keeps_last_heard_and_phi_current) {
+    memory_cluster c;
+    auto const ids = c.form(3);
+    c.run_for(3s);  // the detectors have samples
+    auto const of = [&](std::size_t at, std::size_t who) {
+        for (auto const& m : c.at(at).members())
+            if (m.id == c.at(who).local_id()) return m;
+        BOOST_FAIL("member missing");
+        return cohort::node_member{};
+    };
+    auto const version = c.at(0).view_version();
+    auto const first = of(0, 1);
+    BOOST_TEST(first.monitored);
+    std::size_t phi_moves = 0;
+    auto last = first;
+    auto const heartbeat = c.at(0).config().membership.heartbeat_interval;
+    for (int round = 0; round < 6; ++round) {
+        c.run_for(heartbeat + heartbeat / 2);  // n1 acks and pings n0 once per interval
+        auto const now = of(0, 1);
+        BOOST_TEST((last.last_heard < now.last_heard), "round " << round);
+        phi_moves += now.phi != last.phi;
+        last = now;
+    }
+    BOOST_TEST(phi_moves > 0u);  // phi is read at each publish, not frozen at the last copy
+    BOOST_TEST(c.at(0).view_version() == version);  // all of it without a view change
+    BOOST_TEST(c.at(0).counters().membership.received[2] > 0u);
+    // A change (new tags) is published as before.
+    std::optional<error_code> tagged;
+    c.at(1).async_set_tags({{"role", "db"}}, [&](error_code ec) { tagged = ec; });
+    BOOST_REQUIRE(c.run_until([&] { return !of(0, 1).tags.empty(); }, 5s));
+    BOOST_TEST(c.at(0).view_version() > version);
+    BOOST_TEST(of(0, 1).monitored);
+    BOOST_TEST((last.last_heard < of(0, 1).last_heard));
+    (void)ids;
+    c.stop_all();
+}
+
 // ---- clock offset (#2) ------------------------------------------------------------------
 
 namespace {

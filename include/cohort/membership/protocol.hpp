@@ -128,6 +128,7 @@ public:
         record r;
         r.m = member{std::move(self), generation, node_state::joining, std::move(tags), {}};
         auto const i = table_.insert(std::move(r)).first;
+        ++view_version_;
         self_ = &table_[i];
         self_->index = i;
         self_name_ = self_->m.id.name();
@@ -190,6 +191,7 @@ public:
                 r.m.incarnation = m.incarnation;
                 r.m.state = m.state;
                 r.m.tags = m.tags;
+                ++view_version_;
                 r.m.state_since = now;
             });
             if (!fresh) continue;
@@ -347,6 +349,7 @@ public:
         if (tags_size(tags) > cfg_.max_tags_size) return error::length_over_limit;
         self_->m.tags = std::move(tags);
         ++self_->m.incarnation;
+        ++view_version_;
         events_.emplace_back(tags_changed{self_->m.id});
         broadcast_self();
         return {};
@@ -462,6 +465,17 @@ public:
     std::size_t size() const noexcept { return table_.size(); }
     /// Live members (joining, active, suspected), this node included.
     std::size_t live_count() const noexcept { return ring_.size(); }
+    /// Changes whenever a member is added, reaped, or changes state,
+    /// incarnation, tags or address: a driver that publishes the view copies
+    /// it (snapshot(), O(N log N)) only when this moved, not per message.
+    std::uint64_t view_version() const noexcept { return view_version_; }
+    /// Calls `f(name, phi)` for each member this node monitors, with the phi
+    /// that phi(name, now) returns; O(monitored_by).
+    template <class F>
+    void for_each_monitored(duration now, F&& f) const {
+        for (auto const& w : watches_)
+            f(std::string_view(w.name), w.answered ? w.detector.phi(now) : 0.0);
+    }
     /// A copy of the whole view, sorted by id.
     membership_snapshot snapshot() const {
         membership_snapshot s;
@@ -770,6 +784,7 @@ private:
             record fresh;
             fresh.m = member{r.member, r.incarnation, r.state, r.tags, now};
             auto const j = table_.insert(std::move(fresh)).first;
+            ++view_version_;
             record& rec = table_[j];
             rec.index = j;
             enter_state(rec, std::nullopt, now, r.from);
@@ -797,6 +812,7 @@ private:
             return;
         }
         if (newer) {
+            ++view_version_;
             rec.m.incarnation = r.incarnation;
             rec.m.id = r.member;  // a newer incarnation may bring a new address
             if (rec.m.tags != r.tags) {
@@ -839,6 +855,7 @@ private:
         ++counters_.refutations;
         if (r.state == node_state::unknown) awareness_.apply(1);
         me.incarnation = std::max(me.incarnation, r.incarnation) + 1;
+        ++view_version_;
         broadcast_self();
     }
 
@@ -873,6 +890,7 @@ private:
         leave_state(rec, old);
         rec.m.state = s;
         rec.m.state_since = now;
+        ++view_version_;
         enter_state(rec, old, now, from);
     }
 
@@ -1335,6 +1353,7 @@ private:
             clear_down_hint(i);
             queue_.erase(t.name);
             table_.erase(i);
+            ++view_version_;
             ++counters_.reaped;
         }
     }
@@ -1391,6 +1410,7 @@ private:
     detail::broadcast_queue queue_;
 
     std::vector<watch> watches_;
+    std::uint64_t view_version_ = 0;  // see view_version()
     std::uint64_t watched_version_ = static_cast<std::uint64_t>(-1);  // ring_.version() of watches_
     std::vector<relay> relays_;
     std::uint32_t next_seq_ = 1;
