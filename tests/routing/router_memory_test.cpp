@@ -13,17 +13,26 @@
 #include <cohort/routing/bounded_partitions.hpp>
 #include <cohort/routing/router.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace cohort_test;
@@ -750,6 +759,93 @@ BOOST_AUTO_TEST_CASE(a_reply_over_the_codec_limit_completes_the_call_with_reply_
     BOOST_TEST(r.reply.find("100000") != std::string::npos, r.reply);
     BOOST_TEST(c.router(0).counters().timeouts == 0u);
     BOOST_TEST(c.router(1).counters().replies_too_large == 1u);
+    c.stop_all();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- completion tokens (issue 11) -----------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(router_memory_tokens)
+
+// A forwarded call awaited with use_awaitable inside co_spawn returns the
+// owner's reply; an error comes out as a system_error, and as a value with
+// as_tuple(use_awaitable).
+BOOST_AUTO_TEST_CASE(calls_complete_with_use_awaitable_in_a_coroutine) {
+    router_cluster c(41);
+    c.form(3);
+    serve_echo(c);
+    auto const key = c.key_owned_by(0, 2);
+    auto const local_key = c.key_owned_by(0, 0);
+    std::vector<std::string> steps;
+    bool done = false;
+    asio::co_spawn(
+        c.ctx,
+        [&]() -> asio::awaitable<void> {
+            auto const p = bytes("aw");
+            auto const reply = co_await c.router(0).async_call(key, "echo", p, asio::use_awaitable);
+            steps.push_back(text(reply));
+            auto const local =
+                co_await c.router(0).async_call(local_key, "echo", p, asio::use_awaitable);
+            steps.push_back(text(local));
+            try {
+                co_await c.router(0).async_call(key, "no-such-topic", p, asio::use_awaitable);
+                steps.push_back("no error");
+            } catch (boost::system::system_error const& e) {
+                steps.push_back(e.code() == error::no_handler ? "threw no_handler"
+                                                              : "threw " + e.code().message());
+            }
+            auto const [ec, r] = co_await c.router(0).async_call(key, "no-such-topic", p,
+                                                                 asio::as_tuple(asio::use_awaitable));
+            steps.push_back(ec == error::no_handler ? "tuple no_handler" : "tuple " + ec.message());
+            done = true;
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
+    BOOST_REQUIRE(c.run_until([&] { return done; }, 30s));
+    std::vector<std::string> const expected{"r2:aw", "r0:aw", "threw no_handler",
+                                            "tuple no_handler"};
+    BOOST_TEST(steps == expected, boost::test_tools::per_element());
+    BOOST_TEST(c.router(2).counters().requests_served >= 1u);
+    c.stop_all();
+}
+
+// With use_future: the future becomes ready while this thread polls the
+// context (virtual time), and get() returns the owner's reply or throws.
+BOOST_AUTO_TEST_CASE(calls_complete_with_use_future_while_the_context_is_polled) {
+    router_cluster c(42);
+    c.form(3);
+    serve_echo(c);
+    auto const key = c.key_owned_by(1, 2);
+    auto const p = bytes("fut");
+    auto const ready = [](auto const& f) {
+        return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    };
+    std::future<std::vector<std::byte>> reply =
+        c.router(1).async_call(key, "echo", p, asio::use_future);
+    BOOST_TEST(!ready(reply));  // never inside the initiating call
+    BOOST_REQUIRE(c.run_until([&] { return ready(reply); }, 30s));
+    BOOST_TEST(text(reply.get()) == "r2:fut");
+
+    auto failing = c.router(1).async_call(key, "no-such-topic", p, asio::use_future);
+    BOOST_REQUIRE(c.run_until([&] { return ready(failing); }, 30s));
+    BOOST_CHECK_EXCEPTION(failing.get(), boost::system::system_error,
+                          [](auto const& e) { return e.code() == error::no_handler; });
+
+    // Several futures outstanding at once, each with its own owner's reply.
+    std::vector<std::future<std::vector<std::byte>>> many;
+    std::vector<std::string> expected;
+    for (std::size_t owner = 0; owner < 3; ++owner) {
+        many.push_back(c.router(0).async_call(c.key_owned_by(0, owner), "echo", p, asio::use_future));
+        expected.push_back("r" + std::to_string(owner) + ":fut");
+    }
+    BOOST_REQUIRE(c.run_until(
+        [&] { return std::all_of(many.begin(), many.end(), [&](auto const& f) { return ready(f); }); },
+        30s));
+    std::vector<std::string> got;
+    for (auto& f : many) got.push_back(text(f.get()));
+    BOOST_TEST(got == expected, boost::test_tools::per_element());
     c.stop_all();
 }
 
