@@ -59,6 +59,8 @@ class CohortConan(ConanFile):
         self.requires("boost/[>=1.81.0]", transitive_headers=True, transitive_libs=True)
         # routing hashes keys with xxHash in its header-only mode (XXH_INLINE_ALL)
         self.requires("xxhash/[>=0.8.1]", transitive_headers=True)
+        # security/ seals messages with OpenSSL 3 (EVP AES-GCM and HMAC)
+        self.requires("openssl/[>=3.0]", transitive_headers=True, transitive_libs=True)
 
     def package_id(self):
         self.info.clear()
@@ -85,6 +87,7 @@ class CohortConan(ConanFile):
         self.cpp_info.set_property("cmake_file_name", "cohort")
         self.cpp_info.set_property("cmake_target_name", "cohort::cohort")
         self.cpp_info.set_property("pkg_config_name", "cohort")
-        self.cpp_info.requires = ["boost::headers", "boost::json", "xxhash::xxhash"]
+        self.cpp_info.requires = ["boost::headers", "boost::json", "xxhash::xxhash",
+                                 "openssl::crypto"]
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs.append("pthread")

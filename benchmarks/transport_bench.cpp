@@ -34,6 +34,7 @@
 // a completion handler per operation (see udp_tcp_transport.hpp).
 
 #include <cohort/transport/detail/framing.hpp>
+#include <cohort/security/secure_channel.hpp>
 #include <cohort/transport/udp_tcp_transport.hpp>
 
 #include <benchmark/benchmark.h>
@@ -366,5 +367,100 @@ void BM_tcp_transport_frames(benchmark::State& state) {
     b.close();
 }
 BENCHMARK(BM_tcp_transport_frames)->Arg(64)->Arg(1024)->UseRealTime();
+
+// ---- sealed (issue 12: >= 80% of the plain transport) ------------------------------------
+// The same workloads with every message sealed by the sender's secure_channel
+// (AES-256-GCM) before the send and opened by the receiver's after it.
+
+cohort::security_config sealed_config() {
+    cohort::security_config cfg;
+    cfg.keyring = std::make_shared<cohort::keyring>();
+    (void)cfg.keyring->install(std::vector<std::byte>(32, std::byte{0x33}));
+    return cfg;
+}
+
+void BM_udp_transport_datagrams_sealed(benchmark::State& state) {
+    auto const size = static_cast<std::size_t>(state.range(0));
+    asio::io_context ioc(1);
+    cohort::udp_tcp_config cfg;
+    cfg.bind = loopback();
+    cohort::udp_tcp_transport a(ioc, cfg);
+    cohort::udp_tcp_transport b(ioc, cfg);
+    auto const to = b.local_endpoint();
+    auto const security = sealed_config();
+    cohort::secure_channel sealer(security), opener(security);
+    std::vector<std::byte> payload(size, std::byte{0x5a});
+    std::vector<std::byte> sealed;
+    window_driver driver(ioc, window_driver::pacing::receiver);
+
+    driver.set_sender([&] {
+        sealed.clear();
+        (void)sealer.seal(payload, sealed);
+        a.async_send_packet(to, sealed, [](error_code) {});
+    });
+    std::function<void()> receive = [&] {
+        b.async_receive([&](error_code ec, cohort::udp_tcp_transport::inbound_type m) {
+            if (ec)
+                return;
+            auto opened = opener.open(m.bytes);
+            if (!opened) state.SkipWithError("open failed");
+            benchmark::DoNotOptimize(opened->plaintext.data());
+            driver.on_delivered();
+            driver.pump();
+            receive();
+        });
+    };
+    receive();
+    for (auto _ : state)
+        driver.run_batch();
+    driver.report(state, size);
+    a.close();
+    b.close();
+}
+BENCHMARK(BM_udp_transport_datagrams_sealed)->Arg(64)->Arg(1024)->UseRealTime();
+
+void BM_tcp_transport_frames_sealed(benchmark::State& state) {
+    auto const size = static_cast<std::size_t>(state.range(0));
+    asio::io_context ioc(1);
+    cohort::udp_tcp_config cfg;
+    cfg.bind = loopback();
+    cohort::udp_tcp_transport a(ioc, cfg);
+    cohort::udp_tcp_transport b(ioc, cfg);
+    auto const to = b.local_endpoint();
+    auto const security = sealed_config();
+    cohort::secure_channel sealer(security), opener(security);
+    std::vector<std::byte> payload(size, std::byte{0x5a});
+    std::vector<std::byte> sealed;
+    window_driver driver(ioc, window_driver::pacing::sender);
+
+    driver.set_sender([&] {
+        sealed.clear();
+        (void)sealer.seal(payload, sealed);
+        a.async_send_frame(to, sealed, [&](error_code ec) {
+            if (ec)
+                return;
+            driver.on_sent();
+            driver.pump();
+        });
+    });
+    std::function<void()> receive = [&] {
+        b.async_receive([&](error_code ec, cohort::udp_tcp_transport::inbound_type m) {
+            if (ec)
+                return;
+            auto opened = opener.open(m.bytes);
+            if (!opened) state.SkipWithError("open failed");
+            benchmark::DoNotOptimize(opened->plaintext.data());
+            driver.on_delivered();
+            receive();
+        });
+    };
+    receive();
+    for (auto _ : state)
+        driver.run_batch();
+    driver.report(state, size);
+    a.close();
+    b.close();
+}
+BENCHMARK(BM_tcp_transport_frames_sealed)->Arg(64)->Arg(1024)->UseRealTime();
 
 } // namespace

@@ -38,6 +38,13 @@ BASELINES = {
                                  "BM_router_bare_asio_request_response"],
     "BM_router_node_round_trip": ["BM_router_bare_asio_per_message"],
     "BM_node_receive": ["BM_node_receive_small_view"],
+    "BM_udp_transport_datagrams_sealed": ["BM_udp_transport_datagrams"],
+    "BM_tcp_transport_frames_sealed": ["BM_tcp_transport_frames"],
+    "BM_security_seal_encrypt": ["BM_security_plain_copy"],
+    "BM_security_open_encrypt": ["BM_security_plain_copy"],
+    "BM_security_seal_authenticate": ["BM_security_plain_copy"],
+    "BM_security_open_authenticate": ["BM_security_plain_copy"],
+    "BM_security_seal_new_context_per_packet": ["BM_security_seal_encrypt"],
 }
 
 

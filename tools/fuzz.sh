@@ -23,7 +23,7 @@ step "build (clang++, libFuzzer + ASan + UBSan)"
 configure_build "$dir" clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORT_BUILD_FUZZERS=ON \
     -DCOHORT_BUILD_TESTS=OFF -DCOHORT_BUILD_EXAMPLES=OFF -DCOHORT_BUILD_BENCHMARKS=OFF
 cmake --build "$dir" --parallel "$COHORT_JOBS" --target \
-    cohort_fuzz_binary_codec cohort_fuzz_json_codec cohort_fuzz_make_corpus
+    cohort_fuzz_binary_codec cohort_fuzz_json_codec cohort_fuzz_secured cohort_fuzz_make_corpus
 
 step "seed corpus is up to date"
 rm -rf "$dir/corpus-check"
@@ -36,12 +36,15 @@ export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 failed=()
-for codec in binary json; do
-    exe=$dir/tests/fuzz/cohort_fuzz_${codec}_codec
+# target:seed corpus. The secured receive path starts from the binary seeds
+# (as plaintext, and behind a sealed header).
+for target in binary_codec:binary json_codec:json secured:binary; do
+    codec=${target%%:*}
+    exe=$dir/tests/fuzz/cohort_fuzz_${codec}
     work=$dir/run/$codec
     rm -rf "$work"
     mkdir -p "$work/corpus" "$work/artifacts"
-    cp tests/fuzz/corpus/"$codec"/* "$work/corpus/"
+    cp tests/fuzz/corpus/"${target##*:}"/* "$work/corpus/"
 
     step "$codec decoder: fuzz for $seconds s"
     status=0

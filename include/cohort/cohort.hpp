@@ -27,6 +27,11 @@
 #include <cohort/routing/ring_member.hpp>
 #include <cohort/routing/router.hpp>
 #include <cohort/routing/vnode_ring.hpp>
+#include <cohort/security/keyring.hpp>
+#include <cohort/security/replay_guard.hpp>
+#include <cohort/security/secure_channel.hpp>
+#include <cohort/security/security_config.hpp>
+#include <cohort/security/security_counters.hpp>
 #include <cohort/sim/config.hpp>
 #include <cohort/sim/counters.hpp>
 #include <cohort/sim/sim_event.hpp>

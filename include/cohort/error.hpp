@@ -82,6 +82,20 @@ enum class error {
     remote_handler_error,     ///< the owner's handler failed
     unresolved_address,       ///< a peer's host is not a numeric IP address
     reply_too_large,          ///< the owner's reply does not fit in a message or frame
+
+    // security (keyring and secure_channel)
+    invalid_key,              ///< a key is not 16, 24 or 32 bytes (or not valid base64)
+    key_not_installed,        ///< the keyring holds no such key
+    key_is_primary,           ///< the primary key cannot be removed; use another first
+    key_id_collision,         ///< another installed key has the same 4-byte key id
+    no_primary_key,           ///< sealing needs a primary key and the keyring is empty
+    unknown_key_id,           ///< a sealed message names a key this node does not hold
+    bad_auth_tag,             ///< a sealed message's tag does not verify (tampered or wrong key)
+    wrong_security_mode,      ///< sealed by the other mode (encrypt vs authenticate)
+    plaintext_refused,        ///< an unsealed message while verify_incoming is on
+    replayed_message,         ///< this sender's stamp was already seen
+    stamp_too_old,            ///< the stamp is older than the replay window allows
+    crypto_failure,           ///< OpenSSL failed (out of memory, provider missing)
 };
 
 } // namespace cohort
@@ -160,6 +174,18 @@ public:
         case error::unresolved_address: return "peer host is not a numeric IP address";
         case error::reply_too_large:
             return "the owner's reply is larger than the maximum message or frame size";
+        case error::invalid_key: return "key must be 16, 24 or 32 bytes (base64 when text)";
+        case error::key_not_installed: return "key is not installed in the keyring";
+        case error::key_is_primary: return "the primary key cannot be removed";
+        case error::key_id_collision: return "another installed key has the same key id";
+        case error::no_primary_key: return "the keyring has no primary key";
+        case error::unknown_key_id: return "message sealed with a key this node does not hold";
+        case error::bad_auth_tag: return "message authentication failed";
+        case error::wrong_security_mode: return "message sealed in the other security mode";
+        case error::plaintext_refused: return "unsealed message refused (verify_incoming)";
+        case error::replayed_message: return "message replayed (stamp already seen)";
+        case error::stamp_too_old: return "message stamp older than the replay window";
+        case error::crypto_failure: return "cryptographic library failure";
         }
         return "unknown cohort error";
     }

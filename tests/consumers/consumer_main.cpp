@@ -5,7 +5,11 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <memory>
+#include <vector>
 #include <cstdio>
 #include <cstring>
 
@@ -41,6 +45,18 @@ int main() {
     detector.heartbeat(std::chrono::seconds(1));
     check(detector.phi(std::chrono::seconds(60)) > detector.config().threshold,
           "phi convicts after a minute of silence");
+
+    // libcrypto reaches the link line through cohort (the secure channel seals with EVP).
+    auto ring = std::make_shared<cohort::keyring>();
+    check(ring->install("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk=").has_value(), "keyring install");
+    cohort::secure_channel channel(cohort::security_config{ring});
+    std::vector<std::byte> sealed;
+    std::array<std::byte, 3> const plain{std::byte{1}, std::byte{2}, std::byte{3}};
+    check(!channel.seal(plain, sealed), "seal");
+    auto opened = channel.open(sealed);
+    check(opened && opened->sealed && std::equal(opened->plaintext.begin(), opened->plaintext.end(),
+                                                 plain.begin(), plain.end()),
+          "sealed message opens");
 
     if (failures == 0) std::printf("cohort consumer OK\n");
     return failures == 0 ? 0 : 1;

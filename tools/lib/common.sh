@@ -12,7 +12,7 @@ die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Debian packages each task needs; install only what is missing.
 COHORT_BUILD_PACKAGES=(g++ cmake ninja-build ccache python3 pkg-config
-    libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libxxhash-dev)
+    libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libxxhash-dev libssl-dev)
 COHORT_BENCH_PACKAGES=(libbenchmark-dev libmemcached-dev)
 # The peers tools/peer_bench.sh runs cohort-node against (not needed by the tests).
 COHORT_PEER_PACKAGES=(serf)

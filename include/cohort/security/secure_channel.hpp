@@ -1,0 +1,266 @@
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_SECURE_CHANNEL_HPP
+#define COHORT_SECURITY_SECURE_CHANNEL_HPP
+
+// The security layer between a codec and a transport: it seals the bytes a
+// codec produced and opens the bytes a transport delivered, whatever the codec
+// (binary, JSON, a user's) and the transport. After the codec has decoded an
+// opened message, admit() runs the replay check on the sender and HLC stamp
+// the envelope carries; both are inside the sealed part.
+//
+// Wire form of a sealed message (all integers big-endian):
+//
+//   sealed      = magic version mode key-id body
+//   magic       = %xC0 %x53         (binary_codec's is %xC0 %x4F; JSON starts with '{')
+//   version     = %x01
+//   mode        = %x01 (encrypt) / %x02 (authenticate)
+//   key-id      = 4 bytes           (compute_key_id of the sealing key)
+//   body        = nonce ciphertext tag   when encrypt: 12-byte random nonce, AES-GCM
+//                                        with the 8 header bytes as additional data,
+//                                        16-byte tag
+//               / plaintext mac          when authenticate: HMAC-SHA256 over the header
+//                                        and the plaintext, 32 bytes
+//
+// A random 96-bit nonce per message keeps the chance of a repeat under 2^-32
+// for 2^32 messages per key, NIST SP 800-38D's bound: rotate keys well before
+// that (at 10,000 messages a second, 13 years).
+//
+// Not thread-safe: one channel per node, used on the node's executor. The
+// keyring it reads may change from any thread (see keyring.hpp).
+
+#include <cohort/error.hpp>
+#include <cohort/hlc_timestamp.hpp>
+#include <cohort/security/detail/aes_gcm_key.hpp>
+#include <cohort/security/detail/hmac_sha256_key.hpp>
+#include <cohort/security/detail/openssl.hpp>
+#include <cohort/security/keyring.hpp>
+#include <cohort/security/replay_guard.hpp>
+#include <cohort/security/security_config.hpp>
+#include <cohort/security/security_counters.hpp>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+inline constexpr std::array<std::byte, 2> sealed_magic{std::byte{0xC0}, std::byte{0x53}};
+inline constexpr std::byte sealed_version{0x01};
+inline constexpr std::size_t sealed_header_size = 8;
+
+/// The mode byte of a sealed message.
+constexpr std::byte sealed_mode_byte(security_mode m) noexcept {
+    return m == security_mode::encrypt ? std::byte{0x01} : std::byte{0x02};
+}
+
+/// Bytes sealing adds to a message in mode `m`.
+constexpr std::size_t sealed_overhead(security_mode m) noexcept {
+    return m == security_mode::encrypt
+               ? sealed_header_size + detail::gcm_nonce_size + detail::gcm_tag_size
+               : sealed_header_size + detail::hmac_sha256_size;
+}
+
+/// Whether `bytes` start like a sealed message.
+constexpr bool looks_sealed(std::span<std::byte const> bytes) noexcept {
+    return bytes.size() >= 2 && bytes[0] == sealed_magic[0] && bytes[1] == sealed_magic[1];
+}
+
+/// What open() found: the plaintext (valid until the next open()) and
+/// whether it came sealed (and so must pass admit()).
+struct opened_message {
+    std::span<std::byte const> plaintext;
+    bool sealed = false;
+};
+
+class secure_channel {
+public:
+    /// `cfg.keyring` must not be null.
+    explicit secure_channel(security_config cfg)
+        : cfg_(std::move(cfg)), replay_(cfg_.replay) {}
+
+    security_config const& config() const noexcept { return cfg_; }
+    security_counters const& counters() const noexcept { return counters_; }
+
+    /// Bytes seal() adds to each message (0 while verify_outgoing is off).
+    std::size_t overhead() const noexcept {
+        return cfg_.verify_outgoing ? sealed_overhead(cfg_.mode) : 0;
+    }
+
+    /// Appends the sealed form of `plain` to `out` (which must not overlap
+    /// it); with verify_outgoing off, appends `plain` itself. On error `out`
+    /// is unchanged: no_primary_key, crypto_failure.
+    boost::system::error_code seal(std::span<std::byte const> plain, std::vector<std::byte>& out) {
+        if (!cfg_.verify_outgoing) {
+            ++counters_.sent_plaintext;
+            out.insert(out.end(), plain.begin(), plain.end());
+            return {};
+        }
+        refresh();
+        auto* key = primary_key();
+        if (!key) return seal_failed(keys_.empty() ? error::no_primary_key : error::crypto_failure);
+        auto const start = out.size();
+        out.resize(start + plain.size() + sealed_overhead(cfg_.mode));
+        std::byte* p = out.data() + start;
+        write_header(p, key->id);
+        bool ok = false;
+        if (cfg_.mode == security_mode::encrypt) {
+            auto const nonce = std::span(p + sealed_header_size, detail::gcm_nonce_size);
+            std::byte* cipher = nonce.data() + nonce.size();
+            ok = detail::random_bytes(nonce) &&
+                 key->gcm->seal(nonce, std::span(p, sealed_header_size), plain, cipher,
+                                cipher + plain.size());
+        } else {
+            std::copy(plain.begin(), plain.end(), p + sealed_header_size);
+            std::array<std::byte, detail::hmac_sha256_size> mac{};
+            ok = key->hmac->sign(std::span(p, sealed_header_size + plain.size()), mac);
+            std::copy(mac.begin(), mac.end(), p + sealed_header_size + plain.size());
+        }
+        if (!ok) {
+            out.resize(start);
+            return seal_failed(error::crypto_failure);
+        }
+        ++counters_.sealed;
+        return {};
+    }
+
+    /// Opens what a transport delivered. Sealed: verifies (and decrypts) it.
+    /// Unsealed: refused with plaintext_refused unless verify_incoming is
+    /// off. Errors: message_truncated, unsupported_version (malformed),
+    /// wrong_security_mode, unknown_key_id, bad_auth_tag, plaintext_refused,
+    /// crypto_failure.
+    boost::system::result<opened_message> open(std::span<std::byte const> bytes) {
+        if (!looks_sealed(bytes)) {
+            if (cfg_.verify_incoming) return refuse(counters_.plaintext_refused, error::plaintext_refused);
+            ++counters_.accepted_plaintext;
+            return opened_message{bytes, false};
+        }
+        if (bytes.size() < sealed_header_size)
+            return refuse(counters_.malformed, error::message_truncated);
+        if (bytes[2] != sealed_version) return refuse(counters_.malformed, error::unsupported_version);
+        if (bytes[3] != sealed_mode_byte(security_mode::encrypt) &&
+            bytes[3] != sealed_mode_byte(security_mode::authenticate))
+            return refuse(counters_.malformed, error::unsupported_version);
+        if (bytes[3] != sealed_mode_byte(cfg_.mode))
+            return refuse(counters_.wrong_mode, error::wrong_security_mode);
+        if (bytes.size() < sealed_overhead(cfg_.mode))
+            return refuse(counters_.malformed, error::message_truncated);
+        refresh();
+        key_id id = 0;
+        for (std::size_t i = 4; i < 8; ++i) id = (id << 8) | std::to_integer<key_id>(bytes[i]);
+        auto* key = find(id);
+        if (!key) return refuse(counters_.unknown_key, error::unknown_key_id);
+
+        auto const header = bytes.first(sealed_header_size);
+        if (cfg_.mode == security_mode::encrypt) {
+            auto const nonce = bytes.subspan(sealed_header_size, detail::gcm_nonce_size);
+            auto const body = bytes.subspan(sealed_header_size + detail::gcm_nonce_size);
+            auto const cipher = body.first(body.size() - detail::gcm_tag_size);
+            auto const tag = body.last(detail::gcm_tag_size);
+            // Bounded by the transport's frame limit: the plaintext is smaller than what arrived.
+            plain_.resize(cipher.size());
+            if (!key->gcm->open(nonce, header, cipher, tag, plain_.data()))
+                return refuse(counters_.bad_tag, error::bad_auth_tag);
+            ++counters_.opened;
+            return opened_message{std::span<std::byte const>(plain_), true};
+        }
+        auto const signed_part = bytes.first(bytes.size() - detail::hmac_sha256_size);
+        std::array<std::byte, detail::hmac_sha256_size> mac{};
+        if (!key->hmac->sign(signed_part, mac)) return refuse(counters_.bad_tag, error::crypto_failure);
+        if (!detail::equal_constant_time(mac, bytes.last(detail::hmac_sha256_size)))
+            return refuse(counters_.bad_tag, error::bad_auth_tag);
+        ++counters_.opened;
+        return opened_message{signed_part.subspan(sealed_header_size), true};
+    }
+
+    /// The replay check for a sealed message whose envelope came from
+    /// `sender` with `stamp`, at this node's wall time `now_ns`.
+    /// Errors: replayed_message, stamp_too_old.
+    boost::system::error_code admit(std::string_view sender, hlc_timestamp stamp,
+                                    std::uint64_t now_ns) {
+        switch (replay_.check(sender, stamp, now_ns)) {
+        case replay_verdict::fresh: return {};
+        case replay_verdict::replayed: ++counters_.replayed; return error::replayed_message;
+        case replay_verdict::too_old: ++counters_.too_old; return error::stamp_too_old;
+        }
+        return {};
+    }
+
+    /// Senders the replay check remembers.
+    std::size_t replay_senders() const noexcept { return replay_.senders(); }
+
+private:
+    struct key_state {
+        key_id id = 0;
+        std::optional<detail::aes_gcm_key> gcm;
+        std::optional<detail::hmac_sha256_key> hmac;
+    };
+
+    // Rebuilds the contexts when the keyring changed: a version read per
+    // message, contexts made once per key.
+    void refresh() {
+        if (cfg_.keyring->version() == version_) return;
+        auto snapshot = cfg_.keyring->snapshot();
+        std::vector<key_state> keys;
+        keys.reserve(snapshot.keys.size());
+        for (auto const& k : snapshot.keys) {
+            key_state s{k.id, {}, {}};
+            if (cfg_.mode == security_mode::encrypt) {
+                s.gcm.emplace(k.bytes);
+                if (!s.gcm->valid()) continue;
+            } else {
+                s.hmac.emplace(k.bytes);
+                if (!s.hmac->valid()) continue;
+            }
+            keys.push_back(std::move(s));
+        }
+        keys_ = std::move(keys);
+        primary_ = snapshot.primary;
+        version_ = snapshot.version;
+    }
+
+    key_state* find(key_id id) noexcept {
+        for (auto& k : keys_)
+            if (k.id == id) return &k;
+        return nullptr;
+    }
+    key_state* primary_key() noexcept { return primary_ ? find(*primary_) : nullptr; }
+
+    void write_header(std::byte* p, key_id id) const noexcept {
+        p[0] = sealed_magic[0];
+        p[1] = sealed_magic[1];
+        p[2] = sealed_version;
+        p[3] = sealed_mode_byte(cfg_.mode);
+        for (std::size_t i = 0; i < 4; ++i) p[4 + i] = static_cast<std::byte>(id >> (8 * (3 - i)));
+    }
+
+    boost::system::error_code seal_failed(error e) noexcept {
+        ++counters_.seal_failures;
+        return e;
+    }
+    static boost::system::result<opened_message> refuse(std::uint64_t& counter, error e) noexcept {
+        ++counter;
+        return boost::system::error_code(e);
+    }
+
+    security_config cfg_;
+    replay_guard replay_;
+    security_counters counters_;
+    std::vector<key_state> keys_;
+    std::optional<key_id> primary_;
+    std::uint64_t version_ = 0;  // the keyring's starts at 1
+    std::vector<std::byte> plain_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_SECURITY_SECURE_CHANNEL_HPP

@@ -1,0 +1,3 @@
+// The one TU that defines the Boost.Test module for the security area.
+#define BOOST_TEST_MODULE cohort_security
+#include <boost/test/unit_test.hpp>
