@@ -527,863 +527,89 @@ private:
         bool dirty = false;  // in heard_dirty_, not yet published
     };
 
-    // Moves to the executor before touching state; the stored handler is
-    // completed with post(), so never inside the initiating call.
+    // ---- plumbing and operations on the executor: node/impl/node_operations.hpp -----------------
+
     template <class Signature, class Fn, class Token>
-    auto initiate(Fn&& fn, Token& token) {
-        return boost::asio::async_initiate<Token, Signature>(
-            [this](auto handler, auto fn) {
-                using any = boost::asio::any_completion_handler<Signature>;
-                boost::asio::dispatch(t_->get_executor(),
-                                      [fn = std::move(fn), h = any(std::move(handler))]() mutable {
-                                          fn(std::move(h));
-                                      });
-            },
-            token, std::forward<Fn>(fn));
-    }
-
+    auto initiate(Fn&& fn, Token& token);
     template <class Handler, class... Args>
-    void complete(Handler h, Args&&... args) {
-        boost::asio::post(t_->get_executor(),
-                          boost::asio::append(std::move(h), std::forward<Args>(args)...));
-    }
+    void complete(Handler h, Args&&... args);
+    void set_status(node_status s);
+    duration now() const;
+    std::uint64_t wall_ms() const;
+    void make_hlc();
+    [[noreturn]] static void throw_no_hlc();
+    void make_core(std::uint64_t generation);
 
-    void set_status(node_status s) {
-        status_.store(s, std::memory_order_release);
-        push_event(status_changed{s});
-    }
-
-    duration now() const {
-        if constexpr (detail::has_virtual_network<Transport>) {
-            if (virtual_time_) return t_->network().now();
-        }
-        return std::chrono::steady_clock::now().time_since_epoch();
-    }
-
-    std::uint64_t wall_ms() const { return clock_.now() / 1'000'000; }
-
-    // Built once, with the node, so that the application's timestamps and
-    // the envelopes' come from one clock whatever the node's status. Without
-    // it (a bad hlc_config) async_start fails before anything reads it.
-    void make_hlc() {
-        if (validate(cfg_.hlc)) hlc_.emplace(clock_, cfg_.hlc);
-    }
-
-    [[noreturn]] static void throw_no_hlc() {
-        boost::throw_exception(boost::system::system_error(
-            make_error_code(error::invalid_config), "node_config.hlc"));
-    }
-
-    void make_core(std::uint64_t generation) {
-        std::uint64_t const seed =
-            cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
-        core_ = std::make_unique<membership_protocol>(cfg_.membership, cfg_.id, generation,
-                                                      cfg_.tags, seed);
-        published_version_ = static_cast<std::uint64_t>(-1);  // a new core: rebuild the view
-    }
-
-    // ---- operations on the executor ---------------------------------------------------------
-
-    void do_start(ec_handler h) {
-        if (status() != node_status::created)
-            return complete(std::move(h), make_error_code(boost::asio::error::already_started));
-        auto r = validate(cfg_);
-        if (r) r = check_id_against_transport();
-        if (!r) {
-            {
-                std::lock_guard lock(mutex_);
-                config_problem_ = r.error();
-            }
-            return complete(std::move(h), r.error().code);
-        }
-        if constexpr (detail::has_virtual_network<Transport>)
-            virtual_time_ = t_->network().config().time_source == memory_time_source::manual;
-        set_status(node_status::starting);
-        make_core(wall_ms());
-        core_->start(now(), {});
-        running_ = true;
-        loops_ = 2;
-        auto const rethrow = [](std::exception_ptr e) {
-            if (e) std::rethrow_exception(e);
-        };
-        receive_next();
-        boost::asio::co_spawn(t_->get_executor(), timer_loop(alive_), rethrow);
-        set_status(node_status::running);
-        process();
-        complete(std::move(h), boost::system::error_code{});
-    }
-
-    // Peers reach this node at its id's address: it must be where the
-    // transport listens. A numeric host must equal the bound address (any
-    // address when bound to 0.0.0.0 or ::); a hostname is not resolved here,
-    // only its port is checked.
-    boost::system::result<void, config_error> check_id_against_transport() const {
-        auto const bound = t_->local_endpoint();
-        auto const wrong = [](std::string_view rule) {
-            return boost::system::result<void, config_error>(
-                boost::system::in_place_error,
-                config_error{error::invalid_config, "node_config.id", rule});
-        };
-        if (cfg_.id.port() != bound.port())
-            return wrong("port must be the transport's local_endpoint() port");
-        boost::system::error_code ec;
-        auto const a = boost::asio::ip::make_address(cfg_.id.host(), ec);
-        if (!ec && !bound.address().is_unspecified() && a != bound.address())
-            return wrong("address must be the transport's local_endpoint() address");
-        return {};
-    }
-
-    boost::system::error_code check_running() const {
-        switch (status()) {
-        case node_status::created: return error::not_started;
-        case node_status::running: return {};
-        default: return boost::asio::error::operation_aborted;
-        }
-    }
-
-    void do_join(std::vector<peer_address> seeds, join_retry retry, ec_handler h) {
-        if (auto ec = check_running()) return complete(std::move(h), ec);
-        if (join_handler_)
-            return complete(std::move(h), make_error_code(boost::asio::error::already_started));
-        auto const s = core_->state();
-        if (s == node_state::leaving || s == node_state::failed)
-            return complete(std::move(h),
-                            make_error_code(boost::asio::error::operation_not_supported));
-        if (retry.interval <= duration::zero())
-            return complete(std::move(h), make_error_code(error::invalid_config));
-        std::erase(seeds, peer_address::of(cfg_.id));
-        if (seeds.empty()) return complete(std::move(h), boost::system::error_code{});
-        h.swap(join_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
-        auto const op = ++join_op_;
-        on_cancel(join_handler_, [this, op] {
-            if (op != join_op_ || !join_handler_) return;
-            ++join_op_;  // seed lookups still under way now find nothing to do
-            join_retry_at_.reset();
-            core_->cancel_join();
-            complete_join(make_error_code(boost::asio::error::operation_aborted));
-        });
-        join_seeds_ = std::move(seeds);
-        join_retry_ = retry;
-        join_attempt_ = 0;
-        join_attempt();
-    }
-
-    // One attempt of the pending join: resolve the hostnames among the seeds,
-    // then join through the numeric addresses (the core recognises a seed's
-    // answer by address).
-    void join_attempt() {
-        join_retry_at_.reset();
-        ++join_attempt_;
-        auto const op = join_op_;
-        struct lookup {
-            std::vector<std::optional<peer_address>> seeds;
-            std::size_t pending = 0;
-        };
-        auto const& seeds = join_seeds_;
-        auto l = std::make_shared<lookup>();
-        l->seeds.resize(seeds.size());
-        l->pending = seeds.size() + 1;  // +1: released below, once every lookup started
-        auto const done = [this, op, l] {
-            if (--l->pending != 0 || op != join_op_ || !join_handler_ || !running_) return;
-            std::vector<peer_address> numeric;
-            bool unresolved = false;
-            for (auto& a : l->seeds) {
-                if (!a) unresolved = true;
-                else if (!is_self(*a)) numeric.push_back(std::move(*a));
-            }
-            if (numeric.empty())  // every seed is this node, or could not be resolved
-                return join_attempt_done(unresolved
-                                             ? make_error_code(boost::asio::error::host_not_found)
-                                             : boost::system::error_code{});
-            core_->join(std::move(numeric), now());
-            process();
-        };
-        for (std::size_t i = 0; i < seeds.size(); ++i) {
-            if (detail::to_endpoint<endpoint_type>(seeds[i])) {  // numeric already
-                l->seeds[i] = seeds[i];
-                done();
-                continue;
-            }
-            with_address(seeds[i].host, [l, i, port = seeds[i].port, done](
-                                            std::optional<address_type> a) {
-                if (a) l->seeds[i] = peer_address{a->to_string(), port};
-                done();
-            });
-        }
-        done();
-    }
-
-    // An attempt ended: complete the join, or schedule the next attempt.
-    void join_attempt_done(boost::system::error_code ec) {
-        if (!join_handler_) return;
-        bool const retry = ec && ec != boost::asio::error::operation_aborted && running_ &&
-                           (join_retry_.max_attempts == 0 ||
-                            join_attempt_ < join_retry_.max_attempts);
-        if (!retry) return complete_join(ec);
-        push_event(join_retrying{join_attempt_, ec, join_retry_.interval});
-        join_retry_at_ = now() + join_retry_.interval;
-        wake_timer(*join_retry_at_);
-    }
-
-    // Whether `a` (numeric) is this node's own address.
-    bool is_self(peer_address const& a) const {
-        if (a == peer_address::of(cfg_.id)) return true;
-        auto const ep = detail::to_endpoint<endpoint_type>(a);
-        return ep && *ep == t_->local_endpoint();
-    }
-
-    void complete_join(boost::system::error_code ec) {
-        if (!join_handler_) return;
-        auto h = std::exchange(join_handler_, nullptr);
-        boost::asio::get_associated_cancellation_slot(h).clear();
-        complete(std::move(h), ec);
-    }
-
-    void do_set_tags(std::vector<tag> tags, ec_handler h) {
-        if (auto ec = check_running()) return complete(std::move(h), ec);
-        auto r = core_->set_tags(std::move(tags), now());
-        process();
-        complete(std::move(h), r ? boost::system::error_code{} : r.error());
-    }
-
-    // Runs `fn` on the executor when the handler's cancellation slot fires.
-    // The request is posted, never run inside emit(), so that fn may clear
-    // the slot; fn checks that its operation is still the one pending.
+    void do_start(ec_handler h);
+    boost::system::result<void, config_error> check_id_against_transport() const;
+    boost::system::error_code check_running() const;
+    void do_join(std::vector<peer_address> seeds, join_retry retry, ec_handler h);
+    void join_attempt();
+    void join_attempt_done(boost::system::error_code ec);
+    bool is_self(peer_address const& a) const;
+    void complete_join(boost::system::error_code ec);
+    void do_set_tags(std::vector<tag> tags, ec_handler h);
     template <class Handler, class Fn>
-    void on_cancel(Handler& h, Fn fn) {
-        auto slot = boost::asio::get_associated_cancellation_slot(h);
-        if (!slot.is_connected()) return;
-        slot.assign([ex = t_->get_executor(), alive = std::weak_ptr<int>(alive_),
-                     fn = std::move(fn)](boost::asio::cancellation_type) {
-            boost::asio::post(ex, [alive, fn] {
-                if (!alive.expired()) fn();
-            });
-        });
-    }
+    void on_cancel(Handler& h, Fn fn);
+    void do_leave(ec_handler h);
+    void do_stop(stop_mode mode, ec_handler h);
+    void shut_down();
 
-    void do_leave(ec_handler h) {
-        if (auto ec = check_running()) return complete(std::move(h), ec);
-        if (leave_handler_)
-            return complete(std::move(h), make_error_code(boost::asio::error::already_started));
-        auto const s = core_->state();
-        if (s == node_state::leaving || s == node_state::failed)
-            return complete(std::move(h), boost::system::error_code{});
-        h.swap(leave_handler_);  // not operator=: Boost 1.81 wraps the handler in itself
-        core_->leave(now());
-        process();
-    }
+    // ---- the driver: node/impl/node_driver.hpp --------------------------------------------------
 
-    void do_stop(stop_mode mode, ec_handler h) {
-        switch (status()) {
-        case node_status::created: return complete(std::move(h), make_error_code(error::not_started));
-        case node_status::stopped: return complete(std::move(h), boost::system::error_code{});
-        case node_status::stopping:
-            stop_handlers_.push_back(std::move(h));
-            if (mode == stop_mode::abrupt && stop_deadline_) shut_down();
-            return;
-        default: break;
-        }
-        stop_handlers_.push_back(std::move(h));
-        set_status(node_status::stopping);
-        auto const s = core_->state();
-        bool const member = s == node_state::joining || s == node_state::active;
-        if (mode == stop_mode::graceful && (member || leave_handler_)) {
-            // Leave first; process() shuts down at leave_completed, the timer
-            // loop at the deadline.
-            stop_deadline_ = now() + cfg_.leave_timeout;
-            if (member) core_->leave(now());
-            process();
-            if (stop_deadline_) wake_timer(*stop_deadline_);
-            return;
-        }
-        shut_down();
-    }
-
-    // Ends the driver: the loops see running_ false and finish (loop_done).
-    void shut_down() {
-        stop_deadline_.reset();
-        join_retry_at_.reset();
-        if (!running_) return;
-        running_ = false;
-        receive_cancel_.emit(boost::asio::cancellation_type::terminal);
-        timer_.cancel();
-        resolver_.cancel();
-    }
-
-    // ---- the driver -------------------------------------------------------------------------
-
-    // The receive loop: one async_receive at a time, each message handled in
-    // its completion, which starts the next receive. A plain handler rather
-    // than a coroutine: a message costs no coroutine resumption, and the
-    // transport may complete it inline from its read handler.
-    struct receive_handler {
-        basic_node* self;
-        std::weak_ptr<int> alive;
-        void operator()(boost::system::error_code ec, basic_inbound<endpoint_type> in) const {
-            if (alive.expired()) return;
-            self->on_received(ec, in.bytes);
-        }
-    };
-
-    void receive_next() {
-        t_->async_receive(boost::asio::bind_cancellation_slot(
-            receive_cancel_.slot(), receive_handler{this, std::weak_ptr<int>(alive_)}));
-    }
-
-    void on_received(boost::system::error_code ec, std::vector<std::byte> const& bytes) {
-        if (ec) {
-            // Closed, crashed or cancelled: this node hears nothing more.
-            if (running_) ++counters_.receive_errors;
-            return loop_done();
-        }
-        if (!running_) return loop_done();
-        on_inbound(bytes);
-        receive_next();
-    }
-
-    boost::asio::awaitable<void> timer_loop(std::weak_ptr<int> alive) {
-        using boost::asio::as_tuple;
-        using boost::asio::use_awaitable;
-        int same_instant = 0;
-        while (running_) {
-            auto const t = now();
-            if (stop_deadline_ && *stop_deadline_ <= t) {
-                shut_down();  // the graceful leave took too long
-                break;
-            }
-            if (join_retry_at_ && *join_retry_at_ <= t) {
-                join_attempt();
-                continue;
-            }
-            if (core_->next_deadline() <= t && same_instant < 16) {
-                ++same_instant;  // guards against a deadline on_tick does not move
-                core_->on_tick(t);
-                process();
-                continue;
-            }
-            same_instant = 0;
-            auto const deadline = std::min({core_->next_deadline(),
-                                            join_retry_at_.value_or(duration::max()),
-                                            stop_deadline_.value_or(duration::max())});
-            armed_ = deadline;
-            if (virtual_time_ || deadline == duration::max())
-                timer_.expires_at(std::chrono::steady_clock::time_point::max());
-            else
-                timer_.expires_at(std::chrono::steady_clock::time_point(
-                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline)));
-            co_await timer_.async_wait(as_tuple(use_awaitable));
-            if (alive.expired()) co_return;
-        }
-        loop_done();
-    }
-
-    void loop_done() {
-        if (--loops_ > 0 || status() != node_status::stopping) return;
-        complete_join(make_error_code(boost::asio::error::operation_aborted));
-        if (leave_handler_)
-            complete(std::exchange(leave_handler_, nullptr),
-                     make_error_code(boost::asio::error::operation_aborted));
-        if (owned_) owned_->close();
-        set_status(node_status::stopped);
-        publish();
-        for (auto& h : stop_handlers_) complete(std::move(h), boost::system::error_code{});
-        stop_handlers_.clear();
-        for_each_event_channel([](auto& c) { c.end(); });
-    }
-
-    // Decodes into `e`, reusing its storage when the codec can (binary_codec).
-    boost::system::error_code decode_into(std::span<std::byte const> bytes, envelope& e) {
-        if constexpr (requires(detail::node_id_cache* ids) {
-                          { codec_.decode(bytes, e, ids) } -> std::same_as<boost::system::error_code>;
-                      }) {
-            return codec_.decode(bytes, e, &sender_ids_);
-        } else {
-            auto decoded = codec_.decode(bytes);
-            if (!decoded) return decoded.error();
-            e = std::move(*decoded);
-            return {};
-        }
-    }
-
-    void on_inbound(std::vector<std::byte> const& bytes) {
-        // One envelope serves every message (its strings and vectors keep
-        // their storage, its sender is compared rather than parsed), unless a
-        // handler somehow brings the next message in while this one is used.
-        std::optional<envelope> nested;
-        envelope& e = inbound_busy_ ? nested.emplace() : inbound_;
-        bool const outer = !inbound_busy_;
-        inbound_busy_ = true;
-        struct release {
-            bool& busy;
-            bool outer;
-            ~release() {
-                if (outer) busy = false;
-            }
-        } const guard{inbound_busy_, outer};
-        if (decode_into(bytes, e)) {
-            ++counters_.decode_errors;
-            publish();
-            return;
-        }
-        auto const type = e.body.index();
-        ++counters_.messages_in[type];
-        counters_.bytes_in[type] += bytes.size();
-        if (e.label != core_->label()) {
-            ++counters_.label_drops;
-            publish();
-            return;
-        }
-        auto const t = now();
-        // Membership goes on whatever the stamp; what a bad stamp refuses is
-        // admission and application traffic (membership/stamp_check.hpp).
-        if (auto const stamp = check_stamp(*hlc_, e); stamp.offset) {
-            bool const handled =
-                core_->on_clock_offset(e, *stamp.offset, cfg_.hlc.max_offset, t);
-            if (handled && !is_application_message(type)) {
-                ++counters_.clock_offset_unmerged;
-                note_heard(e);
-            } else {
-                ++counters_.clock_offset_drops;
-            }
-            return process();
-        }
-        if (is_application_message(type)) {
-            note_heard(e);
-            return deliver_application(e);
-        }
-        core_->on_message(e, t);
-        note_heard(e);  // after the core: a joiner is a member by now
-        process();
-    }
-
-    // last_heard for members only: a sender the core does not know (a name
-    // made up by anyone who knows the label) leaves no trace, so the table
-    // is bounded by the view; publish() drops the reaped.
-    void note_heard(envelope const& e) {
-        if (e.sender.empty() || e.sender == cfg_.id) return;
-        auto it = heard_.find(e.sender.name());  // no allocation per message
-        if (it == heard_.end()) {
-            if (!core_->find(e.sender.name())) return;
-            it = heard_.emplace(std::string(e.sender.name()), heard{}).first;
-        }
-        it->second.last = e.time;
-        // For publish(): a pointer, stable while the entry lives (until a
-        // rebuild, which clears the list).
-        if (!it->second.dirty) {
-            it->second.dirty = true;
-            heard_dirty_.push_back(&*it);
-        }
-    }
-
-    // After each input: send the outbox, queue the events, publish, re-arm.
-    void process() {
-        bool stop_after_events = false;
-        flush_outbox();
-        auto events = std::move(core_->events());
-        core_->events().clear();
-        for (auto& ev : events) {
-            if (auto const* j = std::get_if<join_completed>(&ev)) join_attempt_done(j->ec);
-            if (std::holds_alternative<leave_completed>(ev)) {
-                if (leave_handler_)
-                    complete(std::exchange(leave_handler_, nullptr), boost::system::error_code{});
-                if (stop_deadline_) stop_after_events = true;  // the graceful stop's leave
-            }
-            std::visit([&](auto& e) { push_event(node_event(std::move(e))); }, ev);
-        }
-        publish();
-        if (stop_after_events) return shut_down();
-        wake_timer(core_->next_deadline());
-    }
-
-    // The timer sleeps until the deadline it saw; wake it for an earlier one.
-    void wake_timer(duration deadline) {
-        if (loops_ > 0 && deadline < armed_) {
-            armed_ = deadline;
-            timer_.cancel();
-        }
-    }
-
-    void flush_outbox() {
-        auto& outbox = core_->outbox();
-        for (auto& o : outbox) {
-            auto const type = o.body.index();
-            envelope e = core_->make_envelope(std::move(o.body));
-            e.time = hlc_->now();
-            buffer_.clear();
-            if (codec_.encode(e, buffer_)) {
-                ++counters_.encode_errors;
-                continue;
-            }
-            if (auto const a = address_now(o.to.host))
-                send_encoded(endpoint_type(*a, o.to.port), o.to, o.how, type, buffer_);
-            else
-                wait_for_address(o.to, o.how, type);
-        }
-        outbox.clear();
-    }
-
+    struct receive_handler;
+    void receive_next();
+    void on_received(boost::system::error_code ec, std::vector<std::byte> const& bytes);
+    boost::asio::awaitable<void> timer_loop(std::weak_ptr<int> alive);
+    void loop_done();
+    boost::system::error_code decode_into(std::span<std::byte const> bytes, envelope& e);
+    void on_inbound(std::vector<std::byte> const& bytes);
+    void note_heard(envelope const& e);
+    void process();
+    void wake_timer(duration deadline);
+    void flush_outbox();
     void send_encoded(endpoint_type const& to, peer_address const& address, delivery how,
-                      std::size_t type, std::span<std::byte const> bytes) {
-        ++counters_.messages_out[type];
-        counters_.bytes_out[type] += bytes.size();
-        std::weak_ptr<int> alive = alive_;
-        if (how == delivery::packet && bytes.size() <= t_->packet_budget()) {
-            t_->async_send_packet(to, bytes, [this, alive](boost::system::error_code ec) {
-                if (ec && !alive.expired()) ++counters_.send_errors;
-            });
-        } else {
-            if (how == delivery::packet) ++counters_.frames_for_packets;
-            t_->async_send_frame(to, bytes, [this, alive, address](boost::system::error_code ec) {
-                if (!ec || alive.expired()) return;
-                ++counters_.send_errors;
-                on_frame_failed(address, ec);
-            });
-        }
-    }
+                      std::size_t type, std::span<std::byte const> bytes);
+    void on_frame_failed(peer_address const& to, boost::system::error_code ec);
 
-    // A frame to `to` failed: if the transport says the member there refused
-    // or dropped the connection, the core suspects it at once.
-    void on_frame_failed(peer_address const& to, boost::system::error_code ec) {
-        auto const reason = detail::down_reason_of(ec);
-        if (!reason || !running_ || !core_) return;
-        // Rare (failures only): a scan of the view finds the member at that address.
-        for (auto const& m : core_->snapshot().members) {
-            if (m.id == cfg_.id || m.id.host() != to.host || m.id.port() != to.port) continue;
-            ++counters_.unreachable_reports;
-            core_->on_unreachable(m.id.name(), *reason, now());
-            process();
-            return;
-        }
-        publish();
-    }
+    // ---- hostname resolution: node/impl/node_resolver.hpp ---------------------------------------
 
-    // ---- hostname resolution ----------------------------------------------------------------
-
-    // The address of `host` now: numeric, or the cached answer. An answer
-    // past its TTL is still used while a new lookup refreshes it, so that
-    // messages to a known host never wait.
-    std::optional<address_type> address_now(std::string const& host) {
-        boost::system::error_code ec;
-        auto const a = boost::asio::ip::make_address(host, ec);
-        if (!ec) return a;
-        auto it = resolved_.find(host);
-        if (it == resolved_.end() || !it->second.address) return std::nullopt;
-        if (!it->second.pending && now() >= it->second.expires) start_lookup(host, it->second);
-        return it->second.address;
-    }
-
-    // The cache entry for `host`, looked up if it has no fresh answer; null
-    // when the cache is full.
-    resolve_entry* entry_for(std::string const& host) {
-        auto it = resolved_.find(host);
-        if (it == resolved_.end()) {
-            if (resolved_.size() >= cfg_.resolve_cache_limit) {
-                auto const t = now();
-                std::erase_if(resolved_, [&](auto const& kv) {
-                    return !kv.second.pending && kv.second.expires <= t;
-                });
-                if (resolved_.size() >= cfg_.resolve_cache_limit) return nullptr;
-            }
-            it = resolved_.emplace(host, resolve_entry{}).first;
-        }
-        resolve_entry& entry = it->second;
-        if (!entry.pending && now() >= entry.expires) start_lookup(host, entry);
-        return &entry;
-    }
-
-    void wait_for_address(peer_address const& to, delivery how, std::size_t type) {
-        resolve_entry* entry = entry_for(to.host);
-        if (!entry || !entry->pending || waiting_messages_ >= cfg_.resolve_queue_limit) {
-            // Cache full, a recent failure, or too many waiting already.
-            ++counters_.unresolved_addresses;
-            return;
-        }
-        ++waiting_messages_;
-        entry->messages.push_back({to, how, type, buffer_});
-    }
-
-    // Calls `fn(address or nullopt)` now when the answer is known, else once looked up.
+    std::optional<address_type> address_now(std::string const& host);
+    resolve_entry* entry_for(std::string const& host);
+    void wait_for_address(peer_address const& to, delivery how, std::size_t type);
     template <class Fn>
-    void with_address(std::string const& host, Fn fn) {
-        if (auto a = address_now(host)) return fn(a);
-        resolve_entry* entry = entry_for(host);
-        if (!entry || !entry->pending) return fn(std::optional<address_type>{});
-        entry->callbacks.emplace_back(std::move(fn));
-    }
-
-    void start_lookup(std::string const& host, resolve_entry& entry) {
-        entry.pending = true;
-        ++counters_.resolve_lookups;
-        resolver_.async_resolve(
-            host, "0", resolver_type::numeric_service,
-            [this, alive = std::weak_ptr<int>(alive_), host](
-                boost::system::error_code ec, typename resolver_type::results_type results) {
-                if (alive.expired()) return;
-                on_resolved(host, ec, results);
-            });
-    }
-
+    void with_address(std::string const& host, Fn fn);
+    void start_lookup(std::string const& host, resolve_entry& entry);
     void on_resolved(std::string const& host, boost::system::error_code ec,
-                     typename resolver_type::results_type const& results) {
-        auto it = resolved_.find(host);
-        if (it == resolved_.end()) return;
-        resolve_entry& entry = it->second;
-        entry.pending = false;
-        // Prefer the transport's family: an IPv4 socket cannot send to ::1.
-        std::optional<address_type> pick;
-        if (!ec) {
-            bool const v6 = t_->local_endpoint().address().is_v6();
-            for (auto const& r : results) {
-                auto const a = r.endpoint().address();
-                if (!pick) pick = a;
-                if (a.is_v6() == v6) {
-                    pick = a;
-                    break;
-                }
-            }
-        }
-        bool const found = pick.has_value();
-        if (!found && ec != boost::asio::error::operation_aborted) ++counters_.resolve_failures;
-        // A failed refresh keeps the last answer (a DNS hiccup must not cut a
-        // member off) and retries after resolve_failure_ttl.
-        if (found) entry.address = pick;
-        else pick = entry.address;
-        entry.expires = now() + (found ? cfg_.resolve_ttl : cfg_.resolve_failure_ttl);
-        auto messages = std::move(entry.messages);
-        auto callbacks = std::move(entry.callbacks);
-        entry.messages.clear();
-        entry.callbacks.clear();
-        waiting_messages_ -= messages.size();
-        for (auto& m : messages) {
-            if (pick && running_)
-                send_encoded(endpoint_type(*pick, m.to.port), m.to, m.how, m.type, m.bytes);
-            else if (running_)
-                ++counters_.unresolved_addresses;
-        }
-        for (auto& cb : callbacks) cb(pick);
-        if (core_) publish();
-    }
+                     typename resolver_type::results_type const& results);
 
-    // ---- event subscriptions ----------------------------------------------------------------
+    // ---- event subscriptions: node/impl/node_events.hpp -----------------------------------------
 
-    void open_default_events() { default_events_ = subscribe_events(cfg_.event_queue_limit); }
-
-    // Calls fn(channel&) for every open subscription, forgetting closed ones.
+    void open_default_events();
     template <class Fn>
-    void for_each_event_channel(Fn fn) {
-        std::erase_if(event_channels_, [](auto const& w) { return w.expired(); });
-        for (auto const& w : event_channels_)
-            if (auto c = w.lock()) fn(*c);
-    }
+    void for_each_event_channel(Fn fn);
+    void push_event(node_event const& e);
 
-    void push_event(node_event const& e) {
-        for_each_event_channel([&](auto& c) { c.push(e); });
-        counters_.events_dropped = default_events_.dropped();
-    }
+    // ---- the published view: node/impl/node_view.hpp --------------------------------------------
 
-    // Under mutex_.
-    void throw_if_no_view() const {
-        if (!view_published_)
-            boost::throw_exception(boost::system::system_error(
-                make_error_code(error::not_started), "basic_node: no view before async_start"));
-    }
-    node_member const* find_member(std::string_view name) const noexcept {
-        auto it = std::lower_bound(members_.begin(), members_.end(), name,
-                                   [](node_member const& m, std::string_view n) {
-                                       return m.id.name() < n;
-                                   });
-        return it != members_.end() && it->id.name() == name ? &*it : nullptr;
-    }
+    void throw_if_no_view() const;
+    node_member const* find_member(std::string_view name) const noexcept;
+    void publish();
+    void publish_in_place(duration t);
+    node_member* find_member_mutable(std::string_view name) noexcept;
+    void rebuild_view(duration t);
 
-    // After every input. The view is copied (O(N log N)) only when the core's
-    // view_version() moved; otherwise only what a message can change without
-    // changing the view is written in place: the senders' last_heard
-    // (O(log N) each) and the monitored members' phi (O(monitored_by)), with
-    // the counters. At 10,000 members that is the difference between a copy
-    // of the view per packet and a few lookups (BENCHMARKS.md, "publish").
-    void publish() {
-        if (!core_) return;
-        auto const t = now();
-        if (view_published_ && published_version_ == core_->view_version())
-            return publish_in_place(t);
-        rebuild_view(t);
-    }
+    // ==== application messages and view changes: node/impl/node_application.hpp ==================
 
-    void publish_in_place(duration t) {
-        counters_.sender_entries = heard_.size();
-        counters_.membership = core_->counters();
-        std::lock_guard lock(mutex_);
-        for (auto* h : heard_dirty_) {
-            h->second.dirty = false;
-            if (auto* m = find_member_mutable(h->first)) m->last_heard = h->second.last;
-        }
-        heard_dirty_.clear();
-        for (auto i : monitored_at_) {
-            members_[i].phi = 0.0;
-            members_[i].monitored = false;
-        }
-        monitored_at_.clear();
-        core_->for_each_monitored(t, [&](std::string_view name, double phi) {
-            if (auto* m = find_member_mutable(name)) {
-                m->phi = phi;
-                m->monitored = true;
-                monitored_at_.push_back(static_cast<std::size_t>(m - members_.data()));
-            }
-        });
-        published_ = counters_;
-    }
-
-    node_member* find_member_mutable(std::string_view name) noexcept {
-        return const_cast<node_member*>(find_member(name));
-    }
-
-    void rebuild_view(duration t) {
-        auto snap = core_->snapshot();
-        std::vector<node_member> view;
-        view.reserve(snap.members.size());
-        std::array<std::size_t, 5> counts{};
-        for (auto& m : snap.members) {
-            if (auto const i = static_cast<std::size_t>(m.state); i < counts.size()) ++counts[i];
-            node_member nm{std::move(m.id), m.state, m.incarnation, std::move(m.tags), {}, 0.0};
-            if (auto it = heard_.find(nm.id.name()); it != heard_.end())
-                nm.last_heard = it->second.last;
-            view.push_back(std::move(nm));
-        }
-        monitored_at_.clear();
-        core_->for_each_monitored(t, [&](std::string_view name, double phi) {
-            auto it = std::lower_bound(view.begin(), view.end(), name,
-                                       [](node_member const& m, std::string_view n) {
-                                           return m.id.name() < n;
-                                       });
-            if (it == view.end() || it->id.name() != name) return;
-            it->phi = phi;
-            it->monitored = true;
-            monitored_at_.push_back(static_cast<std::size_t>(it - view.begin()));
-        });
-        for (auto* h : heard_dirty_) h->second.dirty = false;
-        heard_dirty_.clear();  // before the erase below: its pointers would dangle
-        if (heard_.size() > view.size())  // members were reaped: forget them too
-            std::erase_if(heard_, [&](auto const& h) { return !core_->find(h.first); });
-        published_version_ = core_->view_version();
-        counters_.sender_entries = heard_.size();
-        counters_.membership = core_->counters();
-        note_view(view);  // router hooks
-        std::lock_guard lock(mutex_);
-        members_ = std::move(view);
-        leader_ = std::move(snap.leader);
-        state_counts_ = counts;
-        view_published_ = true;
-        published_ = counters_;
-    }
-
-    // ==== application messages and view changes: implementation ===============================
-
-    void do_send_application(node_id const& to, message body, delivery how, ec_handler h) {
-        if (auto ec = check_running()) return complete(std::move(h), ec);
-        if (auto ec = send_application_encoded(to, body, how, h)) complete(std::move(h), ec);
-    }
-
-    // Encodes `body` into app_buffer_ in the envelope make_envelope() would
-    // build (label, sender, incarnation, the HLC's now()), without copying
-    // the sender or the body: app_out_ keeps them between messages, and
-    // `body` gets its value back.
-    boost::system::error_code encode_application(message& body) {
-        envelope& e = app_out_;
-        if (e.label != core_->label()) e.label = core_->label();
-        if (e.sender != core_->self()) e.sender = core_->self();
-        e.incarnation = core_->incarnation();
-        e.time = hlc_->now();
-        e.body = std::move(body);
-        app_buffer_.clear();
-        auto const ec = codec_.encode(e, app_buffer_);
-        body = std::move(e.body);
-        return ec;
-    }
-
-    // The node must be running. Returns the error that stops the message
-    // here (`done` is left alone); otherwise hands the frame to the transport,
-    // which calls `done(error_code)` (moved from) when it is sent or failed.
+    void do_send_application(node_id const& to, message body, delivery how, ec_handler h);
+    boost::system::error_code encode_application(message& body);
     template <class Done>
     boost::system::error_code send_application_encoded(node_id const& to, message& body,
-                                                       delivery how, Done& done) {
-        auto const type = body.index();
-        if (auto ec = encode_application(body)) {
-            ++counters_.encode_errors;
-            return ec;
-        }
-        auto const ep = application_endpoint(to);
-        if (!ep) {
-            ++counters_.unresolved_addresses;
-            return make_error_code(error::unresolved_address);
-        }
-        ++counters_.messages_out[type];
-        counters_.bytes_out[type] += app_buffer_.size();
-        auto on_sent = [this, alive = std::weak_ptr<int>(alive_), address = peer_address::of(to),
-                        done = std::move(done)](boost::system::error_code ec) mutable {
-            if (ec && !alive.expired()) {
-                ++counters_.send_errors;
-                on_frame_failed(address, ec);  // a refused owner is suspected at once
-            }
-            std::move(done)(ec);
-        };
-        if (how == delivery::packet && app_buffer_.size() <= t_->packet_budget())
-            t_->async_send_packet(*ep, app_buffer_, std::move(on_sent));
-        else
-            t_->async_send_frame(*ep, app_buffer_, std::move(on_sent));
-        return {};
-    }
-
-    // Parsing the address is a measurable part of a small message's cost:
-    // remember the last few hundred destinations.
-    std::optional<endpoint_type> application_endpoint(node_id const& to) {
-        if (auto it = app_endpoints_.find(to.str()); it != app_endpoints_.end()) return it->second;
-        auto ep = detail::to_endpoint<endpoint_type>(peer_address::of(to));
-        if (!ep) {
-            // A hostname: the resolver's cached answer (refreshed by its TTL,
-            // so not cached here); none yet starts a lookup and the send fails
-            // with error::unresolved_address.
-            auto const address = peer_address::of(to);
-            if (auto a = address_now(address.host)) return endpoint_type(*a, address.port);
-            entry_for(address.host);
-            return std::nullopt;
-        }
-        if (app_endpoints_.size() >= 512) app_endpoints_.clear();
-        app_endpoints_.emplace(to.str(), *ep);
-        return ep;
-    }
-
-    void deliver_application(envelope& e) {
-        auto const r = subscribers_->deliver(e);
-        counters_.handler_exceptions += r.thrown;
-        if (r.matched == 0) ++counters_.application_drops;
-        if (r.thrown) publish();
-    }
-
-    // What the view listener watches: not phi nor last_heard, which move with
-    // every message.
-    static bool same_member(node_member const& a, node_member const& b) noexcept {
-        return a.id == b.id && a.state == b.state && a.incarnation == b.incarnation &&
-               a.tags == b.tags;
-    }
-
-    // Called by publish() with the new view, before it replaces members_.
-    void note_view(std::vector<node_member> const& next) {
-        bool const changed =
-            next.size() != members_.size() ||
-            !std::equal(next.begin(), next.end(), members_.begin(), same_member);
-        if (!changed) return;
-        view_version_.fetch_add(1, std::memory_order_acq_rel);
-        if (view_notify_pending_ || !subscribers_->has_view_listeners()) return;
-        view_notify_pending_ = true;
-        boost::asio::post(t_->get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
-            if (alive.expired()) return;
-            view_notify_pending_ = false;
-            if (auto const thrown = subscribers_->notify_view()) {
-                counters_.handler_exceptions += thrown;
-                publish();
-            }
-        });
-    }
+                                                       delivery how, Done& done);
+    std::optional<endpoint_type> application_endpoint(node_id const& to);
+    void deliver_application(envelope& e);
+    static bool same_member(node_member const& a, node_member const& b) noexcept;
+    void note_view(std::vector<node_member> const& next);
 
     std::shared_ptr<detail::subscriber_registry> subscribers_ =
         std::make_shared<detail::subscriber_registry>();
@@ -1454,5 +680,13 @@ private:
 using node = basic_node<udp_tcp_transport, binary_codec>;
 
 } // namespace cohort
+
+// The member functions' bodies, one file per seam (Beast-style impl headers).
+#include <cohort/node/impl/node_operations.hpp>
+#include <cohort/node/impl/node_driver.hpp>
+#include <cohort/node/impl/node_resolver.hpp>
+#include <cohort/node/impl/node_events.hpp>
+#include <cohort/node/impl/node_view.hpp>
+#include <cohort/node/impl/node_application.hpp>
 
 #endif // COHORT_NODE_HPP
