@@ -144,6 +144,7 @@ public:
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
           timer_(t.get_executor()), resolver_(t.get_executor()) {
         make_hlc();
+        make_security();
         open_default_events();
     }
 
@@ -152,6 +153,7 @@ public:
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
           clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {
         make_hlc();
+        make_security();
         open_default_events();
     }
 
@@ -537,6 +539,7 @@ private:
     duration now() const;
     std::uint64_t wall_ms() const;
     void make_hlc();
+    void make_security();
     [[noreturn]] static void throw_no_hlc();
     void make_core(std::uint64_t generation);
 
@@ -567,6 +570,7 @@ private:
     void note_heard(envelope const& e);
     void process();
     void wake_timer(duration deadline);
+    boost::system::error_code seal(std::vector<std::byte>& buffer);
     void flush_outbox();
     void send_encoded(endpoint_type const& to, peer_address const& address, delivery how,
                       std::size_t type, std::span<std::byte const> bytes);
@@ -650,6 +654,8 @@ private:
     std::vector<std::size_t> monitored_at_;
     std::uint64_t published_version_ = static_cast<std::uint64_t>(-1);
     std::vector<std::byte> buffer_;
+    std::optional<secure_channel> security_;  // with a keyring (node_config::security)
+    std::vector<std::byte> sealed_;           // seal()'s output, swapped with the buffer sealed
     node_counters counters_;
 
     std::atomic<node_status> status_{node_status::created};

@@ -5490,6 +5490,1013 @@ struct application_filter {
 #include <string_view>
 #include <vector>
 
+// ----- begin include/cohort/security/secure_channel.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_SECURE_CHANNEL_HPP
+#define COHORT_SECURITY_SECURE_CHANNEL_HPP
+
+// The security layer between a codec and a transport: it seals the bytes a
+// codec produced and opens the bytes a transport delivered, whatever the codec
+// (binary, JSON, a user's) and the transport. After the codec has decoded an
+// opened message, admit() runs the replay check on the sender and HLC stamp
+// the envelope carries; both are inside the sealed part.
+//
+// Wire form of a sealed message (all integers big-endian):
+//
+//   sealed      = magic version mode key-id body
+//   magic       = %xC0 %x53         (binary_codec's is %xC0 %x4F; JSON starts with '{')
+//   version     = %x01
+//   mode        = %x01 (encrypt) / %x02 (authenticate)
+//   key-id      = 4 bytes           (compute_key_id of the sealing key)
+//   body        = nonce ciphertext tag   when encrypt: 12-byte random nonce, AES-GCM
+//                                        with the 8 header bytes as additional data,
+//                                        16-byte tag
+//               / plaintext mac          when authenticate: HMAC-SHA256 over the header
+//                                        and the plaintext, 32 bytes
+//
+// A random 96-bit nonce per message keeps the chance of a repeat under 2^-32
+// for 2^32 messages per key, NIST SP 800-38D's bound: rotate keys well before
+// that (at 10,000 messages a second, 13 years).
+//
+// Not thread-safe: one channel per node, used on the node's executor. The
+// keyring it reads may change from any thread (see keyring.hpp).
+
+// ----- begin include/cohort/security/detail/aes_gcm_key.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_DETAIL_AES_GCM_KEY_HPP
+#define COHORT_SECURITY_DETAIL_AES_GCM_KEY_HPP
+
+// One AES-GCM key with its two EVP contexts, set up once: each message then
+// only sets its nonce (memberlist builds a new cipher per packet).
+
+// ----- begin include/cohort/security/detail/openssl.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_DETAIL_OPENSSL_HPP
+#define COHORT_SECURITY_DETAIL_OPENSSL_HPP
+
+// Owning handles for the OpenSSL 3 objects the security layer keeps, and the
+// few one-shot calls it makes (SHA-256, random bytes, wiping). Everything
+// cryptographic goes through EVP; cohort writes no cipher or MAC itself.
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <span>
+
+namespace cohort::detail {
+
+struct evp_cipher_ctx_free {
+    void operator()(EVP_CIPHER_CTX* p) const noexcept { EVP_CIPHER_CTX_free(p); }
+};
+struct evp_mac_ctx_free {
+    void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
+};
+struct evp_mac_free {
+    void operator()(EVP_MAC* p) const noexcept { EVP_MAC_free(p); }
+};
+
+using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, evp_cipher_ctx_free>;
+using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, evp_mac_ctx_free>;
+using mac_ptr = std::unique_ptr<EVP_MAC, evp_mac_free>;
+
+inline unsigned char* uchar(std::byte* p) noexcept { return reinterpret_cast<unsigned char*>(p); }
+inline unsigned char const* uchar(std::byte const* p) noexcept {
+    return reinterpret_cast<unsigned char const*>(p);
+}
+
+/// SHA-256 of `a` then `b`; false if OpenSSL fails.
+inline bool sha256(std::span<std::byte const> a, std::span<std::byte const> b,
+                   std::array<std::byte, 32>& out) noexcept {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    if (!ctx) return false;
+    unsigned int n = 0;
+    bool const ok = EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                    EVP_DigestUpdate(ctx, a.data(), a.size()) == 1 &&
+                    EVP_DigestUpdate(ctx, b.data(), b.size()) == 1 &&
+                    EVP_DigestFinal_ex(ctx, uchar(out.data()), &n) == 1 && n == out.size();
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+/// Fills `out` from OpenSSL's CSPRNG; false if it is not seeded.
+inline bool random_bytes(std::span<std::byte> out) noexcept {
+    return RAND_bytes(uchar(out.data()), static_cast<int>(out.size())) == 1;
+}
+
+/// Constant-time equality of two equal-length byte strings.
+inline bool equal_constant_time(std::span<std::byte const> a, std::span<std::byte const> b) noexcept {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+/// Overwrites secret bytes so that the compiler cannot elide it.
+inline void wipe(std::span<std::byte> secret) noexcept {
+    if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_SECURITY_DETAIL_OPENSSL_HPP
+// ----- end include/cohort/security/detail/openssl.hpp -----
+
+#include <cstddef>
+#include <span>
+
+namespace cohort::detail {
+
+inline constexpr std::size_t gcm_nonce_size = 12;
+inline constexpr std::size_t gcm_tag_size = 16;
+
+class aes_gcm_key {
+public:
+    /// Contexts for `key` (16, 24 or 32 bytes); valid() is false if OpenSSL failed.
+    explicit aes_gcm_key(std::span<std::byte const> key)
+        : seal_(EVP_CIPHER_CTX_new()), open_(EVP_CIPHER_CTX_new()) {
+        EVP_CIPHER const* cipher = key.size() == 16   ? EVP_aes_128_gcm()
+                                   : key.size() == 24 ? EVP_aes_192_gcm()
+                                                      : EVP_aes_256_gcm();
+        valid_ = seal_ && open_ &&
+                 EVP_EncryptInit_ex(seal_.get(), cipher, nullptr, uchar(key.data()), nullptr) == 1 &&
+                 EVP_DecryptInit_ex(open_.get(), cipher, nullptr, uchar(key.data()), nullptr) == 1;
+    }
+
+    bool valid() const noexcept { return valid_; }
+
+    /// Encrypts `plain` to `cipher` (same size) and writes the tag.
+    bool seal(std::span<std::byte const> nonce, std::span<std::byte const> aad,
+              std::span<std::byte const> plain, std::byte* cipher, std::byte* tag) noexcept {
+        auto* ctx = seal_.get();
+        int n = 0;
+        if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, uchar(nonce.data())) != 1) return false;
+        if (EVP_EncryptUpdate(ctx, nullptr, &n, uchar(aad.data()), size(aad)) != 1) return false;
+        if (EVP_EncryptUpdate(ctx, uchar(cipher), &n, uchar(plain.data()), size(plain)) != 1)
+            return false;
+        int tail = 0;
+        if (EVP_EncryptFinal_ex(ctx, uchar(cipher) + n, &tail) != 1) return false;
+        return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, gcm_tag_size, tag) == 1;
+    }
+
+    /// Decrypts `cipher` to `plain` (same size); false unless the tag verifies.
+    bool open(std::span<std::byte const> nonce, std::span<std::byte const> aad,
+              std::span<std::byte const> cipher, std::span<std::byte const> tag,
+              std::byte* plain) noexcept {
+        auto* ctx = open_.get();
+        int n = 0;
+        if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, uchar(nonce.data())) != 1) return false;
+        if (EVP_DecryptUpdate(ctx, nullptr, &n, uchar(aad.data()), size(aad)) != 1) return false;
+        if (EVP_DecryptUpdate(ctx, uchar(plain), &n, uchar(cipher.data()), size(cipher)) != 1)
+            return false;
+        // OpenSSL reads the expected tag but does not keep the pointer.
+        if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, gcm_tag_size,
+                                const_cast<std::byte*>(tag.data())) != 1)
+            return false;
+        int tail = 0;
+        return EVP_DecryptFinal_ex(ctx, uchar(plain) + n, &tail) == 1;
+    }
+
+private:
+    static int size(std::span<std::byte const> s) noexcept { return static_cast<int>(s.size()); }
+
+    cipher_ctx_ptr seal_;
+    cipher_ctx_ptr open_;
+    bool valid_ = false;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_SECURITY_DETAIL_AES_GCM_KEY_HPP
+// ----- end include/cohort/security/detail/aes_gcm_key.hpp -----
+// ----- begin include/cohort/security/detail/hmac_sha256_key.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_DETAIL_HMAC_SHA256_KEY_HPP
+#define COHORT_SECURITY_DETAIL_HMAC_SHA256_KEY_HPP
+
+// One HMAC-SHA256 key with its EVP_MAC context, keyed once: each message
+// re-initialises the context with the key it already holds.
+
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+namespace cohort::detail {
+
+inline constexpr std::size_t hmac_sha256_size = 32;
+
+class hmac_sha256_key {
+public:
+    explicit hmac_sha256_key(std::span<std::byte const> key) {
+        mac_ptr mac(EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
+        if (!mac) return;
+        ctx_.reset(EVP_MAC_CTX_new(mac.get()));
+        if (!ctx_) return;
+        char digest[] = OSSL_DIGEST_NAME_SHA2_256;
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+            OSSL_PARAM_construct_end(),
+        };
+        valid_ = EVP_MAC_init(ctx_.get(), uchar(key.data()), key.size(), params) == 1;
+    }
+
+    bool valid() const noexcept { return valid_; }
+
+    /// The MAC of `data`.
+    bool sign(std::span<std::byte const> data, std::array<std::byte, hmac_sha256_size>& out) noexcept {
+        std::size_t n = 0;
+        return EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1 &&
+               EVP_MAC_update(ctx_.get(), uchar(data.data()), data.size()) == 1 &&
+               EVP_MAC_final(ctx_.get(), uchar(out.data()), &n, out.size()) == 1 &&
+               n == out.size();
+    }
+
+private:
+    mac_ctx_ptr ctx_;
+    bool valid_ = false;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_SECURITY_DETAIL_HMAC_SHA256_KEY_HPP
+// ----- end include/cohort/security/detail/hmac_sha256_key.hpp -----
+// ----- begin include/cohort/security/keyring.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_KEYRING_HPP
+#define COHORT_SECURITY_KEYRING_HPP
+
+// The cluster's secret keys, as Serf's keyring: install, use as primary,
+// remove, list. The primary key seals what this node sends; every installed
+// key opens what it receives, so a rotation is install everywhere, then use
+// everywhere, then remove the old key everywhere, with no moment at which two
+// nodes cannot talk.
+//
+// Unlike memberlist, every key has a 4-byte id (the first bytes of
+// SHA-256("cohort key id" || key)) that goes on the wire, so a receiver picks
+// the key at once instead of trying each one. Installing a key whose id
+// collides with another installed key is refused.
+//
+// A keyring is shared (std::shared_ptr) between the user, the node's
+// secure_channel and the agent; every member function may be called from any
+// thread. secure_channel notices a change through version() and rebuilds its
+// cipher contexts then, never per packet.
+
+// ----- begin include/cohort/wire/detail/base64.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_DETAIL_BASE64_HPP
+#define COHORT_WIRE_DETAIL_BASE64_HPP
+
+// Base64 (RFC 4648 section 4: standard alphabet, '=' padding) for byte fields
+// in JSON, as Go's encoding/json and JavaScript's atob/btoa expect. Decoding
+// is strict: one spelling per byte string, so that decode then encode gives
+// the input back.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace cohort::detail {
+
+inline constexpr char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Characters base64_encode writes for `n` bytes.
+constexpr std::size_t base64_encoded_size(std::size_t n) noexcept {
+    return (n / 3 + (n % 3 != 0 ? 1 : 0)) * 4;
+}
+
+/// Writes base64_encoded_size(in.size()) characters at `out`.
+inline void base64_encode(std::span<std::byte const> in, char* out) noexcept {
+    std::size_t i = 0;
+    for (; in.size() - i >= 3; i += 3) {
+        auto const v = (std::uint32_t(in[i]) << 16) | (std::uint32_t(in[i + 1]) << 8) |
+                       std::uint32_t(in[i + 2]);
+        *out++ = base64_alphabet[(v >> 18) & 63];
+        *out++ = base64_alphabet[(v >> 12) & 63];
+        *out++ = base64_alphabet[(v >> 6) & 63];
+        *out++ = base64_alphabet[v & 63];
+    }
+    if (std::size_t const rest = in.size() - i; rest != 0) {
+        std::uint32_t v = std::uint32_t(in[i]) << 16;
+        if (rest == 2) v |= std::uint32_t(in[i + 1]) << 8;
+        *out++ = base64_alphabet[(v >> 18) & 63];
+        *out++ = base64_alphabet[(v >> 12) & 63];
+        *out++ = rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=';
+        *out++ = '=';
+    }
+}
+
+/// The number of bytes `text` decodes to, judged from its length and padding
+/// alone (so a caller can check a limit before allocating); nothing when the
+/// length is not a multiple of four.
+constexpr std::optional<std::size_t> base64_decoded_size(std::string_view text) noexcept {
+    if (text.size() % 4 != 0) return std::nullopt;
+    std::size_t n = text.size() / 4 * 3;
+    if (!text.empty() && text.back() == '=') --n;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') --n;
+    return n;
+}
+
+constexpr int base64_value(char c) noexcept {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/// Decodes `text` into `out`, which must hold *base64_decoded_size(text)
+/// bytes. False on anything but canonical base64: a character outside the
+/// alphabet, padding other than one or two final '=', or non-zero bits in
+/// the padding.
+inline bool base64_decode(std::string_view text, std::byte* out) noexcept {
+    if (text.size() % 4 != 0) return false;
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        bool const last = i + 4 == text.size();
+        int const a = base64_value(text[i]);
+        int const b = base64_value(text[i + 1]);
+        if (a < 0 || b < 0) return false;
+        std::uint32_t v = std::uint32_t(a) << 18 | std::uint32_t(b) << 12;
+        if (last && text[i + 2] == '=') {
+            if (text[i + 3] != '=' || (b & 0x0F) != 0) return false;
+            *out++ = std::byte(v >> 16);
+            return true;
+        }
+        int const c = base64_value(text[i + 2]);
+        if (c < 0) return false;
+        v |= std::uint32_t(c) << 6;
+        if (last && text[i + 3] == '=') {
+            if ((c & 0x03) != 0) return false;
+            *out++ = std::byte(v >> 16);
+            *out++ = std::byte(v >> 8);
+            return true;
+        }
+        int const d = base64_value(text[i + 3]);
+        if (d < 0) return false;
+        v |= std::uint32_t(d);
+        *out++ = std::byte(v >> 16);
+        *out++ = std::byte(v >> 8);
+        *out++ = std::byte(v);
+    }
+    return true;
+}
+
+}  // namespace cohort::detail
+
+#endif  // COHORT_WIRE_DETAIL_BASE64_HPP
+// ----- end include/cohort/wire/detail/base64.hpp -----
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// The 4-byte name of a key on the wire.
+using key_id = std::uint32_t;
+
+/// One key as list() shows it.
+struct key_info {
+    std::string key;        ///< the key, base64 (as `serf keys -list` prints it)
+    key_id id = 0;          ///< its id on the wire
+    bool primary = false;   ///< whether it seals what this node sends
+    friend bool operator==(key_info const&, key_info const&) = default;
+};
+
+/// One installed key's bytes and id (what secure_channel builds contexts from).
+struct keyring_key {
+    std::vector<std::byte> bytes;
+    key_id id = 0;
+};
+
+/// A consistent copy of the keyring at one version.
+struct keyring_snapshot {
+    std::vector<keyring_key> keys;
+    std::optional<key_id> primary;
+    std::uint64_t version = 0;
+
+    keyring_snapshot() = default;
+    keyring_snapshot(keyring_snapshot const&) = delete;
+    keyring_snapshot& operator=(keyring_snapshot const&) = delete;
+    keyring_snapshot(keyring_snapshot&&) = default;
+    keyring_snapshot& operator=(keyring_snapshot&&) = default;
+    ~keyring_snapshot() {
+        for (auto& k : keys) detail::wipe(k.bytes);
+    }
+};
+
+/// Whether `size` is a key length AES accepts (16, 24 or 32 bytes).
+constexpr bool is_valid_key_size(std::size_t size) noexcept {
+    return size == 16 || size == 24 || size == 32;
+}
+
+/// The wire id of `key`: the first 4 bytes, big-endian, of
+/// SHA-256("cohort key id" || key). error::crypto_failure if OpenSSL fails.
+inline boost::system::result<key_id> compute_key_id(std::span<std::byte const> key) noexcept {
+    static constexpr char domain[] = "cohort key id";
+    std::array<std::byte, 32> digest{};
+    auto const prefix = std::as_bytes(std::span(domain, sizeof domain - 1));
+    if (!detail::sha256(prefix, key, digest)) return error::crypto_failure;
+    key_id id = 0;
+    for (std::size_t i = 0; i < 4; ++i) id = (id << 8) | std::to_integer<std::uint32_t>(digest[i]);
+    return id;
+}
+
+/// Decodes a base64 key (as `serf keygen` prints one) and checks its length.
+inline boost::system::result<std::vector<std::byte>> decode_key(std::string_view base64) {
+    auto const size = detail::base64_decoded_size(base64);
+    if (!size || !is_valid_key_size(*size)) return error::invalid_key;
+    std::vector<std::byte> key(*size);
+    if (!detail::base64_decode(base64, key.data())) {
+        detail::wipe(key);
+        return error::invalid_key;
+    }
+    return key;
+}
+
+/// The base64 text of a key.
+inline std::string encode_key(std::span<std::byte const> key) {
+    std::string text(detail::base64_encoded_size(key.size()), '\0');
+    detail::base64_encode(key, text.data());
+    return text;
+}
+
+/// Serf-style keyring; see the file comment. Thread-safe.
+class keyring {
+public:
+    keyring() = default;
+    keyring(keyring const&) = delete;
+    keyring& operator=(keyring const&) = delete;
+    ~keyring() {
+        for (auto& k : keys_) detail::wipe(k.bytes);
+    }
+
+    /// Adds `key` (16, 24 or 32 bytes). The first key installed becomes the
+    /// primary. Installing a key already present succeeds and changes nothing.
+    /// Errors: invalid_key, key_id_collision, crypto_failure.
+    boost::system::result<key_id> install(std::span<std::byte const> key) {
+        if (!is_valid_key_size(key.size())) return error::invalid_key;
+        auto const id = compute_key_id(key);
+        if (!id) return id.error();
+        std::lock_guard lock(mutex_);
+        for (auto const& k : keys_) {
+            if (k.id != *id) continue;
+            if (detail::equal_constant_time(k.bytes, key)) return *id;
+            return error::key_id_collision;
+        }
+        keys_.push_back({std::vector<std::byte>(key.begin(), key.end()), *id});
+        if (!primary_) primary_ = *id;
+        changed();
+        return *id;
+    }
+    boost::system::result<key_id> install(std::string_view base64) {
+        auto key = decode_key(base64);
+        if (!key) return key.error();
+        auto id = install(*key);
+        detail::wipe(*key);
+        return id;
+    }
+
+    /// Makes an installed key the primary. Error: key_not_installed.
+    boost::system::result<void> use(std::span<std::byte const> key) {
+        std::lock_guard lock(mutex_);
+        auto const* k = find(key);
+        if (!k) return error::key_not_installed;
+        if (primary_ != k->id) {
+            primary_ = k->id;
+            changed();
+        }
+        return {};
+    }
+    boost::system::result<void> use(std::string_view base64) {
+        return with_decoded(base64, [&](auto key) { return use(key); });
+    }
+
+    /// Removes an installed key other than the primary.
+    /// Errors: key_not_installed, key_is_primary.
+    boost::system::result<void> remove(std::span<std::byte const> key) {
+        std::lock_guard lock(mutex_);
+        auto const* k = find(key);
+        if (!k) return error::key_not_installed;
+        if (primary_ == k->id) return error::key_is_primary;
+        auto const at = keys_.begin() + (k - keys_.data());
+        detail::wipe(at->bytes);
+        keys_.erase(at);
+        changed();
+        return {};
+    }
+    boost::system::result<void> remove(std::string_view base64) {
+        return with_decoded(base64, [&](auto key) { return remove(key); });
+    }
+
+    /// Every installed key, in installation order.
+    std::vector<key_info> list() const {
+        std::lock_guard lock(mutex_);
+        std::vector<key_info> out;
+        out.reserve(keys_.size());
+        for (auto const& k : keys_) out.push_back({encode_key(k.bytes), k.id, primary_ == k.id});
+        return out;
+    }
+
+    /// The primary key's id, if any key is installed.
+    std::optional<key_id> primary() const {
+        std::lock_guard lock(mutex_);
+        return primary_;
+    }
+
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        return keys_.size();
+    }
+
+    /// Rises on every change; cheap enough to read per packet.
+    std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
+
+    /// A copy of the keys and primary at one version.
+    keyring_snapshot snapshot() const {
+        std::lock_guard lock(mutex_);
+        keyring_snapshot s;
+        s.keys = keys_;
+        s.primary = primary_;
+        s.version = version_.load(std::memory_order_relaxed);
+        return s;
+    }
+
+private:
+    keyring_key const* find(std::span<std::byte const> key) const {
+        for (auto const& k : keys_)
+            if (detail::equal_constant_time(k.bytes, key)) return &k;
+        return nullptr;
+    }
+
+    template <class Fn>
+    static boost::system::result<void> with_decoded(std::string_view base64, Fn fn) {
+        auto key = decode_key(base64);
+        if (!key) return key.error();
+        auto r = fn(std::span<std::byte const>(*key));
+        detail::wipe(*key);
+        return r;
+    }
+
+    void changed() noexcept { version_.fetch_add(1, std::memory_order_acq_rel); }
+
+    mutable std::mutex mutex_;
+    std::vector<keyring_key> keys_;
+    std::optional<key_id> primary_;
+    std::atomic<std::uint64_t> version_{1};
+};
+
+} // namespace cohort
+
+#endif // COHORT_SECURITY_KEYRING_HPP
+// ----- end include/cohort/security/keyring.hpp -----
+// ----- begin include/cohort/security/replay_guard.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_REPLAY_GUARD_HPP
+#define COHORT_SECURITY_REPLAY_GUARD_HPP
+
+// Replay protection for authenticated messages (pure: no I/O, time passed in).
+//
+// Every envelope a node sends carries a fresh HLC stamp, strictly rising per
+// sender, inside the sealed part, so an attacker cannot change it. A receiver
+// refuses a stamp that is older than `window` against its own wall clock
+// (stamp_too_old) or that it has already seen from that sender
+// (replayed_message). memberlist has no such check (its SECURITY.md says so).
+//
+// Stamps are sparse, so instead of IPsec's bitmap each sender keeps its
+// `history` newest stamps, sorted: datagrams and stream frames may arrive out
+// of order, up to `history` messages deep. A stamp below all of a full history
+// is refused as too old, since the guard can no longer tell whether it is new.
+//
+// Memory is bounded: at most `max_senders` histories; when full, the one used
+// least recently is dropped. Only senders that passed authentication get here,
+// so an attacker without a key cannot fill the table. A dropped sender's
+// replays are still refused once older than `window`.
+
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cohort {
+
+/// Bounds of the replay check.
+struct replay_config {
+    /// Oldest stamp accepted, behind the receiver's wall clock (30 s). Must
+    /// exceed the longest delivery delay plus the clocks' offset.
+    std::chrono::nanoseconds window = std::chrono::seconds(30);
+    /// Stamps remembered per sender (256): how far out of order messages may arrive.
+    std::size_t history = 256;
+    /// Senders remembered (4096); the least recently heard is forgotten first.
+    std::size_t max_senders = 4096;
+};
+
+enum class replay_verdict { fresh, replayed, too_old };
+
+class replay_guard {
+public:
+    explicit replay_guard(replay_config cfg = {}) : cfg_(cfg) {
+        if (cfg_.history == 0) cfg_.history = 1;
+        if (cfg_.max_senders == 0) cfg_.max_senders = 1;
+    }
+
+    /// Judges `stamp` from `sender` at wall time `now_ns`, and remembers it when fresh.
+    replay_verdict check(std::string_view sender, hlc_timestamp stamp, std::uint64_t now_ns) {
+        auto const window = static_cast<std::uint64_t>(cfg_.window.count());
+        if (now_ns > window && stamp.wall_ns < now_ns - window) return replay_verdict::too_old;
+        auto it = senders_.find(sender);
+        if (it == senders_.end()) {
+            if (senders_.size() >= cfg_.max_senders) forget_least_recent();
+            it = senders_.emplace(std::string(sender), history{}).first;
+        }
+        auto& h = it->second;
+        h.last_used = ++tick_;
+        auto& s = h.stamps;
+        if (s.size() >= cfg_.history && stamp < s.front()) return replay_verdict::too_old;
+        auto const at = std::lower_bound(s.begin(), s.end(), stamp);
+        if (at != s.end() && *at == stamp) return replay_verdict::replayed;
+        s.insert(at, stamp);
+        if (s.size() > cfg_.history) s.erase(s.begin());
+        return replay_verdict::fresh;
+    }
+
+    std::size_t senders() const noexcept { return senders_.size(); }
+    replay_config const& config() const noexcept { return cfg_; }
+
+private:
+    struct history {
+        std::vector<hlc_timestamp> stamps;  // sorted, at most cfg_.history
+        std::uint64_t last_used = 0;
+    };
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+
+    void forget_least_recent() {
+        auto oldest = senders_.begin();
+        for (auto it = senders_.begin(); it != senders_.end(); ++it)
+            if (it->second.last_used < oldest->second.last_used) oldest = it;
+        if (oldest != senders_.end()) senders_.erase(oldest);
+    }
+
+    replay_config cfg_;
+    std::unordered_map<std::string, history, text_hash, std::equal_to<>> senders_;
+    std::uint64_t tick_ = 0;
+};
+
+} // namespace cohort
+
+#endif // COHORT_SECURITY_REPLAY_GUARD_HPP
+// ----- end include/cohort/security/replay_guard.hpp -----
+// ----- begin include/cohort/security/security_config.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_SECURITY_CONFIG_HPP
+#define COHORT_SECURITY_SECURITY_CONFIG_HPP
+
+// How a node seals what it sends and what it accepts (secure_channel).
+
+
+#include <memory>
+
+namespace cohort {
+
+enum class security_mode {
+    /// AES-GCM (256, 192 or 128 by key length): secret and authenticated.
+    encrypt,
+    /// HMAC-SHA256 over the exact bytes sent (noex's clusterSecret): readable
+    /// on the wire, but unforgeable without the key.
+    authenticate,
+};
+
+struct security_config {
+    /// The keys; null means no security (every other field is ignored).
+    std::shared_ptr<cohort::keyring> keyring;
+
+    /// encrypt (default) or authenticate.
+    security_mode mode = security_mode::encrypt;
+
+    /// Refuse unsealed messages (true). Turn off, as memberlist's
+    /// GossipVerifyIncoming, while a running plaintext cluster upshifts:
+    /// first every node accepts both, then every node seals, then every node
+    /// verifies.
+    bool verify_incoming = true;
+
+    /// Seal what this node sends (true). Off: send plaintext while still
+    /// opening sealed messages (memberlist's GossipVerifyOutgoing).
+    bool verify_outgoing = true;
+
+    /// The replay check on sealed messages.
+    replay_config replay{};
+};
+
+} // namespace cohort
+
+#endif // COHORT_SECURITY_SECURITY_CONFIG_HPP
+// ----- end include/cohort/security/security_config.hpp -----
+// ----- begin include/cohort/security/security_counters.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_SECURITY_COUNTERS_HPP
+#define COHORT_SECURITY_SECURITY_COUNTERS_HPP
+
+#include <cstdint>
+
+namespace cohort {
+
+/// What secure_channel did, every refusal by its reason.
+struct security_counters {
+    std::uint64_t sealed = 0;              ///< messages sealed for sending
+    std::uint64_t sent_plaintext = 0;      ///< sent unsealed (verify_outgoing off)
+    std::uint64_t opened = 0;              ///< sealed messages that verified
+    std::uint64_t accepted_plaintext = 0;  ///< unsealed, accepted (verify_incoming off)
+    std::uint64_t malformed = 0;           ///< sealed header or length wrong
+    std::uint64_t unknown_key = 0;         ///< key id not in the keyring
+    std::uint64_t bad_tag = 0;             ///< tampered, or sealed with another key of that id
+    std::uint64_t wrong_mode = 0;          ///< sealed in the other mode
+    std::uint64_t plaintext_refused = 0;   ///< unsealed while verify_incoming is on
+    std::uint64_t replayed = 0;            ///< stamp already seen from that sender
+    std::uint64_t too_old = 0;             ///< stamp older than the replay window
+    std::uint64_t seal_failures = 0;       ///< could not seal (no primary key, OpenSSL)
+
+    /// Every refused incoming message.
+    std::uint64_t refused() const noexcept {
+        return malformed + unknown_key + bad_tag + wrong_mode + plaintext_refused + replayed +
+               too_old;
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_SECURITY_SECURITY_COUNTERS_HPP
+// ----- end include/cohort/security/security_counters.hpp -----
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cohort {
+
+inline constexpr std::array<std::byte, 2> sealed_magic{std::byte{0xC0}, std::byte{0x53}};
+inline constexpr std::byte sealed_version{0x01};
+inline constexpr std::size_t sealed_header_size = 8;
+
+/// The mode byte of a sealed message.
+constexpr std::byte sealed_mode_byte(security_mode m) noexcept {
+    return m == security_mode::encrypt ? std::byte{0x01} : std::byte{0x02};
+}
+
+/// Bytes sealing adds to a message in mode `m`.
+constexpr std::size_t sealed_overhead(security_mode m) noexcept {
+    return m == security_mode::encrypt
+               ? sealed_header_size + detail::gcm_nonce_size + detail::gcm_tag_size
+               : sealed_header_size + detail::hmac_sha256_size;
+}
+
+/// Whether `bytes` start like a sealed message.
+constexpr bool looks_sealed(std::span<std::byte const> bytes) noexcept {
+    return bytes.size() >= 2 && bytes[0] == sealed_magic[0] && bytes[1] == sealed_magic[1];
+}
+
+/// What open() found: the plaintext (valid until the next open()) and
+/// whether it came sealed (and so must pass admit()).
+struct opened_message {
+    std::span<std::byte const> plaintext;
+    bool sealed = false;
+};
+
+class secure_channel {
+public:
+    /// `cfg.keyring` must not be null.
+    explicit secure_channel(security_config cfg)
+        : cfg_(std::move(cfg)), replay_(cfg_.replay) {}
+
+    security_config const& config() const noexcept { return cfg_; }
+    security_counters const& counters() const noexcept { return counters_; }
+
+    /// Bytes seal() adds to each message (0 while verify_outgoing is off).
+    std::size_t overhead() const noexcept {
+        return cfg_.verify_outgoing ? sealed_overhead(cfg_.mode) : 0;
+    }
+
+    /// Appends the sealed form of `plain` to `out` (which must not overlap
+    /// it); with verify_outgoing off, appends `plain` itself. On error `out`
+    /// is unchanged: no_primary_key, crypto_failure.
+    boost::system::error_code seal(std::span<std::byte const> plain, std::vector<std::byte>& out) {
+        if (!cfg_.verify_outgoing) {
+            ++counters_.sent_plaintext;
+            out.insert(out.end(), plain.begin(), plain.end());
+            return {};
+        }
+        refresh();
+        auto* key = primary_key();
+        if (!key) return seal_failed(keys_.empty() ? error::no_primary_key : error::crypto_failure);
+        auto const start = out.size();
+        out.resize(start + plain.size() + sealed_overhead(cfg_.mode));
+        std::byte* p = out.data() + start;
+        write_header(p, key->id);
+        bool ok = false;
+        if (cfg_.mode == security_mode::encrypt) {
+            auto const nonce = std::span(p + sealed_header_size, detail::gcm_nonce_size);
+            std::byte* cipher = nonce.data() + nonce.size();
+            ok = detail::random_bytes(nonce) &&
+                 key->gcm->seal(nonce, std::span(p, sealed_header_size), plain, cipher,
+                                cipher + plain.size());
+        } else {
+            std::copy(plain.begin(), plain.end(), p + sealed_header_size);
+            std::array<std::byte, detail::hmac_sha256_size> mac{};
+            ok = key->hmac->sign(std::span(p, sealed_header_size + plain.size()), mac);
+            std::copy(mac.begin(), mac.end(), p + sealed_header_size + plain.size());
+        }
+        if (!ok) {
+            out.resize(start);
+            return seal_failed(error::crypto_failure);
+        }
+        ++counters_.sealed;
+        return {};
+    }
+
+    /// Opens what a transport delivered. Sealed: verifies (and decrypts) it.
+    /// Unsealed: refused with plaintext_refused unless verify_incoming is
+    /// off. Errors: message_truncated, unsupported_version (malformed),
+    /// wrong_security_mode, unknown_key_id, bad_auth_tag, plaintext_refused,
+    /// crypto_failure.
+    boost::system::result<opened_message> open(std::span<std::byte const> bytes) {
+        if (!looks_sealed(bytes)) {
+            if (cfg_.verify_incoming) return refuse(counters_.plaintext_refused, error::plaintext_refused);
+            ++counters_.accepted_plaintext;
+            return opened_message{bytes, false};
+        }
+        if (bytes.size() < sealed_header_size)
+            return refuse(counters_.malformed, error::message_truncated);
+        if (bytes[2] != sealed_version) return refuse(counters_.malformed, error::unsupported_version);
+        if (bytes[3] != sealed_mode_byte(security_mode::encrypt) &&
+            bytes[3] != sealed_mode_byte(security_mode::authenticate))
+            return refuse(counters_.malformed, error::unsupported_version);
+        if (bytes[3] != sealed_mode_byte(cfg_.mode))
+            return refuse(counters_.wrong_mode, error::wrong_security_mode);
+        if (bytes.size() < sealed_overhead(cfg_.mode))
+            return refuse(counters_.malformed, error::message_truncated);
+        refresh();
+        key_id id = 0;
+        for (std::size_t i = 4; i < 8; ++i) id = (id << 8) | std::to_integer<key_id>(bytes[i]);
+        auto* key = find(id);
+        if (!key) return refuse(counters_.unknown_key, error::unknown_key_id);
+
+        auto const header = bytes.first(sealed_header_size);
+        if (cfg_.mode == security_mode::encrypt) {
+            auto const nonce = bytes.subspan(sealed_header_size, detail::gcm_nonce_size);
+            auto const body = bytes.subspan(sealed_header_size + detail::gcm_nonce_size);
+            auto const cipher = body.first(body.size() - detail::gcm_tag_size);
+            auto const tag = body.last(detail::gcm_tag_size);
+            // Bounded by the transport's frame limit: the plaintext is smaller than what arrived.
+            plain_.resize(cipher.size());
+            if (!key->gcm->open(nonce, header, cipher, tag, plain_.data()))
+                return refuse(counters_.bad_tag, error::bad_auth_tag);
+            ++counters_.opened;
+            return opened_message{std::span<std::byte const>(plain_), true};
+        }
+        auto const signed_part = bytes.first(bytes.size() - detail::hmac_sha256_size);
+        std::array<std::byte, detail::hmac_sha256_size> mac{};
+        if (!key->hmac->sign(signed_part, mac)) return refuse(counters_.bad_tag, error::crypto_failure);
+        if (!detail::equal_constant_time(mac, bytes.last(detail::hmac_sha256_size)))
+            return refuse(counters_.bad_tag, error::bad_auth_tag);
+        ++counters_.opened;
+        return opened_message{signed_part.subspan(sealed_header_size), true};
+    }
+
+    /// The replay check for a sealed message whose envelope came from
+    /// `sender` with `stamp`, at this node's wall time `now_ns`.
+    /// Errors: replayed_message, stamp_too_old.
+    boost::system::error_code admit(std::string_view sender, hlc_timestamp stamp,
+                                    std::uint64_t now_ns) {
+        switch (replay_.check(sender, stamp, now_ns)) {
+        case replay_verdict::fresh: return {};
+        case replay_verdict::replayed: ++counters_.replayed; return error::replayed_message;
+        case replay_verdict::too_old: ++counters_.too_old; return error::stamp_too_old;
+        }
+        return {};
+    }
+
+    /// Senders the replay check remembers.
+    std::size_t replay_senders() const noexcept { return replay_.senders(); }
+
+private:
+    struct key_state {
+        key_id id = 0;
+        std::optional<detail::aes_gcm_key> gcm;
+        std::optional<detail::hmac_sha256_key> hmac;
+    };
+
+    // Rebuilds the contexts when the keyring changed: a version read per
+    // message, contexts made once per key.
+    void refresh() {
+        if (cfg_.keyring->version() == version_) return;
+        auto snapshot = cfg_.keyring->snapshot();
+        std::vector<key_state> keys;
+        keys.reserve(snapshot.keys.size());
+        for (auto const& k : snapshot.keys) {
+            key_state s{k.id, {}, {}};
+            if (cfg_.mode == security_mode::encrypt) {
+                s.gcm.emplace(k.bytes);
+                if (!s.gcm->valid()) continue;
+            } else {
+                s.hmac.emplace(k.bytes);
+                if (!s.hmac->valid()) continue;
+            }
+            keys.push_back(std::move(s));
+        }
+        keys_ = std::move(keys);
+        primary_ = snapshot.primary;
+        version_ = snapshot.version;
+    }
+
+    key_state* find(key_id id) noexcept {
+        for (auto& k : keys_)
+            if (k.id == id) return &k;
+        return nullptr;
+    }
+    key_state* primary_key() noexcept { return primary_ ? find(*primary_) : nullptr; }
+
+    void write_header(std::byte* p, key_id id) const noexcept {
+        p[0] = sealed_magic[0];
+        p[1] = sealed_magic[1];
+        p[2] = sealed_version;
+        p[3] = sealed_mode_byte(cfg_.mode);
+        for (std::size_t i = 0; i < 4; ++i) p[4 + i] = static_cast<std::byte>(id >> (8 * (3 - i)));
+    }
+
+    boost::system::error_code seal_failed(error e) noexcept {
+        ++counters_.seal_failures;
+        return e;
+    }
+    static boost::system::result<opened_message> refuse(std::uint64_t& counter, error e) noexcept {
+        ++counter;
+        return boost::system::error_code(e);
+    }
+
+    security_config cfg_;
+    replay_guard replay_;
+    security_counters counters_;
+    std::vector<key_state> keys_;
+    std::optional<key_id> primary_;
+    std::uint64_t version_ = 0;  // the keyring's starts at 1
+    std::vector<std::byte> plain_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_SECURITY_SECURE_CHANNEL_HPP
+// ----- end include/cohort/security/secure_channel.hpp -----
+
 namespace cohort {
 
 /// Configuration of a basic_node.
@@ -5526,6 +6533,13 @@ struct node_config {
     /// How long a graceful async_stop waits for its leave to be gossiped
     /// (leave_completed) before it stops anyway (5 s). Must be positive.
     std::chrono::nanoseconds leave_timeout = std::chrono::seconds(5);
+    /// Sealing of everything this node sends and receives (security/): off
+    /// while `security.keyring` is null (the default). With a keyring, every
+    /// message is encrypted (or authenticated) under its primary key, opened
+    /// with any installed key and checked against replays; the membership
+    /// core's packets shrink by the seal's overhead so that they still fit
+    /// membership.packet_budget.
+    security_config security{};
 };
 
 /// Serf's retry-join, for async_join: how often and how many times a join
@@ -5557,6 +6571,19 @@ inline boost::system::result<void, config_error> validate(node_config const& cfg
         return fail("node_config.resolve_cache_limit", "must be at least 1");
     if (cfg.leave_timeout <= std::chrono::nanoseconds::zero())
         return fail("node_config.leave_timeout", "must be positive");
+    if (cfg.security.keyring) {
+        if (cfg.security.verify_outgoing && !cfg.security.keyring->primary())
+            return fail("node_config.security.keyring", "must hold a key to seal with");
+        if (cfg.membership.packet_budget < 512 + sealed_overhead(cfg.security.mode))
+            return fail("node_config.membership.packet_budget",
+                        "must leave 512 bytes after the seal's overhead");
+        if (cfg.security.replay.window < cfg.hlc.max_offset)
+            return fail("node_config.security.replay.window", "must be at least hlc.max_offset");
+        if (cfg.security.replay.history == 0)
+            return fail("node_config.security.replay.history", "must be at least 1");
+        if (cfg.security.replay.max_senders == 0)
+            return fail("node_config.security.replay.max_senders", "must be at least 1");
+    }
     std::size_t tags_size = 0;
     for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
     if (tags_size > cfg.membership.max_tags_size)
@@ -5683,10 +6710,13 @@ concept transport = requires(T& t, T const& ct, typename T::endpoint_type const&
 
 #include <cstdint>
 
+
 namespace cohort {
 
 /// Everything a node did, as a plain snapshot.
 struct node_counters {
+    /// What the secure channel sealed, opened and refused (all zero without a keyring).
+    security_counters security{};
     using per_type = membership_counters::per_type;
     per_type messages_in{};   ///< decoded messages, by type (message variant index)
     per_type messages_out{};  ///< encoded messages handed to the transport, by type
@@ -9474,6 +10504,44 @@ inline void udp_tcp_state<Executor>::shut(connection& c) noexcept {
 // from the read path because sending is its own state machine (idle,
 // connecting, connected, backoff) per peer.
 
+// ----- begin include/cohort/transport/detail/reconnect_backoff.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_DETAIL_RECONNECT_BACKOFF_HPP
+#define COHORT_TRANSPORT_DETAIL_RECONNECT_BACKOFF_HPP
+
+// The reconnect delay after `failures` failed connects in a row (pure, so
+// its bounds are tested without sockets): base * 2^(failures-1), times a
+// uniform factor in [1 - jitter, 1 + jitter], never above `max`.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+namespace cohort::detail {
+
+template <class Rng>
+std::chrono::nanoseconds reconnect_delay(std::chrono::nanoseconds base_delay,
+                                         std::chrono::nanoseconds max_delay, double jitter,
+                                         unsigned failures, Rng& rng) {
+    using ms = std::chrono::duration<double, std::milli>;
+    double const base = ms(base_delay).count();
+    double const max = ms(max_delay).count();
+    // ldexp saturates to infinity for a long run of failures; min() caps it.
+    double delay = std::min(max, std::ldexp(base, static_cast<int>(std::min(failures, 1024u)) - 1));
+    if (jitter > 0.0) {
+        std::uniform_real_distribution<double> factor(1.0 - jitter, 1.0 + jitter);
+        delay = std::min(max, delay * factor(rng));
+    }
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(ms(delay));
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_TRANSPORT_DETAIL_RECONNECT_BACKOFF_HPP
+// ----- end include/cohort/transport/detail/reconnect_backoff.hpp -----
 
 #include <algorithm>
 #include <chrono>
@@ -9807,16 +10875,8 @@ inline void udp_tcp_state<Executor>::connection_failed(std::shared_ptr<out_peer>
 
 template <class Executor>
 inline std::chrono::nanoseconds udp_tcp_state<Executor>::backoff_delay(unsigned failures) {
-    using ms = std::chrono::duration<double, std::milli>;
-    double const base = ms(cfg_.reconnect_base_delay).count();
-    double const max = ms(cfg_.reconnect_max_delay).count();
-    double delay = std::min(max, std::ldexp(base, static_cast<int>(failures) - 1));
-    if (cfg_.reconnect_jitter > 0.0) {
-        std::uniform_real_distribution<double> factor(1.0 - cfg_.reconnect_jitter,
-                                                      1.0 + cfg_.reconnect_jitter);
-        delay = std::min(max, delay * factor(rng_));
-    }
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(ms(delay));
+    return reconnect_delay(cfg_.reconnect_base_delay, cfg_.reconnect_max_delay,
+                           cfg_.reconnect_jitter, failures, rng_);
 }
 
 } // namespace detail
@@ -11005,6 +12065,7 @@ public:
         : t_(&t), cfg_(std::move(cfg)), codec_(std::move(codec)), clock_(std::move(clock)),
           timer_(t.get_executor()), resolver_(t.get_executor()) {
         make_hlc();
+        make_security();
         open_default_events();
     }
 
@@ -11013,6 +12074,7 @@ public:
         : owned_(std::move(t)), t_(&*owned_), cfg_(std::move(cfg)), codec_(std::move(codec)),
           clock_(std::move(clock)), timer_(t_->get_executor()), resolver_(t_->get_executor()) {
         make_hlc();
+        make_security();
         open_default_events();
     }
 
@@ -11398,6 +12460,7 @@ private:
     duration now() const;
     std::uint64_t wall_ms() const;
     void make_hlc();
+    void make_security();
     [[noreturn]] static void throw_no_hlc();
     void make_core(std::uint64_t generation);
 
@@ -11428,6 +12491,7 @@ private:
     void note_heard(envelope const& e);
     void process();
     void wake_timer(duration deadline);
+    boost::system::error_code seal(std::vector<std::byte>& buffer);
     void flush_outbox();
     void send_encoded(endpoint_type const& to, peer_address const& address, delivery how,
                       std::size_t type, std::span<std::byte const> bytes);
@@ -11511,6 +12575,8 @@ private:
     std::vector<std::size_t> monitored_at_;
     std::uint64_t published_version_ = static_cast<std::uint64_t>(-1);
     std::vector<std::byte> buffer_;
+    std::optional<secure_channel> security_;  // with a keyring (node_config::security)
+    std::vector<std::byte> sealed_;           // seal()'s output, swapped with the buffer sealed
     node_counters counters_;
 
     std::atomic<node_status> status_{node_status::created};
@@ -11613,6 +12679,14 @@ void basic_node<Transport, Codec, Clock>::make_hlc() {
     if (validate(cfg_.hlc)) hlc_.emplace(clock_, cfg_.hlc);
 }
 
+// The secure channel lives as long as the node: its replay history
+// survives a restart of the core, so a recording made before a rejoin
+// stays refused.
+template <transport Transport, codec Codec, wall_clock Clock>
+void basic_node<Transport, Codec, Clock>::make_security() {
+    if (cfg_.security.keyring) security_.emplace(cfg_.security);
+}
+
 template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::throw_no_hlc() {
     boost::throw_exception(boost::system::system_error(
@@ -11623,8 +12697,11 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::make_core(std::uint64_t generation) {
     std::uint64_t const seed =
         cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
-    core_ = std::make_unique<membership_protocol>(cfg_.membership, cfg_.id, generation,
-                                                  cfg_.tags, seed);
+    // The core fills packets to its budget; the seal must still fit.
+    auto membership = cfg_.membership;
+    if (security_) membership.packet_budget -= security_->overhead();
+    core_ = std::make_unique<membership_protocol>(membership, cfg_.id, generation, cfg_.tags,
+                                                  seed);
     published_version_ = static_cast<std::uint64_t>(-1);  // a new core: rebuild the view
 }
 
@@ -12014,7 +13091,17 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
             if (outer) busy = false;
         }
     } const guard{inbound_busy_, outer};
-    if (decode_into(bytes, e)) {
+    // With a keyring, the bytes are opened first: refused ones are counted
+    // by reason in counters().security and go no further.
+    std::span<std::byte const> plain = bytes;
+    bool sealed = false;
+    if (security_) {
+        auto opened = security_->open(bytes);
+        if (!opened) return publish();
+        plain = opened->plaintext;
+        sealed = opened->sealed;
+    }
+    if (decode_into(plain, e)) {
         ++counters_.decode_errors;
         publish();
         return;
@@ -12027,6 +13114,9 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
         publish();
         return;
     }
+    // The sender and stamp were sealed with the message: a replay of it, or
+    // a recording older than the window, is refused here.
+    if (sealed && security_->admit(e.sender.str(), e.time, clock_.now())) return publish();
     auto const t = now();
     // Membership goes on whatever the stamp; what a bad stamp refuses is
     // admission and application traffic (membership/stamp_check.hpp).
@@ -12100,6 +13190,17 @@ void basic_node<Transport, Codec, Clock>::wake_timer(duration deadline) {
     }
 }
 
+// Replaces the encoded message in `buffer` by its sealed form when the node
+// has a keyring; a failure is counted in counters().security.
+template <transport Transport, codec Codec, wall_clock Clock>
+boost::system::error_code basic_node<Transport, Codec, Clock>::seal(std::vector<std::byte>& buffer) {
+    if (!security_) return {};
+    sealed_.clear();
+    if (auto ec = security_->seal(buffer, sealed_)) return ec;
+    buffer.swap(sealed_);
+    return {};
+}
+
 template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::flush_outbox() {
     auto& outbox = core_->outbox();
@@ -12112,6 +13213,7 @@ void basic_node<Transport, Codec, Clock>::flush_outbox() {
             ++counters_.encode_errors;
             continue;
         }
+        if (seal(buffer_)) continue;
         if (auto const a = address_now(o.to.host))
             send_encoded(endpoint_type(*a, o.to.port), o.to, o.how, type, buffer_);
         else
@@ -12401,6 +13503,7 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::publish_in_place(duration t) {
     counters_.sender_entries = heard_.size();
     counters_.membership = core_->counters();
+    if (security_) counters_.security = security_->counters();
     std::lock_guard lock(mutex_);
     for (auto* h : heard_dirty_) {
         h->second.dirty = false;
@@ -12459,6 +13562,7 @@ void basic_node<Transport, Codec, Clock>::rebuild_view(duration t) {
     published_version_ = core_->view_version();
     counters_.sender_entries = heard_.size();
     counters_.membership = core_->counters();
+    if (security_) counters_.security = security_->counters();
     note_view(view);  // router hooks
     std::lock_guard lock(mutex_);
     members_ = std::move(view);
@@ -12512,8 +13616,9 @@ boost::system::error_code basic_node<Transport, Codec, Clock>::encode_applicatio
     e.time = hlc_->now();
     e.body = std::move(body);
     app_buffer_.clear();
-    auto const ec = codec_.encode(e, app_buffer_);
+    auto ec = codec_.encode(e, app_buffer_);
     body = std::move(e.body);
+    if (!ec) ec = seal(app_buffer_);
     return ec;
 }
 
@@ -15979,1012 +17084,6 @@ void basic_router<Node, Strategy>::expire_due() {
 
 #endif // COHORT_ROUTING_ROUTER_HPP
 // ----- end include/cohort/routing/router.hpp -----
-// ----- begin include/cohort/security/keyring.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_KEYRING_HPP
-#define COHORT_SECURITY_KEYRING_HPP
-
-// The cluster's secret keys, as Serf's keyring: install, use as primary,
-// remove, list. The primary key seals what this node sends; every installed
-// key opens what it receives, so a rotation is install everywhere, then use
-// everywhere, then remove the old key everywhere, with no moment at which two
-// nodes cannot talk.
-//
-// Unlike memberlist, every key has a 4-byte id (the first bytes of
-// SHA-256("cohort key id" || key)) that goes on the wire, so a receiver picks
-// the key at once instead of trying each one. Installing a key whose id
-// collides with another installed key is refused.
-//
-// A keyring is shared (std::shared_ptr) between the user, the node's
-// secure_channel and the agent; every member function may be called from any
-// thread. secure_channel notices a change through version() and rebuilds its
-// cipher contexts then, never per packet.
-
-// ----- begin include/cohort/security/detail/openssl.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_DETAIL_OPENSSL_HPP
-#define COHORT_SECURITY_DETAIL_OPENSSL_HPP
-
-// Owning handles for the OpenSSL 3 objects the security layer keeps, and the
-// few one-shot calls it makes (SHA-256, random bytes, wiping). Everything
-// cryptographic goes through EVP; cohort writes no cipher or MAC itself.
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
-#include <array>
-#include <cstddef>
-#include <memory>
-#include <span>
-
-namespace cohort::detail {
-
-struct evp_cipher_ctx_free {
-    void operator()(EVP_CIPHER_CTX* p) const noexcept { EVP_CIPHER_CTX_free(p); }
-};
-struct evp_mac_ctx_free {
-    void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
-};
-struct evp_mac_free {
-    void operator()(EVP_MAC* p) const noexcept { EVP_MAC_free(p); }
-};
-
-using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, evp_cipher_ctx_free>;
-using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, evp_mac_ctx_free>;
-using mac_ptr = std::unique_ptr<EVP_MAC, evp_mac_free>;
-
-inline unsigned char* uchar(std::byte* p) noexcept { return reinterpret_cast<unsigned char*>(p); }
-inline unsigned char const* uchar(std::byte const* p) noexcept {
-    return reinterpret_cast<unsigned char const*>(p);
-}
-
-/// SHA-256 of `a` then `b`; false if OpenSSL fails.
-inline bool sha256(std::span<std::byte const> a, std::span<std::byte const> b,
-                   std::array<std::byte, 32>& out) noexcept {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    if (!ctx) return false;
-    unsigned int n = 0;
-    bool const ok = EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
-                    EVP_DigestUpdate(ctx, a.data(), a.size()) == 1 &&
-                    EVP_DigestUpdate(ctx, b.data(), b.size()) == 1 &&
-                    EVP_DigestFinal_ex(ctx, uchar(out.data()), &n) == 1 && n == out.size();
-    EVP_MD_CTX_free(ctx);
-    return ok;
-}
-
-/// Fills `out` from OpenSSL's CSPRNG; false if it is not seeded.
-inline bool random_bytes(std::span<std::byte> out) noexcept {
-    return RAND_bytes(uchar(out.data()), static_cast<int>(out.size())) == 1;
-}
-
-/// Constant-time equality of two equal-length byte strings.
-inline bool equal_constant_time(std::span<std::byte const> a, std::span<std::byte const> b) noexcept {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-/// Overwrites secret bytes so that the compiler cannot elide it.
-inline void wipe(std::span<std::byte> secret) noexcept {
-    if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
-}
-
-} // namespace cohort::detail
-
-#endif // COHORT_SECURITY_DETAIL_OPENSSL_HPP
-// ----- end include/cohort/security/detail/openssl.hpp -----
-// ----- begin include/cohort/wire/detail/base64.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_WIRE_DETAIL_BASE64_HPP
-#define COHORT_WIRE_DETAIL_BASE64_HPP
-
-// Base64 (RFC 4648 section 4: standard alphabet, '=' padding) for byte fields
-// in JSON, as Go's encoding/json and JavaScript's atob/btoa expect. Decoding
-// is strict: one spelling per byte string, so that decode then encode gives
-// the input back.
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <span>
-#include <string_view>
-
-namespace cohort::detail {
-
-inline constexpr char base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Characters base64_encode writes for `n` bytes.
-constexpr std::size_t base64_encoded_size(std::size_t n) noexcept {
-    return (n / 3 + (n % 3 != 0 ? 1 : 0)) * 4;
-}
-
-/// Writes base64_encoded_size(in.size()) characters at `out`.
-inline void base64_encode(std::span<std::byte const> in, char* out) noexcept {
-    std::size_t i = 0;
-    for (; in.size() - i >= 3; i += 3) {
-        auto const v = (std::uint32_t(in[i]) << 16) | (std::uint32_t(in[i + 1]) << 8) |
-                       std::uint32_t(in[i + 2]);
-        *out++ = base64_alphabet[(v >> 18) & 63];
-        *out++ = base64_alphabet[(v >> 12) & 63];
-        *out++ = base64_alphabet[(v >> 6) & 63];
-        *out++ = base64_alphabet[v & 63];
-    }
-    if (std::size_t const rest = in.size() - i; rest != 0) {
-        std::uint32_t v = std::uint32_t(in[i]) << 16;
-        if (rest == 2) v |= std::uint32_t(in[i + 1]) << 8;
-        *out++ = base64_alphabet[(v >> 18) & 63];
-        *out++ = base64_alphabet[(v >> 12) & 63];
-        *out++ = rest == 2 ? base64_alphabet[(v >> 6) & 63] : '=';
-        *out++ = '=';
-    }
-}
-
-/// The number of bytes `text` decodes to, judged from its length and padding
-/// alone (so a caller can check a limit before allocating); nothing when the
-/// length is not a multiple of four.
-constexpr std::optional<std::size_t> base64_decoded_size(std::string_view text) noexcept {
-    if (text.size() % 4 != 0) return std::nullopt;
-    std::size_t n = text.size() / 4 * 3;
-    if (!text.empty() && text.back() == '=') --n;
-    if (text.size() >= 2 && text[text.size() - 2] == '=') --n;
-    return n;
-}
-
-constexpr int base64_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/// Decodes `text` into `out`, which must hold *base64_decoded_size(text)
-/// bytes. False on anything but canonical base64: a character outside the
-/// alphabet, padding other than one or two final '=', or non-zero bits in
-/// the padding.
-inline bool base64_decode(std::string_view text, std::byte* out) noexcept {
-    if (text.size() % 4 != 0) return false;
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        bool const last = i + 4 == text.size();
-        int const a = base64_value(text[i]);
-        int const b = base64_value(text[i + 1]);
-        if (a < 0 || b < 0) return false;
-        std::uint32_t v = std::uint32_t(a) << 18 | std::uint32_t(b) << 12;
-        if (last && text[i + 2] == '=') {
-            if (text[i + 3] != '=' || (b & 0x0F) != 0) return false;
-            *out++ = std::byte(v >> 16);
-            return true;
-        }
-        int const c = base64_value(text[i + 2]);
-        if (c < 0) return false;
-        v |= std::uint32_t(c) << 6;
-        if (last && text[i + 3] == '=') {
-            if ((c & 0x03) != 0) return false;
-            *out++ = std::byte(v >> 16);
-            *out++ = std::byte(v >> 8);
-            return true;
-        }
-        int const d = base64_value(text[i + 3]);
-        if (d < 0) return false;
-        v |= std::uint32_t(d);
-        *out++ = std::byte(v >> 16);
-        *out++ = std::byte(v >> 8);
-        *out++ = std::byte(v);
-    }
-    return true;
-}
-
-}  // namespace cohort::detail
-
-#endif  // COHORT_WIRE_DETAIL_BASE64_HPP
-// ----- end include/cohort/wire/detail/base64.hpp -----
-
-#include <boost/system/result.hpp>
-
-#include <algorithm>
-#include <atomic>
-#include <cstddef>
-#include <cstdint>
-#include <mutex>
-#include <optional>
-#include <span>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace cohort {
-
-/// The 4-byte name of a key on the wire.
-using key_id = std::uint32_t;
-
-/// One key as list() shows it.
-struct key_info {
-    std::string key;        ///< the key, base64 (as `serf keys -list` prints it)
-    key_id id = 0;          ///< its id on the wire
-    bool primary = false;   ///< whether it seals what this node sends
-    friend bool operator==(key_info const&, key_info const&) = default;
-};
-
-/// One installed key's bytes and id (what secure_channel builds contexts from).
-struct keyring_key {
-    std::vector<std::byte> bytes;
-    key_id id = 0;
-};
-
-/// A consistent copy of the keyring at one version.
-struct keyring_snapshot {
-    std::vector<keyring_key> keys;
-    std::optional<key_id> primary;
-    std::uint64_t version = 0;
-
-    keyring_snapshot() = default;
-    keyring_snapshot(keyring_snapshot const&) = delete;
-    keyring_snapshot& operator=(keyring_snapshot const&) = delete;
-    keyring_snapshot(keyring_snapshot&&) = default;
-    keyring_snapshot& operator=(keyring_snapshot&&) = default;
-    ~keyring_snapshot() {
-        for (auto& k : keys) detail::wipe(k.bytes);
-    }
-};
-
-/// Whether `size` is a key length AES accepts (16, 24 or 32 bytes).
-constexpr bool is_valid_key_size(std::size_t size) noexcept {
-    return size == 16 || size == 24 || size == 32;
-}
-
-/// The wire id of `key`: the first 4 bytes, big-endian, of
-/// SHA-256("cohort key id" || key). error::crypto_failure if OpenSSL fails.
-inline boost::system::result<key_id> compute_key_id(std::span<std::byte const> key) noexcept {
-    static constexpr char domain[] = "cohort key id";
-    std::array<std::byte, 32> digest{};
-    auto const prefix = std::as_bytes(std::span(domain, sizeof domain - 1));
-    if (!detail::sha256(prefix, key, digest)) return error::crypto_failure;
-    key_id id = 0;
-    for (std::size_t i = 0; i < 4; ++i) id = (id << 8) | std::to_integer<std::uint32_t>(digest[i]);
-    return id;
-}
-
-/// Decodes a base64 key (as `serf keygen` prints one) and checks its length.
-inline boost::system::result<std::vector<std::byte>> decode_key(std::string_view base64) {
-    auto const size = detail::base64_decoded_size(base64);
-    if (!size || !is_valid_key_size(*size)) return error::invalid_key;
-    std::vector<std::byte> key(*size);
-    if (!detail::base64_decode(base64, key.data())) {
-        detail::wipe(key);
-        return error::invalid_key;
-    }
-    return key;
-}
-
-/// The base64 text of a key.
-inline std::string encode_key(std::span<std::byte const> key) {
-    std::string text(detail::base64_encoded_size(key.size()), '\0');
-    detail::base64_encode(key, text.data());
-    return text;
-}
-
-/// Serf-style keyring; see the file comment. Thread-safe.
-class keyring {
-public:
-    keyring() = default;
-    keyring(keyring const&) = delete;
-    keyring& operator=(keyring const&) = delete;
-    ~keyring() {
-        for (auto& k : keys_) detail::wipe(k.bytes);
-    }
-
-    /// Adds `key` (16, 24 or 32 bytes). The first key installed becomes the
-    /// primary. Installing a key already present succeeds and changes nothing.
-    /// Errors: invalid_key, key_id_collision, crypto_failure.
-    boost::system::result<key_id> install(std::span<std::byte const> key) {
-        if (!is_valid_key_size(key.size())) return error::invalid_key;
-        auto const id = compute_key_id(key);
-        if (!id) return id.error();
-        std::lock_guard lock(mutex_);
-        for (auto const& k : keys_) {
-            if (k.id != *id) continue;
-            if (detail::equal_constant_time(k.bytes, key)) return *id;
-            return error::key_id_collision;
-        }
-        keys_.push_back({std::vector<std::byte>(key.begin(), key.end()), *id});
-        if (!primary_) primary_ = *id;
-        changed();
-        return *id;
-    }
-    boost::system::result<key_id> install(std::string_view base64) {
-        auto key = decode_key(base64);
-        if (!key) return key.error();
-        auto id = install(*key);
-        detail::wipe(*key);
-        return id;
-    }
-
-    /// Makes an installed key the primary. Error: key_not_installed.
-    boost::system::result<void> use(std::span<std::byte const> key) {
-        std::lock_guard lock(mutex_);
-        auto const* k = find(key);
-        if (!k) return error::key_not_installed;
-        if (primary_ != k->id) {
-            primary_ = k->id;
-            changed();
-        }
-        return {};
-    }
-    boost::system::result<void> use(std::string_view base64) {
-        return with_decoded(base64, [&](auto key) { return use(key); });
-    }
-
-    /// Removes an installed key other than the primary.
-    /// Errors: key_not_installed, key_is_primary.
-    boost::system::result<void> remove(std::span<std::byte const> key) {
-        std::lock_guard lock(mutex_);
-        auto const* k = find(key);
-        if (!k) return error::key_not_installed;
-        if (primary_ == k->id) return error::key_is_primary;
-        auto const at = keys_.begin() + (k - keys_.data());
-        detail::wipe(at->bytes);
-        keys_.erase(at);
-        changed();
-        return {};
-    }
-    boost::system::result<void> remove(std::string_view base64) {
-        return with_decoded(base64, [&](auto key) { return remove(key); });
-    }
-
-    /// Every installed key, in installation order.
-    std::vector<key_info> list() const {
-        std::lock_guard lock(mutex_);
-        std::vector<key_info> out;
-        out.reserve(keys_.size());
-        for (auto const& k : keys_) out.push_back({encode_key(k.bytes), k.id, primary_ == k.id});
-        return out;
-    }
-
-    /// The primary key's id, if any key is installed.
-    std::optional<key_id> primary() const {
-        std::lock_guard lock(mutex_);
-        return primary_;
-    }
-
-    std::size_t size() const {
-        std::lock_guard lock(mutex_);
-        return keys_.size();
-    }
-
-    /// Rises on every change; cheap enough to read per packet.
-    std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
-
-    /// A copy of the keys and primary at one version.
-    keyring_snapshot snapshot() const {
-        std::lock_guard lock(mutex_);
-        keyring_snapshot s;
-        s.keys = keys_;
-        s.primary = primary_;
-        s.version = version_.load(std::memory_order_relaxed);
-        return s;
-    }
-
-private:
-    keyring_key const* find(std::span<std::byte const> key) const {
-        for (auto const& k : keys_)
-            if (detail::equal_constant_time(k.bytes, key)) return &k;
-        return nullptr;
-    }
-
-    template <class Fn>
-    static boost::system::result<void> with_decoded(std::string_view base64, Fn fn) {
-        auto key = decode_key(base64);
-        if (!key) return key.error();
-        auto r = fn(std::span<std::byte const>(*key));
-        detail::wipe(*key);
-        return r;
-    }
-
-    void changed() noexcept { version_.fetch_add(1, std::memory_order_acq_rel); }
-
-    mutable std::mutex mutex_;
-    std::vector<keyring_key> keys_;
-    std::optional<key_id> primary_;
-    std::atomic<std::uint64_t> version_{1};
-};
-
-} // namespace cohort
-
-#endif // COHORT_SECURITY_KEYRING_HPP
-// ----- end include/cohort/security/keyring.hpp -----
-// ----- begin include/cohort/security/replay_guard.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_REPLAY_GUARD_HPP
-#define COHORT_SECURITY_REPLAY_GUARD_HPP
-
-// Replay protection for authenticated messages (pure: no I/O, time passed in).
-//
-// Every envelope a node sends carries a fresh HLC stamp, strictly rising per
-// sender, inside the sealed part, so an attacker cannot change it. A receiver
-// refuses a stamp that is older than `window` against its own wall clock
-// (stamp_too_old) or that it has already seen from that sender
-// (replayed_message). memberlist has no such check (its SECURITY.md says so).
-//
-// Stamps are sparse, so instead of IPsec's bitmap each sender keeps its
-// `history` newest stamps, sorted: datagrams and stream frames may arrive out
-// of order, up to `history` messages deep. A stamp below all of a full history
-// is refused as too old, since the guard can no longer tell whether it is new.
-//
-// Memory is bounded: at most `max_senders` histories; when full, the one used
-// least recently is dropped. Only senders that passed authentication get here,
-// so an attacker without a key cannot fill the table. A dropped sender's
-// replays are still refused once older than `window`.
-
-
-#include <algorithm>
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <unordered_map>
-#include <vector>
-
-namespace cohort {
-
-/// Bounds of the replay check.
-struct replay_config {
-    /// Oldest stamp accepted, behind the receiver's wall clock (30 s). Must
-    /// exceed the longest delivery delay plus the clocks' offset.
-    std::chrono::nanoseconds window = std::chrono::seconds(30);
-    /// Stamps remembered per sender (256): how far out of order messages may arrive.
-    std::size_t history = 256;
-    /// Senders remembered (4096); the least recently heard is forgotten first.
-    std::size_t max_senders = 4096;
-};
-
-enum class replay_verdict { fresh, replayed, too_old };
-
-class replay_guard {
-public:
-    explicit replay_guard(replay_config cfg = {}) : cfg_(cfg) {
-        if (cfg_.history == 0) cfg_.history = 1;
-        if (cfg_.max_senders == 0) cfg_.max_senders = 1;
-    }
-
-    /// Judges `stamp` from `sender` at wall time `now_ns`, and remembers it when fresh.
-    replay_verdict check(std::string_view sender, hlc_timestamp stamp, std::uint64_t now_ns) {
-        auto const window = static_cast<std::uint64_t>(cfg_.window.count());
-        if (now_ns > window && stamp.wall_ns < now_ns - window) return replay_verdict::too_old;
-        auto it = senders_.find(sender);
-        if (it == senders_.end()) {
-            if (senders_.size() >= cfg_.max_senders) forget_least_recent();
-            it = senders_.emplace(std::string(sender), history{}).first;
-        }
-        auto& h = it->second;
-        h.last_used = ++tick_;
-        auto& s = h.stamps;
-        if (s.size() >= cfg_.history && stamp < s.front()) return replay_verdict::too_old;
-        auto const at = std::lower_bound(s.begin(), s.end(), stamp);
-        if (at != s.end() && *at == stamp) return replay_verdict::replayed;
-        s.insert(at, stamp);
-        if (s.size() > cfg_.history) s.erase(s.begin());
-        return replay_verdict::fresh;
-    }
-
-    std::size_t senders() const noexcept { return senders_.size(); }
-    replay_config const& config() const noexcept { return cfg_; }
-
-private:
-    struct history {
-        std::vector<hlc_timestamp> stamps;  // sorted, at most cfg_.history
-        std::uint64_t last_used = 0;
-    };
-    struct text_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
-
-    void forget_least_recent() {
-        auto oldest = senders_.begin();
-        for (auto it = senders_.begin(); it != senders_.end(); ++it)
-            if (it->second.last_used < oldest->second.last_used) oldest = it;
-        if (oldest != senders_.end()) senders_.erase(oldest);
-    }
-
-    replay_config cfg_;
-    std::unordered_map<std::string, history, text_hash, std::equal_to<>> senders_;
-    std::uint64_t tick_ = 0;
-};
-
-} // namespace cohort
-
-#endif // COHORT_SECURITY_REPLAY_GUARD_HPP
-// ----- end include/cohort/security/replay_guard.hpp -----
-// ----- begin include/cohort/security/secure_channel.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_SECURE_CHANNEL_HPP
-#define COHORT_SECURITY_SECURE_CHANNEL_HPP
-
-// The security layer between a codec and a transport: it seals the bytes a
-// codec produced and opens the bytes a transport delivered, whatever the codec
-// (binary, JSON, a user's) and the transport. After the codec has decoded an
-// opened message, admit() runs the replay check on the sender and HLC stamp
-// the envelope carries; both are inside the sealed part.
-//
-// Wire form of a sealed message (all integers big-endian):
-//
-//   sealed      = magic version mode key-id body
-//   magic       = %xC0 %x53         (binary_codec's is %xC0 %x4F; JSON starts with '{')
-//   version     = %x01
-//   mode        = %x01 (encrypt) / %x02 (authenticate)
-//   key-id      = 4 bytes           (compute_key_id of the sealing key)
-//   body        = nonce ciphertext tag   when encrypt: 12-byte random nonce, AES-GCM
-//                                        with the 8 header bytes as additional data,
-//                                        16-byte tag
-//               / plaintext mac          when authenticate: HMAC-SHA256 over the header
-//                                        and the plaintext, 32 bytes
-//
-// A random 96-bit nonce per message keeps the chance of a repeat under 2^-32
-// for 2^32 messages per key, NIST SP 800-38D's bound: rotate keys well before
-// that (at 10,000 messages a second, 13 years).
-//
-// Not thread-safe: one channel per node, used on the node's executor. The
-// keyring it reads may change from any thread (see keyring.hpp).
-
-// ----- begin include/cohort/security/detail/aes_gcm_key.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_DETAIL_AES_GCM_KEY_HPP
-#define COHORT_SECURITY_DETAIL_AES_GCM_KEY_HPP
-
-// One AES-GCM key with its two EVP contexts, set up once: each message then
-// only sets its nonce (memberlist builds a new cipher per packet).
-
-
-#include <cstddef>
-#include <span>
-
-namespace cohort::detail {
-
-inline constexpr std::size_t gcm_nonce_size = 12;
-inline constexpr std::size_t gcm_tag_size = 16;
-
-class aes_gcm_key {
-public:
-    /// Contexts for `key` (16, 24 or 32 bytes); valid() is false if OpenSSL failed.
-    explicit aes_gcm_key(std::span<std::byte const> key)
-        : seal_(EVP_CIPHER_CTX_new()), open_(EVP_CIPHER_CTX_new()) {
-        EVP_CIPHER const* cipher = key.size() == 16   ? EVP_aes_128_gcm()
-                                   : key.size() == 24 ? EVP_aes_192_gcm()
-                                                      : EVP_aes_256_gcm();
-        valid_ = seal_ && open_ &&
-                 EVP_EncryptInit_ex(seal_.get(), cipher, nullptr, uchar(key.data()), nullptr) == 1 &&
-                 EVP_DecryptInit_ex(open_.get(), cipher, nullptr, uchar(key.data()), nullptr) == 1;
-    }
-
-    bool valid() const noexcept { return valid_; }
-
-    /// Encrypts `plain` to `cipher` (same size) and writes the tag.
-    bool seal(std::span<std::byte const> nonce, std::span<std::byte const> aad,
-              std::span<std::byte const> plain, std::byte* cipher, std::byte* tag) noexcept {
-        auto* ctx = seal_.get();
-        int n = 0;
-        if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, uchar(nonce.data())) != 1) return false;
-        if (EVP_EncryptUpdate(ctx, nullptr, &n, uchar(aad.data()), size(aad)) != 1) return false;
-        if (EVP_EncryptUpdate(ctx, uchar(cipher), &n, uchar(plain.data()), size(plain)) != 1)
-            return false;
-        int tail = 0;
-        if (EVP_EncryptFinal_ex(ctx, uchar(cipher) + n, &tail) != 1) return false;
-        return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, gcm_tag_size, tag) == 1;
-    }
-
-    /// Decrypts `cipher` to `plain` (same size); false unless the tag verifies.
-    bool open(std::span<std::byte const> nonce, std::span<std::byte const> aad,
-              std::span<std::byte const> cipher, std::span<std::byte const> tag,
-              std::byte* plain) noexcept {
-        auto* ctx = open_.get();
-        int n = 0;
-        if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, uchar(nonce.data())) != 1) return false;
-        if (EVP_DecryptUpdate(ctx, nullptr, &n, uchar(aad.data()), size(aad)) != 1) return false;
-        if (EVP_DecryptUpdate(ctx, uchar(plain), &n, uchar(cipher.data()), size(cipher)) != 1)
-            return false;
-        // OpenSSL reads the expected tag but does not keep the pointer.
-        if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, gcm_tag_size,
-                                const_cast<std::byte*>(tag.data())) != 1)
-            return false;
-        int tail = 0;
-        return EVP_DecryptFinal_ex(ctx, uchar(plain) + n, &tail) == 1;
-    }
-
-private:
-    static int size(std::span<std::byte const> s) noexcept { return static_cast<int>(s.size()); }
-
-    cipher_ctx_ptr seal_;
-    cipher_ctx_ptr open_;
-    bool valid_ = false;
-};
-
-} // namespace cohort::detail
-
-#endif // COHORT_SECURITY_DETAIL_AES_GCM_KEY_HPP
-// ----- end include/cohort/security/detail/aes_gcm_key.hpp -----
-// ----- begin include/cohort/security/detail/hmac_sha256_key.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_DETAIL_HMAC_SHA256_KEY_HPP
-#define COHORT_SECURITY_DETAIL_HMAC_SHA256_KEY_HPP
-
-// One HMAC-SHA256 key with its EVP_MAC context, keyed once: each message
-// re-initialises the context with the key it already holds.
-
-
-#include <openssl/core_names.h>
-#include <openssl/params.h>
-
-#include <array>
-#include <cstddef>
-#include <span>
-
-namespace cohort::detail {
-
-inline constexpr std::size_t hmac_sha256_size = 32;
-
-class hmac_sha256_key {
-public:
-    explicit hmac_sha256_key(std::span<std::byte const> key) {
-        mac_ptr mac(EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
-        if (!mac) return;
-        ctx_.reset(EVP_MAC_CTX_new(mac.get()));
-        if (!ctx_) return;
-        char digest[] = OSSL_DIGEST_NAME_SHA2_256;
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-            OSSL_PARAM_construct_end(),
-        };
-        valid_ = EVP_MAC_init(ctx_.get(), uchar(key.data()), key.size(), params) == 1;
-    }
-
-    bool valid() const noexcept { return valid_; }
-
-    /// The MAC of `data`.
-    bool sign(std::span<std::byte const> data, std::array<std::byte, hmac_sha256_size>& out) noexcept {
-        std::size_t n = 0;
-        return EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1 &&
-               EVP_MAC_update(ctx_.get(), uchar(data.data()), data.size()) == 1 &&
-               EVP_MAC_final(ctx_.get(), uchar(out.data()), &n, out.size()) == 1 &&
-               n == out.size();
-    }
-
-private:
-    mac_ctx_ptr ctx_;
-    bool valid_ = false;
-};
-
-} // namespace cohort::detail
-
-#endif // COHORT_SECURITY_DETAIL_HMAC_SHA256_KEY_HPP
-// ----- end include/cohort/security/detail/hmac_sha256_key.hpp -----
-// ----- begin include/cohort/security/security_config.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_SECURITY_CONFIG_HPP
-#define COHORT_SECURITY_SECURITY_CONFIG_HPP
-
-// How a node seals what it sends and what it accepts (secure_channel).
-
-
-#include <memory>
-
-namespace cohort {
-
-enum class security_mode {
-    /// AES-GCM (256, 192 or 128 by key length): secret and authenticated.
-    encrypt,
-    /// HMAC-SHA256 over the exact bytes sent (noex's clusterSecret): readable
-    /// on the wire, but unforgeable without the key.
-    authenticate,
-};
-
-struct security_config {
-    /// The keys; null means no security (every other field is ignored).
-    std::shared_ptr<cohort::keyring> keyring;
-
-    /// encrypt (default) or authenticate.
-    security_mode mode = security_mode::encrypt;
-
-    /// Refuse unsealed messages (true). Turn off, as memberlist's
-    /// GossipVerifyIncoming, while a running plaintext cluster upshifts:
-    /// first every node accepts both, then every node seals, then every node
-    /// verifies.
-    bool verify_incoming = true;
-
-    /// Seal what this node sends (true). Off: send plaintext while still
-    /// opening sealed messages (memberlist's GossipVerifyOutgoing).
-    bool verify_outgoing = true;
-
-    /// The replay check on sealed messages.
-    replay_config replay{};
-};
-
-} // namespace cohort
-
-#endif // COHORT_SECURITY_SECURITY_CONFIG_HPP
-// ----- end include/cohort/security/security_config.hpp -----
-// ----- begin include/cohort/security/security_counters.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_SECURITY_COUNTERS_HPP
-#define COHORT_SECURITY_SECURITY_COUNTERS_HPP
-
-#include <cstdint>
-
-namespace cohort {
-
-/// What secure_channel did, every refusal by its reason.
-struct security_counters {
-    std::uint64_t sealed = 0;              ///< messages sealed for sending
-    std::uint64_t sent_plaintext = 0;      ///< sent unsealed (verify_outgoing off)
-    std::uint64_t opened = 0;              ///< sealed messages that verified
-    std::uint64_t accepted_plaintext = 0;  ///< unsealed, accepted (verify_incoming off)
-    std::uint64_t malformed = 0;           ///< sealed header or length wrong
-    std::uint64_t unknown_key = 0;         ///< key id not in the keyring
-    std::uint64_t bad_tag = 0;             ///< tampered, or sealed with another key of that id
-    std::uint64_t wrong_mode = 0;          ///< sealed in the other mode
-    std::uint64_t plaintext_refused = 0;   ///< unsealed while verify_incoming is on
-    std::uint64_t replayed = 0;            ///< stamp already seen from that sender
-    std::uint64_t too_old = 0;             ///< stamp older than the replay window
-    std::uint64_t seal_failures = 0;       ///< could not seal (no primary key, OpenSSL)
-
-    /// Every refused incoming message.
-    std::uint64_t refused() const noexcept {
-        return malformed + unknown_key + bad_tag + wrong_mode + plaintext_refused + replayed +
-               too_old;
-    }
-};
-
-} // namespace cohort
-
-#endif // COHORT_SECURITY_SECURITY_COUNTERS_HPP
-// ----- end include/cohort/security/security_counters.hpp -----
-
-#include <boost/system/error_code.hpp>
-#include <boost/system/result.hpp>
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <span>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace cohort {
-
-inline constexpr std::array<std::byte, 2> sealed_magic{std::byte{0xC0}, std::byte{0x53}};
-inline constexpr std::byte sealed_version{0x01};
-inline constexpr std::size_t sealed_header_size = 8;
-
-/// The mode byte of a sealed message.
-constexpr std::byte sealed_mode_byte(security_mode m) noexcept {
-    return m == security_mode::encrypt ? std::byte{0x01} : std::byte{0x02};
-}
-
-/// Bytes sealing adds to a message in mode `m`.
-constexpr std::size_t sealed_overhead(security_mode m) noexcept {
-    return m == security_mode::encrypt
-               ? sealed_header_size + detail::gcm_nonce_size + detail::gcm_tag_size
-               : sealed_header_size + detail::hmac_sha256_size;
-}
-
-/// Whether `bytes` start like a sealed message.
-constexpr bool looks_sealed(std::span<std::byte const> bytes) noexcept {
-    return bytes.size() >= 2 && bytes[0] == sealed_magic[0] && bytes[1] == sealed_magic[1];
-}
-
-/// What open() found: the plaintext (valid until the next open()) and
-/// whether it came sealed (and so must pass admit()).
-struct opened_message {
-    std::span<std::byte const> plaintext;
-    bool sealed = false;
-};
-
-class secure_channel {
-public:
-    /// `cfg.keyring` must not be null.
-    explicit secure_channel(security_config cfg)
-        : cfg_(std::move(cfg)), replay_(cfg_.replay) {}
-
-    security_config const& config() const noexcept { return cfg_; }
-    security_counters const& counters() const noexcept { return counters_; }
-
-    /// Bytes seal() adds to each message (0 while verify_outgoing is off).
-    std::size_t overhead() const noexcept {
-        return cfg_.verify_outgoing ? sealed_overhead(cfg_.mode) : 0;
-    }
-
-    /// Appends the sealed form of `plain` to `out` (which must not overlap
-    /// it); with verify_outgoing off, appends `plain` itself. On error `out`
-    /// is unchanged: no_primary_key, crypto_failure.
-    boost::system::error_code seal(std::span<std::byte const> plain, std::vector<std::byte>& out) {
-        if (!cfg_.verify_outgoing) {
-            ++counters_.sent_plaintext;
-            out.insert(out.end(), plain.begin(), plain.end());
-            return {};
-        }
-        refresh();
-        auto* key = primary_key();
-        if (!key) return seal_failed(keys_.empty() ? error::no_primary_key : error::crypto_failure);
-        auto const start = out.size();
-        out.resize(start + plain.size() + sealed_overhead(cfg_.mode));
-        std::byte* p = out.data() + start;
-        write_header(p, key->id);
-        bool ok = false;
-        if (cfg_.mode == security_mode::encrypt) {
-            auto const nonce = std::span(p + sealed_header_size, detail::gcm_nonce_size);
-            std::byte* cipher = nonce.data() + nonce.size();
-            ok = detail::random_bytes(nonce) &&
-                 key->gcm->seal(nonce, std::span(p, sealed_header_size), plain, cipher,
-                                cipher + plain.size());
-        } else {
-            std::copy(plain.begin(), plain.end(), p + sealed_header_size);
-            std::array<std::byte, detail::hmac_sha256_size> mac{};
-            ok = key->hmac->sign(std::span(p, sealed_header_size + plain.size()), mac);
-            std::copy(mac.begin(), mac.end(), p + sealed_header_size + plain.size());
-        }
-        if (!ok) {
-            out.resize(start);
-            return seal_failed(error::crypto_failure);
-        }
-        ++counters_.sealed;
-        return {};
-    }
-
-    /// Opens what a transport delivered. Sealed: verifies (and decrypts) it.
-    /// Unsealed: refused with plaintext_refused unless verify_incoming is
-    /// off. Errors: message_truncated, unsupported_version (malformed),
-    /// wrong_security_mode, unknown_key_id, bad_auth_tag, plaintext_refused,
-    /// crypto_failure.
-    boost::system::result<opened_message> open(std::span<std::byte const> bytes) {
-        if (!looks_sealed(bytes)) {
-            if (cfg_.verify_incoming) return refuse(counters_.plaintext_refused, error::plaintext_refused);
-            ++counters_.accepted_plaintext;
-            return opened_message{bytes, false};
-        }
-        if (bytes.size() < sealed_header_size)
-            return refuse(counters_.malformed, error::message_truncated);
-        if (bytes[2] != sealed_version) return refuse(counters_.malformed, error::unsupported_version);
-        if (bytes[3] != sealed_mode_byte(security_mode::encrypt) &&
-            bytes[3] != sealed_mode_byte(security_mode::authenticate))
-            return refuse(counters_.malformed, error::unsupported_version);
-        if (bytes[3] != sealed_mode_byte(cfg_.mode))
-            return refuse(counters_.wrong_mode, error::wrong_security_mode);
-        if (bytes.size() < sealed_overhead(cfg_.mode))
-            return refuse(counters_.malformed, error::message_truncated);
-        refresh();
-        key_id id = 0;
-        for (std::size_t i = 4; i < 8; ++i) id = (id << 8) | std::to_integer<key_id>(bytes[i]);
-        auto* key = find(id);
-        if (!key) return refuse(counters_.unknown_key, error::unknown_key_id);
-
-        auto const header = bytes.first(sealed_header_size);
-        if (cfg_.mode == security_mode::encrypt) {
-            auto const nonce = bytes.subspan(sealed_header_size, detail::gcm_nonce_size);
-            auto const body = bytes.subspan(sealed_header_size + detail::gcm_nonce_size);
-            auto const cipher = body.first(body.size() - detail::gcm_tag_size);
-            auto const tag = body.last(detail::gcm_tag_size);
-            // Bounded by the transport's frame limit: the plaintext is smaller than what arrived.
-            plain_.resize(cipher.size());
-            if (!key->gcm->open(nonce, header, cipher, tag, plain_.data()))
-                return refuse(counters_.bad_tag, error::bad_auth_tag);
-            ++counters_.opened;
-            return opened_message{std::span<std::byte const>(plain_), true};
-        }
-        auto const signed_part = bytes.first(bytes.size() - detail::hmac_sha256_size);
-        std::array<std::byte, detail::hmac_sha256_size> mac{};
-        if (!key->hmac->sign(signed_part, mac)) return refuse(counters_.bad_tag, error::crypto_failure);
-        if (!detail::equal_constant_time(mac, bytes.last(detail::hmac_sha256_size)))
-            return refuse(counters_.bad_tag, error::bad_auth_tag);
-        ++counters_.opened;
-        return opened_message{signed_part.subspan(sealed_header_size), true};
-    }
-
-    /// The replay check for a sealed message whose envelope came from
-    /// `sender` with `stamp`, at this node's wall time `now_ns`.
-    /// Errors: replayed_message, stamp_too_old.
-    boost::system::error_code admit(std::string_view sender, hlc_timestamp stamp,
-                                    std::uint64_t now_ns) {
-        switch (replay_.check(sender, stamp, now_ns)) {
-        case replay_verdict::fresh: return {};
-        case replay_verdict::replayed: ++counters_.replayed; return error::replayed_message;
-        case replay_verdict::too_old: ++counters_.too_old; return error::stamp_too_old;
-        }
-        return {};
-    }
-
-    /// Senders the replay check remembers.
-    std::size_t replay_senders() const noexcept { return replay_.senders(); }
-
-private:
-    struct key_state {
-        key_id id = 0;
-        std::optional<detail::aes_gcm_key> gcm;
-        std::optional<detail::hmac_sha256_key> hmac;
-    };
-
-    // Rebuilds the contexts when the keyring changed: a version read per
-    // message, contexts made once per key.
-    void refresh() {
-        if (cfg_.keyring->version() == version_) return;
-        auto snapshot = cfg_.keyring->snapshot();
-        std::vector<key_state> keys;
-        keys.reserve(snapshot.keys.size());
-        for (auto const& k : snapshot.keys) {
-            key_state s{k.id, {}, {}};
-            if (cfg_.mode == security_mode::encrypt) {
-                s.gcm.emplace(k.bytes);
-                if (!s.gcm->valid()) continue;
-            } else {
-                s.hmac.emplace(k.bytes);
-                if (!s.hmac->valid()) continue;
-            }
-            keys.push_back(std::move(s));
-        }
-        keys_ = std::move(keys);
-        primary_ = snapshot.primary;
-        version_ = snapshot.version;
-    }
-
-    key_state* find(key_id id) noexcept {
-        for (auto& k : keys_)
-            if (k.id == id) return &k;
-        return nullptr;
-    }
-    key_state* primary_key() noexcept { return primary_ ? find(*primary_) : nullptr; }
-
-    void write_header(std::byte* p, key_id id) const noexcept {
-        p[0] = sealed_magic[0];
-        p[1] = sealed_magic[1];
-        p[2] = sealed_version;
-        p[3] = sealed_mode_byte(cfg_.mode);
-        for (std::size_t i = 0; i < 4; ++i) p[4 + i] = static_cast<std::byte>(id >> (8 * (3 - i)));
-    }
-
-    boost::system::error_code seal_failed(error e) noexcept {
-        ++counters_.seal_failures;
-        return e;
-    }
-    static boost::system::result<opened_message> refuse(std::uint64_t& counter, error e) noexcept {
-        ++counter;
-        return boost::system::error_code(e);
-    }
-
-    security_config cfg_;
-    replay_guard replay_;
-    security_counters counters_;
-    std::vector<key_state> keys_;
-    std::optional<key_id> primary_;
-    std::uint64_t version_ = 0;  // the keyring's starts at 1
-    std::vector<std::byte> plain_;
-};
-
-} // namespace cohort
-
-#endif // COHORT_SECURITY_SECURE_CHANNEL_HPP
-// ----- end include/cohort/security/secure_channel.hpp -----
 // ----- begin include/cohort/sim/config.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.

@@ -8,6 +8,8 @@
 // Timing is only ever asserted as a lower bound implied by the behaviour
 // (a backoff or a timeout cannot end early).
 
+#include <cohort/node/detail/addressing.hpp>
+#include <cohort/transport/detail/reconnect_backoff.hpp>
 #include <cohort/transport/udp_tcp_transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -33,6 +35,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -669,6 +672,68 @@ BOOST_AUTO_TEST_CASE(failed_connects_back_off_exponentially) {
     BOOST_TEST(c.connect_failures == 3u);
     BOOST_TEST(c.connects == 0u);
     BOOST_TEST(c.drops_closed == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(the_backoff_never_exceeds_its_maximum) {
+    using cohort::detail::reconnect_delay;
+    std::mt19937_64 rng(7);
+    auto const base = std::chrono::nanoseconds(100ms), max = std::chrono::nanoseconds(3s);
+    // without jitter: exactly base * 2^(n-1) until the cap, then the cap, even
+    // after more failures than a double's exponent holds
+    BOOST_TEST((reconnect_delay(base, max, 0.0, 1, rng) == 100ms));
+    BOOST_TEST((reconnect_delay(base, max, 0.0, 5, rng) == 1600ms));
+    for (unsigned n : {6u, 7u, 64u, 2000u, 4'000'000'000u})
+        BOOST_TEST((reconnect_delay(base, max, 0.0, n, rng) == max), n);
+    // with jitter: inside [1 - j, 1 + j] of the exponential value, and never above max
+    for (unsigned n = 1; n <= 40; ++n) {
+        double const expected = std::min(3000.0, 100.0 * std::ldexp(1.0, static_cast<int>(n) - 1));
+        for (int draw = 0; draw < 200; ++draw) {
+            auto const d = std::chrono::duration<double, std::milli>(
+                               reconnect_delay(base, max, 0.5, n, rng))
+                               .count();
+            BOOST_TEST_REQUIRE(d <= 3000.0 + 1e-6);
+            BOOST_TEST_REQUIRE(d >= expected * 0.5 - 1e-6);
+            BOOST_TEST_REQUIRE(d <= expected * 1.5 + 1e-6);
+        }
+    }
+}
+
+// A peer whose stream breaks under a frame being written (it resets the
+// connection: SO_LINGER 0, then close) fails that frame with an error the
+// node reads as down_reason::connection_closed.
+BOOST_AUTO_TEST_CASE(a_stream_reset_by_the_peer_fails_frames_as_connection_closed) {
+    asio::io_context ioc;
+    auto cfg = v4();
+    cfg.write_timeout = 5s;
+    cohort::udp_tcp_transport a(ioc, cfg);
+    asio::ip::tcp::acceptor raw(ioc, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    endpoint const to(raw.local_endpoint().address(), raw.local_endpoint().port());
+    asio::ip::tcp::socket peer(ioc);
+    bool accepted = false;
+    raw.async_accept(peer, [&](error_code ec) { accepted = !ec; });
+    // Frames large enough that the kernel's buffers fill while the peer reads nothing.
+    std::vector<std::byte> const big(std::size_t{1} << 20, std::byte{0x5a});
+    std::vector<result_ptr> rs;
+    for (int i = 0; i < 16; ++i) rs.push_back(send_frame(a, to, big));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return accepted; }));
+    // let a's writes fill the socket buffers
+    run_until(ioc, [] { return false; }, 200ms);
+    raw.close();
+    peer.set_option(asio::socket_base::linger(true, 0));
+    peer.close();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+        return std::all_of(rs.begin(), rs.end(), [](auto const& r) { return r->done; });
+    }));
+    std::size_t closed = 0;
+    for (auto const& r : rs) {
+        if (!r->ec) continue;
+        auto const reason = cohort::detail::down_reason_of(r->ec);
+        BOOST_TEST_REQUIRE(reason.has_value(), r->ec.message());
+        closed += *reason == cohort::down_reason::connection_closed;
+    }
+    BOOST_TEST(closed >= 1u);
+    // and at least one frame did not get through
+    BOOST_TEST(std::any_of(rs.begin(), rs.end(), [](auto const& r) { return bool(r->ec); }));
 }
 
 BOOST_AUTO_TEST_CASE(garbage_and_oversize_input_drop_only_that_connection) {

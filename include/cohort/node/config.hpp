@@ -20,6 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include <cohort/security/secure_channel.hpp>
+#include <cohort/security/security_config.hpp>
+
 namespace cohort {
 
 /// Configuration of a basic_node.
@@ -56,6 +59,13 @@ struct node_config {
     /// How long a graceful async_stop waits for its leave to be gossiped
     /// (leave_completed) before it stops anyway (5 s). Must be positive.
     std::chrono::nanoseconds leave_timeout = std::chrono::seconds(5);
+    /// Sealing of everything this node sends and receives (security/): off
+    /// while `security.keyring` is null (the default). With a keyring, every
+    /// message is encrypted (or authenticated) under its primary key, opened
+    /// with any installed key and checked against replays; the membership
+    /// core's packets shrink by the seal's overhead so that they still fit
+    /// membership.packet_budget.
+    security_config security{};
 };
 
 /// Serf's retry-join, for async_join: how often and how many times a join
@@ -87,6 +97,19 @@ inline boost::system::result<void, config_error> validate(node_config const& cfg
         return fail("node_config.resolve_cache_limit", "must be at least 1");
     if (cfg.leave_timeout <= std::chrono::nanoseconds::zero())
         return fail("node_config.leave_timeout", "must be positive");
+    if (cfg.security.keyring) {
+        if (cfg.security.verify_outgoing && !cfg.security.keyring->primary())
+            return fail("node_config.security.keyring", "must hold a key to seal with");
+        if (cfg.membership.packet_budget < 512 + sealed_overhead(cfg.security.mode))
+            return fail("node_config.membership.packet_budget",
+                        "must leave 512 bytes after the seal's overhead");
+        if (cfg.security.replay.window < cfg.hlc.max_offset)
+            return fail("node_config.security.replay.window", "must be at least hlc.max_offset");
+        if (cfg.security.replay.history == 0)
+            return fail("node_config.security.replay.history", "must be at least 1");
+        if (cfg.security.replay.max_senders == 0)
+            return fail("node_config.security.replay.max_senders", "must be at least 1");
+    }
     std::size_t tags_size = 0;
     for (auto const& t : cfg.tags) tags_size += t.key.size() + t.value.size();
     if (tags_size > cfg.membership.max_tags_size)

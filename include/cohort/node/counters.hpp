@@ -11,10 +11,14 @@
 
 #include <cstdint>
 
+#include <cohort/security/security_counters.hpp>
+
 namespace cohort {
 
 /// Everything a node did, as a plain snapshot.
 struct node_counters {
+    /// What the secure channel sealed, opened and refused (all zero without a keyring).
+    security_counters security{};
     using per_type = membership_counters::per_type;
     per_type messages_in{};   ///< decoded messages, by type (message variant index)
     per_type messages_out{};  ///< encoded messages handed to the transport, by type

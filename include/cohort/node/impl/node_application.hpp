@@ -38,8 +38,9 @@ boost::system::error_code basic_node<Transport, Codec, Clock>::encode_applicatio
     e.time = hlc_->now();
     e.body = std::move(body);
     app_buffer_.clear();
-    auto const ec = codec_.encode(e, app_buffer_);
+    auto ec = codec_.encode(e, app_buffer_);
     body = std::move(e.body);
+    if (!ec) ec = seal(app_buffer_);
     return ec;
 }
 

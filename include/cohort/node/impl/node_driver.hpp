@@ -137,7 +137,17 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
             if (outer) busy = false;
         }
     } const guard{inbound_busy_, outer};
-    if (decode_into(bytes, e)) {
+    // With a keyring, the bytes are opened first: refused ones are counted
+    // by reason in counters().security and go no further.
+    std::span<std::byte const> plain = bytes;
+    bool sealed = false;
+    if (security_) {
+        auto opened = security_->open(bytes);
+        if (!opened) return publish();
+        plain = opened->plaintext;
+        sealed = opened->sealed;
+    }
+    if (decode_into(plain, e)) {
         ++counters_.decode_errors;
         publish();
         return;
@@ -150,6 +160,9 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
         publish();
         return;
     }
+    // The sender and stamp were sealed with the message: a replay of it, or
+    // a recording older than the window, is refused here.
+    if (sealed && security_->admit(e.sender.str(), e.time, clock_.now())) return publish();
     auto const t = now();
     // Membership goes on whatever the stamp; what a bad stamp refuses is
     // admission and application traffic (membership/stamp_check.hpp).
@@ -223,6 +236,17 @@ void basic_node<Transport, Codec, Clock>::wake_timer(duration deadline) {
     }
 }
 
+// Replaces the encoded message in `buffer` by its sealed form when the node
+// has a keyring; a failure is counted in counters().security.
+template <transport Transport, codec Codec, wall_clock Clock>
+boost::system::error_code basic_node<Transport, Codec, Clock>::seal(std::vector<std::byte>& buffer) {
+    if (!security_) return {};
+    sealed_.clear();
+    if (auto ec = security_->seal(buffer, sealed_)) return ec;
+    buffer.swap(sealed_);
+    return {};
+}
+
 template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::flush_outbox() {
     auto& outbox = core_->outbox();
@@ -235,6 +259,7 @@ void basic_node<Transport, Codec, Clock>::flush_outbox() {
             ++counters_.encode_errors;
             continue;
         }
+        if (seal(buffer_)) continue;
         if (auto const a = address_now(o.to.host))
             send_encoded(endpoint_type(*a, o.to.port), o.to, o.how, type, buffer_);
         else

@@ -68,6 +68,14 @@ void basic_node<Transport, Codec, Clock>::make_hlc() {
     if (validate(cfg_.hlc)) hlc_.emplace(clock_, cfg_.hlc);
 }
 
+// The secure channel lives as long as the node: its replay history
+// survives a restart of the core, so a recording made before a rejoin
+// stays refused.
+template <transport Transport, codec Codec, wall_clock Clock>
+void basic_node<Transport, Codec, Clock>::make_security() {
+    if (cfg_.security.keyring) security_.emplace(cfg_.security);
+}
+
 template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::throw_no_hlc() {
     boost::throw_exception(boost::system::system_error(
@@ -78,8 +86,11 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::make_core(std::uint64_t generation) {
     std::uint64_t const seed =
         cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
-    core_ = std::make_unique<membership_protocol>(cfg_.membership, cfg_.id, generation,
-                                                  cfg_.tags, seed);
+    // The core fills packets to its budget; the seal must still fit.
+    auto membership = cfg_.membership;
+    if (security_) membership.packet_budget -= security_->overhead();
+    core_ = std::make_unique<membership_protocol>(membership, cfg_.id, generation, cfg_.tags,
+                                                  seed);
     published_version_ = static_cast<std::uint64_t>(-1);  // a new core: rebuild the view
 }
 

@@ -52,6 +52,7 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::publish_in_place(duration t) {
     counters_.sender_entries = heard_.size();
     counters_.membership = core_->counters();
+    if (security_) counters_.security = security_->counters();
     std::lock_guard lock(mutex_);
     for (auto* h : heard_dirty_) {
         h->second.dirty = false;
@@ -110,6 +111,7 @@ void basic_node<Transport, Codec, Clock>::rebuild_view(duration t) {
     published_version_ = core_->view_version();
     counters_.sender_entries = heard_.size();
     counters_.membership = core_->counters();
+    if (security_) counters_.security = security_->counters();
     note_view(view);  // router hooks
     std::lock_guard lock(mutex_);
     members_ = std::move(view);

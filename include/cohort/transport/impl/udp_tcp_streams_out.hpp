@@ -11,6 +11,7 @@
 // from the read path because sending is its own state machine (idle,
 // connecting, connected, backoff) per peer.
 
+#include <cohort/transport/detail/reconnect_backoff.hpp>
 #include <cohort/transport/impl/udp_tcp_transport.hpp>
 
 #include <algorithm>
@@ -345,16 +346,8 @@ inline void udp_tcp_state<Executor>::connection_failed(std::shared_ptr<out_peer>
 
 template <class Executor>
 inline std::chrono::nanoseconds udp_tcp_state<Executor>::backoff_delay(unsigned failures) {
-    using ms = std::chrono::duration<double, std::milli>;
-    double const base = ms(cfg_.reconnect_base_delay).count();
-    double const max = ms(cfg_.reconnect_max_delay).count();
-    double delay = std::min(max, std::ldexp(base, static_cast<int>(failures) - 1));
-    if (cfg_.reconnect_jitter > 0.0) {
-        std::uniform_real_distribution<double> factor(1.0 - cfg_.reconnect_jitter,
-                                                      1.0 + cfg_.reconnect_jitter);
-        delay = std::min(max, delay * factor(rng_));
-    }
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(ms(delay));
+    return reconnect_delay(cfg_.reconnect_base_delay, cfg_.reconnect_max_delay,
+                           cfg_.reconnect_jitter, failures, rng_);
 }
 
 } // namespace detail
