@@ -5516,9 +5516,12 @@ struct application_filter {
 //               / plaintext mac          when authenticate: HMAC-SHA256 over the header
 //                                        and the plaintext, 32 bytes
 //
-// A random 96-bit nonce per message keeps the chance of a repeat under 2^-32
-// for 2^32 messages per key, NIST SP 800-38D's bound: rotate keys well before
-// that (at 10,000 messages a second, 13 years).
+// Nonces: a channel draws a random 96-bit starting point once and counts up
+// from it, one per message. Within a channel no nonce ever repeats (NIST SP
+// 800-38D's deterministic construction, section 8.2.1); two channels under one
+// key overlap only if their starts lie within their message counts of each
+// other, a chance near n^2 / 2^96. Drawing per message (RAND_bytes) would cost
+// about ten times the encryption of a 64-byte message (BENCHMARKS.md).
 //
 // Not thread-safe: one channel per node, used on the node's executor. The
 // keyring it reads may change from any thread (see keyring.hpp).
@@ -6347,7 +6350,7 @@ public:
         if (cfg_.mode == security_mode::encrypt) {
             auto const nonce = std::span(p + sealed_header_size, detail::gcm_nonce_size);
             std::byte* cipher = nonce.data() + nonce.size();
-            ok = detail::random_bytes(nonce) &&
+            ok = next_nonce(nonce) &&
                  key->gcm->seal(nonce, std::span(p, sealed_header_size), plain, cipher,
                                 cipher + plain.size());
         } else {
@@ -6466,6 +6469,20 @@ private:
     }
     key_state* primary_key() noexcept { return primary_ ? find(*primary_) : nullptr; }
 
+    // The next nonce of this channel's run (see the file comment).
+    bool next_nonce(std::span<std::byte> out) noexcept {
+        if (!nonce_started_) {
+            if (!detail::random_bytes(nonce_)) return false;
+            nonce_started_ = true;
+        }
+        std::copy(nonce_.begin(), nonce_.end(), out.begin());
+        for (auto i = nonce_.size(); i-- > 0;) {  // big-endian increment
+            nonce_[i] = static_cast<std::byte>(std::to_integer<unsigned>(nonce_[i]) + 1);
+            if (nonce_[i] != std::byte{0}) break;
+        }
+        return true;
+    }
+
     void write_header(std::byte* p, key_id id) const noexcept {
         p[0] = sealed_magic[0];
         p[1] = sealed_magic[1];
@@ -6490,6 +6507,8 @@ private:
     std::optional<key_id> primary_;
     std::uint64_t version_ = 0;  // the keyring's starts at 1
     std::vector<std::byte> plain_;
+    std::array<std::byte, detail::gcm_nonce_size> nonce_{};
+    bool nonce_started_ = false;
 };
 
 } // namespace cohort

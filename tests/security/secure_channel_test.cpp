@@ -88,6 +88,18 @@ BOOST_AUTO_TEST_CASE(each_seal_uses_a_new_nonce) {
     BOOST_REQUIRE(!a.seal(message(64), two));
     BOOST_TEST(one != two);
     BOOST_TEST(!std::equal(one.begin() + 8, one.begin() + 20, two.begin() + 8));
+    // the run counts up by one (big-endian), so no nonce of a channel repeats
+    bytes n1(one.begin() + 8, one.begin() + 20), n2(two.begin() + 8, two.begin() + 20);
+    for (auto i = n1.size(); i-- > 0;) {
+        n1[i] = static_cast<std::byte>(std::to_integer<unsigned>(n1[i]) + 1);
+        if (n1[i] != std::byte{0}) break;
+    }
+    BOOST_TEST(n1 == n2);
+    // another channel on the same key starts elsewhere
+    cohort::secure_channel b(config(ring));
+    bytes three;
+    BOOST_REQUIRE(!b.seal(message(64), three));
+    BOOST_TEST(!std::equal(one.begin() + 8, one.begin() + 20, three.begin() + 8));
 }
 
 BOOST_AUTO_TEST_CASE(aes_128_192_and_256_follow_the_key_length) {
