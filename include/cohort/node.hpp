@@ -570,7 +570,9 @@ private:
     void note_heard(envelope const& e);
     void process();
     void wake_timer(duration deadline);
-    boost::system::error_code seal(std::vector<std::byte>& buffer);
+    boost::system::error_code seal(std::vector<std::byte>& buffer, std::string_view host,
+                                   std::uint16_t port);
+    std::string_view peer_key_of(std::string_view host, std::uint16_t port);
     void flush_outbox();
     void send_encoded(endpoint_type const& to, peer_address const& address, delivery how,
                       std::size_t type, std::span<std::byte const> bytes);
@@ -656,6 +658,7 @@ private:
     std::vector<std::byte> buffer_;
     std::optional<secure_channel> security_;  // with a keyring (node_config::security)
     std::vector<std::byte> sealed_;           // seal()'s output, swapped with the buffer sealed
+    std::string peer_key_;                    // peer_key_of()'s buffer
     node_counters counters_;
 
     std::atomic<node_status> status_{node_status::created};

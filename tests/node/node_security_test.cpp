@@ -187,6 +187,44 @@ BOOST_AUTO_TEST_CASE(a_rotation_across_a_running_cluster_fails_no_one) {
     k.c.stop_all();
 }
 
+// Consul #719: a member partitioned away during install and use holds only
+// the old key; while the others still hold it, it must get back in after the
+// heal. They answer it in its own primary (secure_channel.hpp, "speaking the
+// peer's key"); with the old key removed it is shut out.
+BOOST_AUTO_TEST_CASE(a_member_that_missed_a_rotation_gets_back_in_while_the_old_key_is_installed) {
+    keyed_cluster k([](std::size_t) { return key_list{key_of(1)}; });
+    auto const ids = k.c.form(5);
+    std::vector<std::size_t> const rest{0, 1, 2, 3};
+    cohort::memory_network::endpoint_set left, right{address_of(4)};
+    for (auto i : rest) left.push_back(address_of(i));
+    k.c.net.partition(left, right);
+    BOOST_REQUIRE(k.c.run_until([&] { return k.c.all_see_active(rest, 4); }, 60s));
+    for (auto i : rest) BOOST_REQUIRE(k.rings[i]->install(key_of(2)));
+    for (auto i : rest) BOOST_REQUIRE(k.rings[i]->use(key_of(2)));
+    k.c.run_for(2s);
+    k.c.net.heal();
+    BOOST_TEST(k.c.run_until([&] { return k.c.all_see_active(ids, 5); }, 30s));
+    BOOST_TEST(k.c.at(0).counters().security.sealed_in_peer_key > 0u);
+    // and it stays in; what it could not open came before anyone had heard it
+    // since the heal (their first messages went out in the new primary)
+    auto const refused_by_4 = k.c.at(4).counters().security.unknown_key;
+    k.c.run_for(10s);
+    BOOST_TEST(k.c.all_see_active(ids, 5));
+    BOOST_TEST(k.c.at(4).counters().security.unknown_key == refused_by_4);
+    // the operator installs the new key on it too: everyone converges on key 2
+    BOOST_REQUIRE(k.rings[4]->install(key_of(2)));
+    BOOST_REQUIRE(k.rings[4]->use(key_of(2)));
+    k.c.run_for(3s);
+    auto const echoed = k.c.at(0).counters().security.sealed_in_peer_key;
+    for (auto i : ids) BOOST_REQUIRE(k.rings[i]->remove(key_of(1)));
+    k.c.run_for(5s);
+    BOOST_TEST(k.c.all_see_active(ids, 5));
+    BOOST_TEST(k.c.at(0).counters().security.sealed_in_peer_key == echoed);
+    for (auto i : rest) BOOST_TEST(k.c.at(i).counters().security.unknown_key == 0u, i);
+    BOOST_TEST(k.c.at(4).counters().security.unknown_key == refused_by_4);
+    k.c.stop_all();
+}
+
 BOOST_AUTO_TEST_CASE(a_keyring_without_a_key_is_a_configuration_error) {
     memory_cluster c(1, [](cohort::node_config& cfg) {
         cfg.security.keyring = std::make_shared<cohort::keyring>();

@@ -100,7 +100,7 @@ inline boost::system::result<void, config_error> validate(node_config const& cfg
     if (cfg.security.keyring) {
         if (cfg.security.verify_outgoing && !cfg.security.keyring->primary())
             return fail("node_config.security.keyring", "must hold a key to seal with");
-        if (cfg.membership.packet_budget < 512 + sealed_overhead(cfg.security.mode))
+        if (cfg.membership.packet_budget < 512 + sealed_overhead(cfg.security.mode) + primary_id_size)
             return fail("node_config.membership.packet_budget",
                         "must leave 512 bytes after the seal's overhead");
         if (cfg.security.replay.window < cfg.hlc.max_offset)

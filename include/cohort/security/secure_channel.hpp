@@ -15,13 +15,26 @@
 //   sealed      = magic version mode key-id body
 //   magic       = %xC0 %x53         (binary_codec's is %xC0 %x4F; JSON starts with '{')
 //   version     = %x01
-//   mode        = %x01 (encrypt) / %x02 (authenticate)
+//   mode        = %x01 (encrypt) / %x02 (authenticate), plus %x80 when sealed
+//                 under the receiver's primary rather than the sender's (below)
 //   key-id      = 4 bytes           (compute_key_id of the sealing key)
+//                 then, when mode has %x80, 4 more: the id of the sender's primary
 //   body        = nonce ciphertext tag   when encrypt: 12-byte random nonce, AES-GCM
-//                                        with the 8 header bytes as additional data,
+//                                        with the header bytes as additional data,
 //                                        16-byte tag
 //               / plaintext mac          when authenticate: HMAC-SHA256 over the header
 //                                        and the plaintext, 32 bytes
+//
+// Speaking the peer's key (Consul #719). A node that missed a rotation (it
+// was partitioned, or down) holds only the old key; the others still hold it
+// but seal with the new primary, so it can send to them and never read them.
+// So each channel remembers, per peer address, the primary that peer seals
+// with (learnt from its messages without the %x80 flag), and seals to that
+// peer under that key when it is not our primary but is installed here,
+// flagging the message %x80 so that the peer does not take it for our
+// primary. Two nodes whose primaries differ thus each speak the other's
+// primary; once both use the new key, both seal with it; once the old key is
+// removed, it is used by no one. The table is bounded like the replay check's.
 //
 // Nonces: a channel draws a random 96-bit starting point once and counts up
 // from it, one per message. Within a channel no nonce ever repeats (NIST SP
@@ -51,7 +64,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -60,6 +75,8 @@ namespace cohort {
 inline constexpr std::array<std::byte, 2> sealed_magic{std::byte{0xC0}, std::byte{0x53}};
 inline constexpr std::byte sealed_version{0x01};
 inline constexpr std::size_t sealed_header_size = 8;
+/// Extra header bytes of a message sealed in the receiver's key: the sender's primary id.
+inline constexpr std::size_t primary_id_size = 4;
 
 /// The mode byte of a sealed message.
 constexpr std::byte sealed_mode_byte(security_mode m) noexcept {
@@ -83,6 +100,8 @@ constexpr bool looks_sealed(std::span<std::byte const> bytes) noexcept {
 struct opened_message {
     std::span<std::byte const> plaintext;
     bool sealed = false;
+    key_id key = 0;             ///< the key it was sealed with (sealed only)
+    key_id sender_primary = 0;  ///< the key the sender seals with by default (sealed only)
 };
 
 class secure_channel {
@@ -94,15 +113,18 @@ public:
     security_config const& config() const noexcept { return cfg_; }
     security_counters const& counters() const noexcept { return counters_; }
 
-    /// Bytes seal() adds to each message (0 while verify_outgoing is off).
+    /// Most bytes seal() adds to a message (0 while verify_outgoing is off).
     std::size_t overhead() const noexcept {
-        return cfg_.verify_outgoing ? sealed_overhead(cfg_.mode) : 0;
+        return cfg_.verify_outgoing ? sealed_overhead(cfg_.mode) + primary_id_size : 0;
     }
 
     /// Appends the sealed form of `plain` to `out` (which must not overlap
     /// it); with verify_outgoing off, appends `plain` itself. On error `out`
     /// is unchanged: no_primary_key, crypto_failure.
-    boost::system::error_code seal(std::span<std::byte const> plain, std::vector<std::byte>& out) {
+    /// With `peer` (its "host:port"), seals in the primary that peer was
+    /// last seen to use, if that is installed here (see the file comment).
+    boost::system::error_code seal(std::span<std::byte const> plain, std::vector<std::byte>& out,
+                                   std::string_view peer = {}) {
         if (!cfg_.verify_outgoing) {
             ++counters_.sent_plaintext;
             out.insert(out.end(), plain.begin(), plain.end());
@@ -111,28 +133,40 @@ public:
         refresh();
         auto* key = primary_key();
         if (!key) return seal_failed(keys_.empty() ? error::no_primary_key : error::crypto_failure);
+        bool in_peer_key = false;
+        if (!peer.empty()) {
+            if (auto it = peer_primaries_.find(peer); it != peer_primaries_.end() &&
+                                                      it->second.key != key->id) {
+                if (auto* theirs = find(it->second.key)) {
+                    key = theirs;
+                    in_peer_key = true;
+                }
+            }
+        }
+        std::size_t const header_size = sealed_header_size + (in_peer_key ? primary_id_size : 0);
         auto const start = out.size();
-        out.resize(start + plain.size() + sealed_overhead(cfg_.mode));
+        out.resize(start + plain.size() + sealed_overhead(cfg_.mode) + (header_size - sealed_header_size));
         std::byte* p = out.data() + start;
-        write_header(p, key->id);
+        write_header(p, key->id, in_peer_key ? primary_ : std::nullopt);
         bool ok = false;
         if (cfg_.mode == security_mode::encrypt) {
-            auto const nonce = std::span(p + sealed_header_size, detail::gcm_nonce_size);
+            auto const nonce = std::span(p + header_size, detail::gcm_nonce_size);
             std::byte* cipher = nonce.data() + nonce.size();
             ok = next_nonce(nonce) &&
-                 key->gcm->seal(nonce, std::span(p, sealed_header_size), plain, cipher,
+                 key->gcm->seal(nonce, std::span(p, header_size), plain, cipher,
                                 cipher + plain.size());
         } else {
-            std::copy(plain.begin(), plain.end(), p + sealed_header_size);
+            std::copy(plain.begin(), plain.end(), p + header_size);
             std::array<std::byte, detail::hmac_sha256_size> mac{};
-            ok = key->hmac->sign(std::span(p, sealed_header_size + plain.size()), mac);
-            std::copy(mac.begin(), mac.end(), p + sealed_header_size + plain.size());
+            ok = key->hmac->sign(std::span(p, header_size + plain.size()), mac);
+            std::copy(mac.begin(), mac.end(), p + header_size + plain.size());
         }
         if (!ok) {
             out.resize(start);
             return seal_failed(error::crypto_failure);
         }
         ++counters_.sealed;
+        if (in_peer_key) ++counters_.sealed_in_peer_key;
         return {};
     }
 
@@ -150,23 +184,26 @@ public:
         if (bytes.size() < sealed_header_size)
             return refuse(counters_.malformed, error::message_truncated);
         if (bytes[2] != sealed_version) return refuse(counters_.malformed, error::unsupported_version);
-        if (bytes[3] != sealed_mode_byte(security_mode::encrypt) &&
-            bytes[3] != sealed_mode_byte(security_mode::authenticate))
+        auto const mode = bytes[3] & ~in_receiver_key_flag;
+        if (mode != sealed_mode_byte(security_mode::encrypt) &&
+            mode != sealed_mode_byte(security_mode::authenticate))
             return refuse(counters_.malformed, error::unsupported_version);
-        if (bytes[3] != sealed_mode_byte(cfg_.mode))
+        if (mode != sealed_mode_byte(cfg_.mode))
             return refuse(counters_.wrong_mode, error::wrong_security_mode);
-        if (bytes.size() < sealed_overhead(cfg_.mode))
+        std::size_t const header_size = sealed_header_size + (flagged(bytes) ? primary_id_size : 0);
+        if (bytes.size() < sealed_overhead(cfg_.mode) + (header_size - sealed_header_size))
             return refuse(counters_.malformed, error::message_truncated);
         refresh();
-        key_id id = 0;
-        for (std::size_t i = 4; i < 8; ++i) id = (id << 8) | std::to_integer<key_id>(bytes[i]);
+        key_id const id = read_id(bytes.subspan(4));
+        // the primary the sender seals with: announced when it sealed in ours
+        key_id const sender_primary = flagged(bytes) ? read_id(bytes.subspan(8)) : id;
         auto* key = find(id);
         if (!key) return refuse(counters_.unknown_key, error::unknown_key_id);
 
-        auto const header = bytes.first(sealed_header_size);
+        auto const header = bytes.first(header_size);
         if (cfg_.mode == security_mode::encrypt) {
-            auto const nonce = bytes.subspan(sealed_header_size, detail::gcm_nonce_size);
-            auto const body = bytes.subspan(sealed_header_size + detail::gcm_nonce_size);
+            auto const nonce = bytes.subspan(header_size, detail::gcm_nonce_size);
+            auto const body = bytes.subspan(header_size + detail::gcm_nonce_size);
             auto const cipher = body.first(body.size() - detail::gcm_tag_size);
             auto const tag = body.last(detail::gcm_tag_size);
             // Bounded by the transport's frame limit: the plaintext is smaller than what arrived.
@@ -174,7 +211,7 @@ public:
             if (!key->gcm->open(nonce, header, cipher, tag, plain_.data()))
                 return refuse(counters_.bad_tag, error::bad_auth_tag);
             ++counters_.opened;
-            return opened_message{std::span<std::byte const>(plain_), true};
+            return opened_message{std::span<std::byte const>(plain_), true, id, sender_primary};
         }
         auto const signed_part = bytes.first(bytes.size() - detail::hmac_sha256_size);
         std::array<std::byte, detail::hmac_sha256_size> mac{};
@@ -182,7 +219,7 @@ public:
         if (!detail::equal_constant_time(mac, bytes.last(detail::hmac_sha256_size)))
             return refuse(counters_.bad_tag, error::bad_auth_tag);
         ++counters_.opened;
-        return opened_message{signed_part.subspan(sealed_header_size), true};
+        return opened_message{signed_part.subspan(header_size), true, id, sender_primary};
     }
 
     /// The replay check for a sealed message whose envelope came from
@@ -197,6 +234,22 @@ public:
         }
         return {};
     }
+
+    /// After a sealed message from `peer` ("host:port") opened and passed
+    /// admit(): remembers the primary it seals with (see the file comment).
+    void note_peer_key(std::string_view peer, opened_message const& m) {
+        if (!m.sealed || peer.empty()) return;
+        auto it = peer_primaries_.find(peer);
+        if (it == peer_primaries_.end()) {
+            if (peer_primaries_.size() >= cfg_.replay.max_senders) forget_least_recent_peer();
+            it = peer_primaries_.emplace(std::string(peer), peer_key{}).first;
+        }
+        it->second.key = m.sender_primary;
+        it->second.last_used = ++peer_tick_;
+    }
+
+    /// Peers whose primary this channel remembers.
+    std::size_t peer_keys() const noexcept { return peer_primaries_.size(); }
 
     /// Senders the replay check remembers.
     std::size_t replay_senders() const noexcept { return replay_.senders(); }
@@ -252,12 +305,37 @@ private:
         return true;
     }
 
-    void write_header(std::byte* p, key_id id) const noexcept {
+    static constexpr std::byte in_receiver_key_flag{0x80};
+
+    static bool flagged(std::span<std::byte const> bytes) noexcept {
+        return (bytes[3] & in_receiver_key_flag) != std::byte{0};
+    }
+
+    void forget_least_recent_peer() {
+        auto oldest = peer_primaries_.begin();
+        for (auto it = peer_primaries_.begin(); it != peer_primaries_.end(); ++it)
+            if (it->second.last_used < oldest->second.last_used) oldest = it;
+        if (oldest != peer_primaries_.end()) peer_primaries_.erase(oldest);
+    }
+
+    static key_id read_id(std::span<std::byte const> b) noexcept {
+        key_id id = 0;
+        for (std::size_t i = 0; i < 4; ++i) id = (id << 8) | std::to_integer<key_id>(b[i]);
+        return id;
+    }
+    static void write_id(std::byte* p, key_id id) noexcept {
+        for (std::size_t i = 0; i < 4; ++i) p[i] = static_cast<std::byte>(id >> (8 * (3 - i)));
+    }
+
+    // With `announced`, the message is sealed in the peer's key and says
+    // which primary this node seals with.
+    void write_header(std::byte* p, key_id id, std::optional<key_id> announced) const noexcept {
         p[0] = sealed_magic[0];
         p[1] = sealed_magic[1];
         p[2] = sealed_version;
-        p[3] = sealed_mode_byte(cfg_.mode);
-        for (std::size_t i = 0; i < 4; ++i) p[4 + i] = static_cast<std::byte>(id >> (8 * (3 - i)));
+        p[3] = sealed_mode_byte(cfg_.mode) | (announced ? in_receiver_key_flag : std::byte{0});
+        write_id(p + 4, id);
+        if (announced) write_id(p + 8, *announced);
     }
 
     boost::system::error_code seal_failed(error e) noexcept {
@@ -276,6 +354,18 @@ private:
     std::optional<key_id> primary_;
     std::uint64_t version_ = 0;  // the keyring's starts at 1
     std::vector<std::byte> plain_;
+    struct peer_key {
+        key_id key = 0;
+        std::uint64_t last_used = 0;
+    };
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, peer_key, text_hash, std::equal_to<>> peer_primaries_;
+    std::uint64_t peer_tick_ = 0;
     std::array<std::byte, detail::gcm_nonce_size> nonce_{};
     bool nonce_started_ = false;
 };

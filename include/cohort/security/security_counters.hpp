@@ -11,6 +11,7 @@ namespace cohort {
 /// What secure_channel did, every refusal by its reason.
 struct security_counters {
     std::uint64_t sealed = 0;              ///< messages sealed for sending
+    std::uint64_t sealed_in_peer_key = 0;  ///< of those, in the peer's primary (a rotation it missed)
     std::uint64_t sent_plaintext = 0;      ///< sent unsealed (verify_outgoing off)
     std::uint64_t opened = 0;              ///< sealed messages that verified
     std::uint64_t accepted_plaintext = 0;  ///< unsealed, accepted (verify_incoming off)

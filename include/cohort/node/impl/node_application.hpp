@@ -38,9 +38,8 @@ boost::system::error_code basic_node<Transport, Codec, Clock>::encode_applicatio
     e.time = hlc_->now();
     e.body = std::move(body);
     app_buffer_.clear();
-    auto ec = codec_.encode(e, app_buffer_);
+    auto const ec = codec_.encode(e, app_buffer_);
     body = std::move(e.body);
-    if (!ec) ec = seal(app_buffer_);
     return ec;
 }
 
@@ -57,6 +56,7 @@ basic_node<Transport, Codec, Clock>::send_application_encoded(node_id const& to,
         ++counters_.encode_errors;
         return ec;
     }
+    if (auto ec = seal(app_buffer_, to.host(), to.port())) return ec;
     auto const ep = application_endpoint(to);
     if (!ep) {
         ++counters_.unresolved_addresses;

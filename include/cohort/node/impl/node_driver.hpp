@@ -141,11 +141,13 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
     // by reason in counters().security and go no further.
     std::span<std::byte const> plain = bytes;
     bool sealed = false;
+    std::optional<opened_message> opened_copy;
     if (security_) {
         auto opened = security_->open(bytes);
         if (!opened) return publish();
         plain = opened->plaintext;
         sealed = opened->sealed;
+        opened_copy = *opened;
     }
     if (decode_into(plain, e)) {
         ++counters_.decode_errors;
@@ -162,7 +164,12 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
     }
     // The sender and stamp were sealed with the message: a replay of it, or
     // a recording older than the window, is refused here.
-    if (sealed && security_->admit(e.sender.str(), e.time, clock_.now())) return publish();
+    if (sealed) {
+        if (security_->admit(e.sender.str(), e.time, clock_.now())) return publish();
+        // the key this peer seals with, so that a peer that missed a
+        // rotation is answered in a key it holds (secure_channel.hpp)
+        security_->note_peer_key(peer_key_of(e.sender.host(), e.sender.port()), *opened_copy);
+    }
     auto const t = now();
     // Membership goes on whatever the stamp; what a bad stamp refuses is
     // admission and application traffic (membership/stamp_check.hpp).
@@ -236,15 +243,28 @@ void basic_node<Transport, Codec, Clock>::wake_timer(duration deadline) {
     }
 }
 
-// Replaces the encoded message in `buffer` by its sealed form when the node
-// has a keyring; a failure is counted in counters().security.
+// Replaces the encoded message in `buffer` by its sealed form for the peer
+// at host:port when the node has a keyring; a failure is counted in
+// counters().security.
 template <transport Transport, codec Codec, wall_clock Clock>
-boost::system::error_code basic_node<Transport, Codec, Clock>::seal(std::vector<std::byte>& buffer) {
+boost::system::error_code basic_node<Transport, Codec, Clock>::seal(std::vector<std::byte>& buffer,
+                                                                   std::string_view host,
+                                                                   std::uint16_t port) {
     if (!security_) return {};
     sealed_.clear();
-    if (auto ec = security_->seal(buffer, sealed_)) return ec;
+    if (auto ec = security_->seal(buffer, sealed_, peer_key_of(host, port))) return ec;
     buffer.swap(sealed_);
     return {};
+}
+
+// "host:port", the secure channel's name for a peer (reused buffer).
+template <transport Transport, codec Codec, wall_clock Clock>
+std::string_view basic_node<Transport, Codec, Clock>::peer_key_of(std::string_view host,
+                                                                   std::uint16_t port) {
+    peer_key_.assign(host);
+    peer_key_ += ':';
+    peer_key_ += std::to_string(port);
+    return peer_key_;
 }
 
 template <transport Transport, codec Codec, wall_clock Clock>
@@ -259,7 +279,7 @@ void basic_node<Transport, Codec, Clock>::flush_outbox() {
             ++counters_.encode_errors;
             continue;
         }
-        if (seal(buffer_)) continue;
+        if (seal(buffer_, o.to.host, o.to.port)) continue;
         if (auto const a = address_now(o.to.host))
             send_encoded(endpoint_type(*a, o.to.port), o.to, o.how, type, buffer_);
         else
