@@ -2516,29 +2516,19 @@ struct membership_counters {
 // (allow() is false) while none is. Authenticated traffic (the keyring) is
 // what stops the forging itself; this bounds what forging can cost.
 
-// ----- begin include/cohort/membership/detail/broadcast_queue.hpp -----
+// ----- begin include/cohort/detail/string_hash.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
-#define COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+#ifndef COHORT_DETAIL_STRING_HASH_HPP
+#define COHORT_DETAIL_STRING_HASH_HPP
 
-// The rumors waiting to be piggybacked (memberlist's TransmitLimitedQueue):
-// at most one rumor per member (a newer one replaces the older), handed out
-// fewest-transmissions first and, among equals, newest first; a rumor is
-// dropped once sent `limit` times, limit = retransmit_mult * ceil(log10(N+1)).
-
+// Helpers for the bounded string-keyed tables several layers keep (the
+// membership core's, the secure channel's).
 
 #include <cstddef>
-#include <cstdint>
 #include <functional>
-#include <map>
-#include <string>
 #include <string_view>
-#include <tuple>
-#include <unordered_map>
-#include <utility>
-#include <vector>
 
 namespace cohort::detail {
 
@@ -2554,122 +2544,21 @@ struct string_hash {
     }
 };
 
-/// The retransmit limit: mult * ceil(log10(n + 1)), at least 1.
-constexpr unsigned retransmit_limit(unsigned mult, std::size_t n) noexcept {
-    unsigned digits = 0;  // ceil(log10(n + 1)) = number of decimal digits of n
-    for (std::size_t v = n; v != 0; v /= 10) ++digits;
-    unsigned const limit = mult * digits;
-    return limit == 0 ? 1 : limit;
+/// Erases the entry of `table` whose value's `last_used` is smallest: the
+/// eviction of a table bounded by least recent use (O(size), run only when
+/// a full table meets a new key).
+template <class Table>
+void erase_least_recent(Table& table) {
+    auto oldest = table.begin();
+    for (auto it = table.begin(); it != table.end(); ++it)
+        if (it->second.last_used < oldest->second.last_used) oldest = it;
+    if (oldest != table.end()) table.erase(oldest);
 }
-
-/// A rough upper bound of a rumor's encoded size, to fill packets up to a
-/// budget without encoding twice.
-inline std::size_t estimated_size(rumor const& r) noexcept {
-    std::size_t n = r.member.str().size() + 24;
-    for (auto const& t : r.tags) n += t.key.size() + t.value.size() + 4;
-    if (r.from) n += r.from->str().size() + 2;
-    return n;
-}
-
-class broadcast_queue {
-public:
-    /// Queues `r`, replacing any queued rumor about the same member name.
-    void push(rumor r) {
-        std::string_view const name = r.member.name();
-        auto it = items_.find(name);
-        if (it == items_.end()) {
-            it = items_.emplace(std::string(name), item{}).first;
-        } else {
-            order_.erase(it->second.key);
-        }
-        it->second.transmits = 0;
-        it->second.size = estimated_size(r);
-        it->second.r = std::move(r);
-        it->second.key = {0, ~next_id_++};
-        order_.emplace(it->second.key, entry{it->first, &it->second});
-    }
-
-    /// Appends to `out` the rumors that fit `budget` bytes (estimated), at
-    /// most `max_count`, fewest-sent first; each taken rumor counts one
-    /// transmission and leaves the queue after `limit` of them.
-    void take(std::size_t budget, std::size_t max_count, unsigned limit, std::vector<rumor>& out) {
-        std::size_t used = 0;
-        std::size_t taken = 0;
-        std::size_t skipped = 0;
-        auto pos = order_.begin();
-        while (pos != order_.end() && taken < max_count) {
-            item& i = *pos->second.it;
-            if (used + i.size > budget) {
-                // A smaller rumor further on may still fit, but rumors are of
-                // similar sizes: a few misfits in a row end the walk, which
-                // would otherwise visit the whole queue for every packet (a
-                // quarter of the time of 1,000 simultaneous joins).
-                if (++skipped >= max_skips) break;
-                ++pos;
-                continue;
-            }
-            skipped = 0;
-            used += i.size;
-            ++taken;
-            out.push_back(i.r);
-            std::string_view const name = pos->second.name;
-            pos = order_.erase(pos);
-            if (++i.transmits >= limit) {
-                items_.erase(items_.find(name));
-            } else {
-                // Re-sorted after the walk, so that one packet never holds a rumor twice.
-                i.key = {i.transmits, i.key.second};
-                requeue_.emplace_back(i.key, entry{name, &i});
-            }
-        }
-        for (auto const& k : requeue_) order_.insert(k);
-        requeue_.clear();
-    }
-
-    /// Drops the rumor about `name`, if queued.
-    void erase(std::string_view name) {
-        auto it = items_.find(name);
-        if (it == items_.end()) return;
-        order_.erase(it->second.key);
-        items_.erase(it);
-    }
-
-    bool contains(std::string_view name) const { return items_.find(name) != items_.end(); }
-    /// How often the queued rumor about `name` was sent; 0 if none is queued.
-    unsigned transmits(std::string_view name) const {
-        auto it = items_.find(name);
-        return it == items_.end() ? 0 : it->second.transmits;
-    }
-    std::size_t size() const noexcept { return items_.size(); }
-    bool empty() const noexcept { return items_.empty(); }
-
-private:
-    using key_type = std::pair<unsigned, std::uint64_t>;  // (transmits, ~insertion number)
-    struct item {
-        rumor r;
-        key_type key{};
-        unsigned transmits = 0;
-        std::size_t size = 0;
-    };
-
-    // An item by its name (a view of items_' key) and address: both stable
-    // while it is in items_ (unordered_map never moves its elements).
-    struct entry {
-        std::string_view name;
-        item* it;
-    };
-    static constexpr std::size_t max_skips = 8;
-
-    std::unordered_map<std::string, item, string_hash, std::equal_to<>> items_;
-    std::map<key_type, entry> order_;
-    std::vector<std::pair<key_type, entry>> requeue_;  // scratch for take()
-    std::uint64_t next_id_ = 0;
-};
 
 } // namespace cohort::detail
 
-#endif // COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
-// ----- end include/cohort/membership/detail/broadcast_queue.hpp -----
+#endif // COHORT_DETAIL_STRING_HASH_HPP
+// ----- end include/cohort/detail/string_hash.hpp -----
 // ----- begin include/cohort/membership/member.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -2858,6 +2747,148 @@ private:
 
 #endif // COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
 // ----- end include/cohort/membership/detail/awareness.hpp -----
+// ----- begin include/cohort/membership/detail/broadcast_queue.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+#define COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+
+// The rumors waiting to be piggybacked (memberlist's TransmitLimitedQueue):
+// at most one rumor per member (a newer one replaces the older), handed out
+// fewest-transmissions first and, among equals, newest first; a rumor is
+// dropped once sent `limit` times, limit = retransmit_mult * ceil(log10(N+1)).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace cohort::detail {
+
+/// The retransmit limit: mult * ceil(log10(n + 1)), at least 1.
+constexpr unsigned retransmit_limit(unsigned mult, std::size_t n) noexcept {
+    unsigned digits = 0;  // ceil(log10(n + 1)) = number of decimal digits of n
+    for (std::size_t v = n; v != 0; v /= 10) ++digits;
+    unsigned const limit = mult * digits;
+    return limit == 0 ? 1 : limit;
+}
+
+/// A rough upper bound of a rumor's encoded size, to fill packets up to a
+/// budget without encoding twice.
+inline std::size_t estimated_size(rumor const& r) noexcept {
+    std::size_t n = r.member.str().size() + 24;
+    for (auto const& t : r.tags) n += t.key.size() + t.value.size() + 4;
+    if (r.from) n += r.from->str().size() + 2;
+    return n;
+}
+
+class broadcast_queue {
+public:
+    /// Queues `r`, replacing any queued rumor about the same member name.
+    void push(rumor r) {
+        std::string_view const name = r.member.name();
+        auto it = items_.find(name);
+        if (it == items_.end()) {
+            it = items_.emplace(std::string(name), item{}).first;
+        } else {
+            order_.erase(it->second.key);
+        }
+        it->second.transmits = 0;
+        it->second.size = estimated_size(r);
+        it->second.r = std::move(r);
+        it->second.key = {0, ~next_id_++};
+        order_.emplace(it->second.key, entry{it->first, &it->second});
+    }
+
+    /// Appends to `out` the rumors that fit `budget` bytes (estimated), at
+    /// most `max_count`, fewest-sent first; each taken rumor counts one
+    /// transmission and leaves the queue after `limit` of them.
+    void take(std::size_t budget, std::size_t max_count, unsigned limit, std::vector<rumor>& out) {
+        std::size_t used = 0;
+        std::size_t taken = 0;
+        std::size_t skipped = 0;
+        auto pos = order_.begin();
+        while (pos != order_.end() && taken < max_count) {
+            item& i = *pos->second.it;
+            if (used + i.size > budget) {
+                // A smaller rumor further on may still fit, but rumors are of
+                // similar sizes: a few misfits in a row end the walk, which
+                // would otherwise visit the whole queue for every packet (a
+                // quarter of the time of 1,000 simultaneous joins).
+                if (++skipped >= max_skips) break;
+                ++pos;
+                continue;
+            }
+            skipped = 0;
+            used += i.size;
+            ++taken;
+            out.push_back(i.r);
+            std::string_view const name = pos->second.name;
+            pos = order_.erase(pos);
+            if (++i.transmits >= limit) {
+                items_.erase(items_.find(name));
+            } else {
+                // Re-sorted after the walk, so that one packet never holds a rumor twice.
+                i.key = {i.transmits, i.key.second};
+                requeue_.emplace_back(i.key, entry{name, &i});
+            }
+        }
+        for (auto const& k : requeue_) order_.insert(k);
+        requeue_.clear();
+    }
+
+    /// Drops the rumor about `name`, if queued.
+    void erase(std::string_view name) {
+        auto it = items_.find(name);
+        if (it == items_.end()) return;
+        order_.erase(it->second.key);
+        items_.erase(it);
+    }
+
+    bool contains(std::string_view name) const { return items_.find(name) != items_.end(); }
+    /// How often the queued rumor about `name` was sent; 0 if none is queued.
+    unsigned transmits(std::string_view name) const {
+        auto it = items_.find(name);
+        return it == items_.end() ? 0 : it->second.transmits;
+    }
+    std::size_t size() const noexcept { return items_.size(); }
+    bool empty() const noexcept { return items_.empty(); }
+
+private:
+    using key_type = std::pair<unsigned, std::uint64_t>;  // (transmits, ~insertion number)
+    struct item {
+        rumor r;
+        key_type key{};
+        unsigned transmits = 0;
+        std::size_t size = 0;
+    };
+
+    // An item by its name (a view of items_' key) and address: both stable
+    // while it is in items_ (unordered_map never moves its elements).
+    struct entry {
+        std::string_view name;
+        item* it;
+    };
+    static constexpr std::size_t max_skips = 8;
+
+    std::unordered_map<std::string, item, string_hash, std::equal_to<>> items_;
+    std::map<key_type, entry> order_;
+    std::vector<std::pair<key_type, entry>> requeue_;  // scratch for take()
+    std::uint64_t next_id_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+// ----- end include/cohort/membership/detail/broadcast_queue.hpp -----
 // ----- begin include/cohort/membership/detail/member_table.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -6157,7 +6188,7 @@ public:
         if (now_ns > window && stamp.wall_ns < now_ns - window) return replay_verdict::too_old;
         auto it = senders_.find(sender);
         if (it == senders_.end()) {
-            if (senders_.size() >= cfg_.max_senders) forget_least_recent();
+            if (senders_.size() >= cfg_.max_senders) detail::erase_least_recent(senders_);
             it = senders_.emplace(std::string(sender), history{}).first;
         }
         auto& h = it->second;
@@ -6179,22 +6210,8 @@ private:
         std::vector<hlc_timestamp> stamps;  // sorted, at most cfg_.history
         std::uint64_t last_used = 0;
     };
-    struct text_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
-
-    void forget_least_recent() {
-        auto oldest = senders_.begin();
-        for (auto it = senders_.begin(); it != senders_.end(); ++it)
-            if (it->second.last_used < oldest->second.last_used) oldest = it;
-        if (oldest != senders_.end()) senders_.erase(oldest);
-    }
-
     replay_config cfg_;
-    std::unordered_map<std::string, history, text_hash, std::equal_to<>> senders_;
+    std::unordered_map<std::string, history, detail::string_hash, std::equal_to<>> senders_;
     std::uint64_t tick_ = 0;
 };
 
@@ -6473,7 +6490,7 @@ public:
         if (!m.sealed || peer.empty()) return;
         auto it = peer_primaries_.find(peer);
         if (it == peer_primaries_.end()) {
-            if (peer_primaries_.size() >= cfg_.replay.max_senders) forget_least_recent_peer();
+            if (peer_primaries_.size() >= cfg_.replay.max_senders) detail::erase_least_recent(peer_primaries_);
             it = peer_primaries_.emplace(std::string(peer), peer_key{}).first;
         }
         it->second.key = m.sender_primary;
@@ -6543,13 +6560,6 @@ private:
         return (bytes[3] & in_receiver_key_flag) != std::byte{0};
     }
 
-    void forget_least_recent_peer() {
-        auto oldest = peer_primaries_.begin();
-        for (auto it = peer_primaries_.begin(); it != peer_primaries_.end(); ++it)
-            if (it->second.last_used < oldest->second.last_used) oldest = it;
-        if (oldest != peer_primaries_.end()) peer_primaries_.erase(oldest);
-    }
-
     static key_id read_id(std::span<std::byte const> b) noexcept {
         key_id id = 0;
         for (std::size_t i = 0; i < 4; ++i) id = (id << 8) | std::to_integer<key_id>(b[i]);
@@ -6590,13 +6600,7 @@ private:
         key_id key = 0;
         std::uint64_t last_used = 0;
     };
-    struct text_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
-    std::unordered_map<std::string, peer_key, text_hash, std::equal_to<>> peer_primaries_;
+    std::unordered_map<std::string, peer_key, detail::string_hash, std::equal_to<>> peer_primaries_;
     std::uint64_t peer_tick_ = 0;
     std::array<std::byte, detail::gcm_nonce_size> nonce_{};
     bool nonce_started_ = false;
@@ -13207,14 +13211,12 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
     // With a keyring, the bytes are opened first: refused ones are counted
     // by reason in counters().security and go no further.
     std::span<std::byte const> plain = bytes;
-    bool sealed = false;
-    std::optional<opened_message> opened_copy;
+    std::optional<opened_message> opened;  // with a keyring: what open() found
     if (security_) {
-        auto opened = security_->open(bytes);
-        if (!opened) return publish();
+        auto r = security_->open(bytes);
+        if (!r) return publish();
+        opened = *r;
         plain = opened->plaintext;
-        sealed = opened->sealed;
-        opened_copy = *opened;
     }
     if (decode_into(plain, e)) {
         ++counters_.decode_errors;
@@ -13231,11 +13233,11 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
     }
     // The sender and stamp were sealed with the message: a replay of it, or
     // a recording older than the window, is refused here.
-    if (sealed) {
+    if (opened && opened->sealed) {
         if (security_->admit(e.sender.str(), e.time, clock_.now())) return publish();
         // the key this peer seals with, so that a peer that missed a
         // rotation is answered in a key it holds (secure_channel.hpp)
-        security_->note_peer_key(peer_key_of(e.sender.host(), e.sender.port()), *opened_copy);
+        security_->note_peer_key(peer_key_of(e.sender.host(), e.sender.port()), *opened);
     }
     auto const t = now();
     // Membership goes on whatever the stamp; what a bad stamp refuses is

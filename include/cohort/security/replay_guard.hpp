@@ -22,6 +22,7 @@
 // so an attacker without a key cannot fill the table. A dropped sender's
 // replays are still refused once older than `window`.
 
+#include <cohort/detail/string_hash.hpp>
 #include <cohort/hlc_timestamp.hpp>
 
 #include <algorithm>
@@ -61,7 +62,7 @@ public:
         if (now_ns > window && stamp.wall_ns < now_ns - window) return replay_verdict::too_old;
         auto it = senders_.find(sender);
         if (it == senders_.end()) {
-            if (senders_.size() >= cfg_.max_senders) forget_least_recent();
+            if (senders_.size() >= cfg_.max_senders) detail::erase_least_recent(senders_);
             it = senders_.emplace(std::string(sender), history{}).first;
         }
         auto& h = it->second;
@@ -83,22 +84,8 @@ private:
         std::vector<hlc_timestamp> stamps;  // sorted, at most cfg_.history
         std::uint64_t last_used = 0;
     };
-    struct text_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
-
-    void forget_least_recent() {
-        auto oldest = senders_.begin();
-        for (auto it = senders_.begin(); it != senders_.end(); ++it)
-            if (it->second.last_used < oldest->second.last_used) oldest = it;
-        if (oldest != senders_.end()) senders_.erase(oldest);
-    }
-
     replay_config cfg_;
-    std::unordered_map<std::string, history, text_hash, std::equal_to<>> senders_;
+    std::unordered_map<std::string, history, detail::string_hash, std::equal_to<>> senders_;
     std::uint64_t tick_ = 0;
 };
 

@@ -46,6 +46,7 @@
 // Not thread-safe: one channel per node, used on the node's executor. The
 // keyring it reads may change from any thread (see keyring.hpp).
 
+#include <cohort/detail/string_hash.hpp>
 #include <cohort/error.hpp>
 #include <cohort/hlc_timestamp.hpp>
 #include <cohort/security/detail/aes_gcm_key.hpp>
@@ -241,7 +242,7 @@ public:
         if (!m.sealed || peer.empty()) return;
         auto it = peer_primaries_.find(peer);
         if (it == peer_primaries_.end()) {
-            if (peer_primaries_.size() >= cfg_.replay.max_senders) forget_least_recent_peer();
+            if (peer_primaries_.size() >= cfg_.replay.max_senders) detail::erase_least_recent(peer_primaries_);
             it = peer_primaries_.emplace(std::string(peer), peer_key{}).first;
         }
         it->second.key = m.sender_primary;
@@ -311,13 +312,6 @@ private:
         return (bytes[3] & in_receiver_key_flag) != std::byte{0};
     }
 
-    void forget_least_recent_peer() {
-        auto oldest = peer_primaries_.begin();
-        for (auto it = peer_primaries_.begin(); it != peer_primaries_.end(); ++it)
-            if (it->second.last_used < oldest->second.last_used) oldest = it;
-        if (oldest != peer_primaries_.end()) peer_primaries_.erase(oldest);
-    }
-
     static key_id read_id(std::span<std::byte const> b) noexcept {
         key_id id = 0;
         for (std::size_t i = 0; i < 4; ++i) id = (id << 8) | std::to_integer<key_id>(b[i]);
@@ -358,13 +352,7 @@ private:
         key_id key = 0;
         std::uint64_t last_used = 0;
     };
-    struct text_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
-    std::unordered_map<std::string, peer_key, text_hash, std::equal_to<>> peer_primaries_;
+    std::unordered_map<std::string, peer_key, detail::string_hash, std::equal_to<>> peer_primaries_;
     std::uint64_t peer_tick_ = 0;
     std::array<std::byte, detail::gcm_nonce_size> nonce_{};
     bool nonce_started_ = false;

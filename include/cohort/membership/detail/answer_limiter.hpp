@@ -17,7 +17,7 @@
 // (allow() is false) while none is. Authenticated traffic (the keyring) is
 // what stops the forging itself; this bounds what forging can cost.
 
-#include <cohort/membership/detail/broadcast_queue.hpp>  // string_hash
+#include <cohort/detail/string_hash.hpp>
 #include <cohort/membership/member.hpp>
 
 #include <chrono>

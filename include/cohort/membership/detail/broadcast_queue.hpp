@@ -9,6 +9,7 @@
 // fewest-transmissions first and, among equals, newest first; a rumor is
 // dropped once sent `limit` times, limit = retransmit_mult * ceil(log10(N+1)).
 
+#include <cohort/detail/string_hash.hpp>
 #include <cohort/wire/messages.hpp>
 
 #include <cstddef>
@@ -23,18 +24,6 @@
 #include <vector>
 
 namespace cohort::detail {
-
-/// Transparent string hash: look a std::string key up by string_view
-/// without building a string.
-struct string_hash {
-    using is_transparent = void;
-    // Deliberately not noexcept: libstdc++ then stores each key's hash in its
-    // node, so a lookup does not rehash every neighbour's key it walks past
-    // (that was a quarter of the simulator's time at 1,000 members).
-    std::size_t operator()(std::string_view s) const {
-        return std::hash<std::string_view>{}(s);
-    }
-};
 
 /// The retransmit limit: mult * ceil(log10(n + 1)), at least 1.
 constexpr unsigned retransmit_limit(unsigned mult, std::size_t n) noexcept {

@@ -140,14 +140,12 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
     // With a keyring, the bytes are opened first: refused ones are counted
     // by reason in counters().security and go no further.
     std::span<std::byte const> plain = bytes;
-    bool sealed = false;
-    std::optional<opened_message> opened_copy;
+    std::optional<opened_message> opened;  // with a keyring: what open() found
     if (security_) {
-        auto opened = security_->open(bytes);
-        if (!opened) return publish();
+        auto r = security_->open(bytes);
+        if (!r) return publish();
+        opened = *r;
         plain = opened->plaintext;
-        sealed = opened->sealed;
-        opened_copy = *opened;
     }
     if (decode_into(plain, e)) {
         ++counters_.decode_errors;
@@ -164,11 +162,11 @@ void basic_node<Transport, Codec, Clock>::on_inbound(std::vector<std::byte> cons
     }
     // The sender and stamp were sealed with the message: a replay of it, or
     // a recording older than the window, is refused here.
-    if (sealed) {
+    if (opened && opened->sealed) {
         if (security_->admit(e.sender.str(), e.time, clock_.now())) return publish();
         // the key this peer seals with, so that a peer that missed a
         // rotation is answered in a key it holds (secure_channel.hpp)
-        security_->note_peer_key(peer_key_of(e.sender.host(), e.sender.port()), *opened_copy);
+        security_->note_peer_key(peer_key_of(e.sender.host(), e.sender.port()), *opened);
     }
     auto const t = now();
     // Membership goes on whatever the stamp; what a bad stamp refuses is
