@@ -9,9 +9,14 @@
 # PEER_BENCH_GRACE=MS adds a column for cohort-node with `--acceptable-pause MS`
 # (e.g. 3000, Akka's grace for stalling processes; the lan profile has none).
 #
+# PEER_BENCH_ENCRYPT=1 runs both encrypted with one fresh key: `serf agent
+# -encrypt KEY` (through a wrapper that execs serf, so the PID serf-bench.sh
+# records is serf's) and `cohort-node agent --encrypt KEY`.
+#
 # Env: PEER_BENCH_NS="5 10 25"  cluster sizes
 #      PEER_BENCH_REPEAT=3      runs of each tool per size (medians)
 #      PEER_BENCH_GRACE=        also run cohort-node --acceptable-pause MS
+#      PEER_BENCH_ENCRYPT=      1: both tools encrypt the cluster's traffic
 #      SERF_BENCH=../shared/peers/serf-bench.sh
 #      PROFILE, POLL_S, TIMEOUT_S, SETTLE_S, IDLE_S: passed to both scripts
 # Raw outputs: build/peer-bench/results/<tool>-N<n>-<run>.txt
@@ -41,6 +46,18 @@ grep -q '^COHORT_NODE_STATIC:BOOL=ON' build/peer-bench/CMakeCache.txt &&
 cmake --build build/peer-bench --parallel "$COHORT_JOBS" --target cohort-node
 export COHORT_NODE=$COHORT_ROOT/build/peer-bench/examples/cohort-node
 
+COHORT_AGENT_ARGS=${AGENT_ARGS:-}
+if [ "${PEER_BENCH_ENCRYPT:-}" = 1 ]; then
+    step "encryption: one fresh key for serf and cohort-node"
+    key=$("$COHORT_NODE" keygen)
+    wrapper=build/peer-bench/serf-encrypted
+    printf '#!/bin/sh\nif [ "$1" = agent ]; then shift; exec %s agent -encrypt=%s "$@"; fi\nexec %s "$@"\n' \
+        "$(command -v serf)" "$key" "$(command -v serf)" >"$wrapper"
+    chmod 700 "$wrapper"
+    export SERF=$COHORT_ROOT/$wrapper
+    COHORT_AGENT_ARGS="$COHORT_AGENT_ARGS --encrypt $key"
+fi
+
 results=build/peer-bench/results
 rm -rf "$results"
 mkdir -p "$results"
@@ -49,10 +66,11 @@ for n in $NS; do
         step "N=$n run $run/$REPEAT: serf"
         bash "$SERF_BENCH" "$n" | tee "$results/serf-N$n-$run.txt" || true
         step "N=$n run $run/$REPEAT: cohort"
-        bash tools/cohort-bench.sh "$n" | tee "$results/cohort-N$n-$run.txt" || true
+        AGENT_ARGS="$COHORT_AGENT_ARGS" bash tools/cohort-bench.sh "$n" |
+            tee "$results/cohort-N$n-$run.txt" || true
         if [ -n "$GRACE" ]; then
             step "N=$n run $run/$REPEAT: cohort --acceptable-pause $GRACE"
-            AGENT_ARGS="--acceptable-pause $GRACE" bash tools/cohort-bench.sh "$n" |
+            AGENT_ARGS="$COHORT_AGENT_ARGS --acceptable-pause $GRACE" bash tools/cohort-bench.sh "$n" |
                 tee "$results/cohortgrace-N$n-$run.txt" || true
         fi
     done

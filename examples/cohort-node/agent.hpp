@@ -13,15 +13,24 @@
 // to run. A "leave" request is answered before the node stops. A second
 // signal stops the node at once, without waiting for the leave.
 //
+// Keys. With --encrypt or --keyring-file the node seals all its traffic
+// (node_config::security). A "keys" request is sent to every member not
+// failed or gone (this one included) as a router call on keys_topic; each
+// applies it to its keyring, rewrites its keyring file, and answers with its
+// keys; the agent sums the answers up (keys.hpp) and replies once every
+// member answered or keys_call_timeout passed.
+//
 // Event time. Each line carries the wall clock (ISO 8601, UTC, ms) and an HLC
 // time from the node's own clock (hlc_now()): the stamp follows every message
 // the node had sent or heard when the event was printed.
 
+#include "keys.hpp"
 #include "options.hpp"
 #include "rpc.hpp"
 
 #include <cohort/hlc.hpp>
 #include <cohort/node.hpp>
+#include <cohort/routing/router.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -41,6 +50,8 @@
 #include <ctime>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -66,6 +77,7 @@ public:
     static constexpr std::size_t max_sessions = 32;
     static constexpr std::chrono::seconds request_deadline{5};
     static constexpr std::chrono::seconds leave_bound{10};
+    static constexpr std::chrono::seconds keys_call_timeout{5};
 
     /// Binds the node's UDP+TCP port and the RPC listener; throws
     /// boost::system::system_error when either cannot be bound.
@@ -85,7 +97,13 @@ public:
         cfg.id = std::move(*id);
         cfg.membership = opts_.membership();
         cfg.tags = opts_.tags;
+        keyring_ = open_keyring();
+        cfg.security.keyring = keyring_;
         node_ = std::make_unique<cohort::node>(std::move(transport), std::move(cfg));
+        router_ = std::make_unique<cohort::router>(*node_);
+        router_->handle(std::string(keys_topic), [this](auto const&, auto payload) {
+            return serve_keys(payload);
+        });
 
         acceptor_.open(opts_.rpc.protocol());
         acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
@@ -109,7 +127,10 @@ public:
             os << "agent_started id=" << node_->local_id() << " rpc=" << acceptor_.local_endpoint()
                << " profile=" << opts_.profile;
             if (!opts_.label.empty()) os << " label=" << opts_.label;
+            if (keyring_) os << " encrypted keys=" << keyring_->size();
             print(os.str());
+            if (encrypt_ignored_)
+                print("encrypt_ignored reason=\"the keyring file exists; its keys are used\"");
             boost::asio::co_spawn(ctx_, accept_loop(), detached);
             if (!opts_.seeds.empty())
                 node_->async_join(opts_.seeds, opts_.retry_join,
@@ -126,6 +147,93 @@ public:
     }
 
 private:
+    // ---- keys ---------------------------------------------------------------------------------
+
+    // The keyring --encrypt and --keyring-file describe; null for neither.
+    // Throws std::runtime_error when the file cannot be read or written.
+    std::shared_ptr<cohort::keyring> open_keyring() {
+        if (opts_.keyring_file) {
+            struct stat st {};
+            if (::stat(opts_.keyring_file->c_str(), &st) == 0) {
+                auto ring = load_keyring_file(*opts_.keyring_file);
+                if (!ring) throw std::runtime_error(ring.error());
+                encrypt_ignored_ = opts_.encrypt.has_value();
+                return std::move(*ring);
+            }
+            if (!opts_.encrypt)
+                throw std::runtime_error("--keyring-file " + *opts_.keyring_file +
+                                         " does not exist: give --encrypt KEY for its first key");
+        }
+        if (!opts_.encrypt) return nullptr;
+        auto ring = std::make_shared<cohort::keyring>();
+        if (auto id = ring->install(std::string_view(*opts_.encrypt)); !id)
+            throw std::runtime_error("--encrypt: " + id.error().message());
+        if (opts_.keyring_file)
+            if (auto w = save_keyring_file(*opts_.keyring_file, *ring); !w)
+                throw std::runtime_error(w.error());
+        return ring;
+    }
+
+    // A member's keys request (a router call, possibly from this node).
+    cohort::route_result serve_keys(std::span<std::byte const> payload) {
+        auto answer = [](std::string const& text) {
+            auto const b = std::as_bytes(std::span(text));
+            return std::vector<std::byte>(b.begin(), b.end());
+        };
+        if (!keyring_) return answer(R"({"ok":false,"error":"encryption is not enabled"})");
+        auto req = parse_keys_payload(payload);
+        if (!req) {
+            cohort::keyring empty;
+            return answer(keys_answer(empty, boost::system::result<void, std::string>(
+                                                 boost::system::in_place_error, req.error())));
+        }
+        auto outcome = apply_keys_request(*keyring_, *req);
+        if (outcome && req->op != key_op::list && opts_.keyring_file)
+            if (auto w = save_keyring_file(*opts_.keyring_file, *keyring_); !w)
+                outcome = boost::system::result<void, std::string>(
+                    boost::system::in_place_error, "applied, but not saved: " + w.error());
+        print("keys op=" + std::string(to_string(req->op)) +
+              (outcome ? std::string(" ok") : " error=\"" + outcome.error() + "\"") +
+              " keys=" + std::to_string(keyring_->size()));
+        return answer(keys_answer(*keyring_, outcome));
+    }
+
+    // Sends `req` to every member not failed or gone and sums up the answers.
+    boost::asio::awaitable<std::string> keys_everywhere(keys_request req) {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        struct gather {
+            keys_summary summary;
+            std::size_t waiting = 0;
+            boost::asio::steady_timer done;
+            explicit gather(boost::asio::io_context& ctx)
+                : done(ctx, std::chrono::steady_clock::time_point::max()) {}
+        };
+        auto g = std::make_shared<gather>(ctx_);
+        auto const payload = serialize_keys_payload(req);
+        for (auto const& m : node_->members()) {
+            if (m.state == cohort::node_state::failed || m.state == cohort::node_state::leaving)
+                continue;
+            ++g->summary.nodes;
+            ++g->waiting;
+            std::string name(m.id.name());
+            router_->async_call_member(
+                m.id, "", keys_topic, std::as_bytes(std::span(payload)),
+                cohort::call_options{keys_call_timeout, false},
+                [g, name](boost::system::error_code ec, std::vector<std::byte> reply) {
+                    if (ec)
+                        g->summary.add(name, std::nullopt, ec.message());
+                    else
+                        g->summary.add(name, std::string_view(
+                                                 reinterpret_cast<char const*>(reply.data()),
+                                                 reply.size()));
+                    if (--g->waiting == 0) g->done.cancel();
+                });
+        }
+        if (g->waiting > 0) co_await g->done.async_wait(as_tuple(use_awaitable));
+        co_return ok_response(g->summary.to_json());
+    }
+
     // ---- output -----------------------------------------------------------------------------
 
     // The agent never sets node_config::hlc, so the node has its clock.
@@ -247,6 +355,7 @@ private:
         acceptor_.close(ignored);
         leave_bound_timer_.cancel();
         left_signal_.cancel();
+        router_->close();  // pending keys calls end now
         // The leave, if any, is done (or given up on): stop at once.
         node_->async_stop(cohort::stop_mode::abrupt, [this](boost::system::error_code) {
             signals_.cancel();
@@ -364,6 +473,17 @@ private:
             co_await reply(s, error_response(req.error()));
         } else if (std::holds_alternative<members_request>(*req)) {
             co_await reply(s, members_response(node_->local_id(), node_->members(), node_->leader()));
+        } else if (auto* k = std::get_if<keys_request>(&*req)) {
+            if (!keyring_) {
+                co_await reply(s, refuse(rpc_errc::encryption_disabled,
+                                         "the agent runs without --encrypt or --keyring-file"));
+            } else if (leaving_) {
+                co_await reply(s, refuse(rpc_errc::shutting_down, "the agent is leaving"));
+            } else {
+                arm(keys_call_timeout + request_deadline);
+                std::string answer = co_await keys_everywhere(std::move(*k));
+                co_await reply(s, std::move(answer));
+            }
         } else if (auto* j = std::get_if<join_request>(&*req)) {
             if (leaving_) {
                 co_await reply(s, refuse(rpc_errc::shutting_down, "the agent is leaving"));
@@ -392,7 +512,10 @@ private:
 
     boost::asio::io_context& ctx_;
     agent_options opts_;
+    std::shared_ptr<cohort::keyring> keyring_;  // null without encryption
+    bool encrypt_ignored_ = false;              // --encrypt given, the keyring file used
     std::unique_ptr<cohort::node> node_;
+    std::unique_ptr<cohort::router> router_;    // after node_: destroyed first
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer leave_bound_timer_;

@@ -4,9 +4,10 @@
 #ifndef COHORT_EXAMPLES_COHORT_NODE_CLIENT_HPP
 #define COHORT_EXAMPLES_COHORT_NODE_CLIENT_HPP
 
-// `cohort-node members|join|leave`: one request to an agent's RPC address,
-// one answer, printed. Exit status: 0 done, 1 the agent refused or could not
-// be reached (the reason on stderr).
+// `cohort-node members|join|leave|keys`: one request to an agent's RPC
+// address, one answer, printed (and `keygen`, which needs no agent). Exit
+// status: 0 done, 1 the agent refused or could not be reached (the reason on
+// stderr), or for keys, some member did not answer or failed.
 
 #include "options.hpp"
 #include "rpc.hpp"
@@ -19,6 +20,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -94,12 +97,64 @@ inline std::string json_text(boost::json::value const* v) {
     return boost::json::serialize(*v);
 }
 
-/// Runs members, join or leave; returns the exit status.
+/// Prints a keys answer as serf does; returns the exit status.
+inline int print_keys(key_op op, boost::json::object const& a) {
+    auto const count = [&](char const* f) {
+        auto const* v = a.if_contains(f);
+        return v && v->is_int64() ? v->get_int64() : (v && v->is_uint64() ? static_cast<std::int64_t>(v->get_uint64()) : -1);
+    };
+    auto const nodes = count("nodes"), responses = count("responses");
+    std::size_t errors = 0;
+    if (auto const* e = a.if_contains("errors"); e && e->is_object()) {
+        errors = e->get_object().size();
+        for (auto const& kv : e->get_object())
+            std::cerr << "cohort-node keys: " << std::string_view(kv.key()) << ": "
+                      << json_text(&kv.value()) << '\n';
+    }
+    std::cout << to_string(op) << ": " << responses << "/" << nodes << " members answered, "
+              << errors << " failed\n";
+    if (op == key_op::list) {
+        auto const* ps = a.if_contains("primary_keys");
+        if (auto const* ks = a.if_contains("keys"); ks && ks->is_object())
+            for (auto const& kv : ks->get_object()) {
+                std::int64_t primary = 0;
+                if (ps && ps->is_object())
+                    if (auto const* p = ps->get_object().if_contains(kv.key()); p && p->is_int64())
+                        primary = p->get_int64();
+                std::cout << "  " << std::string_view(kv.key()) << "  " << json_text(&kv.value())
+                          << "/" << nodes << "  primary on " << primary << '\n';
+            }
+    }
+    return nodes >= 0 && responses == nodes && errors == 0 ? 0 : 1;
+}
+
+/// A fresh 32-byte key, base64; empty if the system's random source failed.
+inline std::string generate_key() {
+    std::array<std::byte, 32> key{};
+    if (!cohort::detail::random_bytes(key)) return {};
+    auto text = cohort::encode_key(key);
+    cohort::detail::wipe(key);
+    return text;
+}
+
+/// Runs members, join, leave, keys or keygen; returns the exit status.
 inline int run_client(client_options const& o) {
     using namespace std::chrono_literals;
+    if (o.command == "keygen") {
+        auto const key = generate_key();
+        if (key.empty()) {
+            std::cerr << "cohort-node keygen: no random bytes from the system\n";
+            return 1;
+        }
+        std::cout << key << '\n';
+        return 0;
+    }
     request req;
     auto timeout = 10'000ms;
-    if (o.command == "members") {
+    if (o.command == "keys") {
+        req = *o.keys;
+        timeout = 30'000ms;  // longer than the agent's wait for the slowest member
+    } else if (o.command == "members") {
         req = members_request{};
     } else if (o.command == "join") {
         req = join_request{o.seeds};
@@ -122,6 +177,7 @@ inline int run_client(client_options const& o) {
         std::cout << "left gracefully; the agent is stopping\n";
         return 0;
     }
+    if (o.command == "keys") return print_keys(o.keys->op, *answer);
 
     // members: filter, then print as JSON or as aligned columns
     boost::json::array kept;

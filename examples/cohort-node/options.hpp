@@ -39,9 +39,12 @@ inline constexpr std::string_view usage_text = R"(usage:
                     [--seeds HOST:PORT,...] [--label LABEL] [--profile lan|wan|local]
                     [--tag KEY=VALUE]... [--acceptable-pause MS] [--rpc HOST:PORT]
                     [--retry-interval MS] [--retry-max N]
+                    [--encrypt BASE64KEY] [--keyring-file PATH]
   cohort-node members [--rpc HOST:PORT] [--json] [--status STATE] [--name NAME]
   cohort-node join [--rpc HOST:PORT] HOST:PORT[,HOST:PORT...]...
   cohort-node leave [--rpc HOST:PORT]
+  cohort-node keys [--rpc HOST:PORT] --install KEY | --use KEY | --remove KEY | --list
+  cohort-node keygen
 
   agent    runs a cluster member and prints its events, one per line:
            <ISO 8601 UTC time> hlc=<HLC time> <event> <fields>
@@ -50,6 +53,10 @@ inline constexpr std::string_view usage_text = R"(usage:
            STATE is joining, active, unknown (suspected), failed or leaving (left gracefully)
   join     asks the agent to join a cluster through these seeds
   leave    asks the agent to leave gracefully; the agent then exits
+  keys     installs, uses (as primary), removes or lists encryption keys on every member
+           through the agent, as `serf keys`; prints how many members answered and, per
+           key, on how many it is installed; exits 1 unless every member answered
+  keygen   prints a new random 32-byte key, base64 (for --encrypt and keys --install)
 
   --acceptable-pause  silence the phi-accrual detector tolerates beyond the usual heartbeat
            interval before it gives up on a member, in ms (the profile's by default: lan 0,
@@ -57,6 +64,11 @@ inline constexpr std::string_view usage_text = R"(usage:
   --retry-interval, --retry-max  retry-join, as serf's: a join through --seeds that finds
            no seed is tried again every MS milliseconds (default 30000), at most N attempts
            in all (default 0: until it succeeds); each failed attempt is logged
+  --encrypt  seals all cluster traffic with this AES key (base64 of 16, 24 or 32 bytes,
+           as `serf agent -encrypt`); members without it cannot join or be heard
+  --keyring-file  keeps the keys in PATH (JSON array of base64 keys, primary first, mode
+           0600) and rewrites it after every keys command; a new PATH needs --encrypt for
+           its first key, an existing one is used as is (--encrypt is then ignored)
 
 defaults: --bind 127.0.0.1:7946, --rpc 127.0.0.1:7373, --profile lan
 Port 0 in --bind or --rpc picks a free port; the agent_started line shows the one chosen.
@@ -75,6 +87,8 @@ struct agent_options {
     std::optional<std::chrono::milliseconds> acceptable_pause;
     boost::asio::ip::tcp::endpoint rpc{boost::asio::ip::address_v4::loopback(), 7373};
     cohort::join_retry retry_join{std::chrono::seconds(30), 0};
+    std::optional<std::string> encrypt;       // a base64 key, checked
+    std::optional<std::string> keyring_file;
 
     cohort::membership_config membership() const {
         auto c = profile == "wan"     ? cohort::membership_config::wan()
@@ -87,12 +101,13 @@ struct agent_options {
 };
 
 struct client_options {
-    std::string command;  // members, join or leave
+    std::string command;  // members, join, leave, keys or keygen
     boost::asio::ip::tcp::endpoint rpc{boost::asio::ip::address_v4::loopback(), 7373};
     bool json = false;
     std::optional<cohort::node_state> status;
     std::optional<std::string> name;
     std::vector<cohort::peer_address> seeds;
+    std::optional<keys_request> keys;
 };
 
 struct help_request {};
@@ -147,7 +162,7 @@ inline boost::system::result<command_line, std::string> parse_command_line(
     std::span<char const* const> args) {
     using R = boost::system::result<command_line, std::string>;
     auto const fail = [](std::string m) { return R(boost::system::in_place_error, std::move(m)); };
-    if (args.empty()) return fail("a command is required: agent, members, join or leave");
+    if (args.empty()) return fail("a command is required: agent, members, join, leave, keys or keygen");
     std::string_view const command = args[0];
     if (command == "-h" || command == "--help" || command == "help") return help_request{};
 
@@ -158,7 +173,9 @@ inline boost::system::result<command_line, std::string> parse_command_line(
     };
     std::vector<item> items;
     std::vector<std::string_view> positional;
-    auto const is_flag = [](std::string_view k) { return k == "--json" || k == "--help"; };
+    auto const is_flag = [](std::string_view k) {
+        return k == "--json" || k == "--help" || k == "--list";
+    };
     for (std::size_t i = 1; i < args.size(); ++i) {
         std::string_view a = args[i];
         if (!a.starts_with("--")) {
@@ -233,6 +250,16 @@ inline boost::system::result<command_line, std::string> parse_command_line(
                 if (eq == std::string_view::npos || eq == 0)
                     return fail("--tag " + std::string(v) + ": must be KEY=VALUE");
                 o.tags.push_back({std::string(v.substr(0, eq)), std::string(v.substr(eq + 1))});
+            } else if (it.key == "--encrypt") {
+                auto key = cohort::decode_key(v);
+                if (!key)
+                    return fail("--encrypt: must be a base64 key of 16, 24 or 32 bytes "
+                                "(cohort-node keygen prints one)");
+                cohort::detail::wipe(*key);
+                o.encrypt = std::string(v);
+            } else if (it.key == "--keyring-file") {
+                if (v.empty()) return fail("--keyring-file: needs a path");
+                o.keyring_file = std::string(v);
             } else if (it.key == "--rpc") {
                 auto e = detail::parse_endpoint<boost::asio::ip::tcp::endpoint>(it.key, v, true);
                 if (!e) return fail(e.error());
@@ -292,7 +319,50 @@ inline boost::system::result<command_line, std::string> parse_command_line(
         }
         return command_line{std::move(o)};
     }
-    return fail("unknown command \"" + std::string(command) + "\": agent, members, join or leave");
+    if (command == "keygen") {
+        if (!items.empty() || !positional.empty()) return fail("keygen takes no argument");
+        client_options o;
+        o.command = "keygen";
+        return command_line{std::move(o)};
+    }
+
+    if (command == "keys") {
+        client_options o;
+        o.command = "keys";
+        if (!positional.empty())
+            return fail("keys takes no positional argument (got \"" + std::string(positional[0]) +
+                        "\")");
+        for (auto const& it : items) {
+            if (it.key == "--rpc") {
+                if (!it.value) return fail("--rpc needs a value");
+                auto e = detail::parse_endpoint<boost::asio::ip::tcp::endpoint>(it.key, *it.value, false);
+                if (!e) return fail(e.error());
+                o.rpc = *e;
+                continue;
+            }
+            std::optional<key_op> op;
+            if (it.key == "--install") op = key_op::install;
+            else if (it.key == "--use") op = key_op::use;
+            else if (it.key == "--remove") op = key_op::remove;
+            else if (it.key == "--list") op = key_op::list;
+            if (!op) return fail("keys: unknown option " + std::string(it.key));
+            if (o.keys) return fail("keys: give one of --install, --use, --remove or --list");
+            if (*op == key_op::list) {
+                if (it.value) return fail("--list takes no value");
+                o.keys = keys_request{*op, {}};
+                continue;
+            }
+            auto key = cohort::decode_key(*it.value);
+            if (!key)
+                return fail(std::string(it.key) + ": must be a base64 key of 16, 24 or 32 bytes");
+            cohort::detail::wipe(*key);
+            o.keys = keys_request{*op, std::string(*it.value)};
+        }
+        if (!o.keys) return fail("keys: give one of --install, --use, --remove or --list");
+        return command_line{std::move(o)};
+    }
+    return fail("unknown command \"" + std::string(command) +
+                "\": agent, members, join, leave, keys or keygen");
 }
 
 } // namespace cohort_node

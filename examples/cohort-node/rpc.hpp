@@ -10,7 +10,10 @@
 //   request  := {"cmd": "members"}
 //             | {"cmd": "join", "seeds": ["host:port", ...]}   1..max_seeds numeric addresses
 //             | {"cmd": "leave"}
+//             | {"cmd": "keys", "op": "install"|"use"|"remove", "key": BASE64}
+//             | {"cmd": "keys", "op": "list"}
 //   response := {"ok": true, ...}                      members: "self", "leader", "members"
+//                                                      keys: keys.hpp's keys_summary
 //             | {"ok": false, "error": CODE, "detail": TEXT}
 //
 // The agent treats every request as hostile: a line longer than
@@ -19,6 +22,8 @@
 // repeated ones Boost.JSON keeps the last), a field of the wrong type, an
 // unknown command and a bad seed each give their own error code; nothing
 // throws out of parse_request.
+
+#include "keys.hpp"
 
 #include <cohort/membership/member.hpp>
 #include <cohort/node.hpp>
@@ -54,6 +59,8 @@ inline constexpr std::string_view busy = "busy";
 inline constexpr std::string_view shutting_down = "shutting_down";
 inline constexpr std::string_view join_failed = "join_failed";
 inline constexpr std::string_view leave_failed = "leave_failed";
+inline constexpr std::string_view bad_key = "bad_key";
+inline constexpr std::string_view encryption_disabled = "encryption_disabled";
 } // namespace rpc_errc
 
 struct members_request {};
@@ -61,7 +68,7 @@ struct join_request {
     std::vector<cohort::peer_address> seeds;
 };
 struct leave_request {};
-using request = std::variant<members_request, join_request, leave_request>;
+using request = std::variant<members_request, join_request, leave_request, keys_request>;
 
 struct rpc_error {
     std::string_view code;  // one of rpc_errc
@@ -142,7 +149,13 @@ inline boost::system::result<request, rpc_error> parse_request(std::string_view 
         }
         return request{std::move(j)};
     }
-    return fail(rpc_errc::unknown_command, "known commands: members, join, leave");
+    if (cmd == "keys") {
+        if (auto r = allow_only({"cmd", "op", "key"}); !r) return r.error();
+        auto k = parse_keys_fields(*obj);
+        if (!k) return fail(rpc_errc::bad_key, k.error());
+        return request{std::move(*k)};
+    }
+    return fail(rpc_errc::unknown_command, "known commands: members, join, leave, keys");
 }
 
 /// The request line for a command (what the client sends).
@@ -155,6 +168,10 @@ inline std::string serialize(request const& r) {
                 o["cmd"] = "members";
             } else if constexpr (std::is_same_v<T, leave_request>) {
                 o["cmd"] = "leave";
+            } else if constexpr (std::is_same_v<T, keys_request>) {
+                o["cmd"] = "keys";
+                o["op"] = to_string(x.op);
+                if (x.op != key_op::list) o["key"] = x.key;
             } else {
                 o["cmd"] = "join";
                 boost::json::array seeds;

@@ -9,7 +9,12 @@
 #   5. SIGTERM does the same (graceful leave, exit 0);
 #   6. bad command lines exit with status 2;
 #   7. retry-join: an agent whose seed is not up yet logs each failed attempt
-#      and joins once the seed starts.
+#      and joins once the seed starts;
+#   8. encryption: three agents with --encrypt converge, a fourth with another
+#      key never appears in their members; `keys --list` shows the key on 3/3;
+#      a rotation (install, use, remove) through `keys` keeps all three and
+#      rewrites the 0600 keyring file; keys on a plaintext agent, a keyring
+#      file readable by others and bad keys are refused.
 # Ports are chosen by the agents (port 0) and read from their first line, so
 # the test never talks to a stranger. Every wait is bounded; only the PIDs this
 # script started are signalled.
@@ -173,6 +178,63 @@ check "retry-join: a failed attempt is logged" \
 start_agent 5 "" --bind "127.0.0.1:$port" || exit 1
 check "retry-join: the agent joins once its seed is up" wait_until 25 all_active 2 4 5
 check "retry-join: no join_failed line (it kept trying)" bash -c "! grep -q ' join_failed ' '$TMP/agent-4.log'"
+
+# ---- 8. encryption and keys
+K1=$("$BIN" keygen); K2=$("$BIN" keygen); K3=$("$BIN" keygen)
+check "keygen prints distinct 32-byte base64 keys" \
+  bash -c "[[ '$K1' != '$K2' ]] && [[ \$(printf %s '$K1' | base64 -d | wc -c) -eq 32 ]]"
+RING="$TMP/ring6.json"
+start_agent 6 "" --encrypt "$K1" --keyring-file "$RING" || exit 1
+start_agent 7 "${GOSSIP[6]}" --encrypt "$K1" || exit 1
+start_agent 8 "${GOSSIP[6]}" --encrypt "$K1" || exit 1
+start_agent 9 "${GOSSIP[6]}" --encrypt "$K2" --retry-interval 500 || exit 1
+check "encrypt: three agents with the key converge" wait_until 20 all_active 3 6 7 8
+sleep 3  # the stranger has had six join attempts by now
+never_listed() { # name agents...
+  local name=$1 i; shift
+  for i in "$@"; do [[ -z $(members "$i" --name "$name") ]] || return 1; done
+}
+check "encrypt: the agent with another key is in none of their members" never_listed t9 6 7 8
+check "encrypt: and sees only itself" test "$(members 9 | wc -l)" -eq 1
+keys() { "$BIN" keys --rpc "${RPC[$1]}" "${@:2}" 2>"$TMP/keys.err"; }
+check "keys --list: the key on 3/3 members, primary on 3" \
+  bash -c "'$BIN' keys --rpc ${RPC[7]} --list | grep -qF '  $K1  3/3  primary on 3'"
+check "the keyring file has mode 600 and holds the key" \
+  bash -c "[[ \$(stat -c %a '$RING') == 600 ]] && grep -qF '$K1' '$RING'"
+check "keys --install a new key: 3/3 answered" keys 6 --install "$K3"
+check "keys --use it: 3/3 answered" keys 7 --use "$K3"
+check "keys --remove the old key: 3/3 answered" keys 8 --remove "$K1"
+only_new_key() {
+  local out
+  out=$(keys 6 --list) || return 1
+  grep -qF "  $K3  3/3  primary on 3" <<<"$out" && ! grep -qF "$K1" <<<"$out"
+}
+check "after the rotation only the new key is listed, primary on 3/3" only_new_key
+check "the rotation failed no one (3 active on each)" all_active 3 6 7 8
+check "the keyring file was rewritten with the new key only" \
+  bash -c "grep -qF '$K3' '$RING' && ! grep -qF '$K1' '$RING' && [[ \$(stat -c %a '$RING') == 600 ]]"
+removing_primary_fails() { ! keys 6 --remove "$K3" >/dev/null && grep -q 'primary key' "$TMP/keys.err"; }
+check "keys --remove of the primary fails on every member (exit 1)" removing_primary_fails
+plaintext_refuses() { ! keys 0 --list >/dev/null && grep -q 'encryption_disabled' "$TMP/keys.err"; }
+check "keys on an agent without encryption exits 1 (encryption_disabled)" plaintext_refuses
+silent_member_fails() {
+  ! keys 6 --list >/dev/null && grep -q '^cohort-node keys: t8: ' "$TMP/keys.err"
+}
+ours "${PIDS[8]}" 8 && kill -STOP "${PIDS[8]}"
+check "keys exits 1 and names the member that did not answer (t8 stopped)" silent_member_fails
+ours "${PIDS[8]}" 8 && kill -CONT "${PIDS[8]}"
+printf '["%s"]\n' "$K1" >"$TMP/open-ring.json"; chmod 644 "$TMP/open-ring.json"
+"$BIN" agent --name t10 --bind 127.0.0.1:0 --rpc 127.0.0.1:0 --keyring-file "$TMP/open-ring.json" \
+  >"$TMP/agent-10.log" 2>&1 </dev/null; rc=$?
+check "a keyring file readable by others is refused (exit 1, chmod 600)" \
+  bash -c "[[ $rc -eq 1 ]] && grep -q 'chmod 600' '$TMP/agent-10.log'"
+"$BIN" agent --name t11 --bind 127.0.0.1:0 --rpc 127.0.0.1:0 --encrypt 'not-a-key' >/dev/null 2>&1; rc=$?
+check "--encrypt with a bad key exits 2" test "$rc" -eq 2
+"$BIN" keys --install 'c2hvcnQ=' >/dev/null 2>&1; rc=$?
+check "keys --install of a 5-byte key exits 2" test "$rc" -eq 2
+"$BIN" agent --name t12 --bind 127.0.0.1:0 --rpc 127.0.0.1:0 --keyring-file "$TMP/none.json" \
+  >/dev/null 2>&1; rc=$?
+check "a missing keyring file without --encrypt exits 1" test "$rc" -eq 1
 
 echo "$FAILS failure(s)"
 (( FAILS == 0 ))

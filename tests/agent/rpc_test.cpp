@@ -10,6 +10,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <random>
 #include <set>
 #include <string>
@@ -30,6 +35,10 @@ cn::command_line parse_ok(std::vector<char const*> args) {
     BOOST_REQUIRE_MESSAGE(r, (r ? std::string() : r.error()));
     return *r;
 }
+
+// Two 32-byte keys, base64.
+constexpr std::string_view key_a = "Ct2L52GD6HaeJJH1az0R/8KGfBmqnbMTYylAAgvNe7c=";
+constexpr std::string_view key_b = "mV1P8dwZ+xYS7sWYugosIMND6Mw+/8g6wNstQwf8EzM=";
 
 std::string parse_error(std::vector<char const*> args) {
     auto r = cn::parse_command_line(args);
@@ -106,13 +115,15 @@ BOOST_AUTO_TEST_CASE(mutated_requests_never_escape) {
         cn::serialize(cn::members_request{}),
         cn::serialize(cn::leave_request{}),
         cn::serialize(cn::join_request{{{"127.0.0.1", 7946}, {"::1", 7000}}}),
+        cn::serialize(cn::keys_request{cn::key_op::install, std::string(key_a)}),
     };
     std::set<std::string_view> const known = {"ok",
                                               cn::rpc_errc::line_too_long,
                                               cn::rpc_errc::bad_json,
                                               cn::rpc_errc::bad_request,
                                               cn::rpc_errc::unknown_command,
-                                              cn::rpc_errc::bad_seed};
+                                              cn::rpc_errc::bad_seed,
+                                              cn::rpc_errc::bad_key};
     std::mt19937_64 rng(20261122);
     std::size_t ok = 0;
     for (int i = 0; i < 20000; ++i) {
@@ -217,3 +228,161 @@ BOOST_AUTO_TEST_CASE(client_command_lines) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- keys -----------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(keys_requests_parse_and_refuse_bad_keys) {
+    auto r = cn::parse_request(R"({"cmd":"keys","op":"install","key":"Ct2L52GD6HaeJJH1az0R/8KGfBmqnbMTYylAAgvNe7c="})");
+    BOOST_REQUIRE(r);
+    auto const& k = std::get<cn::keys_request>(*r);
+    BOOST_TEST((k.op == cn::key_op::install));
+    BOOST_TEST(k.key == key_a);
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":"list"})") == "ok");
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":"list","key":"Ct2L52GD6HaeJJH1az0R/8KGfBmqnbMTYylAAgvNe7c="})") == cn::rpc_errc::bad_key);
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":"install"})") == cn::rpc_errc::bad_key);
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":"install","key":"c2hvcnQ="})") == cn::rpc_errc::bad_key);
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":"install","key":"!!!"})") == cn::rpc_errc::bad_key);
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":"rotate","key":"c2hvcnQ="})") == cn::rpc_errc::bad_key);
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":7})") == cn::rpc_errc::bad_key);
+    BOOST_TEST(code_of(R"({"cmd":"keys","op":"list","x":1})") == cn::rpc_errc::bad_request);
+    // the round trip, and the peer payload's own parser
+    for (auto op : {cn::key_op::install, cn::key_op::use, cn::key_op::remove, cn::key_op::list}) {
+        cn::keys_request const req{op, op == cn::key_op::list ? std::string() : std::string(key_b)};
+        auto line = cn::serialize(req);
+        line.pop_back();
+        auto back = cn::parse_request(line);
+        BOOST_REQUIRE(back);
+        BOOST_TEST((std::get<cn::keys_request>(*back).op == op));
+        auto const payload = cn::serialize_keys_payload(req);
+        auto peer = cn::parse_keys_payload(std::as_bytes(std::span(payload)));
+        BOOST_REQUIRE(peer);
+        BOOST_TEST((peer->op == op));
+        BOOST_TEST(peer->key == req.key);
+    }
+    std::string_view const junk[] = {"", "[]", "{\"op\":\"list\",\"cmd\":\"x\"}", "{\"op\":1}", "\xff\xfe"};
+    for (auto j : junk) BOOST_TEST(!cn::parse_keys_payload(std::as_bytes(std::span(j))));
+}
+
+BOOST_AUTO_TEST_CASE(keys_requests_change_the_keyring_as_serf_does) {
+    cohort::keyring ring;
+    BOOST_REQUIRE(ring.install(key_a));
+    BOOST_TEST(cn::apply_keys_request(ring, {cn::key_op::install, std::string(key_b)}).has_value());
+    BOOST_TEST(ring.size() == 2u);
+    // the primary cannot go; a key never installed cannot be used
+    auto const no = cn::apply_keys_request(ring, {cn::key_op::remove, std::string(key_a)});
+    BOOST_REQUIRE(!no);
+    BOOST_TEST(no.error().find("primary") != std::string::npos);
+    cohort::keyring other;
+    BOOST_REQUIRE(other.install(key_b));
+    BOOST_TEST(!cn::apply_keys_request(other, {cn::key_op::use, std::string(key_a)}));
+    BOOST_TEST(cn::apply_keys_request(ring, {cn::key_op::use, std::string(key_b)}).has_value());
+    BOOST_TEST(cn::apply_keys_request(ring, {cn::key_op::remove, std::string(key_a)}).has_value());
+    // removing again succeeds: a rotation step can be re-run after a partial failure
+    BOOST_TEST(cn::apply_keys_request(ring, {cn::key_op::remove, std::string(key_a)}).has_value());
+    BOOST_TEST(ring.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(keys_answers_add_up_per_key_and_name_the_silent) {
+    cohort::keyring one, two;
+    BOOST_REQUIRE(one.install(key_a));
+    BOOST_REQUIRE(two.install(key_a));
+    BOOST_REQUIRE(two.install(key_b));
+    cn::keys_summary sum;
+    sum.nodes = 4;
+    sum.add("n1", cn::keys_answer(one, {}));
+    sum.add("n2", cn::keys_answer(two, {}));
+    sum.add("n3", cn::keys_answer(two, boost::system::result<void, std::string>(
+                                           boost::system::in_place_error, "no such key")));
+    sum.add("n4", std::nullopt, "call timed out");
+    BOOST_TEST(sum.responses == 3u);
+    BOOST_TEST(sum.keys[std::string(key_a)] == 3u);
+    BOOST_TEST(sum.keys[std::string(key_b)] == 2u);
+    BOOST_TEST(sum.primary_keys[std::string(key_a)] == 3u);
+    BOOST_TEST(sum.errors.size() == 2u);
+    BOOST_TEST(sum.errors["n3"] == "no such key");
+    BOOST_TEST(sum.errors["n4"] == "call timed out");
+    BOOST_TEST(!sum.complete());
+    cn::keys_summary bad;
+    bad.nodes = 1;
+    bad.add("n9", std::string_view("{\"keys\":[]}"));
+    BOOST_TEST(bad.errors["n9"] == "unreadable answer");
+    cn::keys_summary fine;
+    fine.nodes = 1;
+    fine.add("n1", cn::keys_answer(one, {}));
+    BOOST_TEST(fine.complete());
+}
+
+BOOST_AUTO_TEST_CASE(the_keyring_file_is_0600_round_trips_and_refuses_bad_files) {
+    namespace fs = std::filesystem;
+    auto const dir = fs::temp_directory_path() / ("cohort-ring-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    auto const path = (dir / "ring.json").string();
+    cohort::keyring ring;
+    BOOST_REQUIRE(ring.install(key_a));
+    BOOST_REQUIRE(ring.install(key_b));
+    BOOST_REQUIRE(ring.use(key_b));
+    ::umask(0);  // the file must be 0600 whatever the umask
+    BOOST_REQUIRE(cn::save_keyring_file(path, ring));
+    ::umask(022);
+    BOOST_TEST(((fs::status(path).permissions() & fs::perms::all) ==
+                (fs::perms::owner_read | fs::perms::owner_write)));
+    BOOST_TEST(!fs::exists(path + ".tmp"));
+    auto back = cn::load_keyring_file(path);
+    BOOST_REQUIRE_MESSAGE(back, (back ? std::string() : back.error()));
+    auto const loaded = (*back)->list();  // the primary first, as written
+    BOOST_REQUIRE(loaded.size() == 2u);
+    BOOST_TEST(loaded[0].key == key_b);
+    BOOST_TEST(loaded[0].primary);
+    BOOST_TEST(loaded[1].key == key_a);
+    BOOST_TEST(!loaded[1].primary);
+
+    auto const refused = [&](std::string const& text, std::string_view why,
+                             fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {
+        auto const p = (dir / "bad.json").string();
+        fs::remove(p);
+        { std::ofstream(p) << text; }
+        fs::permissions(p, perms);
+        auto r = cn::load_keyring_file(p);
+        BOOST_TEST_MESSAGE(text.substr(0, 40) << " -> " << (r ? std::string("loaded") : r.error()));
+        return !r && r.error().find(why) != std::string::npos;
+    };
+    std::string const good = "[\"" + std::string(key_a) + "\"]";
+    BOOST_TEST(refused(good, "chmod 600", fs::perms::owner_read | fs::perms::group_read));
+    BOOST_TEST(refused("{}", "JSON array"));
+    BOOST_TEST(refused("[", "JSON array"));
+    BOOST_TEST(refused("[]", "1 to 64"));
+    BOOST_TEST(refused("[1]", "string"));
+    BOOST_TEST(refused("[\"c2hvcnQ=\"]", "key 1"));
+    BOOST_TEST(refused(std::string(70000, ' '), "64 KiB"));
+    BOOST_TEST(!cn::load_keyring_file((dir / "missing.json").string()));
+    // nothing to write: refused before a byte is written
+    cohort::keyring empty;
+    auto const never = (dir / "never.json").string();
+    BOOST_TEST(!cn::save_keyring_file(never, empty));
+    BOOST_TEST(!fs::exists(never));
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(keys_and_encrypt_command_lines) {
+    auto cl = parse_ok({"keys", "--install", key_a.data(), "--rpc", "127.0.0.1:9000"});
+    auto const& c = std::get<cn::client_options>(cl);
+    BOOST_TEST(c.command == "keys");
+    BOOST_REQUIRE(c.keys);
+    BOOST_TEST((c.keys->op == cn::key_op::install));
+    BOOST_TEST(c.keys->key == key_a);
+    BOOST_TEST((std::get<cn::client_options>(parse_ok({"keys", "--list"})).keys->op == cn::key_op::list));
+    BOOST_TEST(parse_error({"keys"}).find("one of") != std::string::npos);
+    BOOST_TEST(parse_error({"keys", "--list", "--use", key_a.data()}).find("one of") != std::string::npos);
+    BOOST_TEST(parse_error({"keys", "--use", "c2hvcnQ="}).find("16, 24 or 32") != std::string::npos);
+    BOOST_TEST(parse_error({"keys", "--rotate", key_a.data()}).find("unknown option") != std::string::npos);
+    BOOST_TEST(std::get<cn::client_options>(parse_ok({"keygen"})).command == "keygen");
+    BOOST_TEST(parse_error({"keygen", "x"}).find("no argument") != std::string::npos);
+
+    auto ag = parse_ok({"agent", "--name", "a", "--encrypt", key_a.data(), "--keyring-file", "/tmp/r"});
+    auto const& a = std::get<cn::agent_options>(ag);
+    BOOST_TEST(*a.encrypt == key_a);
+    BOOST_TEST(*a.keyring_file == "/tmp/r");
+    BOOST_TEST(parse_error({"agent", "--name", "a", "--encrypt", "c2hvcnQ="}).find("keygen") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "a", "--keyring-file="}).find("path") != std::string::npos);
+}
