@@ -261,6 +261,21 @@ BOOST_AUTO_TEST_CASE(keys_requests_parse_and_refuse_bad_keys) {
     }
     std::string_view const junk[] = {"", "[]", "{\"op\":\"list\",\"cmd\":\"x\"}", "{\"op\":1}", "\xff\xfe"};
     for (auto j : junk) BOOST_TEST(!cn::parse_keys_payload(std::as_bytes(std::span(j))));
+    // a peer's body is hostile: seeded mutations never throw, and parse only to valid requests
+    std::mt19937_64 rng(20261207);
+    auto const base = cn::serialize_keys_payload({cn::key_op::remove, std::string(key_a)});
+    std::size_t parsed = 0;
+    for (int i = 0; i < 5000; ++i) {
+        std::string s = base;
+        for (int e = 0; e < 1 + static_cast<int>(rng() % 3) && !s.empty(); ++e)
+            s[rng() % s.size()] = static_cast<char>(rng() & 0xff);
+        boost::system::result<cn::keys_request, std::string> r = std::string();
+        BOOST_REQUIRE_NO_THROW(r = cn::parse_keys_payload(std::as_bytes(std::span(s))));
+        if (!r) continue;
+        ++parsed;
+        if (r->op != cn::key_op::list) BOOST_TEST(cohort::decode_key(r->key).has_value());
+    }
+    BOOST_TEST(parsed < 5000u);
 }
 
 BOOST_AUTO_TEST_CASE(keys_requests_change_the_keyring_as_serf_does) {
