@@ -221,7 +221,9 @@ BOOST_AUTO_TEST_CASE(upshift_switches_let_plaintext_and_sealed_nodes_talk) {
     cfg.verify_incoming = false;
     cfg.verify_outgoing = false;
     cohort::secure_channel plain_sender(cfg);
-    BOOST_TEST(plain_sender.overhead() == 0u);
+    // reserved even while sending plaintext: sealing may be turned on at run time
+    BOOST_TEST(plain_sender.overhead() ==
+               cohort::sealed_overhead(security_mode::encrypt) + cohort::primary_id_size);
     bytes out;
     BOOST_REQUIRE(!plain_sender.seal(message(40), out));
     BOOST_TEST(out == message(40));
@@ -242,6 +244,58 @@ BOOST_AUTO_TEST_CASE(upshift_switches_let_plaintext_and_sealed_nodes_talk) {
     cohort::secure_channel verifying(config(ring));
     BOOST_TEST(verifying.open(out).error() == cohort::error::plaintext_refused);
     BOOST_TEST(verifying.counters().plaintext_refused == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(set_verify_switches_a_running_channel_without_a_new_one) {
+    auto ring = ring_with({key_of(7)});
+    auto cfg = config(ring);
+    cfg.verify_incoming = false;
+    cfg.verify_outgoing = false;
+    cohort::secure_channel ch(cfg), peer(config(ring));
+    bytes out;
+    BOOST_REQUIRE(!ch.seal(message(40), out));
+    BOOST_TEST(out == message(40));
+    BOOST_TEST(ch.open(message(40)).has_value());
+
+    // step 2: seals, still accepts plaintext
+    BOOST_REQUIRE(!ch.set_verify(false, true));
+    BOOST_TEST(ch.config().verify_outgoing);
+    out.clear();
+    BOOST_REQUIRE(!ch.seal(message(40), out));
+    BOOST_TEST(cohort::looks_sealed(out));
+    BOOST_TEST(opens_to(peer, out, message(40)));
+    BOOST_TEST(ch.open(message(40)).has_value());
+    BOOST_TEST(ch.counters().accepted_plaintext == 2u);
+    // step 3: refuses plaintext
+    BOOST_REQUIRE(!ch.set_verify(true, true));
+    BOOST_TEST(ch.open(message(40)).error() == cohort::error::plaintext_refused);
+    BOOST_TEST(ch.counters().plaintext_refused == 1u);
+    BOOST_TEST(ch.counters().sent_plaintext == 1u);
+    BOOST_TEST(ch.counters().sealed == 1u);
+    // and back down
+    BOOST_REQUIRE(!ch.set_verify(false, false));
+    out.clear();
+    BOOST_REQUIRE(!ch.seal(message(40), out));
+    BOOST_TEST(out == message(40));
+}
+
+BOOST_AUTO_TEST_CASE(sealing_cannot_be_turned_on_without_a_key) {
+    auto ring = std::make_shared<cohort::keyring>();
+    auto cfg = config(ring);
+    cfg.verify_incoming = false;
+    cfg.verify_outgoing = false;
+    cohort::secure_channel ch(cfg);
+    BOOST_TEST(ch.set_verify(true, true) == cohort::error::no_primary_key);
+    BOOST_TEST(!ch.config().verify_incoming);  // neither switch moved
+    BOOST_TEST(!ch.config().verify_outgoing);
+    BOOST_TEST(!ch.set_verify(true, false));  // refusing plaintext needs no key
+    BOOST_TEST(ch.config().verify_incoming);
+    // once the keyring holds a key, it can
+    BOOST_REQUIRE(ring->install(key_of(3)));
+    BOOST_TEST(!ch.set_verify(true, true));
+    bytes out;
+    BOOST_TEST(!ch.seal(message(8), out));
+    BOOST_TEST(ch.counters().seal_failures == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(admit_refuses_replays_and_stale_stamps) {

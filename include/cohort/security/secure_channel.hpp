@@ -43,8 +43,9 @@
 // other, a chance near n^2 / 2^96. Drawing per message (RAND_bytes) would cost
 // about ten times the encryption of a 64-byte message (BENCHMARKS.md).
 //
-// Not thread-safe: one channel per node, used on the node's executor. The
-// keyring it reads may change from any thread (see keyring.hpp).
+// Not thread-safe: one channel per node, used on the node's executor, and so
+// is set_verify(). The keyring it reads may change from any thread (see
+// keyring.hpp).
 
 #include <cohort/detail/string_hash.hpp>
 #include <cohort/error.hpp>
@@ -111,12 +112,30 @@ public:
     explicit secure_channel(security_config cfg)
         : cfg_(std::move(cfg)), replay_(cfg_.replay) {}
 
+    /// The configuration, with the switches as set_verify() last set them.
     security_config const& config() const noexcept { return cfg_; }
     security_counters const& counters() const noexcept { return counters_; }
 
-    /// Most bytes seal() adds to a message (0 while verify_outgoing is off).
-    std::size_t overhead() const noexcept {
-        return cfg_.verify_outgoing ? sealed_overhead(cfg_.mode) + primary_id_size : 0;
+    /// Most bytes seal() adds to a message, also while verify_outgoing is
+    /// off: sealing may be turned on at run time (set_verify), and a packet
+    /// sized for plaintext must still fit once sealed, so whoever fills a
+    /// packet budget reserves this much.
+    std::size_t overhead() const noexcept { return sealed_overhead(cfg_.mode) + primary_id_size; }
+
+    /// Turns verify_incoming and verify_outgoing on or off at run time, from
+    /// the next open() and seal(): the upshift (or downshift) of a running
+    /// cluster without a restart (security_config). Turning verify_outgoing
+    /// on needs a key to seal with: error::no_primary_key while the keyring
+    /// is empty (crypto_failure if its primary cannot be used), and then
+    /// neither switch changes.
+    boost::system::error_code set_verify(bool incoming, bool outgoing) {
+        if (outgoing) {
+            refresh();
+            if (!primary_key()) return keys_.empty() ? error::no_primary_key : error::crypto_failure;
+        }
+        cfg_.verify_incoming = incoming;
+        cfg_.verify_outgoing = outgoing;
+        return {};
     }
 
     /// Appends the sealed form of `plain` to `out` (which must not overlap

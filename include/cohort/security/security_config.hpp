@@ -31,11 +31,14 @@ struct security_config {
     /// Refuse unsealed messages (true). Turn off, as memberlist's
     /// GossipVerifyIncoming, while a running plaintext cluster upshifts:
     /// first every node accepts both, then every node seals, then every node
-    /// verifies.
+    /// verifies. Both switches are the starting state: they change at run
+    /// time, without a restart, through basic_node::set_security_verify
+    /// (secure_channel::set_verify).
     bool verify_incoming = true;
 
     /// Seal what this node sends (true). Off: send plaintext while still
-    /// opening sealed messages (memberlist's GossipVerifyOutgoing).
+    /// opening sealed messages (memberlist's GossipVerifyOutgoing); the
+    /// keyring may then be empty until it is turned on.
     bool verify_outgoing = true;
 
     /// The replay check on sealed messages.
