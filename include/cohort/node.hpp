@@ -293,6 +293,30 @@ public:
         if (virtual_time_ && loops_ > 0) timer_.cancel();
     }
 
+    /// Turns node_config::security's verify_incoming and verify_outgoing on
+    /// or off while the node runs, without a restart, from the next message
+    /// received and sent: the upshift of a running plaintext cluster. Give
+    /// every node its keyring with both off (a node started without one
+    /// needs that one restart: a keyring cannot be added to a running node),
+    /// then turn verify_outgoing on node by node (each still accepts
+    /// plaintext from the others), then verify_incoming node by node;
+    /// reverse the steps to downshift. memberlist's GossipVerifyIncoming and
+    /// GossipVerifyOutgoing need a rolling restart for each of those steps.
+    /// Errors, with neither switch changed:
+    /// boost::asio::error::operation_not_supported without a keyring;
+    /// error::no_primary_key when turning verify_outgoing on while the
+    /// keyring holds no key. Call on the executor, or before async_start
+    /// (which then checks the switches as set here), as the other
+    /// synchronous mutators; the keyring itself may change from any thread
+    /// (security/keyring.hpp).
+    boost::system::error_code set_security_verify(bool incoming, bool outgoing) {
+        if (!security_) return boost::asio::error::operation_not_supported;
+        if (auto ec = security_->set_verify(incoming, outgoing)) return ec;
+        verify_incoming_.store(incoming, std::memory_order_relaxed);
+        verify_outgoing_.store(outgoing, std::memory_order_relaxed);
+        return {};
+    }
+
     // ---- state (any thread) -----------------------------------------------------------------
 
     node_id const& local_id() const noexcept { return cfg_.id; }
@@ -364,6 +388,15 @@ public:
         }
         c.transport = t_->counters();
         return c;
+    }
+    /// Whether this node refuses unsealed messages now (node_config::security,
+    /// then set_security_verify); false without a keyring.
+    bool security_verifies_incoming() const noexcept {
+        return verify_incoming_.load(std::memory_order_relaxed);
+    }
+    /// Whether this node seals what it sends now; false without a keyring.
+    bool security_verifies_outgoing() const noexcept {
+        return verify_outgoing_.load(std::memory_order_relaxed);
     }
     /// Why the last async_start failed with error::invalid_config.
     std::optional<config_error> config_problem() const {
@@ -544,6 +577,7 @@ private:
     void make_core(std::uint64_t generation);
 
     void do_start(ec_handler h);
+    boost::system::result<void, config_error> validate_with_switches() const;
     boost::system::result<void, config_error> check_id_against_transport() const;
     boost::system::error_code check_running() const;
     void do_join(std::vector<peer_address> seeds, join_retry retry, ec_handler h);
@@ -659,6 +693,9 @@ private:
     std::optional<secure_channel> security_;  // with a keyring (node_config::security)
     std::vector<std::byte> sealed_;           // seal()'s output, swapped with the buffer sealed
     std::string peer_key_;                    // peer_key_of()'s buffer
+    // security_'s switches as set_security_verify() left them, for any thread
+    std::atomic<bool> verify_incoming_{false};
+    std::atomic<bool> verify_outgoing_{false};
     node_counters counters_;
 
     std::atomic<node_status> status_{node_status::created};

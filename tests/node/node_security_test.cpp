@@ -1,7 +1,8 @@
 // basic_node with a keyring (issue 12) on memory_network: a cluster with one
 // key forms with every message sealed; another key, no key, another label, a
 // tampered byte, a replayed or stale message are each refused and counted and
-// never join or deliver; a key rotation across a running cluster fails no one.
+// never join or deliver; a key rotation across a running cluster fails no one;
+// a running plaintext cluster upshifts to sealed node by node, no one suspected.
 #include "memory_cluster.hpp"
 
 #include <cohort/node.hpp>
@@ -11,6 +12,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 using namespace cohort_node_test;
@@ -48,7 +51,52 @@ struct keyed_cluster {
     std::size_t downs(std::size_t i) const {
         return c.count<cohort::node_down>(i, [](auto const&) { return true; });
     }
+
+    // Suspicions (node_unreachable) and downs that nodes `among` reported
+    // about one another.
+    std::size_t troubles(std::vector<std::size_t> const& among) const {
+        auto const ours = [&](cohort::node_id const& id) {
+            for (auto j : among)
+                if (id.name() == "n" + std::to_string(j)) return true;
+            return false;
+        };
+        std::size_t n = 0;
+        for (auto i : among) {
+            n += c.count<cohort::node_down>(i, [&](auto const& e) { return ours(e.id); });
+            n += c.count<cohort::node_unreachable>(i, [&](auto const& e) { return ours(e.id); });
+        }
+        return n;
+    }
+
+    // Adds a node (keys_for and extra decide its security), starts it and
+    // joins it through n0 (bounded by the join timeout); whether it got in
+    // (the join succeeded and n0 sees it active). It is stopped afterwards:
+    // gracefully if it got in, so that its leave is gossiped.
+    bool probe_joins() {
+        auto const i = c.add();
+        c.start(i);
+        std::optional<boost::system::error_code> joined;
+        c.at(i).async_join({seed_of(0)}, [&](boost::system::error_code ec) { joined = ec; });
+        auto const name = "n" + std::to_string(i);
+        auto const in = [&] {
+            for (auto const& m : c.at(0).members())
+                if (m.id.name() == name && m.state == cohort::node_state::active) return true;
+            return false;
+        };
+        c.run_until([&] { return joined && (*joined || in()); }, 15s);
+        bool const got_in = joined && !*joined && in();
+        bool stopped = false;
+        c.at(i).async_stop(got_in ? cohort::stop_mode::graceful : cohort::stop_mode::abrupt,
+                           [&](boost::system::error_code) { stopped = true; });
+        BOOST_REQUIRE(c.run_until([&] { return stopped && joined; }, 10s));
+        return got_in;
+    }
 };
+
+void switches_off(std::size_t, cohort::node_config& cfg) {
+    cfg.security.verify_incoming = false;
+    cfg.security.verify_outgoing = false;
+}
 
 } // namespace
 
@@ -225,6 +273,159 @@ BOOST_AUTO_TEST_CASE(a_member_that_missed_a_rotation_gets_back_in_while_the_old_
     k.c.stop_all();
 }
 
+// Upshift without downtime (memberlist's GossipVerifyIncoming/Outgoing,
+// without its rolling restart per step): a running cluster turns sealing on
+// node by node through set_security_verify, and no member is suspected.
+BOOST_AUTO_TEST_CASE(a_running_plaintext_cluster_upshifts_node_by_node_without_a_restart) {
+    // Every member holds the key with both switches off: the state after the
+    // one restart that gives a plaintext node its keyring (a keyring cannot
+    // be added to a running node). From here on, no restart. Probes n5..n8
+    // join later: n5 and n7 without a key, n6 and n8 with the key but both
+    // switches left off (a node that skipped the upshift).
+    std::size_t const n = 5;
+    keyed_cluster k([](std::size_t i) {
+        return i < 5 || i == 6 || i == 8 ? key_list{key_of(1)} : key_list{};
+    });
+    k.extra = switches_off;
+    auto const ids = k.c.form(n);
+    k.c.run_for(2s);
+    auto const security = [&](std::size_t i) { return k.c.at(i).counters().security; };
+    auto const step_ok = [&](std::string_view what) {
+        k.c.run_for(1s);
+        BOOST_TEST(k.c.all_see_active(ids, n), what);
+        BOOST_TEST(k.troubles(ids) == 0u, what);
+    };
+    for (auto i : ids) {
+        BOOST_TEST(!k.c.at(i).security_verifies_incoming());
+        BOOST_TEST(!k.c.at(i).security_verifies_outgoing());
+        BOOST_TEST(security(i).sent_plaintext > 0u, i);
+        BOOST_TEST(security(i).accepted_plaintext > 0u, i);
+        BOOST_TEST(security(i).sealed == 0u, i);
+    }
+    BOOST_TEST(k.probe_joins());  // n5: a plaintext cluster lets a keyless node in
+    step_ok("after n5");
+
+    // Step 1: each node seals what it sends; the others open it or, still
+    // sending plaintext, are accepted.
+    for (auto i : ids) {
+        BOOST_REQUIRE(!k.c.at(i).set_security_verify(false, true));
+        BOOST_TEST(k.c.at(i).security_verifies_outgoing());
+        step_ok("outgoing on up to n" + std::to_string(i));
+    }
+    std::vector<std::uint64_t> plaintext(n), sealed(n);
+    for (auto i : ids) {
+        plaintext[i] = security(i).sent_plaintext;
+        sealed[i] = security(i).sealed;
+    }
+    k.c.run_for(2s);
+    for (auto i : ids) {
+        BOOST_TEST(security(i).sent_plaintext == plaintext[i], i);  // everything sent is sealed
+        BOOST_TEST(security(i).sealed > sealed[i], i);
+    }
+
+    // Step 2: each node refuses plaintext, the seed last.
+    for (auto i = n - 1; i > 0; --i) {
+        BOOST_REQUIRE(!k.c.at(i).set_security_verify(true, true));
+        step_ok("incoming on down to n" + std::to_string(i));
+    }
+    // Before the last step, a node with the key that skipped the upshift
+    // still gets in through the seed, which accepts its plaintext; the
+    // verifying members already refuse it.
+    std::uint64_t refused_before = 0;
+    for (std::size_t i = 1; i < n; ++i) refused_before += security(i).plaintext_refused;
+    BOOST_TEST(k.probe_joins());  // n6
+    std::uint64_t refused_after = 0;
+    for (std::size_t i = 1; i < n; ++i) refused_after += security(i).plaintext_refused;
+    BOOST_TEST(refused_after > refused_before);
+    step_ok("after n6");
+    BOOST_REQUIRE(!k.c.at(0).set_security_verify(true, true));
+    step_ok("incoming on everywhere");
+
+    // Sealed throughout now: nothing plaintext is sent or accepted, and
+    // neither a node without the key nor one that skipped the upshift joins.
+    for (auto i : ids) {
+        plaintext[i] = security(i).sent_plaintext;
+        BOOST_TEST(k.c.at(i).security_verifies_incoming());
+    }
+    auto const accepted_by_seed = security(0).accepted_plaintext;
+    auto const refused_by_seed = security(0).plaintext_refused;
+    BOOST_TEST(!k.probe_joins());  // n7, without the key
+    auto const refused_keyless = security(0).plaintext_refused;
+    BOOST_TEST(refused_keyless > refused_by_seed);
+    BOOST_TEST(!k.probe_joins());  // n8, with the key, switches off
+    BOOST_TEST(security(0).plaintext_refused > refused_keyless);
+    BOOST_TEST(security(0).accepted_plaintext == accepted_by_seed);
+    for (auto const* name : {"n7", "n8"}) BOOST_TEST(!k.sees(0, name), name);
+    step_ok("at the end");
+    for (auto i : ids) {
+        BOOST_TEST(security(i).sent_plaintext == plaintext[i], i);
+        BOOST_TEST(k.c.at(i).counters().frames_for_packets == 0u, i);
+    }
+    k.c.stop_all();
+}
+
+// The core fills gossip packets to its budget; a packet filled while the
+// node sent plaintext must still fit once sealing is turned on, so the
+// seal's overhead is reserved from the start. A long label makes the
+// envelope large enough that a full packet plus the seal overflows the
+// transport's budget unless reserved; tag changes of many sizes fill packets.
+BOOST_AUTO_TEST_CASE(packets_filled_before_sealing_was_turned_on_still_fit_once_sealed) {
+    std::size_t const n = 5;
+    keyed_cluster k([](std::size_t) { return key_list{key_of(1)}; });
+    k.extra = [](std::size_t i, cohort::node_config& cfg) {
+        switches_off(i, cfg);
+        cfg.membership.label = std::string(195, 'L');
+    };
+    auto const ids = k.c.form(n);
+    for (auto i : ids) BOOST_REQUIRE(!k.c.at(i).set_security_verify(false, true));
+    for (std::size_t round = 0; round < 40; ++round) {
+        for (auto i : ids) {
+            std::size_t const size = 100 + (round * 37 + i * 101) % 400;
+            k.c.at(i).async_set_tags({{"pad", std::string(size, 'x')}},
+                                     [](boost::system::error_code ec) { BOOST_TEST(!ec); });
+        }
+        k.c.run_for(200ms);
+    }
+    k.c.run_for(2s);
+    BOOST_TEST(k.c.all_see_active(ids, n));
+    for (auto i : ids) {
+        auto const c = k.c.at(i).counters();
+        BOOST_TEST(c.security.sent_plaintext > 0u, i);  // from before the switch
+        BOOST_TEST(c.security.sealed > 0u, i);
+        BOOST_TEST(c.frames_for_packets == 0u, i);
+        BOOST_TEST(c.membership.rumors_sent > 0u, i);
+    }
+    k.c.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(the_switches_need_a_keyring_and_sealing_needs_a_key) {
+    // n0 without a keyring, n1 with an empty one (allowed while it sends plaintext)
+    std::vector<std::shared_ptr<cohort::keyring>> rings;
+    memory_cluster c(1, [&](cohort::node_config& cfg) {
+        if (!rings.empty()) {
+            cfg.security.keyring = std::make_shared<cohort::keyring>();
+            switches_off(0, cfg);
+        }
+        rings.push_back(cfg.security.keyring);
+    });
+    auto const ids = c.form(2);
+    BOOST_TEST(c.at(0).set_security_verify(false, false) ==
+               boost::asio::error::operation_not_supported);
+    BOOST_TEST(!c.at(0).security_verifies_outgoing());
+    BOOST_TEST(c.at(1).set_security_verify(true, true) == cohort::error::no_primary_key);
+    BOOST_TEST(!c.at(1).security_verifies_incoming());  // neither switch moved
+    BOOST_TEST(!c.at(1).security_verifies_outgoing());
+    c.run_for(2s);
+    BOOST_TEST(c.all_see_active(ids, 2));
+    BOOST_TEST(c.at(1).counters().security.seal_failures == 0u);
+    // with a key it can
+    BOOST_REQUIRE(rings[1]->install(key_of(1)));
+    BOOST_TEST(!c.at(1).set_security_verify(false, true));
+    c.run_for(1s);
+    BOOST_TEST(c.at(1).counters().security.sealed > 0u);
+    c.stop_all();
+}
+
 BOOST_AUTO_TEST_CASE(a_keyring_without_a_key_is_a_configuration_error) {
     memory_cluster c(1, [](cohort::node_config& cfg) {
         cfg.security.keyring = std::make_shared<cohort::keyring>();
@@ -235,6 +436,21 @@ BOOST_AUTO_TEST_CASE(a_keyring_without_a_key_is_a_configuration_error) {
     c.run_for(1ms);
     BOOST_REQUIRE(result);
     BOOST_TEST(*result == cohort::error::invalid_config);
+}
+
+BOOST_AUTO_TEST_CASE(switches_set_before_the_start_are_what_the_start_checks) {
+    // an empty keyring with the default switches is refused (above); turning
+    // sealing off first makes it a valid start
+    memory_cluster c(1, [](cohort::node_config& cfg) {
+        cfg.security.keyring = std::make_shared<cohort::keyring>();
+    });
+    c.add();
+    BOOST_TEST(c.at(0).security_verifies_outgoing());
+    BOOST_REQUIRE(!c.at(0).set_security_verify(true, false));
+    c.start(0);
+    BOOST_TEST(c.at(0).security_verifies_incoming());
+    BOOST_TEST(!c.at(0).security_verifies_outgoing());
+    c.stop_all();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

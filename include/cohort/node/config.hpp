@@ -64,7 +64,9 @@ struct node_config {
     /// message is encrypted (or authenticated) under its primary key, opened
     /// with any installed key and checked against replays; the membership
     /// core's packets shrink by the seal's overhead so that they still fit
-    /// membership.packet_budget.
+    /// membership.packet_budget, also while verify_outgoing is off (it may
+    /// be turned on at run time: basic_node::set_security_verify). The
+    /// keyring must hold a key unless verify_outgoing is off.
     security_config security{};
 };
 

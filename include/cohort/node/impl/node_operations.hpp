@@ -73,7 +73,10 @@ void basic_node<Transport, Codec, Clock>::make_hlc() {
 // stays refused.
 template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::make_security() {
-    if (cfg_.security.keyring) security_.emplace(cfg_.security);
+    if (!cfg_.security.keyring) return;
+    security_.emplace(cfg_.security);
+    verify_incoming_.store(cfg_.security.verify_incoming, std::memory_order_relaxed);
+    verify_outgoing_.store(cfg_.security.verify_outgoing, std::memory_order_relaxed);
 }
 
 template <transport Transport, codec Codec, wall_clock Clock>
@@ -86,7 +89,9 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::make_core(std::uint64_t generation) {
     std::uint64_t const seed =
         cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
-    // The core fills packets to its budget; the seal must still fit.
+    // The core fills packets to its budget; the seal must still fit. The
+    // whole overhead is reserved even while verify_outgoing is off, since
+    // set_security_verify may turn it on under this core.
     auto membership = cfg_.membership;
     if (security_) membership.packet_budget -= security_->overhead();
     core_ = std::make_unique<membership_protocol>(membership, cfg_.id, generation, cfg_.tags,
@@ -100,7 +105,7 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::do_start(ec_handler h) {
     if (status() != node_status::created)
         return complete(std::move(h), make_error_code(boost::asio::error::already_started));
-    auto r = validate(cfg_);
+    auto r = security_ ? validate_with_switches() : validate(cfg_);
     if (r) r = check_id_against_transport();
     if (!r) {
         {
@@ -124,6 +129,22 @@ void basic_node<Transport, Codec, Clock>::do_start(ec_handler h) {
     set_status(node_status::running);
     process();
     complete(std::move(h), boost::system::error_code{});
+}
+
+// validate(cfg_) with the security switches as set_security_verify()
+// left them: turning verify_outgoing off before the start lifts the need
+// for a primary key.
+template <transport Transport, codec Codec, wall_clock Clock>
+boost::system::result<void, config_error>
+basic_node<Transport, Codec, Clock>::validate_with_switches() const {
+    auto const& now_set = security_->config();
+    if (now_set.verify_incoming == cfg_.security.verify_incoming &&
+        now_set.verify_outgoing == cfg_.security.verify_outgoing)
+        return validate(cfg_);
+    auto cfg = cfg_;
+    cfg.security.verify_incoming = now_set.verify_incoming;
+    cfg.security.verify_outgoing = now_set.verify_outgoing;
+    return validate(cfg);
 }
 
 // Peers reach this node at its id's address: it must be where the
