@@ -8,6 +8,8 @@
 // from this file by tools/amalgamate.py.
 
 #include <cohort/delivery.hpp>
+#include <cohort/discovery/bootstrap.hpp>
+#include <cohort/discovery/seed.hpp>
 #include <cohort/error.hpp>
 #include <cohort/hlc.hpp>
 #include <cohort/hlc_timestamp.hpp>

@@ -96,6 +96,17 @@ enum class error {
     replayed_message,         ///< this sender's stamp was already seen
     stamp_too_old,            ///< the stamp is older than the replay window allows
     crypto_failure,           ///< OpenSSL failed (out of memory, provider missing)
+
+    // discovery (seeds found through DNS)
+    seed_invalid,             ///< a seed is neither host:port nor srv:NAME
+    dns_truncated,            ///< a DNS message ends inside a header, record or name
+    dns_bad_name,             ///< a DNS name is malformed (label type, length, pointer, loop)
+    dns_bad_record,           ///< a record's length disagrees with its type (A, AAAA, SRV)
+    dns_not_a_response,       ///< the message is a query, or answers another question
+    dns_server_failure,       ///< the server answered SERVFAIL, REFUSED or another error
+    dns_name_not_found,       ///< the server answered NXDOMAIN
+    dns_too_many_records,     ///< more records than a lookup keeps
+    dns_lookup_failed,        ///< the resolver could not reach a server or got no answer
 };
 
 } // namespace cohort
@@ -186,6 +197,15 @@ public:
         case error::replayed_message: return "message replayed (stamp already seen)";
         case error::stamp_too_old: return "message stamp older than the replay window";
         case error::crypto_failure: return "cryptographic library failure";
+        case error::seed_invalid: return "a seed is host:port or srv:NAME";
+        case error::dns_truncated: return "DNS message truncated";
+        case error::dns_bad_name: return "malformed name in a DNS message";
+        case error::dns_bad_record: return "DNS record length does not match its type";
+        case error::dns_not_a_response: return "DNS message is not a response to the question";
+        case error::dns_server_failure: return "DNS server failure";
+        case error::dns_name_not_found: return "DNS name not found";
+        case error::dns_too_many_records: return "more DNS records than a lookup keeps";
+        case error::dns_lookup_failed: return "DNS lookup failed";
         }
         return "unknown cohort error";
     }

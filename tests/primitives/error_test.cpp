@@ -21,7 +21,7 @@ BOOST_AUTO_TEST_CASE(category_is_named_cohort_and_unique) {
 BOOST_AUTO_TEST_CASE(every_value_has_its_own_message) {
     std::set<std::string> seen;
     for (int v = static_cast<int>(cohort::error::node_name_empty);
-         v <= static_cast<int>(cohort::error::crypto_failure); ++v) {
+         v <= static_cast<int>(cohort::error::dns_lookup_failed); ++v) {
         auto ec = cohort::make_error_code(static_cast<cohort::error>(v));
         std::string m = ec.message();
         BOOST_TEST(!m.empty());
