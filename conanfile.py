@@ -59,7 +59,8 @@ class CohortConan(ConanFile):
         self.requires("boost/[>=1.81.0]", transitive_headers=True, transitive_libs=True)
         # routing hashes keys with xxHash in its header-only mode (XXH_INLINE_ALL)
         self.requires("xxhash/[>=0.8.1]", transitive_headers=True)
-        # security/ seals messages with OpenSSL 3 (EVP AES-GCM and HMAC)
+        # security/ seals messages with OpenSSL 3 (EVP AES-GCM and HMAC); the stream
+        # transport's TLS option uses its libssl (the package has both libraries)
         self.requires("openssl/[>=3.0]", transitive_headers=True, transitive_libs=True)
 
     def package_id(self):
