@@ -69,6 +69,8 @@ struct transport_counters {
     std::uint64_t accepts = 0;            ///< inbound connections accepted
     std::uint64_t disconnects = 0;        ///< connections closed for any reason
     std::uint64_t decode_errors = 0;      ///< peers disconnected for garbage or oversize frames
+    std::uint64_t tls_handshake_failures = 0; ///< TLS streams that failed, timed out or were refused
+                                              ///< in the handshake (udp_tcp_config::tls)
 };
 
 /// A type `T` is a transport when it offers, with `T::endpoint_type` as the

@@ -61,6 +61,29 @@
 // frame thus waits at most one backoff delay plus connect_timeout, and the
 // caller can cancel it. The failure count resets on a successful connect.
 //
+// TLS. With udp_tcp_config::tls set, each connection does a TLS handshake
+// before anything else: the opener as client after its connect, the
+// acceptor as server after its accept. The opener's handshake, and then the
+// acceptor's answer below, must be done within connect_timeout, which
+// starts again when the TCP connect completes; the acceptor's handshake
+// counts against the read_timeout that starts at the accept (it covers
+// the opener's hello too). A handshake that fails (no certificate, one the
+// context does not trust, a plain peer, a timeout) closes the connection
+// and is counted in tls_handshake_failures; on the opener's side it fails
+// the queued frames like a failed connect (with the TLS error, or
+// error::connect_timeout) and the peer backs off as after one. Once its
+// handshake is done, the acceptor writes its own hello first: TLS 1.3
+// lets a client finish its handshake before the server has checked the
+// client's certificate, so the opener writes nothing (its hello included)
+// until that hello tells it that it was accepted; a refusal then fails its
+// frames instead of losing them. From there on the protocol is the one
+// above over the TLS stream, gather writes included (Asio's SSL stream
+// packs the buffers of a batch into records of up to 8 KiB). Closing does
+// not send a TLS close_notify: it closes the socket under the stream, so
+// close() never waits for a peer; a peer's close without close_notify is
+// reported as eof, as on plain TCP. Packets stay outside TLS: seal them
+// (and frames too, if wanted) with node_config::security.
+//
 // Receiving. async_receive takes from a queue of at most
 // receive_queue_limit messages. A datagram arriving to a full queue is
 // dropped and counted (drops_queue_full). Frames are never dropped: a
@@ -115,6 +138,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -195,6 +219,17 @@ struct udp_tcp_config {
 
     /// Seed of the jitter generator; 0 seeds from std::random_device.
     std::uint64_t seed = 0;
+
+    /// TLS for the stream side (see "TLS" at the top of this header). Null,
+    /// the default, is plain TCP. With a context, every connection does a
+    /// TLS handshake first (as client on connections this transport opens,
+    /// as server on those it accepts) and carries its frames over TLS; UDP
+    /// packets are unchanged. make_cluster_tls_context
+    /// (transport/tls_context.hpp) builds one for mutual authentication by
+    /// a cluster CA. Use it on every node of a cluster or on none: a plain
+    /// peer and a TLS peer refuse each other's streams. The context is shared,
+    /// not copied; it must not change while the transport is open.
+    std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 /// Checks `cfg`; the error names the field that broke a rule.

@@ -19,6 +19,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -47,11 +48,19 @@ struct stream_connection {
     using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
+    // TLS over the same socket. An optional beside the socket, not a
+    // virtual stream nor a second connection type: the code paths are the
+    // same, and the one branch (`if (tls)`) per read or write initiation is
+    // all the plain path pays, never a call per byte. Templating the state
+    // on the stream type would instead fix TLS per transport type, and
+    // duplicate every handler in the binary.
+    using tls_stream_type = boost::asio::ssl::stream<socket_type&>;
 
     stream_connection(socket_type s, Executor const& ex, std::size_t read_chunk)
         : socket(std::move(s)), timer(ex), chunk(read_chunk) {}
 
     socket_type socket;
+    std::optional<tls_stream_type> tls; // over `socket` (declared after it: destroyed first)
     timer_type timer;                 // read deadline, lazily re-armed
     std::vector<std::byte> buffer;    // received bytes not yet consumed: [begin, end)
     std::size_t begin = 0;
@@ -68,6 +77,7 @@ struct stream_connection {
     bool dead = false;
     bool open = false;                // established (counted in disconnects when closed)
     bool accepted = false;            // in the acceptor's list, at `self`
+    bool awaiting_accept = false;     // TLS opener: handshake done, the acceptor's hello not yet read
     std::uint32_t reads = 0;          // completed reads, for quiet_acks
     typename std::list<std::shared_ptr<stream_connection>>::iterator self;
 };

@@ -36,7 +36,7 @@ struct atomic_transport_counters {
     std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, frames_in{0}, frames_out{0},
         bytes_in{0}, bytes_out{0}, drops_queue_full{0}, drops_oversize{0}, drops_garbage{0},
         drops_closed{0}, connects{0}, reconnects{0}, connect_failures{0}, accepts{0},
-        disconnects{0}, decode_errors{0};
+        disconnects{0}, decode_errors{0}, tls_handshake_failures{0};
 
     transport_counters snapshot() const noexcept {
         auto const get = [](std::atomic<std::uint64_t> const& c) {
@@ -59,6 +59,7 @@ struct atomic_transport_counters {
         s.accepts = get(accepts);
         s.disconnects = get(disconnects);
         s.decode_errors = get(decode_errors);
+        s.tls_handshake_failures = get(tls_handshake_failures);
         return s;
     }
 };

@@ -67,10 +67,61 @@ inline void udp_tcp_state<Executor>::on_accept(error_code ec,
         c->open = true;
         c->accepted = true;
         c->buffer.resize(read_chunk);
-        arm_read_deadline(c); // for the hello
-        start_read(c);
+        arm_read_deadline(c); // for the hello (and the TLS handshake before it)
+        if (cfg_.tls) {
+            if (!start_tls(*c)) {
+                tally(counters_.tls_handshake_failures);
+                close_connection(c);
+                start_accept();
+                return;
+            }
+            c->tls->async_handshake(boost::asio::ssl::stream_base::server,
+                                    [self = this->shared_from_this(), c](error_code e) {
+                                        self->on_tls_accepted(c, e);
+                                    });
+        } else {
+            start_read(c);
+        }
     }
     start_accept();
+}
+
+// Puts a TLS stream over `c` (both sides): false if OpenSSL could not
+// make one (out of memory), which Asio reports by throwing.
+template <class Executor>
+inline bool udp_tcp_state<Executor>::start_tls(connection& c) noexcept {
+    error_code ignored;
+    c.socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored); // handshake flights too
+    try {
+        c.tls.emplace(c.socket, *cfg_.tls);
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+// The acceptor's TLS handshake is done: say so with our hello (the opener
+// waits for it before writing), then read. Nothing else writes on `c` until
+// its opener's hello is read, so this write never overlaps another.
+template <class Executor>
+inline void udp_tcp_state<Executor>::on_tls_accepted(std::shared_ptr<connection> const& c,
+                                                     error_code ec) {
+    if (is_closed())
+        return;
+    if (ec || c->dead) { // refused, or the read deadline closed it meanwhile
+        tally(counters_.tls_handshake_failures);
+        close_connection(c);
+        return;
+    }
+    boost::asio::async_write(*c->tls, boost::asio::buffer(hello_),
+                             [self = this->shared_from_this(), c](error_code e, std::size_t) {
+                                 if (self->is_closed() || c->dead)
+                                     return;
+                                 if (e)
+                                     self->break_connection(c, e);
+                                 else
+                                     self->start_read(c);
+                             });
 }
 
 template <class Executor>
@@ -85,11 +136,14 @@ inline void udp_tcp_state<Executor>::start_read(std::shared_ptr<connection> cons
     std::size_t const target = std::max(c->need, c->chunk);
     if (c->buffer.size() < target && c->buffer.size() - c->end < c->chunk)
         c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + c->chunk)));
-    c->socket.async_read_some(
-        boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end),
-        [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
-            self->on_read(c, ec, n);
-        });
+    auto const space = boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end);
+    auto handler = [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
+        self->on_read(c, ec, n);
+    };
+    if (c->tls)
+        c->tls->async_read_some(space, std::move(handler));
+    else
+        c->socket.async_read_some(space, std::move(handler));
 }
 
 template <class Executor>
@@ -98,6 +152,9 @@ inline void udp_tcp_state<Executor>::on_read(std::shared_ptr<connection> const& 
     if (is_closed() || c->dead)
         return;
     if (ec) { // closed by the peer, reset, ...
+        // We never send close_notify either: a TLS peer's close is an eof.
+        if (ec == boost::asio::ssl::error::stream_truncated)
+            ec = boost::asio::error::eof;
         break_connection(c, ec);
         return;
     }
@@ -142,7 +199,7 @@ inline void udp_tcp_state<Executor>::process(std::shared_ptr<connection> const& 
         }
         std::byte const* const head = c->buffer.data() + c->begin;
         std::size_t const length = load_u32_be(head);
-        if (!c->from) {
+        if (!c->from) { // an opener's hello, or over TLS the acceptor's
             if (length != hello_v4_size && length != hello_v6_size) {
                 reject(c, counters_.drops_garbage, error::bad_magic);
                 return;
@@ -161,6 +218,23 @@ inline void udp_tcp_state<Executor>::process(std::shared_ptr<connection> const& 
             if (!hello) {
                 reject(c, counters_.drops_garbage, error::bad_magic);
                 return;
+            }
+            if (c->awaiting_accept) {
+                // The acceptor took our certificate: frames may go (and
+                // what comes back is from the peer we dialled, whatever
+                // address its hello names).
+                c->begin += frame_header_size + length;
+                ++c->frames;
+                c->awaiting_accept = false;
+                auto p = c->writer.lock();
+                if (!p || p->conn != c) {
+                    close_connection(c);
+                    return;
+                }
+                established(p, true);
+                if (is_closed() || c->dead)
+                    return;
+                continue;
             }
             if (hello->from.address().is_unspecified()) {
                 error_code ignored;
@@ -244,6 +318,8 @@ inline void udp_tcp_state<Executor>::break_connection(std::shared_ptr<connection
                                                       error_code ec) {
     if (c->dead)
         return;
+    if (c->awaiting_accept) // the acceptor refused our certificate (TLS 1.3), or timed out
+        tally(counters_.tls_handshake_failures);
     if (auto p = c->writer.lock(); p && p->conn == c)
         connection_failed(p, ec); // fails its frames, backs off, closes c
     else

@@ -115,6 +115,47 @@ inline void udp_tcp_state<Executor>::on_connect(std::shared_ptr<out_peer> const&
         connection_failed(p, ec);
         return;
     }
+    if (!cfg_.tls)
+        return established(p, false);
+    // Still `connecting` until the acceptor's hello: the deadline below
+    // covers the handshake and that hello, and a failure fails the frames.
+    auto const& c = p->conn;
+    if (!start_tls(*c)) {
+        tally(counters_.tls_handshake_failures);
+        connection_failed(p, error::crypto_failure);
+        return;
+    }
+    c->writer = p; // a read error while awaiting the hello fails p's frames
+    arm_peer_deadline(p, cfg_.connect_timeout);
+    c->tls->async_handshake(boost::asio::ssl::stream_base::client,
+                            [self = this->shared_from_this(), p, c, generation](error_code e) {
+                                self->on_tls_connected(p, generation, e);
+                            });
+}
+
+// The opener's TLS handshake is done: wait for the acceptor's hello (read
+// by process, which then calls established).
+template <class Executor>
+inline void udp_tcp_state<Executor>::on_tls_connected(std::shared_ptr<out_peer> const& p,
+                                                      std::uint64_t generation, error_code ec) {
+    if (is_closed() || generation != p->generation)
+        return;
+    if (p->timed_out && !ec)
+        ec = error::connect_timeout; // done just as the deadline closed the socket
+    if (ec) {
+        tally(counters_.tls_handshake_failures);
+        connection_failed(p, ec);
+        return;
+    }
+    p->conn->awaiting_accept = true;
+    start_read(p->conn);
+}
+
+// The connection to `p` is ready for frames: plain TCP connected, or the
+// acceptor's hello read over TLS (the read is running then: `reading`).
+template <class Executor>
+inline void udp_tcp_state<Executor>::established(std::shared_ptr<out_peer> const& p,
+                                                 bool reading) {
     tally(counters_.connects);
     if (p->ever_connected)
         tally(counters_.reconnects);
@@ -127,17 +168,19 @@ inline void udp_tcp_state<Executor>::on_connect(std::shared_ptr<out_peer> const&
     c->writer = p;
     p->state = out_peer::status::connected;
     p->hello_pending = true;
-    start_read(c); // replies, and the peer's close
+    if (!reading)
+        start_read(c); // replies, and the peer's close
     start_write(p);
 }
 
 // Frames leave at once (no Nagle), and start_write's direct write must
-// not block.
+// not block (TLS writes never take that path).
 template <class Executor>
 inline void udp_tcp_state<Executor>::prepare_for_writing(connection& c) noexcept {
     error_code ignored;
     c.socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-    c.socket.non_blocking(true, ignored);
+    if (!c.tls)
+        c.socket.non_blocking(true, ignored);
 }
 
 // A peer opened `c` with a two-way hello: send it frames there too, unless
@@ -187,6 +230,20 @@ inline void udp_tcp_state<Executor>::start_write(std::shared_ptr<out_peer> const
         p->queue.pop_front();
     }
     p->writing = batch;
+    if (p->conn->tls) {
+        // Asio's SSL stream packs the gathered frames into records of up
+        // to 8 KiB. The handler holds the connection: the stream's
+        // operation uses it until it completes, even after a failure has
+        // dropped the peer's reference.
+        boost::asio::async_write(*p->conn->tls,
+                                 std::span<boost::asio::const_buffer const>(batch->buffers),
+                                 [self = this->shared_from_this(), p, batch, c = p->conn,
+                                  generation = p->generation](error_code ec, std::size_t) {
+                                     self->on_write(p, batch, generation, ec);
+                                 });
+        arm_peer_deadline(p, cfg_.write_timeout);
+        return;
+    }
     // Nothing is being written on the connection: hand the batch to the
     // kernel now (the socket is non-blocking) instead of through
     // async_write's composed operation and a reactor registration. Its

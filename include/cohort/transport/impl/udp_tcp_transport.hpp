@@ -20,7 +20,8 @@
 // the rest of the state's member functions are in the impl/ headers included
 // at the end: udp_tcp_receive_queue.hpp (the receive queue and UDP),
 // udp_tcp_streams_in.hpp (accepting and reading frames) and
-// udp_tcp_streams_out.hpp (sending frames and reconnecting).
+// udp_tcp_streams_out.hpp (sending frames and reconnecting), each with its
+// part of TLS (the handshakes, the acceptor's hello).
 
 #include <cohort/transport/udp_tcp_transport.hpp>
 #include <cohort/transport/detail/udp_tcp_connection.hpp>
@@ -281,6 +282,8 @@ private:
 
     void start_accept();
     void on_accept(error_code ec, typename connection::socket_type socket);
+    bool start_tls(connection& c) noexcept;
+    void on_tls_accepted(std::shared_ptr<connection> const& c, error_code ec);
     void start_read(std::shared_ptr<connection> const& c);
     void on_read(std::shared_ptr<connection> const& c, error_code ec, std::size_t n);
     static void quiet_acks([[maybe_unused]] connection& c) noexcept;
@@ -302,6 +305,9 @@ private:
     void start_connect(std::shared_ptr<out_peer> const& p);
     void on_connect(std::shared_ptr<out_peer> const& p, std::uint64_t generation,
                     error_code ec);
+    void on_tls_connected(std::shared_ptr<out_peer> const& p, std::uint64_t generation,
+                          error_code ec);
+    void established(std::shared_ptr<out_peer> const& p, bool reading);
     static void prepare_for_writing(connection& c) noexcept;
     void adopt(std::shared_ptr<connection> const& c);
     void start_write(std::shared_ptr<out_peer> const& p,
