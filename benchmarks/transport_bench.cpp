@@ -30,12 +30,16 @@
 //   BM_tcp_bare_asio_frames_batched as above, but each write takes every
 //                                   queued frame (one gather write): the
 //                                   physical limit of this workload.
+// BM_tcp_transport_frames_tls is the transport over TLS, to compare with the
+// plain transport (not with a bare baseline).
 // The transport also copies every message on send and on receive and parks
 // a completion handler per operation (see udp_tcp_transport.hpp).
 
 #include <cohort/transport/detail/framing.hpp>
 #include <cohort/security/secure_channel.hpp>
 #include <cohort/transport/udp_tcp_transport.hpp>
+
+#include "../tests/loopback/test_certificates.hpp" // in-memory test CA for the TLS case
 
 #include <benchmark/benchmark.h>
 
@@ -52,6 +56,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace {
@@ -331,12 +336,16 @@ BENCHMARK(BM_tcp_bare_asio_frames)->Arg(64)->Arg(1024)->UseRealTime();
 void BM_tcp_bare_asio_frames_batched(benchmark::State& state) { bare_frames(state, true); }
 BENCHMARK(BM_tcp_bare_asio_frames_batched)->Arg(64)->Arg(1024)->UseRealTime();
 
-void BM_tcp_transport_frames(benchmark::State& state) {
+// `tls_a` and `tls_b` null: plain TCP.
+void transport_frames(benchmark::State& state, std::shared_ptr<asio::ssl::context> tls_a = {},
+                      std::shared_ptr<asio::ssl::context> tls_b = {}) {
     auto const size = static_cast<std::size_t>(state.range(0));
     asio::io_context ioc(1);
     cohort::udp_tcp_config cfg;
     cfg.bind = loopback();
+    cfg.tls = std::move(tls_a);
     cohort::udp_tcp_transport a(ioc, cfg);
+    cfg.tls = std::move(tls_b);
     cohort::udp_tcp_transport b(ioc, cfg);
     auto const to = b.local_endpoint();
     std::vector<std::byte> payload(size, std::byte{0x5a});
@@ -366,7 +375,20 @@ void BM_tcp_transport_frames(benchmark::State& state) {
     a.close();
     b.close();
 }
+
+void BM_tcp_transport_frames(benchmark::State& state) { transport_frames(state); }
 BENCHMARK(BM_tcp_transport_frames)->Arg(64)->Arg(1024)->UseRealTime();
+
+// The same over TLS (udp_tcp_config::tls, make_cluster_tls_context with EC
+// P-256 certificates of one test CA; TLS 1.3 with OpenSSL's first suite,
+// AES-256-GCM): one handshake, amortised over the run, so this is the record
+// layer's cost beside BM_tcp_transport_frames.
+void BM_tcp_transport_frames_tls(benchmark::State& state) {
+    static cohort_test::test_ca ca("bench CA");
+    transport_frames(state, cohort_test::context_of(ca.issue("a")),
+                     cohort_test::context_of(ca.issue("b")));
+}
+BENCHMARK(BM_tcp_transport_frames_tls)->Arg(64)->Arg(1024)->UseRealTime();
 
 // ---- sealed (issue 12: >= 80% of the plain transport) ------------------------------------
 // The same workloads with every message sealed by the sender's secure_channel

@@ -78,6 +78,13 @@ struct tls_cluster {
         }
     }
 
+    // A test that fails half-way destroys the nodes first: close the
+    // transports before, so no pending receive outlives its node.
+    ~tls_cluster() {
+        for (auto& t : transports)
+            t->close();
+    }
+
     asio::io_context ctx;
     std::vector<std::unique_ptr<cohort::udp_tcp_transport>> transports;
     std::vector<std::unique_ptr<cohort::node>> nodes;

@@ -95,6 +95,7 @@ struct outbound_frame {
 struct write_batch {
     std::vector<outbound_frame> frames;
     std::vector<boost::asio::const_buffer> buffers;
+    std::vector<std::byte> staging; // TLS: the batch in one piece (see start_write)
 };
 
 // What this transport knows about sending frames to one peer: the queue and

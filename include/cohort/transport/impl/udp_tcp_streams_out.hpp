@@ -231,12 +231,16 @@ inline void udp_tcp_state<Executor>::start_write(std::shared_ptr<out_peer> const
     }
     p->writing = batch;
     if (p->conn->tls) {
-        // Asio's SSL stream packs the gathered frames into records of up
-        // to 8 KiB. The handler holds the connection: the stream's
-        // operation uses it until it completes, even after a failure has
-        // dropped the peer's reference.
-        boost::asio::async_write(*p->conn->tls,
-                                 std::span<boost::asio::const_buffer const>(batch->buffers),
+        // One piece, not the gathered buffers: Asio's SSL stream copies a
+        // buffer sequence into 8 KiB per record, a single buffer into
+        // records of the 16 KiB maximum, so half the records, syscalls and
+        // reads at the receiver for the same copy. The handler holds the
+        // connection: the stream's operation uses it until it completes,
+        // even after a failure has dropped the peer's reference.
+        auto& staging = batch->staging;
+        staging.resize(boost::asio::buffer_size(batch->buffers));
+        boost::asio::buffer_copy(boost::asio::buffer(staging), batch->buffers);
+        boost::asio::async_write(*p->conn->tls, boost::asio::buffer(staging),
                                  [self = this->shared_from_this(), p, batch, c = p->conn,
                                   generation = p->generation](error_code ec, std::size_t) {
                                      self->on_write(p, batch, generation, ec);
@@ -311,6 +315,8 @@ inline void udp_tcp_state<Executor>::on_write(std::shared_ptr<out_peer> const& p
     p->completing = false;
     batch.frames.clear();
     batch.buffers.clear();
+    if (batch.staging.capacity() > 2 * batch_bytes) // after a large frame
+        std::vector<std::byte>().swap(batch.staging);
     if (is_closed())
         return;
     start_write(p, done);
