@@ -40,6 +40,7 @@
 #include <cohort/sim/simulator.hpp>
 #include <cohort/transport/memory_network.hpp>
 #include <cohort/transport/memory_transport.hpp>
+#include <cohort/transport/tls_context.hpp>
 #include <cohort/transport/transport.hpp>
 #include <cohort/transport/udp_tcp_transport.hpp>
 #include <cohort/wire/binary_codec.hpp>

@@ -12,6 +12,10 @@
 //
 //   hello payload  "coho" | version (1) | family (4 or 6) | address (4 or 16) | port (BE16)
 //                  12 bytes for IPv4, 24 bytes for IPv6
+//
+// Over TLS (udp_tcp_config::tls) the accepting side writes its own hello
+// first, once its handshake is done, and the connecting side writes nothing
+// before it has read it: it only says "accepted" (its address is not used).
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/udp.hpp>
