@@ -20,6 +20,10 @@
 // keys; the agent sums the answers up (keys.hpp) and replies once every
 // member answered or keys_call_timeout passed.
 //
+// Admin HTTP. With --http the admin server (cohort/admin/admin_server.hpp)
+// serves /metrics, /livez, /readyz and /cluster/members on that address, on
+// the same thread, router counters included; it closes with the RPC listener.
+//
 // Event time. Each line carries the wall clock (ISO 8601, UTC, ms) and an HLC
 // time from the node's own clock (hlc_now()): the stamp follows every message
 // the node had sent or heard when the event was printed.
@@ -28,6 +32,7 @@
 #include "options.hpp"
 #include "rpc.hpp"
 
+#include <cohort/admin/admin_server.hpp>
 #include <cohort/hlc.hpp>
 #include <cohort/node.hpp>
 #include <cohort/routing/router.hpp>
@@ -79,8 +84,8 @@ public:
     static constexpr std::chrono::seconds leave_bound{10};
     static constexpr std::chrono::seconds keys_call_timeout{5};
 
-    /// Binds the node's UDP+TCP port and the RPC listener; throws
-    /// boost::system::system_error when either cannot be bound.
+    /// Binds the node's UDP+TCP port, the RPC listener and the admin server
+    /// (--http); throws boost::system::system_error when one cannot be bound.
     agent(boost::asio::io_context& ctx, agent_options opts)
         : ctx_(ctx), opts_(std::move(opts)), acceptor_(ctx), signals_(ctx, SIGINT, SIGTERM),
           leave_bound_timer_(ctx), left_signal_(ctx, std::chrono::steady_clock::time_point::max()) {
@@ -109,6 +114,19 @@ public:
         acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
         acceptor_.bind(opts_.rpc);
         acceptor_.listen();
+
+        if (opts_.http) {
+            cohort::admin_config acfg;
+            acfg.listen = *opts_.http;
+            admin_ = std::make_unique<cohort::admin_server>(*node_, acfg);
+            admin_->set_router(*router_);
+            // Serving before the node starts: /readyz says 503 until it joined.
+            if (auto ec = admin_->start()) {
+                std::ostringstream what;
+                what << "--http " << *opts_.http;
+                throw boost::system::system_error(ec, what.str());
+            }
+        }
     }
 
     /// Runs until the node has left and stopped; returns the exit status.
@@ -124,11 +142,15 @@ public:
                 return shutdown_now();
             }
             std::ostringstream os;
-            os << "agent_started id=" << node_->local_id() << " rpc=" << acceptor_.local_endpoint()
-               << " profile=" << opts_.profile;
+            os << "agent_started id=" << node_->local_id() << " rpc=" << acceptor_.local_endpoint();
+            if (admin_) os << " http=" << admin_->local_endpoint();
+            os << " profile=" << opts_.profile;
             if (!opts_.label.empty()) os << " label=" << opts_.label;
             if (keyring_) os << " encrypted keys=" << keyring_->size();
             print(os.str());
+            if (admin_ && !admin_->local_endpoint().address().is_loopback())
+                print("http_warning reason=\"the admin endpoints are not on loopback and have no "
+                      "authentication: they show every member's address and tags\"");
             if (encrypt_ignored_)
                 print("encrypt_ignored reason=\"the keyring file exists; its keys are used\"");
             boost::asio::co_spawn(ctx_, accept_loop(), detached);
@@ -353,6 +375,7 @@ private:
         leaving_ = true;
         boost::system::error_code ignored;
         acceptor_.close(ignored);
+        if (admin_) admin_->close();
         leave_bound_timer_.cancel();
         left_signal_.cancel();
         router_->close();  // pending keys calls end now
@@ -516,6 +539,7 @@ private:
     bool encrypt_ignored_ = false;              // --encrypt given, the keyring file used
     std::unique_ptr<cohort::node> node_;
     std::unique_ptr<cohort::router> router_;    // after node_: destroyed first
+    std::unique_ptr<cohort::admin_server> admin_;  // after router_: destroyed before it
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer leave_bound_timer_;

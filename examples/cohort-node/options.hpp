@@ -39,7 +39,7 @@ inline constexpr std::string_view usage_text = R"(usage:
                     [--seeds HOST:PORT,...] [--label LABEL] [--profile lan|wan|local]
                     [--tag KEY=VALUE]... [--acceptable-pause MS] [--rpc HOST:PORT]
                     [--retry-interval MS] [--retry-max N]
-                    [--encrypt BASE64KEY] [--keyring-file PATH]
+                    [--encrypt BASE64KEY] [--keyring-file PATH] [--http HOST:PORT]
   cohort-node members [--rpc HOST:PORT] [--json] [--status STATE] [--name NAME]
   cohort-node join [--rpc HOST:PORT] HOST:PORT[,HOST:PORT...]...
   cohort-node leave [--rpc HOST:PORT]
@@ -69,9 +69,13 @@ inline constexpr std::string_view usage_text = R"(usage:
   --keyring-file  keeps the keys in PATH (JSON array of base64 keys, primary first, mode
            0600) and rewrites it after every keys command; a new PATH needs --encrypt for
            its first key, an existing one is used as is (--encrypt is then ignored)
+  --http   serves the read-only admin HTTP endpoints on HOST:PORT: /metrics (Prometheus),
+           /livez, /readyz, /cluster/members[/NAME]. Off by default. Any address is taken,
+           but one that is not loopback prints http_warning: the endpoints have no
+           authentication and show every member's address and tags
 
 defaults: --bind 127.0.0.1:7946, --rpc 127.0.0.1:7373, --profile lan
-Port 0 in --bind or --rpc picks a free port; the agent_started line shows the one chosen.
+Port 0 in --bind, --rpc or --http picks a free port; the agent_started line shows the one chosen.
 Addresses are numeric (127.0.0.1:7946, [::1]:7946). The RPC address must be a loopback
 address: the control protocol has no authentication.
 )";
@@ -89,6 +93,7 @@ struct agent_options {
     cohort::join_retry retry_join{std::chrono::seconds(30), 0};
     std::optional<std::string> encrypt;       // a base64 key, checked
     std::optional<std::string> keyring_file;
+    std::optional<boost::asio::ip::tcp::endpoint> http;  // the admin server; none by default
 
     cohort::membership_config membership() const {
         auto c = profile == "wan"     ? cohort::membership_config::wan()
@@ -260,6 +265,12 @@ inline boost::system::result<command_line, std::string> parse_command_line(
             } else if (it.key == "--keyring-file") {
                 if (v.empty()) return fail("--keyring-file: needs a path");
                 o.keyring_file = std::string(v);
+            } else if (it.key == "--http") {
+                // Not refused off loopback, unlike --rpc: it is read-only, and
+                // a scraper or a kubelet probe usually comes from another host.
+                auto e = detail::parse_endpoint<boost::asio::ip::tcp::endpoint>(it.key, v, true);
+                if (!e) return fail(e.error());
+                o.http = *e;
             } else if (it.key == "--rpc") {
                 auto e = detail::parse_endpoint<boost::asio::ip::tcp::endpoint>(it.key, v, true);
                 if (!e) return fail(e.error());

@@ -14,7 +14,11 @@
 #      key never appears in their members; `keys --list` shows the key on 3/3;
 #      a rotation (install, use, remove) through `keys` keeps all three and
 #      rewrites the 0600 keyring file; keys on a plaintext agent, a keyring
-#      file readable by others and bad keys are refused.
+#      file readable by others and bad keys are refused;
+#   9. admin HTTP: three agents with --http; /metrics on each shows 3 active
+#      members and passes `promtool check metrics` (Debian's prometheus
+#      package: a missing promtool fails the test); /readyz and /livez 200,
+#      /cluster/members lists 3 active members; bad paths 404, POST 405.
 # Ports are chosen by the agents (port 0) and read from their first line, so
 # the test never talks to a stranger. Every wait is bounded; only the PIDs this
 # script started are signalled.
@@ -24,7 +28,7 @@ BIN=${1:?usage: agent_test.sh /path/to/cohort-node}
 [[ -x "$BIN" ]] || { echo "not executable: $BIN" >&2; exit 2; }
 
 TMP=$(mktemp -d /tmp/cohort-agent-test.XXXXXX)
-declare -a PIDS=() GOSSIP=() RPC=()
+declare -a PIDS=() GOSSIP=() RPC=() HTTP=()
 FAILS=0
 
 ours() { # pid index: is the PID still the agent this script started?
@@ -66,6 +70,7 @@ start_agent() { # index [seed [more agent options...]]
   [[ -n "$line" ]] || { echo "agent $i did not start"; FAILS=$((FAILS + 1)); return 1; }
   GOSSIP[$i]=$(sed -E 's/.* id=t[0-9]+@([^ ]+) .*/\1/' <<<"$line")
   RPC[$i]=$(sed -E 's/.* rpc=([^ ]+) .*/\1/' <<<"$line")
+  HTTP[$i]=$(sed -nE 's/.* http=([^ ]+) .*/\1/p' <<<"$line")
 }
 
 members() { "$BIN" members --rpc "${RPC[$1]}" "${@:2}" 2>/dev/null; }
@@ -235,6 +240,66 @@ check "keys --install of a 5-byte key exits 2" test "$rc" -eq 2
 "$BIN" agent --name t12 --bind 127.0.0.1:0 --rpc 127.0.0.1:0 --keyring-file "$TMP/none.json" \
   >/dev/null 2>&1; rc=$?
 check "a missing keyring file without --encrypt exits 1" test "$rc" -eq 1
+
+# ---- 9. admin HTTP
+http_get() { # index path [method]: prints the status code, then the body
+  timeout 15 python3 - "http://${HTTP[$1]}$2" "${3:-GET}" <<'PY'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], method=sys.argv[2])
+try:
+    with urllib.request.urlopen(req, timeout=10) as r:
+        code, body = r.status, r.read()
+except urllib.error.HTTPError as e:
+    code, body = e.code, e.read()
+sys.stdout.write(f"{code}\n{body.decode(errors='replace')}")
+PY
+}
+http_status() { http_get "$@" | head -n 1; }
+metrics_show_active() { # n agents...
+  local n=$1 i; shift
+  for i in "$@"; do
+    http_get "$i" /metrics | grep -qxF "cohort_members{state=\"active\"} $n" || return 1
+  done
+}
+start_agent 13 "" --http 127.0.0.1:0 || exit 1
+start_agent 14 "${GOSSIP[13]}" --http 127.0.0.1:0 || exit 1
+start_agent 15 "${GOSSIP[13]}" --http 127.0.0.1:0 || exit 1
+check "http: agent_started shows http=127.0.0.1:PORT" \
+  bash -c "[[ '${HTTP[13]}' =~ ^127\.0\.0\.1:[0-9]+$ && '${HTTP[15]}' =~ ^127\.0\.0\.1:[0-9]+$ ]]"
+check "http: three agents converge" wait_until 20 all_active 3 13 14 15
+check "http: /metrics on each shows cohort_members{state=\"active\"} 3" \
+  wait_until 10 metrics_show_active 3 13 14 15
+promtool_passes() { # index
+  command -v promtool >/dev/null || { echo "promtool missing (Debian package prometheus)"; return 1; }
+  http_get "$1" /metrics | tail -n +2 >"$TMP/metrics-$1.txt"
+  promtool check metrics <"$TMP/metrics-$1.txt"
+}
+for i in 13 14 15; do check "http: promtool check metrics passes on agent $i" promtool_passes "$i"; done
+check "http: /metrics content type is text/plain version 0.0.4" bash -c \
+  "timeout 15 python3 -c 'import urllib.request as u; r=u.urlopen(\"http://${HTTP[14]}/metrics\", timeout=10); assert r.headers[\"Content-Type\"]==\"text/plain; version=0.0.4; charset=utf-8\", r.headers[\"Content-Type\"]'"
+check "http: /readyz 200 on a joined agent" test "$(http_status 14 /readyz)" = 200
+check "http: /livez 200" test "$(http_status 15 /livez)" = 200
+members_json_ok() { # index
+  http_get "$1" /cluster/members | tail -n +2 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["selfNode"].startswith("t14@"), d["selfNode"]
+assert d["leader"].startswith("t13@"), d["leader"]
+assert len(d["members"]) == 3, d["members"]
+assert all(m["status"] == "active" for m in d["members"]), d["members"]
+assert sorted(m["name"] for m in d["members"]) == ["t13", "t14", "t15"]
+assert d["unreachable"] == [] and isinstance(d["hlc"], str)
+assert any(m["tags"] == {"role": "test15"} for m in d["members"])'
+}
+check "http: /cluster/members has 3 members, all active" members_json_ok 14
+one_member_ok() {
+  [[ $(http_status 13 /cluster/members/t15) == 200 && $(http_status 13 /cluster/members/nobody) == 404 ]]
+}
+check "http: /cluster/members/t15 200, /cluster/members/nobody 404" one_member_ok
+check "http: an unknown path 404" test "$(http_status 13 /nope)" = 404
+check "http: POST /metrics 405" test "$(http_status 13 /metrics POST)" = 405
+"$BIN" agent --name t16 --rpc 127.0.0.1:0 --http 'nowhere:80' >/dev/null 2>&1; rc=$?
+check "http: a non-numeric --http address exits 2" test "$rc" -eq 2
 
 echo "$FAILS failure(s)"
 (( FAILS == 0 ))
