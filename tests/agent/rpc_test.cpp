@@ -177,6 +177,16 @@ BOOST_AUTO_TEST_CASE(agent_command_line) {
     auto d = std::get<cn::agent_options>(parse_ok({"agent", "--name", "x", "--bind", "127.0.0.1:0"}));
     BOOST_TEST(d.bind.port() == 0);
     BOOST_TEST(d.profile == "lan");
+    BOOST_TEST(!d.http);  // no admin server unless asked
+
+    auto h = std::get<cn::agent_options>(parse_ok({"agent", "--name", "x", "--http", "127.0.0.1:0"}));
+    BOOST_REQUIRE(h.http);
+    BOOST_TEST(h.http->port() == 0);
+    BOOST_TEST(h.http->address().is_loopback());
+    // read-only: another address is taken (the agent warns), unlike --rpc
+    auto h6 = std::get<cn::agent_options>(parse_ok({"agent", "--name", "x", "--http=[::]:9100"}));
+    BOOST_TEST(h6.http->address().is_unspecified());
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--http", "localhost:80"}).find("--http") != std::string::npos);
 
     BOOST_TEST(parse_error({"agent"}).find("--name is required") != std::string::npos);
     BOOST_TEST(parse_error({"agent", "--name"}).find("needs a value") != std::string::npos);
