@@ -120,6 +120,12 @@ public:
             acfg.listen = *opts_.http;
             admin_ = std::make_unique<cohort::admin_server>(*node_, acfg);
             admin_->set_router(*router_);
+            // With seeds, ready only once a join through them succeeded (the
+            // node alone is a cluster of one, active at once).
+            if (!opts_.seeds.empty())
+                admin_->set_ready_check([this]() -> std::string {
+                    return joined_ ? std::string() : std::string("joining through --seeds");
+                });
             // Serving before the node starts: /readyz says 503 until it joined.
             if (auto ec = admin_->start()) {
                 std::ostringstream what;
@@ -159,6 +165,7 @@ public:
                                   [this](boost::system::error_code ec) {
                                       // each attempt's join_completed and join_retrying are
                                       // printed with the other events; this is the outcome
+                                      if (!ec) joined_ = true;
                                       if (ec && ec != boost::asio::error::operation_aborted)
                                           print("join_failed error=\"" + ec.message() + "\"");
                                   });
@@ -549,6 +556,7 @@ private:
     std::size_t sessions_ = 0;
     std::size_t leave_waiters_ = 0;
     bool leaving_ = false;
+    bool joined_ = false;  // a join through --seeds succeeded (/readyz)
     bool left_ = false;
     bool stopping_ = false;
     boost::system::error_code leave_ec_;

@@ -265,7 +265,17 @@ BOOST_AUTO_TEST_CASE(readyz_follows_start_join_and_leave) {
     BOOST_TEST(sb.handle(get("/readyz")).result() == http::status::service_unavailable);
     c.start(a);
     c.start(b);
+    // started alone, b is a cluster of one, active at once: the application
+    // says that it still has to join
+    BOOST_TEST(sb.handle(get("/readyz")).result() == http::status::ok);
+    bool joined = false;
+    sb.set_ready_check([&]() -> std::string { return joined ? "" : "joining the seeds"; });
+    auto waiting = sb.handle(get("/readyz"));
+    BOOST_TEST(waiting.result() == http::status::service_unavailable);
+    BOOST_TEST(body_json(waiting).at("reason").as_string() == "joining the seeds");
+    BOOST_TEST(body_json(waiting).at("state").as_string() == "active");
     c.join({b}, a);
+    joined = true;
     BOOST_REQUIRE(c.run_until([&] { return c.all_see_active({a, b}, 2); }, 10s));
     auto ready = sb.handle(get("/readyz"));
     BOOST_TEST(ready.result() == http::status::ok);

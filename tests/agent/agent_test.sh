@@ -18,7 +18,8 @@
 #   9. admin HTTP: three agents with --http; /metrics on each shows 3 active
 #      members and passes `promtool check metrics` (Debian's prometheus
 #      package: a missing promtool fails the test); /readyz and /livez 200,
-#      /cluster/members lists 3 active members; bad paths 404, POST 405.
+#      /cluster/members lists 3 active members; bad paths 404, POST 405; an
+#      agent whose seed does not answer is live but not ready.
 # Ports are chosen by the agents (port 0) and read from their first line, so
 # the test never talks to a stranger. Every wait is bounded; only the PIDs this
 # script started are signalled.
@@ -298,6 +299,13 @@ one_member_ok() {
 check "http: /cluster/members/t15 200, /cluster/members/nobody 404" one_member_ok
 check "http: an unknown path 404" test "$(http_status 13 /nope)" = 404
 check "http: POST /metrics 405" test "$(http_status 13 /metrics POST)" = 405
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_agent 17 "127.0.0.1:$port" --http 127.0.0.1:0 --retry-interval 300 || exit 1
+not_ready_joining() { http_get 17 /readyz | { read -r code; [[ $code == 503 ]] && grep -q 'joining through --seeds'; }; }
+check "http: /readyz 503 while the seeds do not answer (joining)" wait_until 5 not_ready_joining
+check "http: /livez 200 meanwhile" test "$(http_status 17 /livez)" = 200
+ours "${PIDS[17]}" 17 && kill -TERM "${PIDS[17]}"
+check "http: the joining agent exits 0 on SIGTERM (its admin server closed)" exited_with "${PIDS[17]}" 0 15
 "$BIN" agent --name t16 --rpc 127.0.0.1:0 --http 'nowhere:80' >/dev/null 2>&1; rc=$?
 check "http: a non-numeric --http address exits 2" test "$rc" -eq 2
 

@@ -22,8 +22,12 @@
 //                            Content-Type: text/plain; version=0.0.4; charset=utf-8
 //   /livez                   200 while the node runs (starting, running or
 //                            stopping), else 503
-//   /readyz                  200 once joined: status running and this node
-//                            active in its own view; else 503
+//   /readyz                  200 once joined: status running, this node
+//                            active in its own view, and the application's
+//                            own check (set_ready_check) passes; else 503.
+//                            A node started without a join is a cluster of
+//                            one, active at once: an application that joins
+//                            seeds says "not yet" through set_ready_check
 //   /cluster/members         admin/cluster_members.hpp's document (503
 //                            before the node has a view)
 //   /cluster/members/{name}  one member's object (`name`, or the whole id
@@ -239,6 +243,11 @@ struct admin_state : std::enable_shared_from_this<admin_state<Node>> {
             if (self->state != node_state::active)
                 reason = "this node is not active in its own view (not joined, or left)";
         }
+        std::string extra;
+        if (reason.empty() && ready_check) {
+            extra = ready_check();
+            reason = extra;
+        }
         if (reason.empty()) {
             o["ready"] = true;
             return json(boost::beast::http::status::ok, o);
@@ -295,6 +304,7 @@ struct admin_state : std::enable_shared_from_this<admin_state<Node>> {
     Node* node;
     admin_config cfg;
     std::function<router_counters()> router_source;
+    std::function<std::string()> ready_check;
     acceptor_type acceptor;
     boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                       boost::asio::wait_traits<std::chrono::steady_clock>,
@@ -340,6 +350,14 @@ public:
     template <class Router>
     void set_router(Router const& r) {
         state_->router_source = [&r] { return r.counters(); };
+    }
+
+    /// Adds the application's own condition to /readyz: `why_not()` returns
+    /// an empty string when ready, else the reason given in the 503. Called
+    /// where handle() runs (on the executor when standalone), only once the
+    /// node itself is ready.
+    void set_ready_check(std::function<std::string()> why_not) {
+        state_->ready_check = std::move(why_not);
     }
 
     /// Answers one request (see the top of this header): for mounting into
