@@ -38,6 +38,46 @@ enum class delivery : std::uint8_t {
 
 #endif // COHORT_DELIVERY_HPP
 // ----- end include/cohort/delivery.hpp -----
+// ----- begin include/cohort/discovery/bootstrap.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DISCOVERY_BOOTSTRAP_HPP
+#define COHORT_DISCOVERY_BOOTSTRAP_HPP
+
+// seed_bootstrap: what a node does with the contacts a seed lookup returns
+// (DNS names of a Kubernetes headless service, SRV records), so that a cold
+// start where every node starts at once forms one cluster. Pure: time and
+// answers are passed in; basic_seed_discovery drives it.
+//
+// The rules, after Akka's Cluster Bootstrap:
+//   - A lookup's answer counts only once it has stayed the same (as a set)
+//     for stable_margin and holds at least required_contacts addresses; a
+//     failed lookup starts the wait again.
+//   - Then the contact with the lowest address forms the cluster: it joins
+//     no one and waits for the others. Every other node joins the contacts,
+//     lowest first. Nodes that saw the same answer agree on who forms.
+//   - A node already in a cluster of more than one keeps looking up every
+//     heal_interval and joins the contacts that are not its members; a
+//     node that formed and is still alone after stable_margin joins the
+//     others too.
+// Unlike Akka's, cohort's membership merges two clusters that meet (a join
+// brings both views together), so the last rule ends a split that
+// inconsistent answers caused (a node listed late, a stale record) instead of
+// leaving two clusters for good; the first two keep a cold start on
+// consistent answers from forming two at all.
+
+// ----- begin include/cohort/detail/host_syntax.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DETAIL_HOST_SYNTAX_HPP
+#define COHORT_DETAIL_HOST_SYNTAX_HPP
+
+// Syntax checks for the host part of a node_id, written without Asio so that
+// node_id stays a pure value type. IPv6 text is canonicalised (RFC 5952) so
+// that two spellings of one address compare equal.
+
 // ----- begin include/cohort/error.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -137,6 +177,17 @@ enum class error {
     replayed_message,         ///< this sender's stamp was already seen
     stamp_too_old,            ///< the stamp is older than the replay window allows
     crypto_failure,           ///< OpenSSL failed (out of memory, provider missing)
+
+    // discovery (seeds found through DNS)
+    seed_invalid,             ///< a seed is neither host:port nor srv:NAME
+    dns_truncated,            ///< a DNS message ends inside a header, record or name
+    dns_bad_name,             ///< a DNS name is malformed (label type, length, pointer, loop)
+    dns_bad_record,           ///< a record's length disagrees with its type (A, AAAA, SRV)
+    dns_not_a_response,       ///< the message is a query, or answers another question
+    dns_server_failure,       ///< the server answered SERVFAIL, REFUSED or another error
+    dns_name_not_found,       ///< the server answered NXDOMAIN
+    dns_too_many_records,     ///< more records than a lookup keeps
+    dns_lookup_failed,        ///< the resolver could not reach a server or got no answer
 };
 
 } // namespace cohort
@@ -227,6 +278,15 @@ public:
         case error::replayed_message: return "message replayed (stamp already seen)";
         case error::stamp_too_old: return "message stamp older than the replay window";
         case error::crypto_failure: return "cryptographic library failure";
+        case error::seed_invalid: return "a seed is host:port or srv:NAME";
+        case error::dns_truncated: return "DNS message truncated";
+        case error::dns_bad_name: return "malformed name in a DNS message";
+        case error::dns_bad_record: return "DNS record length does not match its type";
+        case error::dns_not_a_response: return "DNS message is not a response to the question";
+        case error::dns_server_failure: return "DNS server failure";
+        case error::dns_name_not_found: return "DNS name not found";
+        case error::dns_too_many_records: return "more DNS records than a lookup keeps";
+        case error::dns_lookup_failed: return "DNS lookup failed";
         }
         return "unknown cohort error";
     }
@@ -283,6 +343,1242 @@ struct config_error {
 
 #endif // COHORT_ERROR_HPP
 // ----- end include/cohort/error.hpp -----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cohort::detail {
+
+inline constexpr bool is_ascii_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+inline constexpr bool is_ascii_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline constexpr char ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+inline constexpr int hex_value(char c) noexcept {
+    if (is_ascii_digit(c)) return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// Dotted-quad IPv4: exactly four decimal octets 0..255, no leading zeros
+/// (which some resolvers read as octal), nothing else.
+inline std::optional<std::array<std::uint8_t, 4>> parse_ipv4(std::string_view s) noexcept {
+    std::array<std::uint8_t, 4> out{};
+    std::size_t part = 0;
+    std::size_t i = 0;
+    while (true) {
+        std::size_t start = i;
+        unsigned value = 0;
+        while (i < s.size() && is_ascii_digit(s[i]) && i - start < 3) {
+            value = value * 10 + static_cast<unsigned>(s[i] - '0');
+            ++i;
+        }
+        std::size_t digits = i - start;
+        if (digits == 0 || value > 255 || (digits > 1 && s[start] == '0')) return std::nullopt;
+        out[part++] = static_cast<std::uint8_t>(value);
+        if (part == 4) break;
+        if (i >= s.size() || s[i] != '.') return std::nullopt;
+        ++i;
+    }
+    if (i != s.size()) return std::nullopt;
+    return out;
+}
+
+/// IPv6 text (RFC 4291 section 2.2, without a zone id) to 16 bytes.
+inline std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view s) noexcept {
+    std::array<std::uint16_t, 8> groups{};
+    std::size_t count = 0;
+    std::optional<std::size_t> gap;  // index in groups where "::" stands
+    std::size_t i = 0;
+
+    if (s.size() < 2) return std::nullopt;
+    if (s[0] == ':') {
+        if (s[1] != ':') return std::nullopt;
+        gap = 0;
+        i = 2;
+        if (i == s.size()) return std::array<std::uint8_t, 16>{};
+    }
+    while (i < s.size()) {
+        if (count == 8) return std::nullopt;
+        std::size_t start = i;
+        unsigned value = 0;
+        while (i < s.size() && hex_value(s[i]) >= 0 && i - start < 4) {
+            value = value * 16 + static_cast<unsigned>(hex_value(s[i]));
+            ++i;
+        }
+        if (i < s.size() && s[i] == '.') {
+            // Embedded IPv4 in the last 32 bits.
+            if (count > 6) return std::nullopt;
+            auto v4 = parse_ipv4(s.substr(start));
+            if (!v4) return std::nullopt;
+            groups[count++] = static_cast<std::uint16_t>(((*v4)[0] << 8) | (*v4)[1]);
+            groups[count++] = static_cast<std::uint16_t>(((*v4)[2] << 8) | (*v4)[3]);
+            i = s.size();
+            break;
+        }
+        if (i == start) return std::nullopt;  // empty group or a non-hex character
+        groups[count++] = static_cast<std::uint16_t>(value);
+        if (i == s.size()) break;
+        if (s[i] != ':') return std::nullopt;  // also rejects a fifth hex digit
+        ++i;
+        if (i < s.size() && s[i] == ':') {
+            if (gap) return std::nullopt;  // "::" twice
+            gap = count;
+            ++i;
+            if (i == s.size()) break;
+        } else if (i == s.size()) {
+            return std::nullopt;  // trailing single ':'
+        }
+    }
+    if (gap) {
+        if (count == 8) return std::nullopt;  // "::" must stand for at least one group
+        std::size_t tail = count - *gap;
+        for (std::size_t k = 0; k < tail; ++k) groups[7 - k] = groups[count - 1 - k];
+        for (std::size_t k = *gap; k < 8 - tail; ++k) groups[k] = 0;
+    } else if (count != 8) {
+        return std::nullopt;
+    }
+    std::array<std::uint8_t, 16> out{};
+    for (std::size_t k = 0; k < 8; ++k) {
+        out[2 * k] = static_cast<std::uint8_t>(groups[k] >> 8);
+        out[2 * k + 1] = static_cast<std::uint8_t>(groups[k] & 0xff);
+    }
+    return out;
+}
+
+/// RFC 5952 text: lowercase, no leading zeros, the longest run (>= 2) of zero
+/// groups as "::" (the first when tied), IPv4-mapped addresses in dotted form.
+inline std::string format_ipv6(std::array<std::uint8_t, 16> const& b) {
+    std::array<unsigned, 8> g{};
+    for (std::size_t k = 0; k < 8; ++k) g[k] = (unsigned{b[2 * k]} << 8) | b[2 * k + 1];
+
+    std::string out;
+    bool v4_mapped = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 &&
+                     g[5] == 0xffff;
+    std::size_t hex_groups = v4_mapped ? 6 : 8;
+
+    std::size_t best_start = 8, best_len = 0;
+    for (std::size_t k = 0; k < hex_groups;) {
+        if (g[k] != 0) { ++k; continue; }
+        std::size_t start = k;
+        while (k < hex_groups && g[k] == 0) ++k;
+        if (k - start > best_len) { best_start = start; best_len = k - start; }
+    }
+    if (best_len < 2) best_start = 8;
+
+    constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t k = 0; k < hex_groups; ++k) {
+        if (k == best_start) {
+            out += "::";
+            k += best_len - 1;
+            continue;
+        }
+        if (!out.empty() && out.back() != ':') out += ':';
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            unsigned nibble = (g[k] >> shift) & 0xf;
+            if (nibble != 0 || started || shift == 0) {
+                out += digits[nibble];
+                started = true;
+            }
+        }
+    }
+    if (v4_mapped) {
+        if (out.back() != ':') out += ':';
+        for (std::size_t k = 12; k < 16; ++k) {
+            out += std::to_string(b[k]);
+            if (k != 15) out += '.';
+        }
+    }
+    return out;
+}
+
+/// RFC 1123 hostname: dot-separated labels of 1..63 letters, digits and '-',
+/// no label starting or ending with '-', 253 characters in all.
+inline boost::system::error_code check_hostname(std::string_view s) noexcept {
+    if (s.size() > 253) return error::host_too_long;
+    std::size_t label = 0;
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+        if (i == s.size() || s[i] == '.') {
+            if (label == 0 || label > 63 || s[i - 1] == '-' || s[i - label] == '-')
+                return error::hostname_invalid;
+            label = 0;
+            continue;
+        }
+        char c = s[i];
+        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '-') return error::hostname_invalid;
+        ++label;
+    }
+    return {};
+}
+
+} // namespace cohort::detail
+
+#endif // COHORT_DETAIL_HOST_SYNTAX_HPP
+// ----- end include/cohort/detail/host_syntax.hpp -----
+// ----- begin include/cohort/membership/member.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_MEMBER_HPP
+#define COHORT_MEMBERSHIP_MEMBER_HPP
+
+// What one node knows of a member, a snapshot of the whole view, and
+// peer_address: where to reach a seed that may have no name yet.
+
+// ----- begin include/cohort/node_id.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_ID_HPP
+#define COHORT_NODE_ID_HPP
+
+// node_id: the name and address of a cluster member, "name@host:port".
+//
+//   name  an ASCII letter, then letters, digits, '_' or '-'; 1..64 characters
+//   host  dotted-quad IPv4, IPv6 in brackets ("n@[::1]:7946"), or an RFC 1123
+//         hostname of at most 253 characters
+//   port  1..65535
+//
+// Parsing canonicalises the host (hostnames in lowercase, IPv6 in RFC 5952
+// form), so two spellings of one member compare equal and
+// parse(to_string(id)) == id for every id.
+
+
+#include <boost/container_hash/hash_fwd.hpp>
+#include <boost/json/conversion.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+
+#include <charconv>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+/// What the host part of a node_id is.
+enum class host_kind : std::uint8_t { hostname, ipv4, ipv6 };
+
+class node_id {
+public:
+    static constexpr std::size_t max_name_length = 64;
+    static constexpr std::size_t max_hostname_length = 253;
+
+    /// The empty id: not a valid member, compares less than every parsed id.
+    /// Exists so that node_id can sit in default-constructed messages.
+    node_id() = default;
+
+    /// Parses "name@host:port"; the error names the rule that broke.
+    static boost::system::result<node_id> parse(std::string_view text) {
+        auto at = text.find('@');
+        if (at == std::string_view::npos) return error::node_id_missing_at;
+        std::string_view name = text.substr(0, at);
+        if (auto ec = check_name(name)) return ec;
+
+        std::string_view rest = text.substr(at + 1);
+        std::string_view host;
+        std::string_view port;
+        bool bracketed = !rest.empty() && rest.front() == '[';
+        if (bracketed) {
+            auto close = rest.find(']');
+            if (close == std::string_view::npos) return error::ipv6_invalid;
+            host = rest.substr(1, close - 1);
+            std::string_view after = rest.substr(close + 1);
+            if (after.empty() || after.front() != ':') return error::node_id_missing_port;
+            port = after.substr(1);
+        } else {
+            auto colon = rest.rfind(':');
+            if (colon == std::string_view::npos) return error::node_id_missing_port;
+            host = rest.substr(0, colon);
+            port = rest.substr(colon + 1);
+        }
+        auto port_number = parse_port(port);
+        if (!port_number) return port_number.error();
+        return make_checked(name, host, bracketed, *port_number);
+    }
+
+    /// Builds an id from its parts, with the same checks as parse(). An IPv6
+    /// host is given without brackets.
+    static boost::system::result<node_id> from_parts(std::string_view name, std::string_view host,
+                                                     std::uint32_t port) {
+        if (auto ec = check_name(name)) return ec;
+        if (port == 0 || port > 65535) return error::port_out_of_range;
+        bool ipv6 = host.find(':') != std::string_view::npos;
+        return make_checked(name, host, ipv6, static_cast<std::uint16_t>(port));
+    }
+
+    std::string_view name() const noexcept { return std::string_view(text_).substr(0, name_size_); }
+    /// The host without brackets.
+    std::string_view host() const noexcept {
+        std::size_t begin = name_size_ + 1 + (kind_ == host_kind::ipv6 ? 1 : 0);
+        return std::string_view(text_).substr(begin, host_size_);
+    }
+    std::uint16_t port() const noexcept { return port_; }
+    host_kind kind() const noexcept { return kind_; }
+    bool empty() const noexcept { return text_.empty(); }
+
+    /// The canonical text; the id stores it, so this costs nothing.
+    std::string const& str() const noexcept { return text_; }
+    friend std::string to_string(node_id const& id) { return id.text_; }
+
+    /// Order by name, then host text, then port number: a total order every
+    /// node computes alike (the membership leader is the smallest active id).
+    friend std::strong_ordering operator<=>(node_id const& a, node_id const& b) noexcept {
+        if (auto c = a.name().compare(b.name()); c != 0) return c <=> 0;
+        if (auto c = a.host().compare(b.host()); c != 0) return c <=> 0;
+        return a.port_ <=> b.port_;
+    }
+    friend bool operator==(node_id const& a, node_id const& b) noexcept {
+        return a.text_ == b.text_;
+    }
+
+    friend std::ostream& operator<<(std::ostream& os, node_id const& id) { return os << id.text_; }
+
+    /// For boost::hash; equal to std::hash<node_id>.
+    friend std::size_t hash_value(node_id const& id) noexcept {
+        return std::hash<std::string>{}(id.text_);
+    }
+
+    friend void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, node_id const& id) {
+        jv = boost::json::string(id.text_);
+    }
+    friend boost::system::result<node_id> tag_invoke(boost::json::try_value_to_tag<node_id>,
+                                                     boost::json::value const& jv) {
+        auto const* s = jv.if_string();
+        if (!s) return boost::system::error_code(boost::json::error::not_string);
+        return parse(std::string_view(s->data(), s->size()));
+    }
+
+private:
+    static boost::system::error_code check_name(std::string_view name) noexcept {
+        if (name.empty()) return error::node_name_empty;
+        if (name.size() > max_name_length) return error::node_name_too_long;
+        if (!detail::is_ascii_alpha(name.front())) return error::node_name_invalid_start;
+        for (char c : name) {
+            if (!detail::is_ascii_alpha(c) && !detail::is_ascii_digit(c) && c != '_' && c != '-')
+                return error::node_name_invalid_char;
+        }
+        return {};
+    }
+
+    static boost::system::result<std::uint16_t> parse_port(std::string_view port) noexcept {
+        if (port.empty()) return error::port_invalid;
+        std::uint32_t value = 0;
+        for (char c : port) {
+            if (!detail::is_ascii_digit(c)) return error::port_invalid;
+            value = value * 10 + static_cast<std::uint32_t>(c - '0');
+            if (value > 65535) return error::port_out_of_range;
+        }
+        if (value == 0) return error::port_out_of_range;
+        return static_cast<std::uint16_t>(value);
+    }
+
+    // `ipv6` says the host came in brackets (or, from from_parts, holds ':').
+    // Writes the canonical text straight into the id: one allocation per parse.
+    static boost::system::result<node_id> make_checked(std::string_view name,
+                                                       std::string_view host, bool ipv6,
+                                                       std::uint16_t port) {
+        if (host.empty()) return error::host_empty;
+        node_id id;
+        id.text_.reserve(name.size() + host.size() + 9);
+        id.text_ += name;
+        id.text_ += '@';
+        if (ipv6) {
+            auto bytes = detail::parse_ipv6(host);
+            if (!bytes) return error::ipv6_invalid;
+            id.text_ += '[';
+            id.text_ += detail::format_ipv6(*bytes);
+            id.text_ += ']';
+            id.kind_ = host_kind::ipv6;
+        } else if (host.find(':') != std::string_view::npos) {
+            return error::ipv6_invalid;  // IPv6 must be bracketed to keep ":port" unambiguous
+        } else if (host.find_first_not_of("0123456789.") == std::string_view::npos) {
+            // All digits and dots: it can only be meant as IPv4 (RFC 1123 2.1).
+            if (!detail::parse_ipv4(host)) return error::ipv4_invalid;
+            id.text_ += host;
+            id.kind_ = host_kind::ipv4;
+        } else {
+            if (auto ec = detail::check_hostname(host)) return ec;
+            auto begin = id.text_.size();
+            id.text_ += host;
+            for (auto i = begin; i < id.text_.size(); ++i) id.text_[i] = detail::ascii_lower(id.text_[i]);
+            id.kind_ = host_kind::hostname;
+        }
+        id.name_size_ = static_cast<std::uint8_t>(name.size());
+        id.host_size_ = static_cast<std::uint16_t>(id.text_.size() - name.size() - 1 -
+                                                   (ipv6 ? 2 : 0));
+        id.port_ = port;
+        char digits[8];
+        auto end = std::to_chars(digits, digits + sizeof digits, unsigned{port}).ptr;
+        id.text_ += ':';
+        id.text_.append(digits, end);
+        return id;
+    }
+
+    std::string text_;  // canonical "name@host:port"
+    std::uint16_t port_ = 0;
+    std::uint16_t host_size_ = 0;
+    std::uint8_t name_size_ = 0;
+    host_kind kind_ = host_kind::hostname;
+};
+
+} // namespace cohort
+
+template <>
+struct std::hash<cohort::node_id> {
+    std::size_t operator()(cohort::node_id const& id) const noexcept { return hash_value(id); }
+};
+
+#endif // COHORT_NODE_ID_HPP
+// ----- end include/cohort/node_id.hpp -----
+// ----- begin include/cohort/node_state.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_STATE_HPP
+#define COHORT_NODE_STATE_HPP
+
+// The lifecycle of a cluster member as one node sees it, and the rules for
+// moving through it.
+//
+// States
+//   joining  announced itself; the cluster has not acknowledged it yet
+//   active   a full member
+//   leaving  announced a graceful leave; never reported as failed afterwards
+//   failed   declared dead: suspicion timed out or was confirmed
+//   unknown  suspected: no recent heartbeat, not yet declared failed
+//
+// Transitions (from --trigger--> to); anything not listed is illegal:
+//
+//   joining --join_acknowledged--> active    the cluster acknowledged the join
+//   joining --suspicion----------> unknown   an observer lost its heartbeat
+//   joining --failure_confirmed--> failed    failure news arrived first
+//   joining --graceful_leave-----> leaving   it gave up joining and left
+//   active  --suspicion----------> unknown   phi crossed the threshold
+//   active  --failure_confirmed--> failed    another observer's verdict arrived first
+//   active  --graceful_leave-----> leaving   it announced a graceful leave
+//   unknown --refutation---------> active    it refuted with a higher incarnation
+//   unknown --failure_confirmed--> failed    suspicion timeout or confirmations
+//   unknown --graceful_leave-----> leaving   a suspected member left gracefully
+//   failed  --refutation---------> active    a healed partition: alive, higher incarnation
+//   failed  --graceful_leave-----> leaving   late leave news: it left, it did not fail
+//   any     --restart------------> joining   a restart under the same name (newer incarnation)
+//
+// Removal is not a state: a leaving or failed member leaves the view after
+// the membership layer's reap window.
+//
+// Two views of one member at the same incarnation merge to the state with the
+// higher precedence (a higher incarnation always wins, whatever its state):
+//
+//   joining < active < unknown < failed < leaving
+//
+// active < unknown: only the member itself clears a suspicion, by raising its
+// incarnation (SWIM). unknown < failed: a verdict beats a doubt. failed <
+// leaving: a member that announced its leave is never reported failed, even
+// when it stops answering before everyone has heard the announcement. Every
+// step up this order is a legal transition, so merging never needs a move the
+// table forbids.
+
+
+#include <boost/system/result.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string_view>
+
+namespace cohort {
+
+/// A member's lifecycle state.
+enum class node_state : std::uint8_t { joining, active, leaving, failed, unknown };
+
+/// What makes a member change state.
+enum class state_trigger : std::uint8_t {
+    join_acknowledged,  ///< the cluster acknowledged a join
+    suspicion,          ///< an observer's failure detector crossed its threshold
+    refutation,         ///< the member answered a suspicion with a higher incarnation
+    failure_confirmed,  ///< suspicion timed out, or enough observers confirmed it
+    graceful_leave,     ///< the member announced that it is leaving
+    restart,            ///< the member restarted under the same name (newer incarnation)
+};
+
+/// One row of the transition table.
+struct state_transition {
+    node_state from;
+    state_trigger trigger;
+    node_state to;
+};
+
+/// Every legal move; transition() and the docs above are derived from it.
+inline constexpr std::array<state_transition, 17> node_state_transitions{{
+    {node_state::joining, state_trigger::join_acknowledged, node_state::active},
+    {node_state::joining, state_trigger::suspicion, node_state::unknown},
+    {node_state::joining, state_trigger::failure_confirmed, node_state::failed},
+    {node_state::joining, state_trigger::graceful_leave, node_state::leaving},
+    {node_state::joining, state_trigger::restart, node_state::joining},
+    {node_state::active, state_trigger::suspicion, node_state::unknown},
+    {node_state::active, state_trigger::failure_confirmed, node_state::failed},
+    {node_state::active, state_trigger::graceful_leave, node_state::leaving},
+    {node_state::active, state_trigger::restart, node_state::joining},
+    {node_state::unknown, state_trigger::refutation, node_state::active},
+    {node_state::unknown, state_trigger::failure_confirmed, node_state::failed},
+    {node_state::unknown, state_trigger::graceful_leave, node_state::leaving},
+    {node_state::unknown, state_trigger::restart, node_state::joining},
+    {node_state::failed, state_trigger::refutation, node_state::active},
+    {node_state::failed, state_trigger::graceful_leave, node_state::leaving},
+    {node_state::failed, state_trigger::restart, node_state::joining},
+    {node_state::leaving, state_trigger::restart, node_state::joining},
+}};
+
+/// The state `trigger` moves `from` to, or nothing when the move is illegal.
+constexpr std::optional<node_state> next_state(node_state from, state_trigger trigger) noexcept {
+    for (auto const& t : node_state_transitions)
+        if (t.from == from && t.trigger == trigger) return t.to;
+    return std::nullopt;
+}
+
+/// Like next_state(), with error::illegal_transition for a move not in the table.
+inline boost::system::result<node_state> transition(node_state from,
+                                                    state_trigger trigger) noexcept {
+    if (auto to = next_state(from, trigger)) return *to;
+    return error::illegal_transition;
+}
+
+/// Rank used to merge two views of a member at equal incarnation (see above).
+constexpr int precedence(node_state s) noexcept {
+    switch (s) {
+    case node_state::joining: return 0;
+    case node_state::active: return 1;
+    case node_state::unknown: return 2;
+    case node_state::failed: return 3;
+    case node_state::leaving: return 4;
+    }
+    return -1;
+}
+
+/// The state two views agree on when they carry the same incarnation.
+constexpr node_state merge_at_equal_incarnation(node_state a, node_state b) noexcept {
+    return precedence(a) >= precedence(b) ? a : b;
+}
+
+constexpr std::string_view to_string(node_state s) noexcept {
+    switch (s) {
+    case node_state::joining: return "joining";
+    case node_state::active: return "active";
+    case node_state::leaving: return "leaving";
+    case node_state::failed: return "failed";
+    case node_state::unknown: return "unknown";
+    }
+    return "invalid";
+}
+
+constexpr std::string_view to_string(state_trigger t) noexcept {
+    switch (t) {
+    case state_trigger::join_acknowledged: return "join_acknowledged";
+    case state_trigger::suspicion: return "suspicion";
+    case state_trigger::refutation: return "refutation";
+    case state_trigger::failure_confirmed: return "failure_confirmed";
+    case state_trigger::graceful_leave: return "graceful_leave";
+    case state_trigger::restart: return "restart";
+    }
+    return "invalid";
+}
+
+/// The inverse of to_string(node_state); error::node_state_unknown_name otherwise.
+inline boost::system::result<node_state> parse_node_state(std::string_view name) noexcept {
+    for (auto s : {node_state::joining, node_state::active, node_state::leaving,
+                   node_state::failed, node_state::unknown})
+        if (to_string(s) == name) return s;
+    return error::node_state_unknown_name;
+}
+
+inline std::ostream& operator<<(std::ostream& os, node_state s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, state_trigger t) { return os << to_string(t); }
+
+} // namespace cohort
+
+#endif // COHORT_NODE_STATE_HPP
+// ----- end include/cohort/node_state.hpp -----
+// ----- begin include/cohort/wire/messages.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_MESSAGES_HPP
+#define COHORT_WIRE_MESSAGES_HPP
+
+// The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
+// has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
+// leave, join, push-pull state), plus Serf's user messages and the router's
+// route_request / route_reply.
+//
+// Every message is a plain aggregate described with Boost.Describe; the
+// codecs walk the description, so a new message type needs no codec code.
+// The rules a wire struct follows:
+//
+//   - its fields are of the kinds cohort/wire/detail/fields.hpp lists (bool,
+//     integers, described enums, std::string, node_id, hlc_timestamp,
+//     std::vector<std::byte> as bytes, std::vector<T>, std::optional<T>,
+//     other described structs);
+//   - std::string holds UTF-8 text (both codecs check it, so that every
+//     message fits JSON); opaque data goes in std::vector<std::byte>;
+//   - a node_id on the wire is never empty;
+//   - a message type (an alternative of `message`) has a unique
+//     `static constexpr std::string_view wire_name`, its name in JSON;
+//   - fields are encoded in declaration order, so a field is never removed,
+//     reordered or retyped within one protocol_version;
+//   - `message`'s alternatives are only ever appended: the variant index is
+//     the type number on the binary wire.
+
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cohort {
+
+// Lets the codecs check a decoded state against the enumerators and spell it
+// by name in JSON.
+BOOST_DESCRIBE_ENUM(node_state, joining, active, leaving, failed, unknown)
+
+/// A key/value label a member advertises (memberlist's node meta, Serf's tags).
+struct tag {
+    std::string key;
+    std::string value;
+
+    friend bool operator==(tag const&, tag const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(tag, (), (key, value))
+
+/// A direct probe of `target`, answered by an ack with the same `seq`.
+struct ping {
+    static constexpr std::string_view wire_name = "ping";
+    std::uint32_t seq = 0;
+    node_id target;  ///< who must answer: another process on a reused address must not
+
+    friend bool operator==(ping const&, ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ping, (), (seq, target))
+
+/// Asks the receiver to probe `target` for `requester`, which could not reach
+/// it directly; the receiver relays an ack (or a nack) with the same `seq`.
+struct indirect_ping {
+    static constexpr std::string_view wire_name = "indirect_ping";
+    std::uint32_t seq = 0;
+    node_id target;
+    node_id requester;
+
+    friend bool operator==(indirect_ping const&, indirect_ping const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(indirect_ping, (), (seq, target, requester))
+
+/// The answer to a ping or an indirect ping carrying the same `seq`.
+struct ack {
+    static constexpr std::string_view wire_name = "ack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(ack const&, ack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(ack, (), (seq))
+
+/// Lifeguard's negative ack: the relay of an indirect ping did not hear from
+/// the target in time, which tells the requester its own link is healthy.
+struct nack {
+    static constexpr std::string_view wire_name = "nack";
+    std::uint32_t seq = 0;
+
+    friend bool operator==(nack const&, nack const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(nack, (), (seq))
+
+/// `from` suspects `member` at `incarnation`; the member refutes it with an
+/// alive at a higher incarnation.
+struct suspect {
+    static constexpr std::string_view wire_name = "suspect";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(suspect const&, suspect const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(suspect, (), (member, incarnation, from))
+
+/// `member` is alive at `incarnation`, with these tags: a refutation, or news
+/// of a member's (new) tags.
+struct alive {
+    static constexpr std::string_view wire_name = "alive";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(alive const&, alive const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(alive, (), (member, incarnation, tags))
+
+/// `from` declares `member` failed at `incarnation` (memberlist's "dead").
+struct failed {
+    static constexpr std::string_view wire_name = "failed";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_id from;
+
+    friend bool operator==(failed const&, failed const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(failed, (), (member, incarnation, from))
+
+/// `member` leaves the cluster gracefully at `incarnation`.
+struct leave {
+    static constexpr std::string_view wire_name = "leave";
+    node_id member;
+    std::uint64_t incarnation = 0;
+
+    friend bool operator==(leave const&, leave const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(leave, (), (member, incarnation))
+
+/// `member` asks to join the cluster at `incarnation`, with these tags.
+struct join {
+    static constexpr std::string_view wire_name = "join";
+    node_id member;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+
+    friend bool operator==(join const&, join const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(join, (), (member, incarnation, tags))
+
+/// One member as the sender of a push_pull sees it.
+struct member_state {
+    node_id id;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::joining;
+    std::vector<tag> tags;
+
+    friend bool operator==(member_state const&, member_state const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(member_state, (), (id, incarnation, state, tags))
+
+/// Anti-entropy: the sender's whole view, answered by the receiver's
+/// (memberlist's push-pull). `join` is set when the exchange is part of the
+/// sender's join.
+struct push_pull {
+    static constexpr std::string_view wire_name = "push_pull";
+    bool join = false;
+    std::vector<member_state> members;
+
+    friend bool operator==(push_pull const&, push_pull const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(push_pull, (), (join, members))
+
+/// An application message under a topic (Serf's user events), opaque to cohort.
+struct user_message {
+    static constexpr std::string_view wire_name = "user_message";
+    std::string topic;
+    std::vector<std::byte> payload;
+
+    friend bool operator==(user_message const&, user_message const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(user_message, (), (topic, payload))
+
+/// One piece of membership news: `member` is in `state` at `incarnation`,
+/// with these tags. `from` names the observer for a suspicion or a failure
+/// (Lifeguard counts distinct suspecters), and is empty otherwise. One rumor
+/// type says what suspect, alive, failed, leave and join say one by one, so
+/// that a gossip packet carries any mix of them.
+struct rumor {
+    node_id member;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::active;
+    std::vector<tag> tags;
+    std::optional<node_id> from;
+
+    friend bool operator==(rumor const&, rumor const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(rumor, (), (member, incarnation, state, tags, from))
+
+/// Rumors piggybacked next to a probe, or pushed by a periodic gossip round
+/// (memberlist's compound broadcast packet).
+struct gossip {
+    static constexpr std::string_view wire_name = "gossip";
+    std::vector<rumor> rumors;
+
+    friend bool operator==(gossip const&, gossip const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(gossip, (), (rumors))
+
+/// The answer to a push_pull: the receiver's whole view. A distinct type, so
+/// that an answer is never answered again (frames are one-way messages, not
+/// memberlist's request/response connection). Answering a join push_pull
+/// acknowledges the join.
+struct push_pull_reply {
+    static constexpr std::string_view wire_name = "push_pull_reply";
+    std::vector<member_state> members;
+
+    friend bool operator==(push_pull_reply const&, push_pull_reply const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(push_pull_reply, (), (members))
+
+/// How an owner answered a route_request.
+enum class route_status : std::uint8_t {
+    ok,             ///< the handler ran; the payload is its reply
+    redirect,       ///< the receiver does not own the key in its view; `owner` does
+    no_owner,       ///< the receiver's view has no member that owns keys
+    no_handler,     ///< the owner has no handler for the topic
+    handler_error,  ///< the handler failed; the payload is its message (UTF-8)
+    /// The reply did not fit in a message or frame and was not sent; the
+    /// payload says how large it was (UTF-8). Appended: a peer built before
+    /// it refuses the reply as invalid_field, and its call times out.
+    reply_too_large,
+};
+BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error,
+                    reply_too_large)
+
+/// A call (or cast) routed by key to the key's owner (routing/router.hpp).
+/// `fingerprint` is the sender's ownership fingerprint: a receiver whose own
+/// table has another fingerprint checks that it owns the key before serving,
+/// and otherwise redirects.
+struct route_request {
+    static constexpr std::string_view wire_name = "route_request";
+    std::uint64_t id = 0;            ///< the caller's call number, echoed by the reply
+    std::vector<std::byte> key;      ///< the routing key, as given (hash_key of it places it)
+    std::string topic;               ///< selects the owner's handler
+    std::uint64_t fingerprint = 0;   ///< the sender's ownership fingerprint
+    std::uint32_t hops = 0;          ///< redirects (or forwards) taken so far
+    bool want_reply = true;          ///< false for a cast: nobody waits for an answer
+    std::vector<std::byte> payload;  ///< the request, opaque to cohort
+    /// Sent to a chosen member rather than to the key's owner (a replica
+    /// write, a handoff): served whatever the receiver owns.
+    bool direct = false;
+
+    friend bool operator==(route_request const&, route_request const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(route_request, (),
+                      (id, key, topic, fingerprint, hops, want_reply, payload, direct))
+
+/// The answer to a route_request with the same `id`.
+struct route_reply {
+    static constexpr std::string_view wire_name = "route_reply";
+    std::uint64_t id = 0;
+    route_status status = route_status::ok;
+    std::optional<node_id> owner;    ///< for a redirect: the owner in the receiver's view
+    std::uint64_t fingerprint = 0;   ///< the receiver's ownership fingerprint
+    std::vector<std::byte> payload;  ///< see route_status
+
+    friend bool operator==(route_reply const&, route_reply const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(route_reply, (), (id, status, owner, fingerprint, payload))
+
+/// A summary of the sender's whole view, sent instead of a periodic full-state
+/// push_pull: a receiver whose own view sums to another `digest` starts a
+/// push_pull with the sender, and one whose view is the same does nothing, so
+/// anti-entropy costs one small message per interval while views agree (the digest is
+/// defined in membership/detail/view_digest.hpp).
+struct view_digest {
+    static constexpr std::string_view wire_name = "view_digest";
+    std::uint64_t digest = 0;
+    std::uint64_t members = 0;  ///< how many entries the sender's view holds
+
+    friend bool operator==(view_digest const&, view_digest const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(view_digest, (), (digest, members))
+
+/// The receiver refused the sender's envelope because of its HLC stamp: the
+/// stamp's physical part was `offset_ns` ahead of the receiver's physical
+/// clock (negative: behind), beyond the receiver's `max_offset_ns`
+/// (hlc_config::max_offset). Sent at most once per
+/// full_state_answer_interval to one address. A joiner that receives it from
+/// the seed it is joining through fails its join with
+/// error::clock_offset_exceeded; any receiver reports a clock_offset_exceeded
+/// event (membership/stamp_check.hpp has the policy).
+struct clock_offset_refused {
+    static constexpr std::string_view wire_name = "clock_offset_refused";
+    std::int64_t offset_ns = 0;
+    std::int64_t max_offset_ns = 0;
+
+    friend bool operator==(clock_offset_refused const&, clock_offset_refused const&) = default;
+};
+BOOST_DESCRIBE_STRUCT(clock_offset_refused, (), (offset_ns, max_offset_ns))
+
+/// Every protocol message. The index of an alternative is its type number on
+/// the binary wire: new types are only ever appended, never inserted,
+/// removed or reordered.
+using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
+                             push_pull, user_message, gossip, push_pull_reply, route_request,
+                             route_reply, view_digest, clock_offset_refused>;
+
+/// Whether `m` asks to make its sender a member: a push_pull with `join`, or
+/// a join.
+inline bool is_join_request(message const& m) noexcept {
+    if (auto const* p = std::get_if<push_pull>(&m)) return p->join;
+    return std::holds_alternative<join>(m);
+}
+
+/// Whether messages of variant index `type` are application traffic (a
+/// user_message or the router's), which the driver hands to application
+/// subscriptions, never to the membership core.
+constexpr bool is_application_message(std::size_t type) noexcept {
+    return type == boost::mp11::mp_find<message, user_message>::value ||
+           type == boost::mp11::mp_find<message, route_request>::value ||
+           type == boost::mp11::mp_find<message, route_reply>::value;
+}
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_MESSAGES_HPP
+// ----- end include/cohort/wire/messages.hpp -----
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// A host and port to send to: a seed given as "host:port" (nameless) or
+/// "name@host:port", or a member's address. IPv6 hosts are held without
+/// brackets, in RFC 5952 form.
+struct peer_address {
+    std::string host;
+    std::uint16_t port = 0;
+
+    /// Parses "name@host:port" or "host:port" with node_id's rules (the name,
+    /// if any, is checked and dropped: a seed is contacted by address).
+    static boost::system::result<peer_address> parse(std::string_view text) {
+        auto id = text.find('@') != std::string_view::npos
+                      ? node_id::parse(text)
+                      : node_id::parse(std::string("seed@").append(text));
+        if (!id) return id.error();
+        return of(*id);
+    }
+
+    /// The address part of a member id.
+    static peer_address of(node_id const& id) { return {std::string(id.host()), id.port()}; }
+
+    friend bool operator==(peer_address const&, peer_address const&) = default;
+    friend std::ostream& operator<<(std::ostream& os, peer_address const& a) {
+        if (a.host.find(':') != std::string::npos) return os << '[' << a.host << "]:" << a.port;
+        return os << a.host << ':' << a.port;
+    }
+};
+
+/// One member as this node sees it. The name identifies a member; `id`
+/// carries its current address (a newer incarnation may bring a new one).
+struct member {
+    node_id id;
+    std::uint64_t incarnation = 0;
+    node_state state = node_state::joining;
+    std::vector<tag> tags;
+    /// When this node last saw the state change (the protocol's time base).
+    std::chrono::nanoseconds state_since{};
+
+    friend bool operator==(member const&, member const&) = default;
+};
+
+/// A copy of the whole view, sorted by id, with the leader.
+struct membership_snapshot {
+    std::vector<member> members;
+    std::optional<node_id> leader;
+
+    /// The member called `name`, or null.
+    member const* find(std::string_view name) const noexcept {
+        auto it = std::find_if(members.begin(), members.end(),
+                               [&](member const& m) { return m.id.name() == name; });
+        return it == members.end() ? nullptr : &*it;
+    }
+    /// How many members are in state `s`.
+    std::size_t count(node_state s) const noexcept {
+        return static_cast<std::size_t>(std::count_if(
+            members.begin(), members.end(), [&](member const& m) { return m.state == s; }));
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_MEMBER_HPP
+// ----- end include/cohort/membership/member.hpp -----
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace cohort {
+
+struct bootstrap_config {
+    /// Addresses a lookup must return (this node's included, when listed)
+    /// before anyone forms a cluster (Akka's required-contact-point-nr: 2).
+    /// Must be at least 1.
+    std::size_t required_contacts = 2;
+
+    /// How long an answer must stay the same before it counts (Akka's
+    /// stable-margin: 5 s). Must not be negative.
+    std::chrono::nanoseconds stable_margin = std::chrono::seconds(5);
+
+    /// Between lookups until the node is in a cluster (1 s). Must be positive.
+    std::chrono::nanoseconds lookup_interval = std::chrono::seconds(1);
+
+    /// Between lookups once it is (30 s, Serf's retry-join interval): the
+    /// contacts that are not members are joined. Must be positive.
+    std::chrono::nanoseconds heal_interval = std::chrono::seconds(30);
+};
+
+inline boost::system::result<void, config_error> validate(bootstrap_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    if (cfg.required_contacts < 1)
+        return fail("bootstrap_config.required_contacts", "must be at least 1");
+    if (cfg.stable_margin < std::chrono::nanoseconds::zero())
+        return fail("bootstrap_config.stable_margin", "must not be negative");
+    if (cfg.lookup_interval <= std::chrono::nanoseconds::zero())
+        return fail("bootstrap_config.lookup_interval", "must be positive");
+    if (cfg.heal_interval <= std::chrono::nanoseconds::zero())
+        return fail("bootstrap_config.heal_interval", "must be positive");
+    return {};
+}
+
+/// Address order: numeric addresses by their bytes (IPv4 before IPv6), then
+/// the port; names (memory_network's) by their text, after every number.
+inline bool address_less(peer_address const& a, peer_address const& b) {
+    auto const key = [](peer_address const& p) {
+        std::array<std::uint8_t, 17> bytes{};  // [0]: 0 v4, 1 v6, 2 a name
+        if (auto v4 = detail::parse_ipv4(p.host)) {
+            std::copy(v4->begin(), v4->end(), bytes.begin() + 1);
+        } else if (auto v6 = detail::parse_ipv6(p.host)) {
+            bytes[0] = 1;
+            std::copy(v6->begin(), v6->end(), bytes.begin() + 1);
+        } else {
+            bytes[0] = 2;
+        }
+        return bytes;
+    };
+    auto const ka = key(a), kb = key(b);
+    return std::tie(ka, a.host, a.port) < std::tie(kb, b.host, b.port);
+}
+
+enum class bootstrap_phase {
+    discovering,  ///< waiting for a stable answer
+    forming,      ///< lowest contact: formed, waiting to be joined
+    joining,      ///< a join to the contacts is under way
+    joined,       ///< in a cluster of more than one; healing
+};
+
+/// What the driver does after a lookup.
+struct bootstrap_decision {
+    enum class action {
+        none,  ///< nothing this time
+        form,  ///< this node forms the cluster (joins no one)
+        join,  ///< join `contacts` (lowest first)
+    };
+    action what = action::none;
+    std::vector<peer_address> contacts;
+};
+
+class seed_bootstrap {
+public:
+    using duration = std::chrono::nanoseconds;
+
+    /// `self`: this node's address as peers reach it (node_id's host:port).
+    seed_bootstrap(bootstrap_config cfg, peer_address self) : cfg_(cfg), self_(std::move(self)) {}
+
+    bootstrap_phase phase() const noexcept { return phase_; }
+    bootstrap_config const& config() const noexcept { return cfg_; }
+
+    /// When the next lookup is due.
+    duration next_lookup() const noexcept { return next_lookup_; }
+
+    /// A lookup's answer at `now` (nothing: the lookup failed), with the
+    /// addresses of the members in the node's view now that are not failed
+    /// or gone (this node included).
+    bootstrap_decision on_lookup(duration now, std::optional<std::vector<peer_address>> answer,
+                                 std::vector<peer_address> const& members) {
+        bool const in_cluster = members.size() > 1;
+        next_lookup_ = now + (in_cluster ? cfg_.heal_interval : cfg_.lookup_interval);
+        if (!answer) {
+            contacts_.clear();
+            stable_since_ = now;
+            return {};
+        }
+        auto contacts = normalise(std::move(*answer));
+        if (contacts != contacts_) {
+            contacts_ = contacts;
+            stable_since_ = now;
+        }
+        auto const strangers = [&] {
+            std::vector<peer_address> out;
+            for (auto const& c : contacts_)
+                if (c != self_ && std::find(members.begin(), members.end(), c) == members.end())
+                    out.push_back(c);
+            return out;
+        };
+        if (in_cluster) {
+            phase_ = bootstrap_phase::joined;
+            auto out = strangers();
+            if (out.empty()) return {};
+            return {bootstrap_decision::action::join, std::move(out)};
+        }
+        if (phase_ == bootstrap_phase::joining) return {};  // its outcome comes first
+        if (phase_ == bootstrap_phase::joined) phase_ = bootstrap_phase::discovering;  // alone again
+        if (phase_ == bootstrap_phase::forming) {
+            // Formed and still alone: the others may have formed elsewhere.
+            if (now - formed_at_ < cfg_.stable_margin) return {};
+            auto out = strangers();
+            if (out.empty()) return {};
+            phase_ = bootstrap_phase::joining;
+            return {bootstrap_decision::action::join, std::move(out)};
+        }
+        bool const stable = contacts_.size() >= cfg_.required_contacts &&
+                            now - stable_since_ >= cfg_.stable_margin;
+        if (!stable) return {};
+        if (contacts_.front() == self_) {
+            phase_ = bootstrap_phase::forming;
+            formed_at_ = now;
+            return {bootstrap_decision::action::form, {}};
+        }
+        auto out = strangers();
+        if (out.empty()) return {};
+        phase_ = bootstrap_phase::joining;
+        return {bootstrap_decision::action::join, std::move(out)};
+    }
+
+    /// The join the last decision asked for completed (`ok`: it found a
+    /// seed). A failed join goes back to discovering, to be tried at the
+    /// next stable answer.
+    void on_join_completed(duration now, bool ok) {
+        if (phase_ != bootstrap_phase::joining) return;
+        phase_ = ok ? bootstrap_phase::joined : bootstrap_phase::discovering;
+        if (!ok) next_lookup_ = std::min(next_lookup_, now + cfg_.lookup_interval);
+    }
+
+private:
+    static std::vector<peer_address> normalise(std::vector<peer_address> v) {
+        std::sort(v.begin(), v.end(), address_less);
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return v;
+    }
+
+    bootstrap_config cfg_;
+    peer_address self_;
+    bootstrap_phase phase_ = bootstrap_phase::discovering;
+    std::vector<peer_address> contacts_;
+    duration stable_since_{};
+    duration formed_at_{};
+    duration next_lookup_{};
+};
+
+} // namespace cohort
+
+#endif // COHORT_DISCOVERY_BOOTSTRAP_HPP
+// ----- end include/cohort/discovery/bootstrap.hpp -----
+// ----- begin include/cohort/discovery/seed.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DISCOVERY_SEED_HPP
+#define COHORT_DISCOVERY_SEED_HPP
+
+// A seed as an operator writes it:
+//   host:port   a numeric address, or a hostname standing for all its A and
+//               AAAA records (a Kubernetes headless service: one per pod);
+//   srv:NAME    the targets and ports of NAME's SRV records, each target
+//               standing for all its addresses (_cohort._udp.svc.cluster.local).
+// Pure: resolving is dns_seed_resolver's work.
+
+
+#include <boost/system/result.hpp>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+enum class seed_kind : std::uint8_t {
+    address,  ///< host:port (numeric, or a hostname for all its addresses)
+    srv,      ///< srv:NAME (the SRV records' targets and ports)
+};
+
+struct seed {
+    seed_kind kind = seed_kind::address;
+    /// The address or hostname; for srv, the SRV name (no trailing dot).
+    std::string host;
+    /// The port; 0 for srv (each record names its own).
+    std::uint16_t port = 0;
+
+    /// A numeric address or a hostname with a port.
+    static seed address(peer_address a) { return {seed_kind::address, std::move(a.host), a.port}; }
+
+    /// Parses "host:port", "[v6]:port" or "srv:NAME". Errors: seed_invalid
+    /// for an empty SRV name; node_id's host and port errors otherwise
+    /// (hostname_invalid, host_too_long, ...).
+    static boost::system::result<seed> parse(std::string_view text) {
+        if (text.starts_with("srv:")) {
+            auto name = text.substr(4);
+            if (name.ends_with('.')) name.remove_suffix(1);
+            if (name.empty()) return error::seed_invalid;
+            // SRV owner names start with _service._proto labels: '_' is
+            // allowed in them, which RFC 1123 hostnames do not allow.
+            std::string probe(name);
+            for (auto& c : probe)
+                if (c == '_') c = 'x';
+            if (auto ec = detail::check_hostname(probe)) return ec;
+            return seed{seed_kind::srv, std::string(name), 0};
+        }
+        auto a = peer_address::parse(text);
+        if (!a) return a.error();
+        return address(std::move(*a));
+    }
+
+    /// Whether the host is a numeric address (nothing to resolve).
+    bool is_numeric() const {
+        return kind == seed_kind::address &&
+               (detail::parse_ipv4(host) || detail::parse_ipv6(host));
+    }
+
+    friend bool operator==(seed const&, seed const&) = default;
+    friend std::ostream& operator<<(std::ostream& os, seed const& s) {
+        if (s.kind == seed_kind::srv) return os << "srv:" << s.host;
+        return os << peer_address{s.host, s.port};
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_DISCOVERY_SEED_HPP
+// ----- end include/cohort/discovery/seed.hpp -----
 // ----- begin include/cohort/hlc.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -1524,910 +2820,6 @@ inline boost::system::result<void, config_error> validate(membership_config cons
 // Everything membership_protocol does, counted: a plain struct a driver can
 // copy and export as metrics.
 
-// ----- begin include/cohort/wire/messages.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_WIRE_MESSAGES_HPP
-#define COHORT_WIRE_MESSAGES_HPP
-
-// The messages cohort nodes exchange: SWIM's probes and gossip as memberlist
-// has them (ping, indirect ping, ack, nack, suspect, alive, dead = failed,
-// leave, join, push-pull state), plus Serf's user messages and the router's
-// route_request / route_reply.
-//
-// Every message is a plain aggregate described with Boost.Describe; the
-// codecs walk the description, so a new message type needs no codec code.
-// The rules a wire struct follows:
-//
-//   - its fields are of the kinds cohort/wire/detail/fields.hpp lists (bool,
-//     integers, described enums, std::string, node_id, hlc_timestamp,
-//     std::vector<std::byte> as bytes, std::vector<T>, std::optional<T>,
-//     other described structs);
-//   - std::string holds UTF-8 text (both codecs check it, so that every
-//     message fits JSON); opaque data goes in std::vector<std::byte>;
-//   - a node_id on the wire is never empty;
-//   - a message type (an alternative of `message`) has a unique
-//     `static constexpr std::string_view wire_name`, its name in JSON;
-//   - fields are encoded in declaration order, so a field is never removed,
-//     reordered or retyped within one protocol_version;
-//   - `message`'s alternatives are only ever appended: the variant index is
-//     the type number on the binary wire.
-
-// ----- begin include/cohort/node_id.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_NODE_ID_HPP
-#define COHORT_NODE_ID_HPP
-
-// node_id: the name and address of a cluster member, "name@host:port".
-//
-//   name  an ASCII letter, then letters, digits, '_' or '-'; 1..64 characters
-//   host  dotted-quad IPv4, IPv6 in brackets ("n@[::1]:7946"), or an RFC 1123
-//         hostname of at most 253 characters
-//   port  1..65535
-//
-// Parsing canonicalises the host (hostnames in lowercase, IPv6 in RFC 5952
-// form), so two spellings of one member compare equal and
-// parse(to_string(id)) == id for every id.
-
-// ----- begin include/cohort/detail/host_syntax.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_DETAIL_HOST_SYNTAX_HPP
-#define COHORT_DETAIL_HOST_SYNTAX_HPP
-
-// Syntax checks for the host part of a node_id, written without Asio so that
-// node_id stays a pure value type. IPv6 text is canonicalised (RFC 5952) so
-// that two spellings of one address compare equal.
-
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-
-namespace cohort::detail {
-
-inline constexpr bool is_ascii_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-inline constexpr bool is_ascii_alpha(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-inline constexpr char ascii_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-inline constexpr int hex_value(char c) noexcept {
-    if (is_ascii_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/// Dotted-quad IPv4: exactly four decimal octets 0..255, no leading zeros
-/// (which some resolvers read as octal), nothing else.
-inline std::optional<std::array<std::uint8_t, 4>> parse_ipv4(std::string_view s) noexcept {
-    std::array<std::uint8_t, 4> out{};
-    std::size_t part = 0;
-    std::size_t i = 0;
-    while (true) {
-        std::size_t start = i;
-        unsigned value = 0;
-        while (i < s.size() && is_ascii_digit(s[i]) && i - start < 3) {
-            value = value * 10 + static_cast<unsigned>(s[i] - '0');
-            ++i;
-        }
-        std::size_t digits = i - start;
-        if (digits == 0 || value > 255 || (digits > 1 && s[start] == '0')) return std::nullopt;
-        out[part++] = static_cast<std::uint8_t>(value);
-        if (part == 4) break;
-        if (i >= s.size() || s[i] != '.') return std::nullopt;
-        ++i;
-    }
-    if (i != s.size()) return std::nullopt;
-    return out;
-}
-
-/// IPv6 text (RFC 4291 section 2.2, without a zone id) to 16 bytes.
-inline std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view s) noexcept {
-    std::array<std::uint16_t, 8> groups{};
-    std::size_t count = 0;
-    std::optional<std::size_t> gap;  // index in groups where "::" stands
-    std::size_t i = 0;
-
-    if (s.size() < 2) return std::nullopt;
-    if (s[0] == ':') {
-        if (s[1] != ':') return std::nullopt;
-        gap = 0;
-        i = 2;
-        if (i == s.size()) return std::array<std::uint8_t, 16>{};
-    }
-    while (i < s.size()) {
-        if (count == 8) return std::nullopt;
-        std::size_t start = i;
-        unsigned value = 0;
-        while (i < s.size() && hex_value(s[i]) >= 0 && i - start < 4) {
-            value = value * 16 + static_cast<unsigned>(hex_value(s[i]));
-            ++i;
-        }
-        if (i < s.size() && s[i] == '.') {
-            // Embedded IPv4 in the last 32 bits.
-            if (count > 6) return std::nullopt;
-            auto v4 = parse_ipv4(s.substr(start));
-            if (!v4) return std::nullopt;
-            groups[count++] = static_cast<std::uint16_t>(((*v4)[0] << 8) | (*v4)[1]);
-            groups[count++] = static_cast<std::uint16_t>(((*v4)[2] << 8) | (*v4)[3]);
-            i = s.size();
-            break;
-        }
-        if (i == start) return std::nullopt;  // empty group or a non-hex character
-        groups[count++] = static_cast<std::uint16_t>(value);
-        if (i == s.size()) break;
-        if (s[i] != ':') return std::nullopt;  // also rejects a fifth hex digit
-        ++i;
-        if (i < s.size() && s[i] == ':') {
-            if (gap) return std::nullopt;  // "::" twice
-            gap = count;
-            ++i;
-            if (i == s.size()) break;
-        } else if (i == s.size()) {
-            return std::nullopt;  // trailing single ':'
-        }
-    }
-    if (gap) {
-        if (count == 8) return std::nullopt;  // "::" must stand for at least one group
-        std::size_t tail = count - *gap;
-        for (std::size_t k = 0; k < tail; ++k) groups[7 - k] = groups[count - 1 - k];
-        for (std::size_t k = *gap; k < 8 - tail; ++k) groups[k] = 0;
-    } else if (count != 8) {
-        return std::nullopt;
-    }
-    std::array<std::uint8_t, 16> out{};
-    for (std::size_t k = 0; k < 8; ++k) {
-        out[2 * k] = static_cast<std::uint8_t>(groups[k] >> 8);
-        out[2 * k + 1] = static_cast<std::uint8_t>(groups[k] & 0xff);
-    }
-    return out;
-}
-
-/// RFC 5952 text: lowercase, no leading zeros, the longest run (>= 2) of zero
-/// groups as "::" (the first when tied), IPv4-mapped addresses in dotted form.
-inline std::string format_ipv6(std::array<std::uint8_t, 16> const& b) {
-    std::array<unsigned, 8> g{};
-    for (std::size_t k = 0; k < 8; ++k) g[k] = (unsigned{b[2 * k]} << 8) | b[2 * k + 1];
-
-    std::string out;
-    bool v4_mapped = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 &&
-                     g[5] == 0xffff;
-    std::size_t hex_groups = v4_mapped ? 6 : 8;
-
-    std::size_t best_start = 8, best_len = 0;
-    for (std::size_t k = 0; k < hex_groups;) {
-        if (g[k] != 0) { ++k; continue; }
-        std::size_t start = k;
-        while (k < hex_groups && g[k] == 0) ++k;
-        if (k - start > best_len) { best_start = start; best_len = k - start; }
-    }
-    if (best_len < 2) best_start = 8;
-
-    constexpr char digits[] = "0123456789abcdef";
-    for (std::size_t k = 0; k < hex_groups; ++k) {
-        if (k == best_start) {
-            out += "::";
-            k += best_len - 1;
-            continue;
-        }
-        if (!out.empty() && out.back() != ':') out += ':';
-        bool started = false;
-        for (int shift = 12; shift >= 0; shift -= 4) {
-            unsigned nibble = (g[k] >> shift) & 0xf;
-            if (nibble != 0 || started || shift == 0) {
-                out += digits[nibble];
-                started = true;
-            }
-        }
-    }
-    if (v4_mapped) {
-        if (out.back() != ':') out += ':';
-        for (std::size_t k = 12; k < 16; ++k) {
-            out += std::to_string(b[k]);
-            if (k != 15) out += '.';
-        }
-    }
-    return out;
-}
-
-/// RFC 1123 hostname: dot-separated labels of 1..63 letters, digits and '-',
-/// no label starting or ending with '-', 253 characters in all.
-inline boost::system::error_code check_hostname(std::string_view s) noexcept {
-    if (s.size() > 253) return error::host_too_long;
-    std::size_t label = 0;
-    for (std::size_t i = 0; i <= s.size(); ++i) {
-        if (i == s.size() || s[i] == '.') {
-            if (label == 0 || label > 63 || s[i - 1] == '-' || s[i - label] == '-')
-                return error::hostname_invalid;
-            label = 0;
-            continue;
-        }
-        char c = s[i];
-        if (!is_ascii_alpha(c) && !is_ascii_digit(c) && c != '-') return error::hostname_invalid;
-        ++label;
-    }
-    return {};
-}
-
-} // namespace cohort::detail
-
-#endif // COHORT_DETAIL_HOST_SYNTAX_HPP
-// ----- end include/cohort/detail/host_syntax.hpp -----
-
-#include <boost/container_hash/hash_fwd.hpp>
-#include <boost/json/conversion.hpp>
-#include <boost/json/value.hpp>
-#include <boost/system/result.hpp>
-
-#include <charconv>
-#include <compare>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <ostream>
-#include <string>
-#include <string_view>
-
-namespace cohort {
-
-/// What the host part of a node_id is.
-enum class host_kind : std::uint8_t { hostname, ipv4, ipv6 };
-
-class node_id {
-public:
-    static constexpr std::size_t max_name_length = 64;
-    static constexpr std::size_t max_hostname_length = 253;
-
-    /// The empty id: not a valid member, compares less than every parsed id.
-    /// Exists so that node_id can sit in default-constructed messages.
-    node_id() = default;
-
-    /// Parses "name@host:port"; the error names the rule that broke.
-    static boost::system::result<node_id> parse(std::string_view text) {
-        auto at = text.find('@');
-        if (at == std::string_view::npos) return error::node_id_missing_at;
-        std::string_view name = text.substr(0, at);
-        if (auto ec = check_name(name)) return ec;
-
-        std::string_view rest = text.substr(at + 1);
-        std::string_view host;
-        std::string_view port;
-        bool bracketed = !rest.empty() && rest.front() == '[';
-        if (bracketed) {
-            auto close = rest.find(']');
-            if (close == std::string_view::npos) return error::ipv6_invalid;
-            host = rest.substr(1, close - 1);
-            std::string_view after = rest.substr(close + 1);
-            if (after.empty() || after.front() != ':') return error::node_id_missing_port;
-            port = after.substr(1);
-        } else {
-            auto colon = rest.rfind(':');
-            if (colon == std::string_view::npos) return error::node_id_missing_port;
-            host = rest.substr(0, colon);
-            port = rest.substr(colon + 1);
-        }
-        auto port_number = parse_port(port);
-        if (!port_number) return port_number.error();
-        return make_checked(name, host, bracketed, *port_number);
-    }
-
-    /// Builds an id from its parts, with the same checks as parse(). An IPv6
-    /// host is given without brackets.
-    static boost::system::result<node_id> from_parts(std::string_view name, std::string_view host,
-                                                     std::uint32_t port) {
-        if (auto ec = check_name(name)) return ec;
-        if (port == 0 || port > 65535) return error::port_out_of_range;
-        bool ipv6 = host.find(':') != std::string_view::npos;
-        return make_checked(name, host, ipv6, static_cast<std::uint16_t>(port));
-    }
-
-    std::string_view name() const noexcept { return std::string_view(text_).substr(0, name_size_); }
-    /// The host without brackets.
-    std::string_view host() const noexcept {
-        std::size_t begin = name_size_ + 1 + (kind_ == host_kind::ipv6 ? 1 : 0);
-        return std::string_view(text_).substr(begin, host_size_);
-    }
-    std::uint16_t port() const noexcept { return port_; }
-    host_kind kind() const noexcept { return kind_; }
-    bool empty() const noexcept { return text_.empty(); }
-
-    /// The canonical text; the id stores it, so this costs nothing.
-    std::string const& str() const noexcept { return text_; }
-    friend std::string to_string(node_id const& id) { return id.text_; }
-
-    /// Order by name, then host text, then port number: a total order every
-    /// node computes alike (the membership leader is the smallest active id).
-    friend std::strong_ordering operator<=>(node_id const& a, node_id const& b) noexcept {
-        if (auto c = a.name().compare(b.name()); c != 0) return c <=> 0;
-        if (auto c = a.host().compare(b.host()); c != 0) return c <=> 0;
-        return a.port_ <=> b.port_;
-    }
-    friend bool operator==(node_id const& a, node_id const& b) noexcept {
-        return a.text_ == b.text_;
-    }
-
-    friend std::ostream& operator<<(std::ostream& os, node_id const& id) { return os << id.text_; }
-
-    /// For boost::hash; equal to std::hash<node_id>.
-    friend std::size_t hash_value(node_id const& id) noexcept {
-        return std::hash<std::string>{}(id.text_);
-    }
-
-    friend void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, node_id const& id) {
-        jv = boost::json::string(id.text_);
-    }
-    friend boost::system::result<node_id> tag_invoke(boost::json::try_value_to_tag<node_id>,
-                                                     boost::json::value const& jv) {
-        auto const* s = jv.if_string();
-        if (!s) return boost::system::error_code(boost::json::error::not_string);
-        return parse(std::string_view(s->data(), s->size()));
-    }
-
-private:
-    static boost::system::error_code check_name(std::string_view name) noexcept {
-        if (name.empty()) return error::node_name_empty;
-        if (name.size() > max_name_length) return error::node_name_too_long;
-        if (!detail::is_ascii_alpha(name.front())) return error::node_name_invalid_start;
-        for (char c : name) {
-            if (!detail::is_ascii_alpha(c) && !detail::is_ascii_digit(c) && c != '_' && c != '-')
-                return error::node_name_invalid_char;
-        }
-        return {};
-    }
-
-    static boost::system::result<std::uint16_t> parse_port(std::string_view port) noexcept {
-        if (port.empty()) return error::port_invalid;
-        std::uint32_t value = 0;
-        for (char c : port) {
-            if (!detail::is_ascii_digit(c)) return error::port_invalid;
-            value = value * 10 + static_cast<std::uint32_t>(c - '0');
-            if (value > 65535) return error::port_out_of_range;
-        }
-        if (value == 0) return error::port_out_of_range;
-        return static_cast<std::uint16_t>(value);
-    }
-
-    // `ipv6` says the host came in brackets (or, from from_parts, holds ':').
-    // Writes the canonical text straight into the id: one allocation per parse.
-    static boost::system::result<node_id> make_checked(std::string_view name,
-                                                       std::string_view host, bool ipv6,
-                                                       std::uint16_t port) {
-        if (host.empty()) return error::host_empty;
-        node_id id;
-        id.text_.reserve(name.size() + host.size() + 9);
-        id.text_ += name;
-        id.text_ += '@';
-        if (ipv6) {
-            auto bytes = detail::parse_ipv6(host);
-            if (!bytes) return error::ipv6_invalid;
-            id.text_ += '[';
-            id.text_ += detail::format_ipv6(*bytes);
-            id.text_ += ']';
-            id.kind_ = host_kind::ipv6;
-        } else if (host.find(':') != std::string_view::npos) {
-            return error::ipv6_invalid;  // IPv6 must be bracketed to keep ":port" unambiguous
-        } else if (host.find_first_not_of("0123456789.") == std::string_view::npos) {
-            // All digits and dots: it can only be meant as IPv4 (RFC 1123 2.1).
-            if (!detail::parse_ipv4(host)) return error::ipv4_invalid;
-            id.text_ += host;
-            id.kind_ = host_kind::ipv4;
-        } else {
-            if (auto ec = detail::check_hostname(host)) return ec;
-            auto begin = id.text_.size();
-            id.text_ += host;
-            for (auto i = begin; i < id.text_.size(); ++i) id.text_[i] = detail::ascii_lower(id.text_[i]);
-            id.kind_ = host_kind::hostname;
-        }
-        id.name_size_ = static_cast<std::uint8_t>(name.size());
-        id.host_size_ = static_cast<std::uint16_t>(id.text_.size() - name.size() - 1 -
-                                                   (ipv6 ? 2 : 0));
-        id.port_ = port;
-        char digits[8];
-        auto end = std::to_chars(digits, digits + sizeof digits, unsigned{port}).ptr;
-        id.text_ += ':';
-        id.text_.append(digits, end);
-        return id;
-    }
-
-    std::string text_;  // canonical "name@host:port"
-    std::uint16_t port_ = 0;
-    std::uint16_t host_size_ = 0;
-    std::uint8_t name_size_ = 0;
-    host_kind kind_ = host_kind::hostname;
-};
-
-} // namespace cohort
-
-template <>
-struct std::hash<cohort::node_id> {
-    std::size_t operator()(cohort::node_id const& id) const noexcept { return hash_value(id); }
-};
-
-#endif // COHORT_NODE_ID_HPP
-// ----- end include/cohort/node_id.hpp -----
-// ----- begin include/cohort/node_state.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_NODE_STATE_HPP
-#define COHORT_NODE_STATE_HPP
-
-// The lifecycle of a cluster member as one node sees it, and the rules for
-// moving through it.
-//
-// States
-//   joining  announced itself; the cluster has not acknowledged it yet
-//   active   a full member
-//   leaving  announced a graceful leave; never reported as failed afterwards
-//   failed   declared dead: suspicion timed out or was confirmed
-//   unknown  suspected: no recent heartbeat, not yet declared failed
-//
-// Transitions (from --trigger--> to); anything not listed is illegal:
-//
-//   joining --join_acknowledged--> active    the cluster acknowledged the join
-//   joining --suspicion----------> unknown   an observer lost its heartbeat
-//   joining --failure_confirmed--> failed    failure news arrived first
-//   joining --graceful_leave-----> leaving   it gave up joining and left
-//   active  --suspicion----------> unknown   phi crossed the threshold
-//   active  --failure_confirmed--> failed    another observer's verdict arrived first
-//   active  --graceful_leave-----> leaving   it announced a graceful leave
-//   unknown --refutation---------> active    it refuted with a higher incarnation
-//   unknown --failure_confirmed--> failed    suspicion timeout or confirmations
-//   unknown --graceful_leave-----> leaving   a suspected member left gracefully
-//   failed  --refutation---------> active    a healed partition: alive, higher incarnation
-//   failed  --graceful_leave-----> leaving   late leave news: it left, it did not fail
-//   any     --restart------------> joining   a restart under the same name (newer incarnation)
-//
-// Removal is not a state: a leaving or failed member leaves the view after
-// the membership layer's reap window.
-//
-// Two views of one member at the same incarnation merge to the state with the
-// higher precedence (a higher incarnation always wins, whatever its state):
-//
-//   joining < active < unknown < failed < leaving
-//
-// active < unknown: only the member itself clears a suspicion, by raising its
-// incarnation (SWIM). unknown < failed: a verdict beats a doubt. failed <
-// leaving: a member that announced its leave is never reported failed, even
-// when it stops answering before everyone has heard the announcement. Every
-// step up this order is a legal transition, so merging never needs a move the
-// table forbids.
-
-
-#include <boost/system/result.hpp>
-
-#include <array>
-#include <cstdint>
-#include <optional>
-#include <ostream>
-#include <string_view>
-
-namespace cohort {
-
-/// A member's lifecycle state.
-enum class node_state : std::uint8_t { joining, active, leaving, failed, unknown };
-
-/// What makes a member change state.
-enum class state_trigger : std::uint8_t {
-    join_acknowledged,  ///< the cluster acknowledged a join
-    suspicion,          ///< an observer's failure detector crossed its threshold
-    refutation,         ///< the member answered a suspicion with a higher incarnation
-    failure_confirmed,  ///< suspicion timed out, or enough observers confirmed it
-    graceful_leave,     ///< the member announced that it is leaving
-    restart,            ///< the member restarted under the same name (newer incarnation)
-};
-
-/// One row of the transition table.
-struct state_transition {
-    node_state from;
-    state_trigger trigger;
-    node_state to;
-};
-
-/// Every legal move; transition() and the docs above are derived from it.
-inline constexpr std::array<state_transition, 17> node_state_transitions{{
-    {node_state::joining, state_trigger::join_acknowledged, node_state::active},
-    {node_state::joining, state_trigger::suspicion, node_state::unknown},
-    {node_state::joining, state_trigger::failure_confirmed, node_state::failed},
-    {node_state::joining, state_trigger::graceful_leave, node_state::leaving},
-    {node_state::joining, state_trigger::restart, node_state::joining},
-    {node_state::active, state_trigger::suspicion, node_state::unknown},
-    {node_state::active, state_trigger::failure_confirmed, node_state::failed},
-    {node_state::active, state_trigger::graceful_leave, node_state::leaving},
-    {node_state::active, state_trigger::restart, node_state::joining},
-    {node_state::unknown, state_trigger::refutation, node_state::active},
-    {node_state::unknown, state_trigger::failure_confirmed, node_state::failed},
-    {node_state::unknown, state_trigger::graceful_leave, node_state::leaving},
-    {node_state::unknown, state_trigger::restart, node_state::joining},
-    {node_state::failed, state_trigger::refutation, node_state::active},
-    {node_state::failed, state_trigger::graceful_leave, node_state::leaving},
-    {node_state::failed, state_trigger::restart, node_state::joining},
-    {node_state::leaving, state_trigger::restart, node_state::joining},
-}};
-
-/// The state `trigger` moves `from` to, or nothing when the move is illegal.
-constexpr std::optional<node_state> next_state(node_state from, state_trigger trigger) noexcept {
-    for (auto const& t : node_state_transitions)
-        if (t.from == from && t.trigger == trigger) return t.to;
-    return std::nullopt;
-}
-
-/// Like next_state(), with error::illegal_transition for a move not in the table.
-inline boost::system::result<node_state> transition(node_state from,
-                                                    state_trigger trigger) noexcept {
-    if (auto to = next_state(from, trigger)) return *to;
-    return error::illegal_transition;
-}
-
-/// Rank used to merge two views of a member at equal incarnation (see above).
-constexpr int precedence(node_state s) noexcept {
-    switch (s) {
-    case node_state::joining: return 0;
-    case node_state::active: return 1;
-    case node_state::unknown: return 2;
-    case node_state::failed: return 3;
-    case node_state::leaving: return 4;
-    }
-    return -1;
-}
-
-/// The state two views agree on when they carry the same incarnation.
-constexpr node_state merge_at_equal_incarnation(node_state a, node_state b) noexcept {
-    return precedence(a) >= precedence(b) ? a : b;
-}
-
-constexpr std::string_view to_string(node_state s) noexcept {
-    switch (s) {
-    case node_state::joining: return "joining";
-    case node_state::active: return "active";
-    case node_state::leaving: return "leaving";
-    case node_state::failed: return "failed";
-    case node_state::unknown: return "unknown";
-    }
-    return "invalid";
-}
-
-constexpr std::string_view to_string(state_trigger t) noexcept {
-    switch (t) {
-    case state_trigger::join_acknowledged: return "join_acknowledged";
-    case state_trigger::suspicion: return "suspicion";
-    case state_trigger::refutation: return "refutation";
-    case state_trigger::failure_confirmed: return "failure_confirmed";
-    case state_trigger::graceful_leave: return "graceful_leave";
-    case state_trigger::restart: return "restart";
-    }
-    return "invalid";
-}
-
-/// The inverse of to_string(node_state); error::node_state_unknown_name otherwise.
-inline boost::system::result<node_state> parse_node_state(std::string_view name) noexcept {
-    for (auto s : {node_state::joining, node_state::active, node_state::leaving,
-                   node_state::failed, node_state::unknown})
-        if (to_string(s) == name) return s;
-    return error::node_state_unknown_name;
-}
-
-inline std::ostream& operator<<(std::ostream& os, node_state s) { return os << to_string(s); }
-inline std::ostream& operator<<(std::ostream& os, state_trigger t) { return os << to_string(t); }
-
-} // namespace cohort
-
-#endif // COHORT_NODE_STATE_HPP
-// ----- end include/cohort/node_state.hpp -----
-
-#include <boost/describe/class.hpp>
-#include <boost/describe/enum.hpp>
-#include <boost/mp11/algorithm.hpp>
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <variant>
-#include <vector>
-
-namespace cohort {
-
-// Lets the codecs check a decoded state against the enumerators and spell it
-// by name in JSON.
-BOOST_DESCRIBE_ENUM(node_state, joining, active, leaving, failed, unknown)
-
-/// A key/value label a member advertises (memberlist's node meta, Serf's tags).
-struct tag {
-    std::string key;
-    std::string value;
-
-    friend bool operator==(tag const&, tag const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(tag, (), (key, value))
-
-/// A direct probe of `target`, answered by an ack with the same `seq`.
-struct ping {
-    static constexpr std::string_view wire_name = "ping";
-    std::uint32_t seq = 0;
-    node_id target;  ///< who must answer: another process on a reused address must not
-
-    friend bool operator==(ping const&, ping const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(ping, (), (seq, target))
-
-/// Asks the receiver to probe `target` for `requester`, which could not reach
-/// it directly; the receiver relays an ack (or a nack) with the same `seq`.
-struct indirect_ping {
-    static constexpr std::string_view wire_name = "indirect_ping";
-    std::uint32_t seq = 0;
-    node_id target;
-    node_id requester;
-
-    friend bool operator==(indirect_ping const&, indirect_ping const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(indirect_ping, (), (seq, target, requester))
-
-/// The answer to a ping or an indirect ping carrying the same `seq`.
-struct ack {
-    static constexpr std::string_view wire_name = "ack";
-    std::uint32_t seq = 0;
-
-    friend bool operator==(ack const&, ack const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(ack, (), (seq))
-
-/// Lifeguard's negative ack: the relay of an indirect ping did not hear from
-/// the target in time, which tells the requester its own link is healthy.
-struct nack {
-    static constexpr std::string_view wire_name = "nack";
-    std::uint32_t seq = 0;
-
-    friend bool operator==(nack const&, nack const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(nack, (), (seq))
-
-/// `from` suspects `member` at `incarnation`; the member refutes it with an
-/// alive at a higher incarnation.
-struct suspect {
-    static constexpr std::string_view wire_name = "suspect";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    node_id from;
-
-    friend bool operator==(suspect const&, suspect const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(suspect, (), (member, incarnation, from))
-
-/// `member` is alive at `incarnation`, with these tags: a refutation, or news
-/// of a member's (new) tags.
-struct alive {
-    static constexpr std::string_view wire_name = "alive";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    std::vector<tag> tags;
-
-    friend bool operator==(alive const&, alive const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(alive, (), (member, incarnation, tags))
-
-/// `from` declares `member` failed at `incarnation` (memberlist's "dead").
-struct failed {
-    static constexpr std::string_view wire_name = "failed";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    node_id from;
-
-    friend bool operator==(failed const&, failed const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(failed, (), (member, incarnation, from))
-
-/// `member` leaves the cluster gracefully at `incarnation`.
-struct leave {
-    static constexpr std::string_view wire_name = "leave";
-    node_id member;
-    std::uint64_t incarnation = 0;
-
-    friend bool operator==(leave const&, leave const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(leave, (), (member, incarnation))
-
-/// `member` asks to join the cluster at `incarnation`, with these tags.
-struct join {
-    static constexpr std::string_view wire_name = "join";
-    node_id member;
-    std::uint64_t incarnation = 0;
-    std::vector<tag> tags;
-
-    friend bool operator==(join const&, join const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(join, (), (member, incarnation, tags))
-
-/// One member as the sender of a push_pull sees it.
-struct member_state {
-    node_id id;
-    std::uint64_t incarnation = 0;
-    node_state state = node_state::joining;
-    std::vector<tag> tags;
-
-    friend bool operator==(member_state const&, member_state const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(member_state, (), (id, incarnation, state, tags))
-
-/// Anti-entropy: the sender's whole view, answered by the receiver's
-/// (memberlist's push-pull). `join` is set when the exchange is part of the
-/// sender's join.
-struct push_pull {
-    static constexpr std::string_view wire_name = "push_pull";
-    bool join = false;
-    std::vector<member_state> members;
-
-    friend bool operator==(push_pull const&, push_pull const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(push_pull, (), (join, members))
-
-/// An application message under a topic (Serf's user events), opaque to cohort.
-struct user_message {
-    static constexpr std::string_view wire_name = "user_message";
-    std::string topic;
-    std::vector<std::byte> payload;
-
-    friend bool operator==(user_message const&, user_message const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(user_message, (), (topic, payload))
-
-/// One piece of membership news: `member` is in `state` at `incarnation`,
-/// with these tags. `from` names the observer for a suspicion or a failure
-/// (Lifeguard counts distinct suspecters), and is empty otherwise. One rumor
-/// type says what suspect, alive, failed, leave and join say one by one, so
-/// that a gossip packet carries any mix of them.
-struct rumor {
-    node_id member;
-    std::uint64_t incarnation = 0;
-    node_state state = node_state::active;
-    std::vector<tag> tags;
-    std::optional<node_id> from;
-
-    friend bool operator==(rumor const&, rumor const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(rumor, (), (member, incarnation, state, tags, from))
-
-/// Rumors piggybacked next to a probe, or pushed by a periodic gossip round
-/// (memberlist's compound broadcast packet).
-struct gossip {
-    static constexpr std::string_view wire_name = "gossip";
-    std::vector<rumor> rumors;
-
-    friend bool operator==(gossip const&, gossip const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(gossip, (), (rumors))
-
-/// The answer to a push_pull: the receiver's whole view. A distinct type, so
-/// that an answer is never answered again (frames are one-way messages, not
-/// memberlist's request/response connection). Answering a join push_pull
-/// acknowledges the join.
-struct push_pull_reply {
-    static constexpr std::string_view wire_name = "push_pull_reply";
-    std::vector<member_state> members;
-
-    friend bool operator==(push_pull_reply const&, push_pull_reply const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(push_pull_reply, (), (members))
-
-/// How an owner answered a route_request.
-enum class route_status : std::uint8_t {
-    ok,             ///< the handler ran; the payload is its reply
-    redirect,       ///< the receiver does not own the key in its view; `owner` does
-    no_owner,       ///< the receiver's view has no member that owns keys
-    no_handler,     ///< the owner has no handler for the topic
-    handler_error,  ///< the handler failed; the payload is its message (UTF-8)
-    /// The reply did not fit in a message or frame and was not sent; the
-    /// payload says how large it was (UTF-8). Appended: a peer built before
-    /// it refuses the reply as invalid_field, and its call times out.
-    reply_too_large,
-};
-BOOST_DESCRIBE_ENUM(route_status, ok, redirect, no_owner, no_handler, handler_error,
-                    reply_too_large)
-
-/// A call (or cast) routed by key to the key's owner (routing/router.hpp).
-/// `fingerprint` is the sender's ownership fingerprint: a receiver whose own
-/// table has another fingerprint checks that it owns the key before serving,
-/// and otherwise redirects.
-struct route_request {
-    static constexpr std::string_view wire_name = "route_request";
-    std::uint64_t id = 0;            ///< the caller's call number, echoed by the reply
-    std::vector<std::byte> key;      ///< the routing key, as given (hash_key of it places it)
-    std::string topic;               ///< selects the owner's handler
-    std::uint64_t fingerprint = 0;   ///< the sender's ownership fingerprint
-    std::uint32_t hops = 0;          ///< redirects (or forwards) taken so far
-    bool want_reply = true;          ///< false for a cast: nobody waits for an answer
-    std::vector<std::byte> payload;  ///< the request, opaque to cohort
-    /// Sent to a chosen member rather than to the key's owner (a replica
-    /// write, a handoff): served whatever the receiver owns.
-    bool direct = false;
-
-    friend bool operator==(route_request const&, route_request const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(route_request, (),
-                      (id, key, topic, fingerprint, hops, want_reply, payload, direct))
-
-/// The answer to a route_request with the same `id`.
-struct route_reply {
-    static constexpr std::string_view wire_name = "route_reply";
-    std::uint64_t id = 0;
-    route_status status = route_status::ok;
-    std::optional<node_id> owner;    ///< for a redirect: the owner in the receiver's view
-    std::uint64_t fingerprint = 0;   ///< the receiver's ownership fingerprint
-    std::vector<std::byte> payload;  ///< see route_status
-
-    friend bool operator==(route_reply const&, route_reply const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(route_reply, (), (id, status, owner, fingerprint, payload))
-
-/// A summary of the sender's whole view, sent instead of a periodic full-state
-/// push_pull: a receiver whose own view sums to another `digest` starts a
-/// push_pull with the sender, and one whose view is the same does nothing, so
-/// anti-entropy costs one small message per interval while views agree (the digest is
-/// defined in membership/detail/view_digest.hpp).
-struct view_digest {
-    static constexpr std::string_view wire_name = "view_digest";
-    std::uint64_t digest = 0;
-    std::uint64_t members = 0;  ///< how many entries the sender's view holds
-
-    friend bool operator==(view_digest const&, view_digest const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(view_digest, (), (digest, members))
-
-/// The receiver refused the sender's envelope because of its HLC stamp: the
-/// stamp's physical part was `offset_ns` ahead of the receiver's physical
-/// clock (negative: behind), beyond the receiver's `max_offset_ns`
-/// (hlc_config::max_offset). Sent at most once per
-/// full_state_answer_interval to one address. A joiner that receives it from
-/// the seed it is joining through fails its join with
-/// error::clock_offset_exceeded; any receiver reports a clock_offset_exceeded
-/// event (membership/stamp_check.hpp has the policy).
-struct clock_offset_refused {
-    static constexpr std::string_view wire_name = "clock_offset_refused";
-    std::int64_t offset_ns = 0;
-    std::int64_t max_offset_ns = 0;
-
-    friend bool operator==(clock_offset_refused const&, clock_offset_refused const&) = default;
-};
-BOOST_DESCRIBE_STRUCT(clock_offset_refused, (), (offset_ns, max_offset_ns))
-
-/// Every protocol message. The index of an alternative is its type number on
-/// the binary wire: new types are only ever appended, never inserted,
-/// removed or reordered.
-using message = std::variant<ping, indirect_ping, ack, nack, suspect, alive, failed, leave, join,
-                             push_pull, user_message, gossip, push_pull_reply, route_request,
-                             route_reply, view_digest, clock_offset_refused>;
-
-/// Whether `m` asks to make its sender a member: a push_pull with `join`, or
-/// a join.
-inline bool is_join_request(message const& m) noexcept {
-    if (auto const* p = std::get_if<push_pull>(&m)) return p->join;
-    return std::holds_alternative<join>(m);
-}
-
-/// Whether messages of variant index `type` are application traffic (a
-/// user_message or the router's), which the driver hands to application
-/// subscriptions, never to the membership core.
-constexpr bool is_application_message(std::size_t type) noexcept {
-    return type == boost::mp11::mp_find<message, user_message>::value ||
-           type == boost::mp11::mp_find<message, route_request>::value ||
-           type == boost::mp11::mp_find<message, route_reply>::value;
-}
-
-}  // namespace cohort
-
-#endif  // COHORT_WIRE_MESSAGES_HPP
-// ----- end include/cohort/wire/messages.hpp -----
 
 #include <boost/mp11/algorithm.hpp>
 
@@ -2559,93 +2951,6 @@ void erase_least_recent(Table& table) {
 
 #endif // COHORT_DETAIL_STRING_HASH_HPP
 // ----- end include/cohort/detail/string_hash.hpp -----
-// ----- begin include/cohort/membership/member.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_MEMBER_HPP
-#define COHORT_MEMBERSHIP_MEMBER_HPP
-
-// What one node knows of a member, a snapshot of the whole view, and
-// peer_address: where to reach a seed that may have no name yet.
-
-
-#include <boost/system/result.hpp>
-
-#include <algorithm>
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <ostream>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace cohort {
-
-/// A host and port to send to: a seed given as "host:port" (nameless) or
-/// "name@host:port", or a member's address. IPv6 hosts are held without
-/// brackets, in RFC 5952 form.
-struct peer_address {
-    std::string host;
-    std::uint16_t port = 0;
-
-    /// Parses "name@host:port" or "host:port" with node_id's rules (the name,
-    /// if any, is checked and dropped: a seed is contacted by address).
-    static boost::system::result<peer_address> parse(std::string_view text) {
-        auto id = text.find('@') != std::string_view::npos
-                      ? node_id::parse(text)
-                      : node_id::parse(std::string("seed@").append(text));
-        if (!id) return id.error();
-        return of(*id);
-    }
-
-    /// The address part of a member id.
-    static peer_address of(node_id const& id) { return {std::string(id.host()), id.port()}; }
-
-    friend bool operator==(peer_address const&, peer_address const&) = default;
-    friend std::ostream& operator<<(std::ostream& os, peer_address const& a) {
-        if (a.host.find(':') != std::string::npos) return os << '[' << a.host << "]:" << a.port;
-        return os << a.host << ':' << a.port;
-    }
-};
-
-/// One member as this node sees it. The name identifies a member; `id`
-/// carries its current address (a newer incarnation may bring a new one).
-struct member {
-    node_id id;
-    std::uint64_t incarnation = 0;
-    node_state state = node_state::joining;
-    std::vector<tag> tags;
-    /// When this node last saw the state change (the protocol's time base).
-    std::chrono::nanoseconds state_since{};
-
-    friend bool operator==(member const&, member const&) = default;
-};
-
-/// A copy of the whole view, sorted by id, with the leader.
-struct membership_snapshot {
-    std::vector<member> members;
-    std::optional<node_id> leader;
-
-    /// The member called `name`, or null.
-    member const* find(std::string_view name) const noexcept {
-        auto it = std::find_if(members.begin(), members.end(),
-                               [&](member const& m) { return m.id.name() == name; });
-        return it == members.end() ? nullptr : &*it;
-    }
-    /// How many members are in state `s`.
-    std::size_t count(node_state s) const noexcept {
-        return static_cast<std::size_t>(std::count_if(
-            members.begin(), members.end(), [&](member const& m) { return m.state == s; }));
-    }
-};
-
-} // namespace cohort
-
-#endif // COHORT_MEMBERSHIP_MEMBER_HPP
-// ----- end include/cohort/membership/member.hpp -----
 
 #include <chrono>
 #include <cstddef>
@@ -5567,8 +5872,9 @@ struct application_filter {
 // other, a chance near n^2 / 2^96. Drawing per message (RAND_bytes) would cost
 // about ten times the encryption of a 64-byte message (BENCHMARKS.md).
 //
-// Not thread-safe: one channel per node, used on the node's executor. The
-// keyring it reads may change from any thread (see keyring.hpp).
+// Not thread-safe: one channel per node, used on the node's executor, and so
+// is set_verify(). The keyring it reads may change from any thread (see
+// keyring.hpp).
 
 // ----- begin include/cohort/security/detail/aes_gcm_key.hpp -----
 // Copyright (c) 2026 The cohort developers.
@@ -6251,11 +6557,14 @@ struct security_config {
     /// Refuse unsealed messages (true). Turn off, as memberlist's
     /// GossipVerifyIncoming, while a running plaintext cluster upshifts:
     /// first every node accepts both, then every node seals, then every node
-    /// verifies.
+    /// verifies. Both switches are the starting state: they change at run
+    /// time, without a restart, through basic_node::set_security_verify
+    /// (secure_channel::set_verify).
     bool verify_incoming = true;
 
     /// Seal what this node sends (true). Off: send plaintext while still
-    /// opening sealed messages (memberlist's GossipVerifyOutgoing).
+    /// opening sealed messages (memberlist's GossipVerifyOutgoing); the
+    /// keyring may then be empty until it is turned on.
     bool verify_outgoing = true;
 
     /// The replay check on sealed messages.
@@ -6359,12 +6668,30 @@ public:
     explicit secure_channel(security_config cfg)
         : cfg_(std::move(cfg)), replay_(cfg_.replay) {}
 
+    /// The configuration, with the switches as set_verify() last set them.
     security_config const& config() const noexcept { return cfg_; }
     security_counters const& counters() const noexcept { return counters_; }
 
-    /// Most bytes seal() adds to a message (0 while verify_outgoing is off).
-    std::size_t overhead() const noexcept {
-        return cfg_.verify_outgoing ? sealed_overhead(cfg_.mode) + primary_id_size : 0;
+    /// Most bytes seal() adds to a message, also while verify_outgoing is
+    /// off: sealing may be turned on at run time (set_verify), and a packet
+    /// sized for plaintext must still fit once sealed, so whoever fills a
+    /// packet budget reserves this much.
+    std::size_t overhead() const noexcept { return sealed_overhead(cfg_.mode) + primary_id_size; }
+
+    /// Turns verify_incoming and verify_outgoing on or off at run time, from
+    /// the next open() and seal(): the upshift (or downshift) of a running
+    /// cluster without a restart (security_config). Turning verify_outgoing
+    /// on needs a key to seal with: error::no_primary_key while the keyring
+    /// is empty (crypto_failure if its primary cannot be used), and then
+    /// neither switch changes.
+    boost::system::error_code set_verify(bool incoming, bool outgoing) {
+        if (outgoing) {
+            refresh();
+            if (!primary_key()) return keys_.empty() ? error::no_primary_key : error::crypto_failure;
+        }
+        cfg_.verify_incoming = incoming;
+        cfg_.verify_outgoing = outgoing;
+        return {};
     }
 
     /// Appends the sealed form of `plain` to `out` (which must not overlap
@@ -6652,7 +6979,9 @@ struct node_config {
     /// message is encrypted (or authenticated) under its primary key, opened
     /// with any installed key and checked against replays; the membership
     /// core's packets shrink by the seal's overhead so that they still fit
-    /// membership.packet_budget.
+    /// membership.packet_budget, also while verify_outgoing is off (it may
+    /// be turned on at run time: basic_node::set_security_verify). The
+    /// keyring must hold a key unless verify_outgoing is off.
     security_config security{};
 };
 
@@ -6788,6 +7117,8 @@ struct transport_counters {
     std::uint64_t accepts = 0;            ///< inbound connections accepted
     std::uint64_t disconnects = 0;        ///< connections closed for any reason
     std::uint64_t decode_errors = 0;      ///< peers disconnected for garbage or oversize frames
+    std::uint64_t tls_handshake_failures = 0; ///< TLS streams that failed, timed out or were refused
+                                              ///< in the handshake (udp_tcp_config::tls)
 };
 
 /// A type `T` is a transport when it offers, with `T::endpoint_type` as the
@@ -8834,6 +9165,29 @@ std::size_t run_virtual_for(boost::asio::io_context& ctx, basic_memory_network<E
 // frame thus waits at most one backoff delay plus connect_timeout, and the
 // caller can cancel it. The failure count resets on a successful connect.
 //
+// TLS. With udp_tcp_config::tls set, each connection does a TLS handshake
+// before anything else: the opener as client after its connect, the
+// acceptor as server after its accept. The opener's handshake, and then the
+// acceptor's answer below, must be done within connect_timeout, which
+// starts again when the TCP connect completes; the acceptor's handshake
+// counts against the read_timeout that starts at the accept (it covers
+// the opener's hello too). A handshake that fails (no certificate, one the
+// context does not trust, a plain peer, a timeout) closes the connection
+// and is counted in tls_handshake_failures; on the opener's side it fails
+// the queued frames like a failed connect (with the TLS error, or
+// error::connect_timeout) and the peer backs off as after one. Once its
+// handshake is done, the acceptor writes its own hello first: TLS 1.3
+// lets a client finish its handshake before the server has checked the
+// client's certificate, so the opener writes nothing (its hello included)
+// until that hello tells it that it was accepted; a refusal then fails its
+// frames instead of losing them. From there on the protocol is the one
+// above over the TLS stream, gather writes included (Asio's SSL stream
+// packs the buffers of a batch into records of up to 8 KiB). Closing does
+// not send a TLS close_notify: it closes the socket under the stream, so
+// close() never waits for a peer; a peer's close without close_notify is
+// reported as eof, as on plain TCP. Packets stay outside TLS: seal them
+// (and frames too, if wanted) with node_config::security.
+//
 // Receiving. async_receive takes from a queue of at most
 // receive_queue_limit messages. A datagram arriving to a full queue is
 // dropped and counted (drops_queue_full). Frames are never dropped: a
@@ -8882,6 +9236,10 @@ std::size_t run_virtual_for(boost::asio::io_context& ctx, basic_memory_network<E
 //
 //   hello payload  "coho" | version (1) | family (4 or 6) | address (4 or 16) | port (BE16)
 //                  12 bytes for IPv4, 24 bytes for IPv6
+//
+// Over TLS (udp_tcp_config::tls) the accepting side writes its own hello
+// first, once its handshake is done, and the connecting side writes nothing
+// before it has read it: it only says "accepted" (its address is not used).
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -9177,6 +9535,7 @@ std::unique_ptr<pending_op<Args...>> make_pending_op(std::uint64_t id, Handler h
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -9257,6 +9616,17 @@ struct udp_tcp_config {
 
     /// Seed of the jitter generator; 0 seeds from std::random_device.
     std::uint64_t seed = 0;
+
+    /// TLS for the stream side (see "TLS" at the top of this header). Null,
+    /// the default, is plain TCP. With a context, every connection does a
+    /// TLS handshake first (as client on connections this transport opens,
+    /// as server on those it accepts) and carries its frames over TLS; UDP
+    /// packets are unchanged. make_cluster_tls_context
+    /// (transport/tls_context.hpp) builds one for mutual authentication by
+    /// a cluster CA. Use it on every node of a cluster or on none: a plain
+    /// peer and a TLS peer refuse each other's streams. The context is shared,
+    /// not copied; it must not change while the transport is open.
+    std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 /// Checks `cfg`; the error names the field that broke a rule.
@@ -9454,7 +9824,8 @@ using udp_tcp_transport = basic_udp_tcp_transport<>;
 // the rest of the state's member functions are in the impl/ headers included
 // at the end: udp_tcp_receive_queue.hpp (the receive queue and UDP),
 // udp_tcp_streams_in.hpp (accepting and reading frames) and
-// udp_tcp_streams_out.hpp (sending frames and reconnecting).
+// udp_tcp_streams_out.hpp (sending frames and reconnecting), each with its
+// part of TLS (the handshakes, the acceptor's hello).
 
 // ----- begin include/cohort/transport/detail/udp_tcp_connection.hpp -----
 // Copyright (c) 2026 The cohort developers.
@@ -9476,6 +9847,7 @@ using udp_tcp_transport = basic_udp_tcp_transport<>;
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -9504,11 +9876,19 @@ struct stream_connection {
     using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
+    // TLS over the same socket. An optional beside the socket, not a
+    // virtual stream nor a second connection type: the code paths are the
+    // same, and the one branch (`if (tls)`) per read or write initiation is
+    // all the plain path pays, never a call per byte. Templating the state
+    // on the stream type would instead fix TLS per transport type, and
+    // duplicate every handler in the binary.
+    using tls_stream_type = boost::asio::ssl::stream<socket_type&>;
 
     stream_connection(socket_type s, Executor const& ex, std::size_t read_chunk)
         : socket(std::move(s)), timer(ex), chunk(read_chunk) {}
 
     socket_type socket;
+    std::optional<tls_stream_type> tls; // over `socket` (declared after it: destroyed first)
     timer_type timer;                 // read deadline, lazily re-armed
     std::vector<std::byte> buffer;    // received bytes not yet consumed: [begin, end)
     std::size_t begin = 0;
@@ -9525,6 +9905,7 @@ struct stream_connection {
     bool dead = false;
     bool open = false;                // established (counted in disconnects when closed)
     bool accepted = false;            // in the acceptor's list, at `self`
+    bool awaiting_accept = false;     // TLS opener: handshake done, the acceptor's hello not yet read
     std::uint32_t reads = 0;          // completed reads, for quiet_acks
     typename std::list<std::shared_ptr<stream_connection>>::iterator self;
 };
@@ -9542,6 +9923,7 @@ struct outbound_frame {
 struct write_batch {
     std::vector<outbound_frame> frames;
     std::vector<boost::asio::const_buffer> buffers;
+    std::vector<std::byte> staging; // TLS: the batch in one piece (see start_write)
 };
 
 // What this transport knows about sending frames to one peer: the queue and
@@ -9621,7 +10003,7 @@ struct atomic_transport_counters {
     std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, frames_in{0}, frames_out{0},
         bytes_in{0}, bytes_out{0}, drops_queue_full{0}, drops_oversize{0}, drops_garbage{0},
         drops_closed{0}, connects{0}, reconnects{0}, connect_failures{0}, accepts{0},
-        disconnects{0}, decode_errors{0};
+        disconnects{0}, decode_errors{0}, tls_handshake_failures{0};
 
     transport_counters snapshot() const noexcept {
         auto const get = [](std::atomic<std::uint64_t> const& c) {
@@ -9644,6 +10026,7 @@ struct atomic_transport_counters {
         s.accepts = get(accepts);
         s.disconnects = get(disconnects);
         s.decode_errors = get(decode_errors);
+        s.tls_handshake_failures = get(tls_handshake_failures);
         return s;
     }
 };
@@ -9992,6 +10375,8 @@ private:
 
     void start_accept();
     void on_accept(error_code ec, typename connection::socket_type socket);
+    bool start_tls(connection& c) noexcept;
+    void on_tls_accepted(std::shared_ptr<connection> const& c, error_code ec);
     void start_read(std::shared_ptr<connection> const& c);
     void on_read(std::shared_ptr<connection> const& c, error_code ec, std::size_t n);
     static void quiet_acks([[maybe_unused]] connection& c) noexcept;
@@ -10013,6 +10398,9 @@ private:
     void start_connect(std::shared_ptr<out_peer> const& p);
     void on_connect(std::shared_ptr<out_peer> const& p, std::uint64_t generation,
                     error_code ec);
+    void on_tls_connected(std::shared_ptr<out_peer> const& p, std::uint64_t generation,
+                          error_code ec);
+    void established(std::shared_ptr<out_peer> const& p, bool reading);
     static void prepare_for_writing(connection& c) noexcept;
     void adopt(std::shared_ptr<connection> const& c);
     void start_write(std::shared_ptr<out_peer> const& p,
@@ -10389,10 +10777,61 @@ inline void udp_tcp_state<Executor>::on_accept(error_code ec,
         c->open = true;
         c->accepted = true;
         c->buffer.resize(read_chunk);
-        arm_read_deadline(c); // for the hello
-        start_read(c);
+        arm_read_deadline(c); // for the hello (and the TLS handshake before it)
+        if (cfg_.tls) {
+            if (!start_tls(*c)) {
+                tally(counters_.tls_handshake_failures);
+                close_connection(c);
+                start_accept();
+                return;
+            }
+            c->tls->async_handshake(boost::asio::ssl::stream_base::server,
+                                    [self = this->shared_from_this(), c](error_code e) {
+                                        self->on_tls_accepted(c, e);
+                                    });
+        } else {
+            start_read(c);
+        }
     }
     start_accept();
+}
+
+// Puts a TLS stream over `c` (both sides): false if OpenSSL could not
+// make one (out of memory), which Asio reports by throwing.
+template <class Executor>
+inline bool udp_tcp_state<Executor>::start_tls(connection& c) noexcept {
+    error_code ignored;
+    c.socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored); // handshake flights too
+    try {
+        c.tls.emplace(c.socket, *cfg_.tls);
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+// The acceptor's TLS handshake is done: say so with our hello (the opener
+// waits for it before writing), then read. Nothing else writes on `c` until
+// its opener's hello is read, so this write never overlaps another.
+template <class Executor>
+inline void udp_tcp_state<Executor>::on_tls_accepted(std::shared_ptr<connection> const& c,
+                                                     error_code ec) {
+    if (is_closed())
+        return;
+    if (ec || c->dead) { // refused, or the read deadline closed it meanwhile
+        tally(counters_.tls_handshake_failures);
+        close_connection(c);
+        return;
+    }
+    boost::asio::async_write(*c->tls, boost::asio::buffer(hello_),
+                             [self = this->shared_from_this(), c](error_code e, std::size_t) {
+                                 if (self->is_closed() || c->dead)
+                                     return;
+                                 if (e)
+                                     self->break_connection(c, e);
+                                 else
+                                     self->start_read(c);
+                             });
 }
 
 template <class Executor>
@@ -10407,11 +10846,14 @@ inline void udp_tcp_state<Executor>::start_read(std::shared_ptr<connection> cons
     std::size_t const target = std::max(c->need, c->chunk);
     if (c->buffer.size() < target && c->buffer.size() - c->end < c->chunk)
         c->buffer.resize(std::min(target, std::max(c->buffer.size() * 2, c->end + c->chunk)));
-    c->socket.async_read_some(
-        boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end),
-        [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
-            self->on_read(c, ec, n);
-        });
+    auto const space = boost::asio::buffer(c->buffer.data() + c->end, c->buffer.size() - c->end);
+    auto handler = [self = this->shared_from_this(), c](error_code ec, std::size_t n) {
+        self->on_read(c, ec, n);
+    };
+    if (c->tls)
+        c->tls->async_read_some(space, std::move(handler));
+    else
+        c->socket.async_read_some(space, std::move(handler));
 }
 
 template <class Executor>
@@ -10420,6 +10862,9 @@ inline void udp_tcp_state<Executor>::on_read(std::shared_ptr<connection> const& 
     if (is_closed() || c->dead)
         return;
     if (ec) { // closed by the peer, reset, ...
+        // We never send close_notify either: a TLS peer's close is an eof.
+        if (ec == boost::asio::ssl::error::stream_truncated)
+            ec = boost::asio::error::eof;
         break_connection(c, ec);
         return;
     }
@@ -10464,7 +10909,7 @@ inline void udp_tcp_state<Executor>::process(std::shared_ptr<connection> const& 
         }
         std::byte const* const head = c->buffer.data() + c->begin;
         std::size_t const length = load_u32_be(head);
-        if (!c->from) {
+        if (!c->from) { // an opener's hello, or over TLS the acceptor's
             if (length != hello_v4_size && length != hello_v6_size) {
                 reject(c, counters_.drops_garbage, error::bad_magic);
                 return;
@@ -10483,6 +10928,23 @@ inline void udp_tcp_state<Executor>::process(std::shared_ptr<connection> const& 
             if (!hello) {
                 reject(c, counters_.drops_garbage, error::bad_magic);
                 return;
+            }
+            if (c->awaiting_accept) {
+                // The acceptor took our certificate: frames may go (and
+                // what comes back is from the peer we dialled, whatever
+                // address its hello names).
+                c->begin += frame_header_size + length;
+                ++c->frames;
+                c->awaiting_accept = false;
+                auto p = c->writer.lock();
+                if (!p || p->conn != c) {
+                    close_connection(c);
+                    return;
+                }
+                established(p, true);
+                if (is_closed() || c->dead)
+                    return;
+                continue;
             }
             if (hello->from.address().is_unspecified()) {
                 error_code ignored;
@@ -10566,6 +11028,8 @@ inline void udp_tcp_state<Executor>::break_connection(std::shared_ptr<connection
                                                       error_code ec) {
     if (c->dead)
         return;
+    if (c->awaiting_accept) // the acceptor refused our certificate (TLS 1.3), or timed out
+        tally(counters_.tls_handshake_failures);
     if (auto p = c->writer.lock(); p && p->conn == c)
         connection_failed(p, ec); // fails its frames, backs off, closes c
     else
@@ -10758,6 +11222,47 @@ inline void udp_tcp_state<Executor>::on_connect(std::shared_ptr<out_peer> const&
         connection_failed(p, ec);
         return;
     }
+    if (!cfg_.tls)
+        return established(p, false);
+    // Still `connecting` until the acceptor's hello: the deadline below
+    // covers the handshake and that hello, and a failure fails the frames.
+    auto const& c = p->conn;
+    if (!start_tls(*c)) {
+        tally(counters_.tls_handshake_failures);
+        connection_failed(p, error::crypto_failure);
+        return;
+    }
+    c->writer = p; // a read error while awaiting the hello fails p's frames
+    arm_peer_deadline(p, cfg_.connect_timeout);
+    c->tls->async_handshake(boost::asio::ssl::stream_base::client,
+                            [self = this->shared_from_this(), p, c, generation](error_code e) {
+                                self->on_tls_connected(p, generation, e);
+                            });
+}
+
+// The opener's TLS handshake is done: wait for the acceptor's hello (read
+// by process, which then calls established).
+template <class Executor>
+inline void udp_tcp_state<Executor>::on_tls_connected(std::shared_ptr<out_peer> const& p,
+                                                      std::uint64_t generation, error_code ec) {
+    if (is_closed() || generation != p->generation)
+        return;
+    if (p->timed_out && !ec)
+        ec = error::connect_timeout; // done just as the deadline closed the socket
+    if (ec) {
+        tally(counters_.tls_handshake_failures);
+        connection_failed(p, ec);
+        return;
+    }
+    p->conn->awaiting_accept = true;
+    start_read(p->conn);
+}
+
+// The connection to `p` is ready for frames: plain TCP connected, or the
+// acceptor's hello read over TLS (the read is running then: `reading`).
+template <class Executor>
+inline void udp_tcp_state<Executor>::established(std::shared_ptr<out_peer> const& p,
+                                                 bool reading) {
     tally(counters_.connects);
     if (p->ever_connected)
         tally(counters_.reconnects);
@@ -10770,17 +11275,19 @@ inline void udp_tcp_state<Executor>::on_connect(std::shared_ptr<out_peer> const&
     c->writer = p;
     p->state = out_peer::status::connected;
     p->hello_pending = true;
-    start_read(c); // replies, and the peer's close
+    if (!reading)
+        start_read(c); // replies, and the peer's close
     start_write(p);
 }
 
 // Frames leave at once (no Nagle), and start_write's direct write must
-// not block.
+// not block (TLS writes never take that path).
 template <class Executor>
 inline void udp_tcp_state<Executor>::prepare_for_writing(connection& c) noexcept {
     error_code ignored;
     c.socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-    c.socket.non_blocking(true, ignored);
+    if (!c.tls)
+        c.socket.non_blocking(true, ignored);
 }
 
 // A peer opened `c` with a two-way hello: send it frames there too, unless
@@ -10830,6 +11337,24 @@ inline void udp_tcp_state<Executor>::start_write(std::shared_ptr<out_peer> const
         p->queue.pop_front();
     }
     p->writing = batch;
+    if (p->conn->tls) {
+        // One piece, not the gathered buffers: Asio's SSL stream copies a
+        // buffer sequence into 8 KiB per record, a single buffer into
+        // records of the 16 KiB maximum, so half the records, syscalls and
+        // reads at the receiver for the same copy. The handler holds the
+        // connection: the stream's operation uses it until it completes,
+        // even after a failure has dropped the peer's reference.
+        auto& staging = batch->staging;
+        staging.resize(boost::asio::buffer_size(batch->buffers));
+        boost::asio::buffer_copy(boost::asio::buffer(staging), batch->buffers);
+        boost::asio::async_write(*p->conn->tls, boost::asio::buffer(staging),
+                                 [self = this->shared_from_this(), p, batch, c = p->conn,
+                                  generation = p->generation](error_code ec, std::size_t) {
+                                     self->on_write(p, batch, generation, ec);
+                                 });
+        arm_peer_deadline(p, cfg_.write_timeout);
+        return;
+    }
     // Nothing is being written on the connection: hand the batch to the
     // kernel now (the socket is non-blocking) instead of through
     // async_write's composed operation and a reactor registration. Its
@@ -10897,6 +11422,8 @@ inline void udp_tcp_state<Executor>::on_write(std::shared_ptr<out_peer> const& p
     p->completing = false;
     batch.frames.clear();
     batch.buffers.clear();
+    if (batch.staging.capacity() > 2 * batch_bytes) // after a large frame
+        std::vector<std::byte>().swap(batch.staging);
     if (is_closed())
         return;
     start_write(p, done);
@@ -12328,6 +12855,30 @@ public:
         if (virtual_time_ && loops_ > 0) timer_.cancel();
     }
 
+    /// Turns node_config::security's verify_incoming and verify_outgoing on
+    /// or off while the node runs, without a restart, from the next message
+    /// received and sent: the upshift of a running plaintext cluster. Give
+    /// every node its keyring with both off (a node started without one
+    /// needs that one restart: a keyring cannot be added to a running node),
+    /// then turn verify_outgoing on node by node (each still accepts
+    /// plaintext from the others), then verify_incoming node by node;
+    /// reverse the steps to downshift. memberlist's GossipVerifyIncoming and
+    /// GossipVerifyOutgoing need a rolling restart for each of those steps.
+    /// Errors, with neither switch changed:
+    /// boost::asio::error::operation_not_supported without a keyring;
+    /// error::no_primary_key when turning verify_outgoing on while the
+    /// keyring holds no key. Call on the executor, or before async_start
+    /// (which then checks the switches as set here), as the other
+    /// synchronous mutators; the keyring itself may change from any thread
+    /// (security/keyring.hpp).
+    boost::system::error_code set_security_verify(bool incoming, bool outgoing) {
+        if (!security_) return boost::asio::error::operation_not_supported;
+        if (auto ec = security_->set_verify(incoming, outgoing)) return ec;
+        verify_incoming_.store(incoming, std::memory_order_relaxed);
+        verify_outgoing_.store(outgoing, std::memory_order_relaxed);
+        return {};
+    }
+
     // ---- state (any thread) -----------------------------------------------------------------
 
     node_id const& local_id() const noexcept { return cfg_.id; }
@@ -12399,6 +12950,15 @@ public:
         }
         c.transport = t_->counters();
         return c;
+    }
+    /// Whether this node refuses unsealed messages now (node_config::security,
+    /// then set_security_verify); false without a keyring.
+    bool security_verifies_incoming() const noexcept {
+        return verify_incoming_.load(std::memory_order_relaxed);
+    }
+    /// Whether this node seals what it sends now; false without a keyring.
+    bool security_verifies_outgoing() const noexcept {
+        return verify_outgoing_.load(std::memory_order_relaxed);
     }
     /// Why the last async_start failed with error::invalid_config.
     std::optional<config_error> config_problem() const {
@@ -12579,6 +13139,7 @@ private:
     void make_core(std::uint64_t generation);
 
     void do_start(ec_handler h);
+    boost::system::result<void, config_error> validate_with_switches() const;
     boost::system::result<void, config_error> check_id_against_transport() const;
     boost::system::error_code check_running() const;
     void do_join(std::vector<peer_address> seeds, join_retry retry, ec_handler h);
@@ -12694,6 +13255,9 @@ private:
     std::optional<secure_channel> security_;  // with a keyring (node_config::security)
     std::vector<std::byte> sealed_;           // seal()'s output, swapped with the buffer sealed
     std::string peer_key_;                    // peer_key_of()'s buffer
+    // security_'s switches as set_security_verify() left them, for any thread
+    std::atomic<bool> verify_incoming_{false};
+    std::atomic<bool> verify_outgoing_{false};
     node_counters counters_;
 
     std::atomic<node_status> status_{node_status::created};
@@ -12801,7 +13365,10 @@ void basic_node<Transport, Codec, Clock>::make_hlc() {
 // stays refused.
 template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::make_security() {
-    if (cfg_.security.keyring) security_.emplace(cfg_.security);
+    if (!cfg_.security.keyring) return;
+    security_.emplace(cfg_.security);
+    verify_incoming_.store(cfg_.security.verify_incoming, std::memory_order_relaxed);
+    verify_outgoing_.store(cfg_.security.verify_outgoing, std::memory_order_relaxed);
 }
 
 template <transport Transport, codec Codec, wall_clock Clock>
@@ -12814,7 +13381,9 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::make_core(std::uint64_t generation) {
     std::uint64_t const seed =
         cfg_.seed != 0 ? cfg_.seed : (std::hash<std::string>{}(cfg_.id.str()) ^ generation);
-    // The core fills packets to its budget; the seal must still fit.
+    // The core fills packets to its budget; the seal must still fit. The
+    // whole overhead is reserved even while verify_outgoing is off, since
+    // set_security_verify may turn it on under this core.
     auto membership = cfg_.membership;
     if (security_) membership.packet_budget -= security_->overhead();
     core_ = std::make_unique<membership_protocol>(membership, cfg_.id, generation, cfg_.tags,
@@ -12828,7 +13397,7 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::do_start(ec_handler h) {
     if (status() != node_status::created)
         return complete(std::move(h), make_error_code(boost::asio::error::already_started));
-    auto r = validate(cfg_);
+    auto r = security_ ? validate_with_switches() : validate(cfg_);
     if (r) r = check_id_against_transport();
     if (!r) {
         {
@@ -12852,6 +13421,22 @@ void basic_node<Transport, Codec, Clock>::do_start(ec_handler h) {
     set_status(node_status::running);
     process();
     complete(std::move(h), boost::system::error_code{});
+}
+
+// validate(cfg_) with the security switches as set_security_verify()
+// left them: turning verify_outgoing off before the start lifts the need
+// for a primary key.
+template <transport Transport, codec Codec, wall_clock Clock>
+boost::system::result<void, config_error>
+basic_node<Transport, Codec, Clock>::validate_with_switches() const {
+    auto const& now_set = security_->config();
+    if (now_set.verify_incoming == cfg_.security.verify_incoming &&
+        now_set.verify_outgoing == cfg_.security.verify_outgoing)
+        return validate(cfg_);
+    auto cfg = cfg_;
+    cfg.security.verify_incoming = now_set.verify_incoming;
+    cfg.security.verify_outgoing = now_set.verify_outgoing;
+    return validate(cfg);
 }
 
 // Peers reach this node at its id's address: it must be where the
@@ -18486,6 +19071,154 @@ static_assert(transport<memory_transport>);
 
 #endif // COHORT_TRANSPORT_MEMORY_TRANSPORT_HPP
 // ----- end include/cohort/transport/memory_transport.hpp -----
+// ----- begin include/cohort/transport/tls_context.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_TLS_CONTEXT_HPP
+#define COHORT_TRANSPORT_TLS_CONTEXT_HPP
+
+// The TLS context for udp_tcp_config::tls: mutual authentication by one
+// cluster CA. Every node holds a certificate signed by the cluster's CA and
+// trusts that CA alone, so both ends of every stream prove membership of the
+// cluster and nothing else is accepted:
+//
+//   - TLS 1.2 at least; TLS 1.3 whenever both ends have it (OpenSSL 3 does);
+//   - verify_peer | verify_fail_if_no_peer_cert on both sides: a peer with
+//     no certificate, or one its CA did not sign, fails the handshake;
+//   - the CA given is the only trust anchor: the system's default store is
+//     never loaded, and the CA may be a root or an intermediate (a partial
+//     chain ending at it is accepted);
+//   - no host name check: a node's address is not in its certificate's
+//     names (nodes move, advertise NATed addresses, are named by node_id),
+//     so any certificate the cluster CA signed is a member. Issue the
+//     cluster's node certificates from a CA used for nothing else;
+//   - no session tickets: each connection is long-lived and handshakes
+//     in full, so tickets would be bytes and work for nothing.
+//
+// A user who needs other rules (host names, revocation lists, a cipher
+// list) builds their own boost::asio::ssl::context and sets it in
+// udp_tcp_config::tls instead; the transport asks nothing of it but the
+// roles (it is used as client on connections it opens and as server on
+// those it accepts, so it must carry a certificate usable in both).
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+/// A node's TLS material as PEM text.
+struct cluster_tls_pem {
+    /// The cluster CA's certificate (several certificates: all are trusted).
+    std::string ca;
+    /// This node's certificate, then any intermediates up to the CA.
+    std::string cert_chain;
+    /// This node's private key (unencrypted PEM).
+    std::string private_key;
+};
+
+namespace detail {
+
+// The last OpenSSL error as an error_code in Asio's SSL category.
+inline boost::system::error_code last_ssl_error() noexcept {
+    auto const e = ::ERR_get_error();
+    ::ERR_clear_error();
+    return boost::system::error_code(static_cast<int>(e ? e : ERR_R_INTERNAL_ERROR),
+                                     boost::asio::error::get_ssl_category());
+}
+
+// The rules shared by both makers, before any certificate is loaded.
+inline boost::system::result<std::shared_ptr<boost::asio::ssl::context>> new_cluster_context() {
+    namespace ssl = boost::asio::ssl;
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls);
+    auto* const native = ctx->native_handle();
+    if (::SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1)
+        return last_ssl_error();
+    ::SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
+                                      SSL_OP_NO_RENEGOTIATION);
+    (void)::SSL_CTX_set_num_tickets(native, 0); // TLS 1.3: send none
+    boost::system::error_code ec;
+    ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
+    if (ec)
+        return ec;
+    if (auto* const store = ::SSL_CTX_get_cert_store(native))
+        ::X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+    return ctx;
+}
+
+inline boost::system::result<void> check_key(boost::asio::ssl::context& ctx) noexcept {
+    ::ERR_clear_error();
+    if (::SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+        return last_ssl_error();
+    return {};
+}
+
+} // namespace detail
+
+/// A context for udp_tcp_config::tls from PEM text: trusts `pem.ca` only and
+/// presents `pem.cert_chain` with `pem.private_key` (see the top of this
+/// header for the rules). The error is OpenSSL's (asio.ssl category) when a
+/// PEM does not parse, the CA holds no certificate, or the key does not
+/// match the certificate. Share one context among all of a process's
+/// transports: OpenSSL contexts may be used by several threads at once.
+inline boost::system::result<std::shared_ptr<boost::asio::ssl::context>>
+make_cluster_tls_context(cluster_tls_pem const& pem) {
+    auto made = detail::new_cluster_context();
+    if (!made)
+        return made;
+    auto& ctx = **made;
+    boost::system::error_code ec;
+    ctx.add_certificate_authority(boost::asio::buffer(pem.ca), ec);
+    if (!ec)
+        ctx.use_certificate_chain(boost::asio::buffer(pem.cert_chain), ec);
+    if (!ec)
+        ctx.use_private_key(boost::asio::buffer(pem.private_key), boost::asio::ssl::context::pem,
+                            ec);
+    if (ec)
+        return ec;
+    if (auto r = detail::check_key(ctx); !r)
+        return r.error();
+    return made;
+}
+
+/// As above, from PEM files: the CA certificate(s), this node's certificate
+/// chain, and its private key. A file that cannot be read fails like a PEM
+/// that does not parse.
+inline boost::system::result<std::shared_ptr<boost::asio::ssl::context>>
+make_cluster_tls_context(std::string const& ca_pem_file, std::string const& cert_chain_file,
+                         std::string const& private_key_file) {
+    auto made = detail::new_cluster_context();
+    if (!made)
+        return made;
+    auto& ctx = **made;
+    boost::system::error_code ec;
+    ctx.load_verify_file(ca_pem_file, ec);
+    if (!ec)
+        ctx.use_certificate_chain_file(cert_chain_file, ec);
+    if (!ec)
+        ctx.use_private_key_file(private_key_file, boost::asio::ssl::context::pem, ec);
+    if (ec)
+        return ec;
+    if (auto r = detail::check_key(ctx); !r)
+        return r.error();
+    return made;
+}
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_TLS_CONTEXT_HPP
+// ----- end include/cohort/transport/tls_context.hpp -----
 // ----- begin include/cohort/wire/json_codec.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
