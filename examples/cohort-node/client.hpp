@@ -99,11 +99,15 @@ inline std::string json_text(boost::json::value const* v) {
 
 /// Prints a keys answer as serf does; returns the exit status.
 inline int print_keys(key_op op, boost::json::object const& a) {
-    auto const count = [&](char const* f) {
-        auto const* v = a.if_contains(f);
-        return v && v->is_int64() ? v->get_int64() : (v && v->is_uint64() ? static_cast<std::int64_t>(v->get_uint64()) : -1);
+    // a count in the answer, or -1 when it is missing or not a whole number
+    auto const as_count = [](boost::json::value const* v) -> std::int64_t {
+        if (!v) return -1;
+        boost::system::error_code ec;
+        auto const n = v->to_number<std::int64_t>(ec);
+        return ec ? -1 : n;
     };
-    auto const nodes = count("nodes"), responses = count("responses");
+    auto const nodes = as_count(a.if_contains("nodes"));
+    auto const responses = as_count(a.if_contains("responses"));
     std::size_t errors = 0;
     if (auto const* e = a.if_contains("errors"); e && e->is_object()) {
         errors = e->get_object().size();
@@ -119,8 +123,7 @@ inline int print_keys(key_op op, boost::json::object const& a) {
             for (auto const& kv : ks->get_object()) {
                 std::int64_t primary = 0;
                 if (ps && ps->is_object())
-                    if (auto const* p = ps->get_object().if_contains(kv.key()); p && p->is_int64())
-                        primary = p->get_int64();
+                    primary = std::max<std::int64_t>(0, as_count(ps->get_object().if_contains(kv.key())));
                 std::cout << "  " << std::string_view(kv.key()) << "  " << json_text(&kv.value())
                           << "/" << nodes << "  primary on " << primary << '\n';
             }
