@@ -51,6 +51,7 @@
 // end without touching it.
 
 #include <cohort/error.hpp>
+#include <cohort/histogram.hpp>
 #include <cohort/hlc.hpp>
 #include <cohort/membership/stamp_check.hpp>
 #include <cohort/membership/config.hpp>
@@ -389,6 +390,11 @@ public:
         c.transport = t_->counters();
         return c;
     }
+    /// Round trips of this node's direct probes, ping sent to ack heard, in
+    /// seconds (fixed_histogram::round_trip_bounds(), 50 us to 2.5 s): the
+    /// network and the member's receive loop, as memberlist's probe timing.
+    /// An ack that came through a helper is not counted. Any thread.
+    fixed_histogram const& probe_round_trips() const noexcept { return probe_round_trips_; }
     /// Whether this node refuses unsealed messages now (node_config::security,
     /// then set_security_verify); false without a keyring.
     bool security_verifies_incoming() const noexcept {
@@ -697,6 +703,7 @@ private:
     std::atomic<bool> verify_incoming_{false};
     std::atomic<bool> verify_outgoing_{false};
     node_counters counters_;
+    fixed_histogram probe_round_trips_{fixed_histogram::round_trip_bounds()};
 
     std::atomic<node_status> status_{node_status::created};
     bool running_ = false;

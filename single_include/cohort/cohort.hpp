@@ -2059,6 +2059,7 @@ using hlc = basic_hlc<system_wall_clock>;
 //            envelope whose HLC stamp the driver refused (stamp_check.hpp)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
+//            round_trips()     direct probes' ping-to-ack times (metrics)
 //            next_deadline()   when it wants the next on_tick
 //
 // The driver drains outbox() and events() (and clears them) after each input,
@@ -4086,6 +4087,11 @@ public:
     std::vector<outgoing>& outbox() noexcept { return outbox_; }
     /// Events, oldest first; the driver clears it once handled.
     std::vector<membership_event>& events() noexcept { return events_; }
+    /// Round trips of direct probes (ping sent to its ack heard), oldest
+    /// first, for latency metrics; the driver clears it once read. Holds at
+    /// most max_round_trips: a driver that never reads it loses the newest.
+    std::vector<duration>& round_trips() noexcept { return round_trips_; }
+    static constexpr std::size_t max_round_trips = 1024;
 
     /// The earliest time on_tick has work to do.
     duration next_deadline() const noexcept;
@@ -4192,6 +4198,7 @@ private:
         std::string name;
         basic_phi_accrual_detector<> detector;
         std::uint32_t seq = 0;           // the last direct ping
+        duration ping_sent = duration::max();  // when it was sent; max once acked
         std::uint32_t indirect_seq = 0;  // the indirect round's seq
         bool probing = false;            // an indirect round is running
         duration probe_deadline{};
@@ -4368,6 +4375,7 @@ private:
 
     std::vector<outgoing> outbox_;
     std::vector<membership_event> events_;
+    std::vector<duration> round_trips_;
     std::vector<std::string> scratch_names_;
     std::vector<std::string_view> scratch_views_;
     std::vector<record*> scratch_helpers_;
@@ -4776,6 +4784,7 @@ inline void membership_protocol::probe_round(duration now) {
         if (i == npos) continue;
         record& target = table_[i];
         w.seq = next_seq_++;
+        w.ping_sent = now;
         ++counters_.probes;
         send(target.m.id, delivery::packet, ping{w.seq, target.m.id});
         if (!tell_if_doubted(target)) piggyback(target.m.id);
@@ -4903,6 +4912,13 @@ inline void membership_protocol::handle(envelope const& e, ack const& a, duratio
         bool const direct = w.seq == a.seq && e.sender.name() == w.name;
         bool const indirect = w.probing && w.indirect_seq == a.seq;
         if (!direct && !indirect) continue;
+        // Only the direct ping's ack measures the path to the member (an
+        // indirect one adds a helper's two legs), and only once per ping: a
+        // duplicated ack is no second sample.
+        if (direct && w.ping_sent != duration::max()) {
+            if (round_trips_.size() < max_round_trips) round_trips_.push_back(now - w.ping_sent);
+            w.ping_sent = duration::max();
+        }
         if (!w.answered) {
             // The first ack: start the statistics here. The interval from
             // the watch's creation (its placeholder heartbeat) is no
@@ -5675,6 +5691,134 @@ inline void membership_protocol::handle(envelope const& e, clock_offset_refused 
 // destroyed; destroying a running node cancels its coroutines, which then
 // end without touching it.
 
+// ----- begin include/cohort/histogram.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_HISTOGRAM_HPP
+#define COHORT_HISTOGRAM_HPP
+
+// fixed_histogram: Prometheus-style buckets fixed at construction, for
+// latencies in seconds (or any value in base units).
+//
+// observe() is a binary search over the bounds and two relaxed atomic
+// additions: no lock, any thread, cheap enough for a per-call hot path.
+// snapshot() reads every bucket; it is not atomic across buckets (an
+// observation may land between two reads), so _sum may lag _count by the
+// observations under way, as in most client libraries. The buckets and
+// _count always agree: _count is the sum of the buckets read.
+//
+// Bucket i counts values v with bounds[i-1] < v <= bounds[i] (Prometheus'
+// `le` is inclusive); the last bucket counts values above every bound. NaN
+// is not counted.
+
+#include <boost/assert.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace cohort {
+
+/// A histogram's buckets as read once (see fixed_histogram::snapshot()).
+struct histogram_snapshot {
+    std::span<double const> bounds;      ///< upper bounds, ascending (without +Inf)
+    /// per bucket, not cumulative: bounds.size() + 1 (an empty snapshot has
+    /// the +Inf bucket alone)
+    std::vector<std::uint64_t> buckets = std::vector<std::uint64_t>(1);
+    double sum = 0.0;                    ///< sum of the values counted
+
+    /// Every value counted.
+    std::uint64_t count() const noexcept {
+        std::uint64_t n = 0;
+        for (auto b : buckets) n += b;
+        return n;
+    }
+};
+
+/// Fixed buckets, relaxed atomic counts (see the top of this header).
+class fixed_histogram {
+public:
+    /// Buckets with these upper bounds: finite, strictly ascending, at least one.
+    explicit fixed_histogram(std::vector<double> bounds)
+        : bounds_(std::move(bounds)),
+          counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
+        BOOST_ASSERT(!bounds_.empty());
+        BOOST_ASSERT(std::is_sorted(bounds_.begin(), bounds_.end()));
+        BOOST_ASSERT(std::adjacent_find(bounds_.begin(), bounds_.end()) == bounds_.end());
+        BOOST_ASSERT(std::all_of(bounds_.begin(), bounds_.end(),
+                                 [](double b) { return std::isfinite(b); }));
+    }
+    fixed_histogram(std::initializer_list<double> bounds)
+        : fixed_histogram(std::vector<double>(bounds)) {}
+
+    /// Request and call latencies from 0.5 ms to 10 s, in seconds.
+    static std::vector<double> latency_bounds() {
+        return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    }
+    /// Network round trips from 50 us (loopback) to 2.5 s, in seconds.
+    static std::vector<double> round_trip_bounds() {
+        return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                0.01,    0.025,  0.05,    0.1,    0.25,  0.5,   1, 2.5};
+    }
+
+    fixed_histogram(fixed_histogram const&) = delete;
+    fixed_histogram& operator=(fixed_histogram const&) = delete;
+
+    /// Counts `v`; any thread.
+    void observe(double v) noexcept {
+        if (std::isnan(v)) return;
+        auto const i = static_cast<std::size_t>(
+            std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
+        counts_[i].fetch_add(1, std::memory_order_relaxed);
+        // A CAS loop rather than atomic<double>::fetch_add: the same code on
+        // every standard library.
+        std::uint64_t old = sum_bits_.load(std::memory_order_relaxed);
+        while (!sum_bits_.compare_exchange_weak(old, to_bits(from_bits(old) + v),
+                                                std::memory_order_relaxed))
+            ;
+    }
+
+    /// Counts a duration, in seconds.
+    template <class Rep, class Period>
+    void observe(std::chrono::duration<Rep, Period> d) noexcept {
+        observe(std::chrono::duration<double>(d).count());
+    }
+
+    std::span<double const> bounds() const noexcept { return bounds_; }
+
+    /// The buckets now; any thread.
+    histogram_snapshot snapshot() const {
+        histogram_snapshot s;
+        s.bounds = bounds_;
+        s.buckets.resize(bounds_.size() + 1);
+        for (std::size_t i = 0; i < s.buckets.size(); ++i)
+            s.buckets[i] = counts_[i].load(std::memory_order_relaxed);
+        s.sum = from_bits(sum_bits_.load(std::memory_order_relaxed));
+        return s;
+    }
+
+private:
+    static std::uint64_t to_bits(double d) noexcept { return std::bit_cast<std::uint64_t>(d); }
+    static double from_bits(std::uint64_t u) noexcept { return std::bit_cast<double>(u); }
+
+    std::vector<double> bounds_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+    std::atomic<std::uint64_t> sum_bits_{0};  // a double's bits (0 is +0.0)
+};
+
+} // namespace cohort
+
+#endif // COHORT_HISTOGRAM_HPP
+// ----- end include/cohort/histogram.hpp -----
 // ----- begin include/cohort/membership/stamp_check.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -12951,6 +13095,11 @@ public:
         c.transport = t_->counters();
         return c;
     }
+    /// Round trips of this node's direct probes, ping sent to ack heard, in
+    /// seconds (fixed_histogram::round_trip_bounds(), 50 us to 2.5 s): the
+    /// network and the member's receive loop, as memberlist's probe timing.
+    /// An ack that came through a helper is not counted. Any thread.
+    fixed_histogram const& probe_round_trips() const noexcept { return probe_round_trips_; }
     /// Whether this node refuses unsealed messages now (node_config::security,
     /// then set_security_verify); false without a keyring.
     bool security_verifies_incoming() const noexcept {
@@ -13259,6 +13408,7 @@ private:
     std::atomic<bool> verify_incoming_{false};
     std::atomic<bool> verify_outgoing_{false};
     node_counters counters_;
+    fixed_histogram probe_round_trips_{fixed_histogram::round_trip_bounds()};
 
     std::atomic<node_status> status_{node_status::created};
     bool running_ = false;
@@ -13872,6 +14022,8 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::process() {
     bool stop_after_events = false;
     flush_outbox();
+    for (auto rtt : core_->round_trips()) probe_round_trips_.observe(rtt);
+    core_->round_trips().clear();
     auto events = std::move(core_->events());
     core_->events().clear();
     for (auto& ev : events) {
@@ -16236,6 +16388,7 @@ inline std::string_view to_text(std::span<std::byte const> b) {
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -16258,6 +16411,7 @@ struct router_pending_call {
     message request;
     hashed_key hash;
     node_id target;
+    std::chrono::nanoseconds started{};  // the node's monotonic time at the call (latency)
     std::uint32_t attempts = 0;  // identifies the send a failure belongs to
     std::uint32_t hops = 0;
     bool retry = false;
@@ -16769,6 +16923,13 @@ public:
     std::uint64_t fingerprint() const noexcept { return table_.read()->fingerprint(); }
 
     router_counters counters() const noexcept { return counters_; }
+    /// Time from each call (async_call, async_call_member) to its
+    /// completion, whatever the outcome (a reply, an error, a timeout, a
+    /// cancellation; not the calls close() aborts), redirects and retries
+    /// included, in seconds
+    /// (fixed_histogram::latency_bounds(), 0.5 ms to 10 s). Calls refused
+    /// before they start (no owner, a full queue) are not counted. Any thread.
+    fixed_histogram const& call_durations() const noexcept { return call_durations_; }
     std::size_t pending_calls() const noexcept { return pending_.size(); }
 
     // ---- operations (any thread) ------------------------------------------------------------
@@ -16973,6 +17134,7 @@ private:
     node_subscription application_sub_;  // the route types only: user code and
     node_subscription view_sub_;         // other layers share the node
     router_counters counters_;
+    fixed_histogram call_durations_{fixed_histogram::latency_bounds()};
 
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
@@ -17147,7 +17309,8 @@ void basic_router<Node, Strategy>::do_call(std::vector<std::byte> key, std::stri
     p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
     p.direct = is_direct;
     p.state = call_state::in_flight;
-    deadlines_.push(node_->monotonic_now() + timeout, id);
+    p.started = node_->monotonic_now();
+    deadlines_.push(p.started + timeout, id);
     // Per-call cancellation (terminal, partial or total, from any thread):
     // the call completes with operation_aborted; a request already sent is
     // not recalled, its late reply is dropped.
@@ -17231,6 +17394,7 @@ void basic_router<Node, Strategy>::finish(std::uint64_t id, pending_call& p,
                                           std::vector<std::byte> bytes, bool from_reply) {
     auto h = std::move(p.handler);
     if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
+    call_durations_.observe(node_->monotonic_now() - p.started);
     p.request = message{};  // the payload must not linger in a free slot
     pending_.erase(id);
     // Its deadline goes when it reaches the top (at once when calls
@@ -18616,6 +18780,7 @@ private:
             auto& out = n.core->outbox();
             for (auto& o : out) route(i, o.to, o.how, std::move(o.body));
             out.clear();
+            n.core->round_trips().clear();  // latency metrics: not simulated
         }
         reschedule(i, after_tick);
         auto& evs = nodes_[i].core->events();

@@ -33,7 +33,7 @@ using namespace std::chrono_literals;
 
 using server = cohort::basic_admin_server<mem_node>;
 
-std::string metrics_of(mem_node& n, cohort::router_counters const* r = nullptr) {
+std::string metrics_of(mem_node& n, cohort::router_metrics const* r = nullptr) {
     std::string out;
     cohort::render_node_metrics(out, n.counters(), cohort::metrics_view_of(n), r);
     return out;
@@ -145,9 +145,9 @@ BOOST_AUTO_TEST_CASE(output_does_not_grow_with_the_member_count) {
 BOOST_AUTO_TEST_CASE(router_counters_when_a_router_is_given) {
     memory_cluster c;
     c.form(1);
-    cohort::router_counters r;
-    r.calls_local = 7;
-    r.timeouts = 2;
+    cohort::router_metrics r;
+    r.counters.calls_local = 7;
+    r.counters.timeouts = 2;
     auto const text = metrics_of(c.at(0), &r);
     BOOST_TEST(has_line(text, "cohort_router_calls_total{target=\"local\"} 7"));
     BOOST_TEST(has_line(text, "cohort_router_calls_total{target=\"remote\"} 0"));

@@ -5,7 +5,7 @@
 // The text exposition writer and the fixed-bucket histogram: exact output for
 // escaping, numbers and a histogram's cumulative buckets; observe() from
 // several threads loses no count.
-#include <cohort/admin/histogram.hpp>
+#include <cohort/histogram.hpp>
 #include <cohort/admin/prometheus_text.hpp>
 
 #include <boost/test/unit_test.hpp>

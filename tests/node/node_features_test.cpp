@@ -643,6 +643,39 @@ BOOST_AUTO_TEST_CASE(envelopes_sent_after_hlc_now_carry_later_timestamps) {
     c.stop_all();
 }
 
+// ---- probe round trips ----------------------------------------------------------------------
+
+// probe_round_trips(): a sample per acked direct ping, at the network's round
+// trip (two legs of 1 to 3 ms in virtual time); none for a member that
+// stopped answering.
+BOOST_AUTO_TEST_CASE(probe_round_trips_measure_the_network_and_skip_unanswered_pings) {
+    memory_cluster c;
+    c.form(3);
+    c.run_for(5s);
+    auto const h = c.at(0).probe_round_trips().snapshot();
+    auto const probes = c.at(0).counters().membership.probes;
+    BOOST_TEST(h.count() > 0u);
+    BOOST_TEST(h.count() <= probes);
+    // a ping sent in the last few ms may not be answered yet
+    BOOST_TEST(h.count() + 4 >= probes);
+    std::uint64_t in_range = 0;
+    for (std::size_t i = 0; i < h.bounds.size(); ++i)
+        if (h.bounds[i] > 0.001 && h.bounds[i] <= 0.01) in_range += h.buckets[i];
+    BOOST_TEST(in_range == h.count());
+    BOOST_TEST(h.sum >= 0.002 * static_cast<double>(h.count()));
+    BOOST_TEST(h.sum <= 0.006 * static_cast<double>(h.count()) + 0.001);
+
+    c.net.crash(address_of(2));
+    auto const before = c.at(0).probe_round_trips().snapshot().count();
+    auto const probes_before = c.at(0).counters().membership.probes;
+    c.run_for(3s);
+    auto const after = c.at(0).probe_round_trips().snapshot().count();
+    auto const probes_after = c.at(0).counters().membership.probes;
+    // pings to the crashed member go on (until it is failed), unanswered
+    BOOST_TEST(probes_after - probes_before > after - before);
+    c.stop_all();
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- status lifecycle (issue 11) ------------------------------------------------------------

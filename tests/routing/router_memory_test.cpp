@@ -116,6 +116,33 @@ BOOST_AUTO_TEST_CASE(calls_are_forwarded_to_the_owner_and_answered) {
     c.stop_all();
 }
 
+// call_durations(): one sample per call, a local call in the lowest bucket,
+// a forwarded one at the network's round trip (two legs of 1 to 3 ms).
+BOOST_AUTO_TEST_CASE(every_call_is_timed_local_at_once_remote_at_the_round_trip) {
+    router_cluster c;
+    c.form(3);
+    serve_echo(c);
+    std::size_t const remote = 6, local = 4;
+    for (std::size_t i = 0; i < remote; ++i)
+        BOOST_TEST(!c.call_sync(0, c.key_owned_by(0, 1 + i % 2), "echo", "x").ec);
+    for (std::size_t i = 0; i < local; ++i)
+        BOOST_TEST(!c.call_sync(0, c.key_owned_by(0, 0), "echo", "x").ec);
+    auto const h = c.router(0).call_durations().snapshot();
+    BOOST_TEST(h.count() == remote + local);
+    auto const bucket_of = [&](double bound) {
+        auto const i = std::find(h.bounds.begin(), h.bounds.end(), bound) - h.bounds.begin();
+        BOOST_REQUIRE(static_cast<std::size_t>(i) < h.bounds.size());
+        return h.buckets[static_cast<std::size_t>(i)];
+    };
+    // virtual time stands still while a local call runs
+    BOOST_TEST(bucket_of(0.0005) == local);
+    // 2 to 6 ms, so in (1 ms, 2.5 ms], (2.5 ms, 5 ms] or (5 ms, 10 ms]
+    BOOST_TEST(bucket_of(0.0025) + bucket_of(0.005) + bucket_of(0.01) == remote);
+    BOOST_TEST(h.sum >= 0.002 * remote);
+    BOOST_TEST(h.sum <= 0.006 * remote + 0.001);
+    c.stop_all();
+}
+
 BOOST_AUTO_TEST_CASE(handler_errors_and_missing_handlers_travel_back) {
     router_cluster c;
     c.form(2);

@@ -53,6 +53,16 @@ struct admin_config {
     /// Requests served on one keep-alive connection before the server
     /// closes it (100). Must be at least 1.
     std::size_t max_requests_per_connection = 100;
+
+    /// /readyz answers 503 on a minority side (true): when this node reaches
+    /// (active or joining) at most half of the members it has not seen leave
+    /// (suspected and failed ones count against it), so that a load balancer
+    /// sends nothing to the side a split-brain resolver would down (Akka's
+    /// keep-majority). On an exact half, the side holding the lowest member
+    /// id stays ready. A failed member counts until its tombstone is reaped
+    /// (membership_config::reap_interval) or it comes back. false: ready
+    /// whatever the rest of the cluster does.
+    bool ready_requires_majority = true;
 };
 
 /// Checks `cfg`; the error names the field that broke a rule.

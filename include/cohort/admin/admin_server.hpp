@@ -23,8 +23,10 @@
 //   /livez                   200 while the node runs (starting, running or
 //                            stopping), else 503
 //   /readyz                  200 once joined: status running, this node
-//                            active in its own view, and the application's
-//                            own check (set_ready_check) passes; else 503.
+//                            active in its own view, not on a minority side
+//                            (admin_config::ready_requires_majority), and
+//                            the application's own check (set_ready_check)
+//                            passes; else 503.
 //                            A node started without a join is a cluster of
 //                            one, active at once: an application that joins
 //                            seeds says "not yet" through set_ready_check
@@ -62,7 +64,7 @@
 #include <cohort/admin/admin_config.hpp>
 #include <cohort/admin/cluster_members.hpp>
 #include <cohort/admin/detail/admin_connection.hpp>
-#include <cohort/admin/histogram.hpp>
+#include <cohort/histogram.hpp>
 #include <cohort/admin/node_metrics.hpp>
 #include <cohort/admin/prometheus_text.hpp>
 #include <cohort/node.hpp>
@@ -185,7 +187,7 @@ struct admin_state : std::enable_shared_from_this<admin_state<Node>> {
     response metrics() {
         std::string out;
         out.reserve(last_metrics_size.load(std::memory_order_relaxed) + 256);
-        std::optional<router_counters> rc;
+        std::optional<router_metrics> rc;
         if (router_source) rc = router_source();
         render_node_metrics(out, node->counters(), metrics_view_of(*node), rc ? &*rc : nullptr);
         render_own(out);
@@ -242,6 +244,8 @@ struct admin_state : std::enable_shared_from_this<admin_state<Node>> {
             o["state"] = to_string(self->state);
             if (self->state != node_state::active)
                 reason = "this node is not active in its own view (not joined, or left)";
+            else if (cfg.ready_requires_majority && !on_majority_side())
+                reason = "this node reaches at most half of the cluster (minority side)";
         }
         std::string extra;
         if (reason.empty() && ready_check) {
@@ -254,6 +258,19 @@ struct admin_state : std::enable_shared_from_this<admin_state<Node>> {
         }
         o["reason"] = reason;
         return json(boost::beast::http::status::service_unavailable, o);
+    }
+
+    // admin_config::ready_requires_majority's rule: O(1) but for an exact
+    // half, which reads the view for its lowest id.
+    bool on_majority_side() const {
+        auto const count = [&](node_state s) { return node->member_count(s); };
+        auto const reached = count(node_state::active) + count(node_state::joining);
+        auto const known = reached + count(node_state::unknown) + count(node_state::failed);
+        if (reached * 2 != known) return reached * 2 > known;
+        for (auto const& m : node->members())  // sorted by id
+            if (m.state != node_state::leaving)
+                return m.state == node_state::active || m.state == node_state::joining;
+        return false;
     }
 
     response one_member(std::string_view wanted) {
@@ -303,7 +320,7 @@ struct admin_state : std::enable_shared_from_this<admin_state<Node>> {
 
     Node* node;
     admin_config cfg;
-    std::function<router_counters()> router_source;
+    std::function<router_metrics()> router_source;
     std::function<std::string()> ready_check;
     acceptor_type acceptor;
     boost::asio::basic_waitable_timer<std::chrono::steady_clock,
@@ -349,7 +366,7 @@ public:
     /// outlive this server) to /metrics; they are read on the executor.
     template <class Router>
     void set_router(Router const& r) {
-        state_->router_source = [&r] { return r.counters(); };
+        state_->router_source = [&r] { return router_metrics_of(r); };
     }
 
     /// Adds the application's own condition to /readyz: `why_not()` returns

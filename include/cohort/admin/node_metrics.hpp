@@ -22,6 +22,8 @@
 //   cohort_leader                               G  1 while this node is the leader
 //   cohort_view_changes_total                   C  view changes (member added, removed, state,
 //                                                  incarnation or tags changed)
+//   cohort_probe_round_trip_seconds             H  direct probes, ping sent to ack heard
+//                                                  (basic_node::probe_round_trips(); 50 us..2.5 s)
 //   cohort_messages_received_total{type}        C  messages decoded, by wire type (ping, ack,
 //   cohort_messages_sent_total{type}            C  ... the wire_name of each message in
 //   cohort_bytes_received_total{type}           C  wire/messages.hpp); bytes are encoded
@@ -94,9 +96,11 @@
 //   cohort_transport_disconnects_total          C  connections closed for any reason
 //   cohort_transport_decode_errors_total        C  peers cut off for garbage framing
 //
-// With a router (routing/router_counters.hpp), also:
+// With a router (router_metrics_of(router)), also:
 //
 //   cohort_router_calls_total{target}           C  calls: "local" (served here) or "remote"
+//   cohort_router_call_duration_seconds         H  call to completion, any outcome
+//                                                  (basic_router::call_durations(); 0.5 ms..10 s)
 //   cohort_router_casts_total                   C  casts initiated here
 //   cohort_router_requests_served_total         C  remote requests handed to a handler
 //   cohort_router_redirects_sent_total          C  requests answered with a redirect
@@ -116,6 +120,7 @@
 //   cohort_router_handler_exceptions_total      C  handlers that threw
 
 #include <cohort/admin/prometheus_text.hpp>
+#include <cohort/histogram.hpp>
 #include <cohort/membership/counters.hpp>
 #include <cohort/node/counters.hpp>
 #include <cohort/node/status.hpp>
@@ -142,7 +147,22 @@ struct node_metrics_view {
     node_status status = node_status::created;
     bool leader = false;  ///< this node is the leader
     std::uint64_t view_changes = 0;
+    /// basic_node::probe_round_trips() (its bounds stay the node's).
+    histogram_snapshot probe_round_trips;
 };
+
+/// A basic_router's part of the metrics.
+struct router_metrics {
+    router_counters counters;
+    histogram_snapshot call_durations;  ///< basic_router::call_durations()
+};
+
+/// `router`'s counters and call durations; on the router's executor (its
+/// counters are read there).
+template <class Router>
+router_metrics router_metrics_of(Router const& router) {
+    return {router.counters(), router.call_durations().snapshot()};
+}
 
 /// The view part of `node`'s metrics: per-state counts, never the list
 /// (O(1)); all zero before the node has a view. Any thread.
@@ -151,6 +171,7 @@ node_metrics_view metrics_view_of(Node const& node) {
     node_metrics_view v;
     v.status = node.status();
     v.view_changes = node.view_version();
+    v.probe_round_trips = node.probe_round_trips().snapshot();
     if (!node.has_view()) return v;
     for (std::size_t s = 0; s < v.members.size(); ++s)
         v.members[s] = node.member_count(static_cast<node_state>(s));
@@ -376,11 +397,11 @@ inline void write_per_type(prometheus_writer& w, std::string_view name, std::str
 } // namespace detail
 
 /// Appends `c` and `v` as Prometheus text to `out` (see the top of this
-/// header); with `router`, its counters too. Output size does not depend on
-/// the number of members.
+/// header); with `router`, its counters and call durations too. Output size
+/// does not depend on the number of members.
 inline void render_node_metrics(std::string& out, node_counters const& c,
                                 node_metrics_view const& v,
-                                router_counters const* router = nullptr) {
+                                router_metrics const* router = nullptr) {
     prometheus_writer w(out);
 
     w.family("cohort_members", metric_type::gauge, "Members in this node's view, by state.");
@@ -396,6 +417,9 @@ inline void render_node_metrics(std::string& out, node_counters const& c,
     w.family("cohort_leader", metric_type::gauge, "1 while this node is the cluster's leader.");
     w.sample("cohort_leader", std::uint64_t{v.leader ? 1u : 0u});
     w.counter("cohort_view_changes_total", "Changes of this node's view.", v.view_changes);
+    w.histogram("cohort_probe_round_trip_seconds",
+                "Direct probes of members, from the ping sent to its ack heard.",
+                v.probe_round_trips);
 
     detail::write_per_type(w, "cohort_messages_received_total", "Messages decoded, by wire type.",
                            c.messages_in);
@@ -433,11 +457,15 @@ inline void render_node_metrics(std::string& out, node_counters const& c,
                            detail::transport_drops);
 
     if (router) {
+        auto const& rc = router->counters;
         w.family("cohort_router_calls_total", metric_type::counter,
                  "Router calls, by where they were served: local or remote.");
-        w.sample("cohort_router_calls_total", {{"target", "local"}}, router->calls_local);
-        w.sample("cohort_router_calls_total", {{"target", "remote"}}, router->calls_forwarded);
-        detail::write_rows(w, *router, detail::router_rows);
+        w.sample("cohort_router_calls_total", {{"target", "local"}}, rc.calls_local);
+        w.sample("cohort_router_calls_total", {{"target", "remote"}}, rc.calls_forwarded);
+        w.histogram("cohort_router_call_duration_seconds",
+                    "Router calls, from the call to its completion, whatever the outcome.",
+                    router->call_durations);
+        detail::write_rows(w, rc, detail::router_rows);
     }
 }
 

@@ -20,11 +20,11 @@
 // written exactly (no loss above 2^53), doubles in their shortest
 // round-trip form, infinities as +Inf and -Inf, NaN as NaN.
 //
-// A histogram is written from a histogram_snapshot (admin/histogram.hpp):
+// A histogram is written from a histogram_snapshot (histogram.hpp):
 // one cumulative <name>_bucket{le="<bound>"} sample per bound, then
 // le="+Inf" (equal to _count), <name>_sum and <name>_count.
 
-#include <cohort/admin/histogram.hpp>
+#include <cohort/histogram.hpp>
 
 #include <boost/assert.hpp>
 

@@ -16,6 +16,7 @@
 //            envelope whose HLC stamp the driver refused (stamp_check.hpp)
 //   outputs  outbox()          messages to send: to whom, packet or frame
 //            events()          membership_event values
+//            round_trips()     direct probes' ping-to-ack times (metrics)
 //            next_deadline()   when it wants the next on_tick
 //
 // The driver drains outbox() and events() (and clears them) after each input,
@@ -220,6 +221,11 @@ public:
     std::vector<outgoing>& outbox() noexcept { return outbox_; }
     /// Events, oldest first; the driver clears it once handled.
     std::vector<membership_event>& events() noexcept { return events_; }
+    /// Round trips of direct probes (ping sent to its ack heard), oldest
+    /// first, for latency metrics; the driver clears it once read. Holds at
+    /// most max_round_trips: a driver that never reads it loses the newest.
+    std::vector<duration>& round_trips() noexcept { return round_trips_; }
+    static constexpr std::size_t max_round_trips = 1024;
 
     /// The earliest time on_tick has work to do.
     duration next_deadline() const noexcept;
@@ -326,6 +332,7 @@ private:
         std::string name;
         basic_phi_accrual_detector<> detector;
         std::uint32_t seq = 0;           // the last direct ping
+        duration ping_sent = duration::max();  // when it was sent; max once acked
         std::uint32_t indirect_seq = 0;  // the indirect round's seq
         bool probing = false;            // an indirect round is running
         duration probe_deadline{};
@@ -502,6 +509,7 @@ private:
 
     std::vector<outgoing> outbox_;
     std::vector<membership_event> events_;
+    std::vector<duration> round_trips_;
     std::vector<std::string> scratch_names_;
     std::vector<std::string_view> scratch_views_;
     std::vector<record*> scratch_helpers_;

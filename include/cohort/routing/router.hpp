@@ -84,6 +84,7 @@
 // route_responder.hpp, router_counters.hpp, and detail/pending_call.hpp.
 
 #include <cohort/error.hpp>
+#include <cohort/histogram.hpp>
 #include <cohort/node.hpp>
 #include <cohort/node_id.hpp>
 #include <cohort/routing/atomic_ownership.hpp>
@@ -210,6 +211,13 @@ public:
     std::uint64_t fingerprint() const noexcept { return table_.read()->fingerprint(); }
 
     router_counters counters() const noexcept { return counters_; }
+    /// Time from each call (async_call, async_call_member) to its
+    /// completion, whatever the outcome (a reply, an error, a timeout, a
+    /// cancellation; not the calls close() aborts), redirects and retries
+    /// included, in seconds
+    /// (fixed_histogram::latency_bounds(), 0.5 ms to 10 s). Calls refused
+    /// before they start (no owner, a full queue) are not counted. Any thread.
+    fixed_histogram const& call_durations() const noexcept { return call_durations_; }
     std::size_t pending_calls() const noexcept { return pending_.size(); }
 
     // ---- operations (any thread) ------------------------------------------------------------
@@ -414,6 +422,7 @@ private:
     node_subscription application_sub_;  // the route types only: user code and
     node_subscription view_sub_;         // other layers share the node
     router_counters counters_;
+    fixed_histogram call_durations_{fixed_histogram::latency_bounds()};
 
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -557,6 +557,7 @@ private:
             auto& out = n.core->outbox();
             for (auto& o : out) route(i, o.to, o.how, std::move(o.body));
             out.clear();
+            n.core->round_trips().clear();  // latency metrics: not simulated
         }
         reschedule(i, after_tick);
         auto& evs = nodes_[i].core->events();

@@ -67,6 +67,7 @@ inline void membership_protocol::probe_round(duration now) {
         if (i == npos) continue;
         record& target = table_[i];
         w.seq = next_seq_++;
+        w.ping_sent = now;
         ++counters_.probes;
         send(target.m.id, delivery::packet, ping{w.seq, target.m.id});
         if (!tell_if_doubted(target)) piggyback(target.m.id);
@@ -194,6 +195,13 @@ inline void membership_protocol::handle(envelope const& e, ack const& a, duratio
         bool const direct = w.seq == a.seq && e.sender.name() == w.name;
         bool const indirect = w.probing && w.indirect_seq == a.seq;
         if (!direct && !indirect) continue;
+        // Only the direct ping's ack measures the path to the member (an
+        // indirect one adds a helper's two legs), and only once per ping: a
+        // duplicated ack is no second sample.
+        if (direct && w.ping_sent != duration::max()) {
+            if (round_trips_.size() < max_round_trips) round_trips_.push_back(now - w.ping_sent);
+            w.ping_sent = duration::max();
+        }
         if (!w.answered) {
             // The first ack: start the statistics here. The interval from
             // the watch's creation (its placeholder heartbeat) is no

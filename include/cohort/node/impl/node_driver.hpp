@@ -216,6 +216,8 @@ template <transport Transport, codec Codec, wall_clock Clock>
 void basic_node<Transport, Codec, Clock>::process() {
     bool stop_after_events = false;
     flush_outbox();
+    for (auto rtt : core_->round_trips()) probe_round_trips_.observe(rtt);
+    core_->round_trips().clear();
     auto events = std::move(core_->events());
     core_->events().clear();
     for (auto& ev : events) {

@@ -18,6 +18,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -40,6 +41,7 @@ struct router_pending_call {
     message request;
     hashed_key hash;
     node_id target;
+    std::chrono::nanoseconds started{};  // the node's monotonic time at the call (latency)
     std::uint32_t attempts = 0;  // identifies the send a failure belongs to
     std::uint32_t hops = 0;
     bool retry = false;

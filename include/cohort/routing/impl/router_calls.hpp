@@ -105,7 +105,8 @@ void basic_router<Node, Strategy>::do_call(std::vector<std::byte> key, std::stri
     p.retry = opts.retry.value_or(cfg_.retry_on_owner_failure);
     p.direct = is_direct;
     p.state = call_state::in_flight;
-    deadlines_.push(node_->monotonic_now() + timeout, id);
+    p.started = node_->monotonic_now();
+    deadlines_.push(p.started + timeout, id);
     // Per-call cancellation (terminal, partial or total, from any thread):
     // the call completes with operation_aborted; a request already sent is
     // not recalled, its late reply is dropped.
@@ -189,6 +190,7 @@ void basic_router<Node, Strategy>::finish(std::uint64_t id, pending_call& p,
                                           std::vector<std::byte> bytes, bool from_reply) {
     auto h = std::move(p.handler);
     if (auto slot = h.get_cancellation_slot(); slot.is_connected()) slot.clear();
+    call_durations_.observe(node_->monotonic_now() - p.started);
     p.request = message{};  // the payload must not linger in a free slot
     pending_.erase(id);
     // Its deadline goes when it reaches the top (at once when calls

@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ADMIN_HISTOGRAM_HPP
-#define COHORT_ADMIN_HISTOGRAM_HPP
+#ifndef COHORT_HISTOGRAM_HPP
+#define COHORT_HISTOGRAM_HPP
 
 // fixed_histogram: Prometheus-style buckets fixed at construction, for
 // latencies in seconds (or any value in base units).
@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +37,9 @@ namespace cohort {
 /// A histogram's buckets as read once (see fixed_histogram::snapshot()).
 struct histogram_snapshot {
     std::span<double const> bounds;      ///< upper bounds, ascending (without +Inf)
-    std::vector<std::uint64_t> buckets;  ///< per bucket, not cumulative: bounds.size() + 1
+    /// per bucket, not cumulative: bounds.size() + 1 (an empty snapshot has
+    /// the +Inf bucket alone)
+    std::vector<std::uint64_t> buckets = std::vector<std::uint64_t>(1);
     double sum = 0.0;                    ///< sum of the values counted
 
     /// Every value counted.
@@ -67,6 +70,11 @@ public:
     static std::vector<double> latency_bounds() {
         return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     }
+    /// Network round trips from 50 us (loopback) to 2.5 s, in seconds.
+    static std::vector<double> round_trip_bounds() {
+        return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                0.01,    0.025,  0.05,    0.1,    0.25,  0.5,   1, 2.5};
+    }
 
     fixed_histogram(fixed_histogram const&) = delete;
     fixed_histogram& operator=(fixed_histogram const&) = delete;
@@ -83,6 +91,12 @@ public:
         while (!sum_bits_.compare_exchange_weak(old, to_bits(from_bits(old) + v),
                                                 std::memory_order_relaxed))
             ;
+    }
+
+    /// Counts a duration, in seconds.
+    template <class Rep, class Period>
+    void observe(std::chrono::duration<Rep, Period> d) noexcept {
+        observe(std::chrono::duration<double>(d).count());
     }
 
     std::span<double const> bounds() const noexcept { return bounds_; }
@@ -109,4 +123,4 @@ private:
 
 } // namespace cohort
 
-#endif // COHORT_ADMIN_HISTOGRAM_HPP
+#endif // COHORT_HISTOGRAM_HPP
