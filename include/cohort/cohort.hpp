@@ -7,10 +7,16 @@
 // Everything public in cohort. single_include/cohort/cohort.hpp is generated
 // from this file by tools/amalgamate.py.
 
+#include <cohort/admin/admin_config.hpp>
+#include <cohort/admin/admin_server.hpp>
+#include <cohort/admin/cluster_members.hpp>
+#include <cohort/admin/node_metrics.hpp>
+#include <cohort/admin/prometheus_text.hpp>
 #include <cohort/delivery.hpp>
 #include <cohort/discovery/bootstrap.hpp>
 #include <cohort/discovery/seed.hpp>
 #include <cohort/error.hpp>
+#include <cohort/histogram.hpp>
 #include <cohort/hlc.hpp>
 #include <cohort/hlc_timestamp.hpp>
 #include <cohort/membership/protocol.hpp>

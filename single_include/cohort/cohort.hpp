@@ -13,70 +13,16 @@
 // Everything public in cohort. single_include/cohort/cohort.hpp is generated
 // from this file by tools/amalgamate.py.
 
-// ----- begin include/cohort/delivery.hpp -----
+// ----- begin include/cohort/admin/admin_config.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_DELIVERY_HPP
-#define COHORT_DELIVERY_HPP
+#ifndef COHORT_ADMIN_ADMIN_CONFIG_HPP
+#define COHORT_ADMIN_ADMIN_CONFIG_HPP
 
-// How a message travels, shared by the sans-I/O membership core (which says
-// how each outgoing message must go) and the transports (which say how each
-// inbound one came), so neither depends on the other.
-
-#include <cstdint>
-
-namespace cohort {
-
-/// How a message travels between two nodes.
-enum class delivery : std::uint8_t {
-    packet,  ///< unreliable datagram within the packet budget (probes, gossip)
-    frame,   ///< reliable, ordered stream frame (push-pull, join, large messages)
-};
-
-} // namespace cohort
-
-#endif // COHORT_DELIVERY_HPP
-// ----- end include/cohort/delivery.hpp -----
-// ----- begin include/cohort/discovery/bootstrap.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_DISCOVERY_BOOTSTRAP_HPP
-#define COHORT_DISCOVERY_BOOTSTRAP_HPP
-
-// seed_bootstrap: what a node does with the contacts a seed lookup returns
-// (DNS names of a Kubernetes headless service, SRV records), so that a cold
-// start where every node starts at once forms one cluster. Pure: time and
-// answers are passed in; basic_seed_discovery drives it.
-//
-// The rules, after Akka's Cluster Bootstrap:
-//   - A lookup's answer counts only once it has stayed the same (as a set)
-//     for stable_margin and holds at least required_contacts addresses; a
-//     failed lookup starts the wait again.
-//   - Then the contact with the lowest address forms the cluster: it joins
-//     no one and waits for the others. Every other node joins the contacts,
-//     lowest first. Nodes that saw the same answer agree on who forms.
-//   - A node already in a cluster of more than one keeps looking up every
-//     heal_interval and joins the contacts that are not its members; a
-//     node that formed and is still alone after stable_margin joins the
-//     others too.
-// Unlike Akka's, cohort's membership merges two clusters that meet (a join
-// brings both views together), so the last rule ends a split that
-// inconsistent answers caused (a node listed late, a stale record) instead of
-// leaving two clusters for good; the first two keep a cold start on
-// consistent answers from forming two at all.
-
-// ----- begin include/cohort/detail/host_syntax.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_DETAIL_HOST_SYNTAX_HPP
-#define COHORT_DETAIL_HOST_SYNTAX_HPP
-
-// Syntax checks for the host part of a node_id, written without Asio so that
-// node_id stays a pure value type. IPv6 text is canonicalised (RFC 5952) so
-// that two spellings of one address compare equal.
+// Configuration of basic_admin_server (admin/admin_server.hpp): where the
+// standalone server listens, and the bounds it puts on every client, who is
+// assumed hostile.
 
 // ----- begin include/cohort/error.hpp -----
 // Copyright (c) 2026 The cohort developers.
@@ -344,6 +290,460 @@ struct config_error {
 #endif // COHORT_ERROR_HPP
 // ----- end include/cohort/error.hpp -----
 
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+namespace cohort {
+
+/// Configuration of basic_admin_server; every field is checked by validate().
+struct admin_config {
+    /// Where the standalone server listens (port 0: any free port; see
+    /// local_endpoint()). The default is loopback only: the admin server has
+    /// no authentication, so a non-loopback address exposes the member list,
+    /// addresses and tags to whoever can reach it. Any address is accepted.
+    boost::asio::ip::tcp::endpoint listen{boost::asio::ip::address_v4::loopback(), 0};
+
+    /// Largest request head (request line and headers), in bytes (8 KiB, as
+    /// most servers). A longer one is answered 431 and the connection
+    /// closed. Must be at least 256.
+    std::size_t header_limit = 8 * 1024;
+
+    /// Largest request body, in bytes. Every route is a GET, so the default
+    /// 0 refuses any body: 413, and the connection closed.
+    std::size_t body_limit = 0;
+
+    /// Time a client has to send one complete request, counted from the
+    /// first wait for it (so it bounds keep-alive idleness too): a slow
+    /// client (slowloris) is disconnected when it runs out (10 s). Must be
+    /// greater than zero.
+    std::chrono::milliseconds read_timeout{10'000};
+
+    /// Time allowed to write one response (10 s). Must be greater than zero.
+    std::chrono::milliseconds write_timeout{10'000};
+
+    /// Connections served at once; one more is accepted and closed at once
+    /// (64). Must be at least 1.
+    std::size_t max_connections = 64;
+
+    /// Requests served on one keep-alive connection before the server
+    /// closes it (100). Must be at least 1.
+    std::size_t max_requests_per_connection = 100;
+
+    /// /readyz answers 503 on a minority side (true): when this node reaches
+    /// (active or joining) at most half of the members it has not seen leave
+    /// (suspected and failed ones count against it), so that a load balancer
+    /// sends nothing to the side a split-brain resolver would down (Akka's
+    /// keep-majority). On an exact half, the side holding the lowest member
+    /// id stays ready. A failed member counts until its tombstone is reaped
+    /// (membership_config::reap_interval) or it comes back. false: ready
+    /// whatever the rest of the cluster does.
+    bool ready_requires_majority = true;
+};
+
+/// Checks `cfg`; the error names the field that broke a rule.
+inline boost::system::result<void, config_error> validate(admin_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    using std::chrono::milliseconds;
+    if (cfg.header_limit < 256) return fail("admin_config.header_limit", "must be at least 256");
+    if (cfg.read_timeout <= milliseconds::zero())
+        return fail("admin_config.read_timeout", "must be greater than zero");
+    if (cfg.write_timeout <= milliseconds::zero())
+        return fail("admin_config.write_timeout", "must be greater than zero");
+    if (cfg.max_connections < 1)
+        return fail("admin_config.max_connections", "must be at least 1");
+    if (cfg.max_requests_per_connection < 1)
+        return fail("admin_config.max_requests_per_connection", "must be at least 1");
+    return {};
+}
+
+} // namespace cohort
+
+#endif // COHORT_ADMIN_ADMIN_CONFIG_HPP
+// ----- end include/cohort/admin/admin_config.hpp -----
+// ----- begin include/cohort/admin/admin_server.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ADMIN_ADMIN_SERVER_HPP
+#define COHORT_ADMIN_ADMIN_SERVER_HPP
+
+// basic_admin_server: a node's operator surface over HTTP/1.1 (Boost.Beast),
+// read-only. Two ways to use it:
+//
+//   mounted     handle(request) -> response, for a server that already runs
+//               Beast: route the paths below to it. Pure request handling:
+//               it reads the node (thread-safe queries) and builds the answer.
+//   standalone  start() listens on admin_config::listen (127.0.0.1, any free
+//               port by default) and serves each connection as an async chain
+//               on the node's executor; close() ends it.
+//
+// Routes (GET or HEAD; another method on a known path is 405 with
+// "Allow: GET, HEAD"; an unknown path is 404; a request with a body is 413):
+//
+//   /metrics                 Prometheus text 0.0.4 (admin/node_metrics.hpp's
+//                            families, then the admin server's own, below);
+//                            Content-Type: text/plain; version=0.0.4; charset=utf-8
+//   /livez                   200 while the node runs (starting, running or
+//                            stopping), else 503
+//   /readyz                  200 once joined: status running, this node
+//                            active in its own view, not on a minority side
+//                            (admin_config::ready_requires_majority), and
+//                            the application's own check (set_ready_check)
+//                            passes; else 503.
+//                            A node started without a join is a cluster of
+//                            one, active at once: an application that joins
+//                            seeds says "not yet" through set_ready_check
+//   /cluster/members         admin/cluster_members.hpp's document (503
+//                            before the node has a view)
+//   /cluster/members/{name}  one member's object (`name`, or the whole id
+//                            "name@host:port"); 404 if not in the view
+//
+// /livez and /readyz answer application/json:
+//   {"live"|"ready": bool, "status": node_status, "state": node_state | null,
+//    "reason": text}                                  reason only when false
+//
+// The admin server's own families in /metrics:
+//
+//   cohort_admin_requests_total{code}         C  answers by status code (200, 400, 404,
+//                                                405, 413, 431, 503)
+//   cohort_admin_request_duration_seconds     H  time handle() took to build an answer
+//   cohort_admin_connections                  G  connections open now (standalone)
+//   cohort_admin_connections_refused_total    C  connections closed over max_connections
+//   cohort_admin_read_timeouts_total          C  connections cut off at read_timeout
+//
+// Hostile clients. Every bound is an admin_config field: the request head
+// (431), the body (413), the time to send one whole request (then the
+// connection is closed: slowloris), the time to take an answer, the
+// connections at once (more are closed as soon as accepted) and the
+// requests per keep-alive connection. A malformed request is answered 400.
+// After a refusal the server half-closes and drains what the client still
+// sends (bounded) before closing, so that the answer is not lost to a reset.
+//
+// Threading. handle() may be called from any thread, except with a router
+// attached (set_router): router counters are read on the executor, so then
+// call it there (the standalone server does). start(), close() and the
+// destructor: on the executor, or with its context not running.
+
+// ----- begin include/cohort/admin/cluster_members.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ADMIN_CLUSTER_MEMBERS_HPP
+#define COHORT_ADMIN_CLUSTER_MEMBERS_HPP
+
+// The JSON of GET /cluster/members and /cluster/members/{name}: Akka
+// Management's shape (selfNode, members with status and tags, unreachable,
+// leader) with what cohort knows besides (incarnation, phi, last heard, the
+// HLC). Pure: values in, a boost::json value out.
+//
+//   members_document := {
+//     "selfNode":    ID,                 this node, "name@host:port"
+//     "selfStatus":  "created" | "starting" | "running" | "stopping" | "stopped",
+//     "leader":      ID | null,          the smallest active id (Akka's leader)
+//     "hlc":         HLC,                this node's clock when the answer was made
+//     "members":     [member, ...],      the whole view, this node included, by id
+//     "unreachable": [{"node": ID, "status": "unknown" | "failed"}, ...]
+//   }                                    members this node suspects or declared failed
+//   member := {
+//     "node":        ID,
+//     "name":        NAME,
+//     "address":     "host:port" ("[v6]:port"),
+//     "status":      "joining" | "active" | "leaving" | "failed" | "unknown",
+//     "tags":        {KEY: VALUE, ...},  (Akka's "roles" are cohort's tags)
+//     "incarnation": uint,
+//     "phi":         number | null,      this node's detector for it (0 when not monitored;
+//                                        null if not finite)
+//     "monitored":   bool,               whether this node probes it
+//     "lastHeard":   HLC | null          HLC time of the last message from it
+//   }
+//   HLC := "<seconds>.<9 digits>[.<logical>]" as cohort::to_string(hlc_timestamp)
+//
+// Akka's "oldest" is left out: cohort members carry no up-number. The
+// statuses are cohort's state names, not Akka's ("Up" is "active").
+
+// ----- begin include/cohort/hlc_timestamp.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_HLC_TIMESTAMP_HPP
+#define COHORT_HLC_TIMESTAMP_HPP
+
+// The hybrid-logical-clock timestamp as a value: total order, a fixed 12-byte
+// wire form, CockroachDB's string form and a JSON form that stays exact beyond
+// 2^53. The clock that issues these lives in hlc.hpp.
+
+
+#include <boost/json/fwd.hpp>
+#include <boost/system/result.hpp>
+
+#include <array>
+#include <charconv>
+#include <compare>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+/// A hybrid logical clock timestamp: physical time in nanoseconds since the
+/// Unix epoch, then a logical counter that orders events within one wall time.
+/// Ordered by `wall_ns`, then by `logical`.
+struct hlc_timestamp {
+    std::uint64_t wall_ns = 0;  ///< nanoseconds since 1970-01-01T00:00:00Z
+    std::uint32_t logical = 0;  ///< tie-breaker for equal `wall_ns`
+
+    friend constexpr auto operator<=>(hlc_timestamp const&, hlc_timestamp const&) = default;
+    friend constexpr bool operator==(hlc_timestamp const&, hlc_timestamp const&) = default;
+};
+
+/// Size of the wire form produced by `to_bytes`.
+inline constexpr std::size_t hlc_timestamp_wire_size = 12;
+
+/// The wire form: `wall_ns` as 8 bytes big-endian, then `logical` as 4 bytes
+/// big-endian. Big-endian so that bytewise comparison agrees with `operator<=>`.
+constexpr std::array<std::byte, hlc_timestamp_wire_size> to_bytes(hlc_timestamp ts) noexcept {
+    std::array<std::byte, hlc_timestamp_wire_size> out{};
+    for (std::size_t i = 0; i < 8; ++i)
+        out[i] = static_cast<std::byte>(ts.wall_ns >> (8 * (7 - i)));
+    for (std::size_t i = 0; i < 4; ++i)
+        out[8 + i] = static_cast<std::byte>(ts.logical >> (8 * (3 - i)));
+    return out;
+}
+
+/// Decodes the wire form. Fails with `error::timestamp_invalid` unless `bytes`
+/// holds exactly `hlc_timestamp_wire_size` bytes; every 12-byte input is valid.
+inline boost::system::result<hlc_timestamp>
+hlc_timestamp_from_bytes(std::span<std::byte const> bytes) noexcept {
+    if (bytes.size() != hlc_timestamp_wire_size)
+        return error::timestamp_invalid;
+    hlc_timestamp ts;
+    for (std::size_t i = 0; i < 8; ++i)
+        ts.wall_ns = (ts.wall_ns << 8) | static_cast<std::uint64_t>(bytes[i]);
+    for (std::size_t i = 8; i < 12; ++i)
+        ts.logical = (ts.logical << 8) | static_cast<std::uint32_t>(bytes[i]);
+    return ts;
+}
+
+namespace detail {
+
+inline constexpr std::uint64_t hlc_ns_per_second = 1'000'000'000;
+
+// Canonical unsigned decimal: at least one digit, digits only, no leading zero
+// (except "0" itself), no overflow. One spelling per number keeps string
+// equality and timestamp equality the same thing.
+constexpr bool parse_canonical_u64(std::string_view s, std::uint64_t& out) noexcept {
+    if (s.empty() || (s.size() > 1 && s[0] == '0'))
+        return false;
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9')
+            return false;
+        auto const d = static_cast<std::uint64_t>(c - '0');
+        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    out = v;
+    return true;
+}
+
+// Longest string form: 11 digits of seconds, '.', 9 digits, ',', 10 digits.
+inline constexpr std::size_t hlc_string_max_size = 32;
+
+} // namespace detail
+
+/// The string form, as CockroachDB prints it: `"<unix seconds>.<9-digit
+/// nanoseconds>,<logical>"`, e.g. `"1732233600.000000123,4"`.
+inline std::string to_string(hlc_timestamp ts) {
+    char buf[detail::hlc_string_max_size];
+    char* const end = buf + sizeof buf;
+    auto r = std::to_chars(buf, end, ts.wall_ns / detail::hlc_ns_per_second);
+    *r.ptr++ = '.';
+    auto frac = static_cast<std::uint32_t>(ts.wall_ns % detail::hlc_ns_per_second);
+    for (int i = 8; i >= 0; --i) {
+        r.ptr[i] = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+    }
+    r.ptr += 9;
+    *r.ptr++ = ',';
+    r = std::to_chars(r.ptr, end, ts.logical);
+    return std::string(buf, r.ptr);
+}
+
+/// Parses the string form of `to_string`, strictly: seconds and logical in
+/// canonical decimal (no sign, space or leading zero), exactly 9 fraction
+/// digits, and a total that fits the fields. Anything else is
+/// `error::timestamp_invalid`.
+inline boost::system::result<hlc_timestamp> parse_hlc_timestamp(std::string_view s) noexcept {
+    auto const dot = s.find('.');
+    if (dot == std::string_view::npos)
+        return error::timestamp_invalid;
+    auto const comma = s.find(',', dot + 1);
+    if (comma == std::string_view::npos || comma - dot - 1 != 9)
+        return error::timestamp_invalid;
+
+    std::uint64_t seconds = 0;
+    if (!detail::parse_canonical_u64(s.substr(0, dot), seconds))
+        return error::timestamp_invalid;
+    std::uint64_t nanos = 0;
+    for (char c : s.substr(dot + 1, 9)) {
+        if (c < '0' || c > '9')
+            return error::timestamp_invalid;
+        nanos = nanos * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    std::uint64_t logical = 0;
+    if (!detail::parse_canonical_u64(s.substr(comma + 1), logical) ||
+        logical > std::numeric_limits<std::uint32_t>::max())
+        return error::timestamp_invalid;
+    if (seconds > (std::numeric_limits<std::uint64_t>::max() - nanos) / detail::hlc_ns_per_second)
+        return error::timestamp_invalid;
+    return hlc_timestamp{seconds * detail::hlc_ns_per_second + nanos,
+                         static_cast<std::uint32_t>(logical)};
+}
+
+/// Writes the string form of `to_string`.
+inline std::ostream& operator<<(std::ostream& os, hlc_timestamp ts) {
+    return os << to_string(ts);
+}
+
+// JSON. The overloads are templates constrained to boost::json::value, and take
+// the tags by reference, so that this header needs only <boost/json/fwd.hpp>
+// (the documented way to convert "without a physical dependency on Boost.JSON"):
+// the HLC costs no Boost.JSON parsing time, and whoever calls value_from or
+// value_to has included the rest.
+
+/// `boost::json::value_from(ts)` gives `{"wall_ns":"<decimal>","logical":<n>}`.
+/// `wall_ns` is a string so that parsers that read numbers as doubles
+/// (JavaScript, many others) keep it exact beyond 2^53.
+template <class JsonValue>
+    requires std::same_as<JsonValue, boost::json::value>
+void tag_invoke(boost::json::value_from_tag const&, JsonValue& jv, hlc_timestamp const& ts) {
+    char buf[std::numeric_limits<std::uint64_t>::digits10 + 1];
+    auto const r = std::to_chars(buf, buf + sizeof buf, ts.wall_ns);
+    auto& obj = jv.emplace_object();
+    obj.reserve(2);
+    obj["wall_ns"].emplace_string().assign(buf, static_cast<std::size_t>(r.ptr - buf));
+    obj["logical"].emplace_int64() = ts.logical;
+}
+
+/// Non-throwing conversion used by `boost::json::try_value_to<hlc_timestamp>`
+/// (and by `value_to`, which throws `boost::system::system_error` with its
+/// error). Accepts an object with exactly the keys `wall_ns` (a canonical
+/// decimal string, or a JSON integer >= 0) and `logical` (an integer in
+/// uint32 range); anything else is `error::timestamp_invalid`.
+template <class JsonValue>
+    requires std::same_as<JsonValue, boost::json::value>
+boost::system::result<hlc_timestamp>
+tag_invoke(boost::json::try_value_to_tag<hlc_timestamp> const&, JsonValue const& jv) noexcept {
+    auto const* obj = jv.if_object();
+    if (obj == nullptr || obj->size() != 2)
+        return error::timestamp_invalid;
+    auto const* wall = obj->if_contains("wall_ns");
+    auto const* logical = obj->if_contains("logical");
+    if (wall == nullptr || logical == nullptr)
+        return error::timestamp_invalid;
+
+    hlc_timestamp ts;
+    if (auto const* s = wall->if_string()) {
+        if (!detail::parse_canonical_u64(std::string_view(s->data(), s->size()), ts.wall_ns))
+            return error::timestamp_invalid;
+    } else if (auto const* u = wall->if_uint64()) {
+        ts.wall_ns = *u;
+    } else if (auto const* i = wall->if_int64(); i != nullptr && *i >= 0) {
+        ts.wall_ns = static_cast<std::uint64_t>(*i);
+    } else {
+        return error::timestamp_invalid;
+    }
+
+    constexpr auto logical_max = std::numeric_limits<std::uint32_t>::max();
+    if (auto const* u = logical->if_uint64(); u != nullptr && *u <= logical_max)
+        ts.logical = static_cast<std::uint32_t>(*u);
+    else if (auto const* i = logical->if_int64(); i != nullptr && *i >= 0 && *i <= logical_max)
+        ts.logical = static_cast<std::uint32_t>(*i);
+    else
+        return error::timestamp_invalid;
+    return ts;
+}
+
+} // namespace cohort
+
+/// Hashes both fields; equal timestamps hash equally.
+template <>
+struct std::hash<cohort::hlc_timestamp> {
+    std::size_t operator()(cohort::hlc_timestamp const& ts) const noexcept {
+        // splitmix64's finaliser: issued timestamps differ mostly in low bits
+        // of one field, and an identity hash would cluster them in buckets.
+        std::uint64_t x = ts.wall_ns ^ (std::uint64_t{ts.logical} * 0x9e3779b97f4a7c15ULL);
+        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+        return static_cast<std::size_t>(x ^ (x >> 31));
+    }
+};
+
+#endif // COHORT_HLC_TIMESTAMP_HPP
+// ----- end include/cohort/hlc_timestamp.hpp -----
+// ----- begin include/cohort/node/node_member.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_NODE_MEMBER_HPP
+#define COHORT_NODE_NODE_MEMBER_HPP
+
+// One member of a basic_node's view, as members() reports it.
+
+// ----- begin include/cohort/membership/member.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_MEMBER_HPP
+#define COHORT_MEMBERSHIP_MEMBER_HPP
+
+// What one node knows of a member, a snapshot of the whole view, and
+// peer_address: where to reach a seed that may have no name yet.
+
+// ----- begin include/cohort/node_id.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_ID_HPP
+#define COHORT_NODE_ID_HPP
+
+// node_id: the name and address of a cluster member, "name@host:port".
+//
+//   name  an ASCII letter, then letters, digits, '_' or '-'; 1..64 characters
+//   host  dotted-quad IPv4, IPv6 in brackets ("n@[::1]:7946"), or an RFC 1123
+//         hostname of at most 253 characters
+//   port  1..65535
+//
+// Parsing canonicalises the host (hostnames in lowercase, IPv6 in RFC 5952
+// form), so two spellings of one member compare equal and
+// parse(to_string(id)) == id for every id.
+
+// ----- begin include/cohort/detail/host_syntax.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DETAIL_HOST_SYNTAX_HPP
+#define COHORT_DETAIL_HOST_SYNTAX_HPP
+
+// Syntax checks for the host part of a node_id, written without Asio so that
+// node_id stays a pure value type. IPv6 text is canonicalised (RFC 5952) so
+// that two spellings of one address compare equal.
+
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -523,34 +923,6 @@ inline boost::system::error_code check_hostname(std::string_view s) noexcept {
 
 #endif // COHORT_DETAIL_HOST_SYNTAX_HPP
 // ----- end include/cohort/detail/host_syntax.hpp -----
-// ----- begin include/cohort/membership/member.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_MEMBER_HPP
-#define COHORT_MEMBERSHIP_MEMBER_HPP
-
-// What one node knows of a member, a snapshot of the whole view, and
-// peer_address: where to reach a seed that may have no name yet.
-
-// ----- begin include/cohort/node_id.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_NODE_ID_HPP
-#define COHORT_NODE_ID_HPP
-
-// node_id: the name and address of a cluster member, "name@host:port".
-//
-//   name  an ASCII letter, then letters, digits, '_' or '-'; 1..64 characters
-//   host  dotted-quad IPv4, IPv6 in brackets ("n@[::1]:7946"), or an RFC 1123
-//         hostname of at most 253 characters
-//   port  1..65535
-//
-// Parsing canonicalises the host (hostnames in lowercase, IPv6 in RFC 5952
-// form), so two spellings of one member compare equal and
-// parse(to_string(id)) == id for every id.
-
 
 #include <boost/container_hash/hash_fwd.hpp>
 #include <boost/json/conversion.hpp>
@@ -1324,261 +1696,1537 @@ struct membership_snapshot {
 #endif // COHORT_MEMBERSHIP_MEMBER_HPP
 // ----- end include/cohort/membership/member.hpp -----
 
-#include <boost/system/result.hpp>
-
-#include <algorithm>
-#include <chrono>
-#include <cstddef>
-#include <optional>
-#include <string_view>
-#include <tuple>
+#include <cstdint>
 #include <vector>
 
 namespace cohort {
 
-struct bootstrap_config {
-    /// Addresses a lookup must return (this node's included, when listed)
-    /// before anyone forms a cluster (Akka's required-contact-point-nr: 2).
-    /// Must be at least 1.
-    std::size_t required_contacts = 2;
-
-    /// How long an answer must stay the same before it counts (Akka's
-    /// stable-margin: 5 s). Must not be negative.
-    std::chrono::nanoseconds stable_margin = std::chrono::seconds(5);
-
-    /// Between lookups until the node is in a cluster (1 s). Must be positive.
-    std::chrono::nanoseconds lookup_interval = std::chrono::seconds(1);
-
-    /// Between lookups once it is (30 s, Serf's retry-join interval): the
-    /// contacts that are not members are joined. Must be positive.
-    std::chrono::nanoseconds heal_interval = std::chrono::seconds(30);
-};
-
-inline boost::system::result<void, config_error> validate(bootstrap_config const& cfg) noexcept {
-    auto const fail = [](std::string_view field, std::string_view rule) {
-        return config_error{error::invalid_config, field, rule};
-    };
-    if (cfg.required_contacts < 1)
-        return fail("bootstrap_config.required_contacts", "must be at least 1");
-    if (cfg.stable_margin < std::chrono::nanoseconds::zero())
-        return fail("bootstrap_config.stable_margin", "must not be negative");
-    if (cfg.lookup_interval <= std::chrono::nanoseconds::zero())
-        return fail("bootstrap_config.lookup_interval", "must be positive");
-    if (cfg.heal_interval <= std::chrono::nanoseconds::zero())
-        return fail("bootstrap_config.heal_interval", "must be positive");
-    return {};
-}
-
-/// Address order: numeric addresses by their bytes (IPv4 before IPv6), then
-/// the port; names (memory_network's) by their text, after every number.
-inline bool address_less(peer_address const& a, peer_address const& b) {
-    auto const key = [](peer_address const& p) {
-        std::array<std::uint8_t, 17> bytes{};  // [0]: 0 v4, 1 v6, 2 a name
-        if (auto v4 = detail::parse_ipv4(p.host)) {
-            std::copy(v4->begin(), v4->end(), bytes.begin() + 1);
-        } else if (auto v6 = detail::parse_ipv6(p.host)) {
-            bytes[0] = 1;
-            std::copy(v6->begin(), v6->end(), bytes.begin() + 1);
-        } else {
-            bytes[0] = 2;
-        }
-        return bytes;
-    };
-    auto const ka = key(a), kb = key(b);
-    return std::tie(ka, a.host, a.port) < std::tie(kb, b.host, b.port);
-}
-
-enum class bootstrap_phase {
-    discovering,  ///< waiting for a stable answer
-    forming,      ///< lowest contact: formed, waiting to be joined
-    joining,      ///< a join to the contacts is under way
-    joined,       ///< in a cluster of more than one; healing
-};
-
-/// What the driver does after a lookup.
-struct bootstrap_decision {
-    enum class action {
-        none,  ///< nothing this time
-        form,  ///< this node forms the cluster (joins no one)
-        join,  ///< join `contacts` (lowest first)
-    };
-    action what = action::none;
-    std::vector<peer_address> contacts;
-};
-
-class seed_bootstrap {
-public:
-    using duration = std::chrono::nanoseconds;
-
-    /// `self`: this node's address as peers reach it (node_id's host:port).
-    seed_bootstrap(bootstrap_config cfg, peer_address self) : cfg_(cfg), self_(std::move(self)) {}
-
-    bootstrap_phase phase() const noexcept { return phase_; }
-    bootstrap_config const& config() const noexcept { return cfg_; }
-
-    /// When the next lookup is due.
-    duration next_lookup() const noexcept { return next_lookup_; }
-
-    /// A lookup's answer at `now` (nothing: the lookup failed), with the
-    /// addresses of the members in the node's view now that are not failed
-    /// or gone (this node included).
-    bootstrap_decision on_lookup(duration now, std::optional<std::vector<peer_address>> answer,
-                                 std::vector<peer_address> const& members) {
-        bool const in_cluster = members.size() > 1;
-        next_lookup_ = now + (in_cluster ? cfg_.heal_interval : cfg_.lookup_interval);
-        if (!answer) {
-            contacts_.clear();
-            stable_since_ = now;
-            return {};
-        }
-        auto contacts = normalise(std::move(*answer));
-        if (contacts != contacts_) {
-            contacts_ = contacts;
-            stable_since_ = now;
-        }
-        auto const strangers = [&] {
-            std::vector<peer_address> out;
-            for (auto const& c : contacts_)
-                if (c != self_ && std::find(members.begin(), members.end(), c) == members.end())
-                    out.push_back(c);
-            return out;
-        };
-        if (in_cluster) {
-            phase_ = bootstrap_phase::joined;
-            auto out = strangers();
-            if (out.empty()) return {};
-            return {bootstrap_decision::action::join, std::move(out)};
-        }
-        if (phase_ == bootstrap_phase::joining) return {};  // its outcome comes first
-        if (phase_ == bootstrap_phase::joined) phase_ = bootstrap_phase::discovering;  // alone again
-        if (phase_ == bootstrap_phase::forming) {
-            // Formed and still alone: the others may have formed elsewhere.
-            if (now - formed_at_ < cfg_.stable_margin) return {};
-            auto out = strangers();
-            if (out.empty()) return {};
-            phase_ = bootstrap_phase::joining;
-            return {bootstrap_decision::action::join, std::move(out)};
-        }
-        bool const stable = contacts_.size() >= cfg_.required_contacts &&
-                            now - stable_since_ >= cfg_.stable_margin;
-        if (!stable) return {};
-        if (contacts_.front() == self_) {
-            phase_ = bootstrap_phase::forming;
-            formed_at_ = now;
-            return {bootstrap_decision::action::form, {}};
-        }
-        auto out = strangers();
-        if (out.empty()) return {};
-        phase_ = bootstrap_phase::joining;
-        return {bootstrap_decision::action::join, std::move(out)};
-    }
-
-    /// The join the last decision asked for completed (`ok`: it found a
-    /// seed). A failed join goes back to discovering, to be tried at the
-    /// next stable answer.
-    void on_join_completed(duration now, bool ok) {
-        if (phase_ != bootstrap_phase::joining) return;
-        phase_ = ok ? bootstrap_phase::joined : bootstrap_phase::discovering;
-        if (!ok) next_lookup_ = std::min(next_lookup_, now + cfg_.lookup_interval);
-    }
-
-private:
-    static std::vector<peer_address> normalise(std::vector<peer_address> v) {
-        std::sort(v.begin(), v.end(), address_less);
-        v.erase(std::unique(v.begin(), v.end()), v.end());
-        return v;
-    }
-
-    bootstrap_config cfg_;
-    peer_address self_;
-    bootstrap_phase phase_ = bootstrap_phase::discovering;
-    std::vector<peer_address> contacts_;
-    duration stable_since_{};
-    duration formed_at_{};
-    duration next_lookup_{};
+/// One member as members() reports it.
+struct node_member {
+    node_id id;
+    node_state state = node_state::joining;
+    std::uint64_t incarnation = 0;
+    std::vector<tag> tags;
+    /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
+    hlc_timestamp last_heard{};
+    /// phi of this node's ack-based detector for it when the view was
+    /// published: the value that drives its suspicion here. 0 when `monitored`
+    /// is false (self, and members other observers watch) and before its first ack.
+    double phi = 0.0;
+    /// Whether this node probes it (one of its `monitored_by` observers).
+    bool monitored = false;
 };
 
 } // namespace cohort
 
-#endif // COHORT_DISCOVERY_BOOTSTRAP_HPP
-// ----- end include/cohort/discovery/bootstrap.hpp -----
-// ----- begin include/cohort/discovery/seed.hpp -----
+#endif // COHORT_NODE_NODE_MEMBER_HPP
+// ----- end include/cohort/node/node_member.hpp -----
+// ----- begin include/cohort/node/status.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_DISCOVERY_SEED_HPP
-#define COHORT_DISCOVERY_SEED_HPP
+#ifndef COHORT_NODE_STATUS_HPP
+#define COHORT_NODE_STATUS_HPP
 
-// A seed as an operator writes it:
-//   host:port   a numeric address, or a hostname standing for all its A and
-//               AAAA records (a Kubernetes headless service: one per pod);
-//   srv:NAME    the targets and ports of NAME's SRV records, each target
-//               standing for all its addresses (_cohort._udp.svc.cluster.local).
-// Pure: resolving is dns_seed_resolver's work.
-
-
-#include <boost/system/result.hpp>
+// The local node's own lifecycle, as basic_node::status() and its
+// status_changed events report it.
 
 #include <cstdint>
 #include <ostream>
-#include <string>
 #include <string_view>
 
 namespace cohort {
 
-enum class seed_kind : std::uint8_t {
-    address,  ///< host:port (numeric, or a hostname for all its addresses)
-    srv,      ///< srv:NAME (the SRV records' targets and ports)
+/// The local node's own lifecycle.
+enum class node_status : std::uint8_t {
+    created,   ///< constructed, not started
+    starting,  ///< async_start is bringing it up
+    running,   ///< the driver runs
+    stopping,  ///< async_stop is winding it down
+    stopped,   ///< the driver has ended
 };
 
-struct seed {
-    seed_kind kind = seed_kind::address;
-    /// The address or hostname; for srv, the SRV name (no trailing dot).
-    std::string host;
-    /// The port; 0 for srv (each record names its own).
-    std::uint16_t port = 0;
+constexpr std::string_view to_string(node_status s) noexcept {
+    switch (s) {
+    case node_status::created: return "created";
+    case node_status::starting: return "starting";
+    case node_status::running: return "running";
+    case node_status::stopping: return "stopping";
+    case node_status::stopped: return "stopped";
+    }
+    return "invalid";
+}
+inline std::ostream& operator<<(std::ostream& os, node_status s) { return os << to_string(s); }
 
-    /// A numeric address or a hostname with a port.
-    static seed address(peer_address a) { return {seed_kind::address, std::move(a.host), a.port}; }
+/// How async_stop ends the node.
+enum class stop_mode : std::uint8_t {
+    graceful,  ///< leave first (bounded by node_config::leave_timeout), then stop
+    abrupt,    ///< stop at once: to its peers, as a crash (for tests and emergencies)
+};
 
-    /// Parses "host:port", "[v6]:port" or "srv:NAME". Errors: seed_invalid
-    /// for an empty SRV name; node_id's host and port errors otherwise
-    /// (hostname_invalid, host_too_long, ...).
-    static boost::system::result<seed> parse(std::string_view text) {
-        if (text.starts_with("srv:")) {
-            auto name = text.substr(4);
-            if (name.ends_with('.')) name.remove_suffix(1);
-            if (name.empty()) return error::seed_invalid;
-            // SRV owner names start with _service._proto labels: '_' is
-            // allowed in them, which RFC 1123 hostnames do not allow.
-            std::string probe(name);
-            for (auto& c : probe)
-                if (c == '_') c = 'x';
-            if (auto ec = detail::check_hostname(probe)) return ec;
-            return seed{seed_kind::srv, std::string(name), 0};
+/// The local node's status changed.
+struct status_changed {
+    node_status status = node_status::created;
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_STATUS_HPP
+// ----- end include/cohort/node/status.hpp -----
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cohort {
+
+/// One member as the members document shows it.
+inline boost::json::object member_document(node_member const& m) {
+    boost::json::object o;
+    auto const& id = m.id.str();
+    o["node"] = id;
+    o["name"] = m.id.name();
+    o["address"] = std::string_view(id).substr(m.id.name().size() + 1);
+    o["status"] = to_string(m.state);
+    boost::json::object tags;
+    for (auto const& t : m.tags) tags[t.key] = t.value;
+    o["tags"] = std::move(tags);
+    o["incarnation"] = m.incarnation;
+    if (std::isfinite(m.phi))
+        o["phi"] = m.phi;
+    else
+        o["phi"] = nullptr;
+    o["monitored"] = m.monitored;
+    if (m.last_heard == hlc_timestamp{})
+        o["lastHeard"] = nullptr;
+    else
+        o["lastHeard"] = to_string(m.last_heard);
+    return o;
+}
+
+/// The whole document (see the top of this header).
+inline boost::json::object members_document(node_id const& self, node_status self_status,
+                                            std::vector<node_member> const& view,
+                                            std::optional<node_id> const& leader,
+                                            hlc_timestamp now) {
+    boost::json::object o;
+    o["selfNode"] = self.str();
+    o["selfStatus"] = to_string(self_status);
+    if (leader)
+        o["leader"] = leader->str();
+    else
+        o["leader"] = nullptr;
+    o["hlc"] = to_string(now);
+    boost::json::array members;
+    boost::json::array unreachable;
+    members.reserve(view.size());
+    for (auto const& m : view) {
+        members.push_back(member_document(m));
+        if (m.state == node_state::unknown || m.state == node_state::failed)
+            unreachable.push_back(boost::json::object{{"node", m.id.str()},
+                                                      {"status", to_string(m.state)}});
+    }
+    o["members"] = std::move(members);
+    o["unreachable"] = std::move(unreachable);
+    return o;
+}
+
+} // namespace cohort
+
+#endif // COHORT_ADMIN_CLUSTER_MEMBERS_HPP
+// ----- end include/cohort/admin/cluster_members.hpp -----
+// ----- begin include/cohort/admin/detail/admin_connection.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ADMIN_DETAIL_ADMIN_CONNECTION_HPP
+#define COHORT_ADMIN_DETAIL_ADMIN_CONNECTION_HPP
+
+// One client of the standalone admin server: an async chain on the node's
+// executor (read a request, answer it, again while keep-alive allows), every
+// step bounded by admin_config. `State` (admin_server.hpp's admin_state)
+// gives the config, handle() and the bookkeeping.
+
+
+#include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace cohort::detail {
+
+template <class State>
+class admin_connection : public std::enable_shared_from_this<admin_connection<State>> {
+public:
+    using executor_type = typename State::executor_type;
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor_type>;
+    using stream_type = boost::beast::basic_stream<boost::asio::ip::tcp, executor_type>;
+    using request = boost::beast::http::request<boost::beast::http::string_body>;
+    using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+    admin_connection(std::shared_ptr<State> state, socket_type socket)
+        : state_(std::move(state)), stream_(std::move(socket)),
+          buffer_(state_->config().header_limit + state_->config().body_limit + 1024) {
+        state_->connections.insert(this);
+        state_->open.fetch_add(1, std::memory_order_relaxed);
+    }
+    ~admin_connection() {
+        state_->connections.erase(this);
+        state_->open.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    void start() { read_request(); }
+
+    /// Ends the connection now (the server closes); pending operations abort.
+    void close() {
+        boost::system::error_code ignored;
+        stream_.socket().shutdown(socket_type::shutdown_both, ignored);
+        stream_.close();
+    }
+
+private:
+    void read_request() {
+        auto const& cfg = state_->config();
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(
+            std::min<std::size_t>(cfg.header_limit, 0xffffffffu)));
+        parser_->body_limit(cfg.body_limit);
+        // One absolute deadline for the whole request, however it trickles in.
+        stream_.expires_after(cfg.read_timeout);
+        boost::beast::http::async_read(
+            stream_, buffer_, *parser_,
+            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+                self->on_read(ec);
+            });
+    }
+
+    void on_read(boost::system::error_code ec) {
+        namespace http = boost::beast::http;
+        if (ec == http::error::end_of_stream) return close();  // the client is done
+        if (ec == boost::beast::error::timeout) {
+            state_->note_read_timeout();
+            return;  // basic_stream closed the socket
         }
-        auto a = peer_address::parse(text);
-        if (!a) return a.error();
-        return address(std::move(*a));
+        if (ec == http::error::header_limit)
+            return refuse(http::status::request_header_fields_too_large,
+                          "request head over the header limit\n");
+        if (ec == http::error::body_limit)
+            return refuse(http::status::payload_too_large, "request bodies are refused\n");
+        if (ec && ec.category() == http::make_error_code(http::error::bad_target).category())
+            return refuse(http::status::bad_request, "malformed request\n");
+        if (ec) return close();  // reset, aborted by close(), ...
+
+        request const& req = parser_->get();
+        bool const keep = req.keep_alive() &&
+                          ++served_ < state_->config().max_requests_per_connection;
+        response res = state_->handle(req);
+        res.keep_alive(keep);
+        write(std::move(res), keep);
     }
 
-    /// Whether the host is a numeric address (nothing to resolve).
-    bool is_numeric() const {
-        return kind == seed_kind::address &&
-               (detail::parse_ipv4(host) || detail::parse_ipv6(host));
+    // Answers an unparseable request, then closes without resetting it.
+    void refuse(boost::beast::http::status status, char const* text) {
+        namespace http = boost::beast::http;
+        response res{status, 11};
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.body() = text;
+        res.keep_alive(false);
+        res.prepare_payload();
+        state_->note_status(res.result_int());
+        write(std::move(res), false);
     }
 
-    friend bool operator==(seed const&, seed const&) = default;
-    friend std::ostream& operator<<(std::ostream& os, seed const& s) {
-        if (s.kind == seed_kind::srv) return os << "srv:" << s.host;
-        return os << peer_address{s.host, s.port};
+    void write(response res, bool keep) {
+        res_ = std::move(res);
+        stream_.expires_after(state_->config().write_timeout);
+        boost::beast::http::async_write(
+            stream_, *res_,
+            [self = this->shared_from_this(), keep](boost::system::error_code ec, std::size_t) {
+                self->res_.reset();
+                if (ec) return self->close();
+                if (keep) return self->read_request();
+                self->linger();
+            });
+    }
+
+    // Half-closes, then discards what the client still sends until it closes
+    // (bounded in time and bytes): closing with unread bytes would reset the
+    // connection and could destroy the answer before the client read it.
+    void linger() {
+        boost::system::error_code ignored;
+        stream_.socket().shutdown(socket_type::shutdown_send, ignored);
+        stream_.expires_after(std::min<std::chrono::milliseconds>(state_->config().read_timeout,
+                                                                  std::chrono::seconds(2)));
+        drain();
+    }
+
+    void drain() {
+        stream_.async_read_some(
+            boost::asio::buffer(sink_),
+            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                self->drained_ += n;
+                if (ec || self->drained_ > 64 * 1024) return self->close();
+                self->drain();
+            });
+    }
+
+    std::shared_ptr<State> state_;
+    stream_type stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::optional<response> res_;
+    std::size_t served_ = 0;
+    std::size_t drained_ = 0;
+    std::array<char, 4096> sink_{};
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_ADMIN_DETAIL_ADMIN_CONNECTION_HPP
+// ----- end include/cohort/admin/detail/admin_connection.hpp -----
+// ----- begin include/cohort/histogram.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_HISTOGRAM_HPP
+#define COHORT_HISTOGRAM_HPP
+
+// fixed_histogram: Prometheus-style buckets fixed at construction, for
+// latencies in seconds (or any value in base units).
+//
+// observe() is a binary search over the bounds and two relaxed atomic
+// additions: no lock, any thread, cheap enough for a per-call hot path.
+// snapshot() reads every bucket; it is not atomic across buckets (an
+// observation may land between two reads), so _sum may lag _count by the
+// observations under way, as in most client libraries. The buckets and
+// _count always agree: _count is the sum of the buckets read.
+//
+// Bucket i counts values v with bounds[i-1] < v <= bounds[i] (Prometheus'
+// `le` is inclusive); the last bucket counts values above every bound. NaN
+// is not counted.
+
+#include <boost/assert.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace cohort {
+
+/// A histogram's buckets as read once (see fixed_histogram::snapshot()).
+struct histogram_snapshot {
+    std::span<double const> bounds;      ///< upper bounds, ascending (without +Inf)
+    /// per bucket, not cumulative: bounds.size() + 1 (an empty snapshot has
+    /// the +Inf bucket alone)
+    std::vector<std::uint64_t> buckets = std::vector<std::uint64_t>(1);
+    double sum = 0.0;                    ///< sum of the values counted
+
+    /// Every value counted.
+    std::uint64_t count() const noexcept {
+        std::uint64_t n = 0;
+        for (auto b : buckets) n += b;
+        return n;
+    }
+};
+
+/// Fixed buckets, relaxed atomic counts (see the top of this header).
+class fixed_histogram {
+public:
+    /// Buckets with these upper bounds: finite, strictly ascending, at least one.
+    explicit fixed_histogram(std::vector<double> bounds)
+        : bounds_(std::move(bounds)),
+          counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
+        BOOST_ASSERT(!bounds_.empty());
+        BOOST_ASSERT(std::is_sorted(bounds_.begin(), bounds_.end()));
+        BOOST_ASSERT(std::adjacent_find(bounds_.begin(), bounds_.end()) == bounds_.end());
+        BOOST_ASSERT(std::all_of(bounds_.begin(), bounds_.end(),
+                                 [](double b) { return std::isfinite(b); }));
+    }
+    fixed_histogram(std::initializer_list<double> bounds)
+        : fixed_histogram(std::vector<double>(bounds)) {}
+
+    /// Request and call latencies from 0.5 ms to 10 s, in seconds.
+    static std::vector<double> latency_bounds() {
+        return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    }
+    /// Network round trips from 50 us (loopback) to 2.5 s, in seconds.
+    static std::vector<double> round_trip_bounds() {
+        return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                0.01,    0.025,  0.05,    0.1,    0.25,  0.5,   1, 2.5};
+    }
+
+    fixed_histogram(fixed_histogram const&) = delete;
+    fixed_histogram& operator=(fixed_histogram const&) = delete;
+
+    /// Counts `v`; any thread.
+    void observe(double v) noexcept {
+        if (std::isnan(v)) return;
+        auto const i = static_cast<std::size_t>(
+            std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
+        counts_[i].fetch_add(1, std::memory_order_relaxed);
+        // A CAS loop rather than atomic<double>::fetch_add: the same code on
+        // every standard library.
+        std::uint64_t old = sum_bits_.load(std::memory_order_relaxed);
+        while (!sum_bits_.compare_exchange_weak(old, to_bits(from_bits(old) + v),
+                                                std::memory_order_relaxed))
+            ;
+    }
+
+    /// Counts a duration, in seconds.
+    template <class Rep, class Period>
+    void observe(std::chrono::duration<Rep, Period> d) noexcept {
+        observe(std::chrono::duration<double>(d).count());
+    }
+
+    std::span<double const> bounds() const noexcept { return bounds_; }
+
+    /// The buckets now; any thread.
+    histogram_snapshot snapshot() const {
+        histogram_snapshot s;
+        s.bounds = bounds_;
+        s.buckets.resize(bounds_.size() + 1);
+        for (std::size_t i = 0; i < s.buckets.size(); ++i)
+            s.buckets[i] = counts_[i].load(std::memory_order_relaxed);
+        s.sum = from_bits(sum_bits_.load(std::memory_order_relaxed));
+        return s;
+    }
+
+private:
+    static std::uint64_t to_bits(double d) noexcept { return std::bit_cast<std::uint64_t>(d); }
+    static double from_bits(std::uint64_t u) noexcept { return std::bit_cast<double>(u); }
+
+    std::vector<double> bounds_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+    std::atomic<std::uint64_t> sum_bits_{0};  // a double's bits (0 is +0.0)
+};
+
+} // namespace cohort
+
+#endif // COHORT_HISTOGRAM_HPP
+// ----- end include/cohort/histogram.hpp -----
+// ----- begin include/cohort/admin/node_metrics.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ADMIN_NODE_METRICS_HPP
+#define COHORT_ADMIN_NODE_METRICS_HPP
+
+// render_node_metrics: a basic_node's counters as Prometheus text (format
+// 0.0.4, admin/prometheus_text.hpp), every name prefixed "cohort_".
+//
+// Cost. The renderer takes the per-state member counts (node_metrics_view,
+// O(1) from basic_node::member_count), never the member list: its output
+// and its time are the same for 3 members and for 100,000. Labelled families
+// have a fixed label set (every state, every message type, every drop
+// reason), all written even when 0, so a series never appears or vanishes.
+//
+// Names (C: counter, G: gauge). Counters count since the node started.
+//
+//   cohort_members{state}                       G  members in the view, by state: joining,
+//                                                  active, leaving, failed, unknown (suspected)
+//   cohort_node_status{status}                  G  1 for this node's status (created, starting,
+//                                                  running, stopping, stopped), 0 for the others
+//   cohort_leader                               G  1 while this node is the leader
+//   cohort_view_changes_total                   C  view changes (member added, removed, state,
+//                                                  incarnation or tags changed)
+//   cohort_probe_round_trip_seconds             H  direct probes, ping sent to ack heard
+//                                                  (basic_node::probe_round_trips(); 50 us..2.5 s)
+//   cohort_messages_received_total{type}        C  messages decoded, by wire type (ping, ack,
+//   cohort_messages_sent_total{type}            C  ... the wire_name of each message in
+//   cohort_bytes_received_total{type}           C  wire/messages.hpp); bytes are encoded
+//   cohort_bytes_sent_total{type}               C  bytes, before sealing
+//   cohort_probes_total                         C  direct pings sent
+//   cohort_indirect_probes_total                C  probe rounds that asked helpers
+//   cohort_indirect_relays_total                C  indirect pings relayed for others
+//   cohort_nacks_sent_total                     C  relays that heard nothing from the target
+//   cohort_probe_failures_total                 C  probe rounds that ended without an ack
+//   cohort_suspicions_total{source}             C  suspicions started: "local" (this node's
+//                                                  detector) or "heard" (others' word)
+//   cohort_suspicion_confirmations_total        C  distinct further suspecters heard
+//   cohort_refutations_total                    C  times this node refuted news about itself
+//   cohort_refutations_resent_total             C  refutations re-sent to older accusations
+//   cohort_corrections_sent_total               C  replies to senders of superseded doubts
+//   cohort_false_suspicions_total               C  suspected members that refuted (alive)
+//   cohort_failures_total{source}               C  members marked failed: "declared" (a
+//                                                  suspicion timed out here) or "heard"
+//   cohort_rumors_received_total                C  rumors merged
+//   cohort_rumors_sent_total                    C  rumors put in outgoing gossip
+//   cohort_stale_rumors_total                   C  rumors older than the view
+//   cohort_gossip_rounds_total                  C  gossip rounds with rumors to send
+//   cohort_push_pulls_total                     C  full-state push-pulls started
+//   cohort_digests_sent_total                   C  view digests sent (anti-entropy)
+//   cohort_digest_mismatches_total              C  digests received that differ from the view
+//   cohort_reconnect_attempts_total             C  digests sent to failed members
+//   cohort_full_state_refused_total             C  full-state answers not sent (rate limit)
+//   cohort_join_attempts_total                  C  join requests sent to seeds
+//   cohort_reaped_total                         C  tombstones removed
+//   cohort_unreachable_suspicions_total         C  suspicions on a failed frame to a member
+//   cohort_misdirected_pings_total              C  pings for another member (reused address)
+//   cohort_decode_errors_total                  C  received bytes the codec refused
+//   cohort_encode_errors_total                  C  outgoing messages the codec refused
+//   cohort_label_drops_total                    C  envelopes of another cluster label
+//   cohort_clock_offset_drops_total             C  envelopes dropped for their HLC stamp
+//   cohort_clock_offset_unmerged_total          C  members' messages handled, stamp not merged
+//   cohort_clock_offset_notices_sent_total      C  clock_offset_refused notices sent
+//   cohort_unresolved_address_drops_total       C  messages dropped: host not resolved
+//   cohort_resolve_lookups_total                C  hostname lookups started
+//   cohort_resolve_failures_total               C  hostname lookups that found nothing
+//   cohort_unreachable_reports_total            C  failed frames reported to the core
+//   cohort_send_errors_total                    C  sends the transport failed
+//   cohort_frames_for_packets_total             C  packets over the budget sent as frames
+//   cohort_receive_errors_total                 C  receive failures that ended the loop
+//   cohort_events_dropped_total                 C  events dropped from a full queue
+//   cohort_handler_exceptions_total             C  exceptions thrown by handlers (caught)
+//   cohort_application_drops_total              C  application messages nobody subscribed to
+//   cohort_sender_entries                       G  senders whose last_heard is kept
+//   cohort_security_sealed_total                C  messages sealed (0 without a keyring)
+//   cohort_security_sealed_in_peer_key_total    C  of those, in a peer's other primary key
+//   cohort_security_sent_plaintext_total        C  sent unsealed (verify_outgoing off)
+//   cohort_security_opened_total                C  sealed messages that verified
+//   cohort_security_accepted_plaintext_total    C  unsealed, accepted (verify_incoming off)
+//   cohort_security_refusals_total{reason}      C  incoming messages refused: malformed,
+//                                                  unknown_key, bad_tag, wrong_mode,
+//                                                  plaintext_refused, replayed, too_old
+//   cohort_security_seal_failures_total         C  messages that could not be sealed
+//   cohort_transport_packets_received_total     C  datagrams received
+//   cohort_transport_packets_sent_total         C  datagrams sent
+//   cohort_transport_frames_received_total      C  stream frames received
+//   cohort_transport_frames_sent_total          C  stream frames sent
+//   cohort_transport_bytes_received_total       C  payload bytes of packets and frames in
+//   cohort_transport_bytes_sent_total           C  payload bytes of packets and frames out
+//   cohort_transport_drops_total{reason}        C  messages dropped: queue_full, oversize,
+//                                                  garbage, closed, loss, partition, crashed
+//   cohort_transport_connects_total             C  outbound connections established
+//   cohort_transport_reconnects_total           C  of which re-establishing a lost peer
+//   cohort_transport_connect_failures_total     C  connects refused or timed out
+//   cohort_transport_accepts_total              C  inbound connections accepted
+//   cohort_transport_disconnects_total          C  connections closed for any reason
+//   cohort_transport_decode_errors_total        C  peers cut off for garbage framing
+//
+// With a router (router_metrics_of(router)), also:
+//
+//   cohort_router_calls_total{target}           C  calls: "local" (served here) or "remote"
+//   cohort_router_call_duration_seconds         H  call to completion, any outcome
+//                                                  (basic_router::call_durations(); 0.5 ms..10 s)
+//   cohort_router_casts_total                   C  casts initiated here
+//   cohort_router_requests_served_total         C  remote requests handed to a handler
+//   cohort_router_redirects_sent_total          C  requests answered with a redirect
+//   cohort_router_redirects_followed_total      C  redirects this node's calls followed
+//   cohort_router_redirect_limits_total         C  calls failed with redirect_limit
+//   cohort_router_view_mismatches_total         C  requests carrying another fingerprint
+//   cohort_router_timeouts_total                C  calls failed with call_timeout
+//   cohort_router_owner_failures_total          C  calls whose owner failed
+//   cohort_router_retries_total                 C  calls sent again to a new owner
+//   cohort_router_stray_replies_total           C  replies to no pending call
+//   cohort_router_casts_forwarded_total         C  casts passed on to their owner
+//   cohort_router_casts_dropped_total           C  casts over the redirect limit
+//   cohort_router_tables_published_total        C  ownership tables built
+//   cohort_router_cancelled_total               C  calls cancelled through their slot
+//   cohort_router_requests_too_large_total      C  requests that did not fit
+//   cohort_router_replies_too_large_total       C  replies replaced by reply_too_large
+//   cohort_router_handler_exceptions_total      C  handlers that threw
+
+// ----- begin include/cohort/admin/prometheus_text.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ADMIN_PROMETHEUS_TEXT_HPP
+#define COHORT_ADMIN_PROMETHEUS_TEXT_HPP
+
+// prometheus_writer: appends Prometheus' text exposition format 0.0.4 to a
+// string. Pure: no I/O, no locks, no allocation beyond the output's growth.
+//
+//   # HELP <name> <help, with \ and newline escaped>
+//   # TYPE <name> counter|gauge|histogram
+//   <name>{<label>="<value, with \ " and newline escaped>",...} <value>
+//
+// Rules it keeps (and asserts in debug builds, since every name cohort
+// writes is a literal): metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label
+// names [a-zA-Z_][a-zA-Z0-9_]* and never start with "__"; a counter's name
+// ends in "_total" (the 0.0.4 format names the family with the suffix);
+// each family's samples follow its HELP and TYPE lines. Values are in base
+// units (seconds, bytes), as Prometheus' naming guide asks. Integers are
+// written exactly (no loss above 2^53), doubles in their shortest
+// round-trip form, infinities as +Inf and -Inf, NaN as NaN.
+//
+// A histogram is written from a histogram_snapshot (histogram.hpp):
+// one cumulative <name>_bucket{le="<bound>"} sample per bound, then
+// le="+Inf" (equal to _count), <name>_sum and <name>_count.
+
+
+#include <boost/assert.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace cohort {
+
+/// A family's type, as its # TYPE line names it.
+enum class metric_type : std::uint8_t { counter, gauge, histogram };
+
+constexpr std::string_view to_string(metric_type t) noexcept {
+    switch (t) {
+    case metric_type::counter: return "counter";
+    case metric_type::gauge: return "gauge";
+    case metric_type::histogram: return "histogram";
+    }
+    return "untyped";
+}
+
+/// One label of a sample; `value` is escaped on output.
+struct metric_label {
+    std::string_view name;
+    std::string_view value;
+};
+
+/// Whether `name` is a valid metric name.
+constexpr bool is_metric_name(std::string_view name) noexcept {
+    if (name.empty()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        char const c = name[i];
+        bool const alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+        if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
+    }
+    return true;
+}
+
+/// Whether `name` is a valid label name (reserved "__" prefixes refused).
+constexpr bool is_label_name(std::string_view name) noexcept {
+    if (name.empty() || name.starts_with("__")) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        char const c = name[i];
+        bool const alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
+    }
+    return true;
+}
+
+/// Appends the text exposition to a string (see the top of this header).
+class prometheus_writer {
+public:
+    /// Appends to `out`, which must outlive the writer.
+    explicit prometheus_writer(std::string& out) noexcept : out_(&out) {}
+
+    /// Starts a family: its # HELP and # TYPE lines.
+    void family(std::string_view name, metric_type type, std::string_view help) {
+        BOOST_ASSERT(is_metric_name(name));
+        BOOST_ASSERT(type != metric_type::counter || name.ends_with("_total"));
+        out_->append("# HELP ").append(name).push_back(' ');
+        append_escaped(help, false);
+        out_->append("\n# TYPE ").append(name).push_back(' ');
+        out_->append(to_string(type)).push_back('\n');
+    }
+
+    /// One sample of the current family.
+    void sample(std::string_view name, std::initializer_list<metric_label> labels,
+                std::uint64_t value) {
+        sample_start(name, labels);
+        append_number(value);
+        out_->push_back('\n');
+    }
+    void sample(std::string_view name, std::initializer_list<metric_label> labels, double value) {
+        sample_start(name, labels);
+        append_number(value);
+        out_->push_back('\n');
+    }
+    void sample(std::string_view name, std::uint64_t value) { sample(name, {}, value); }
+    void sample(std::string_view name, double value) { sample(name, {}, value); }
+
+    /// A family of one unlabelled sample.
+    void counter(std::string_view name, std::string_view help, std::uint64_t value) {
+        family(name, metric_type::counter, help);
+        sample(name, value);
+    }
+    void gauge(std::string_view name, std::string_view help, double value) {
+        family(name, metric_type::gauge, help);
+        sample(name, value);
+    }
+
+    /// The samples of one histogram of the current family (a histogram
+    /// family started with family(name, metric_type::histogram, help)):
+    /// cumulative buckets, +Inf, _sum, _count, each with `labels` (which must
+    /// not contain "le").
+    void histogram_samples(std::string_view name, std::initializer_list<metric_label> labels,
+                           histogram_snapshot const& h) {
+        BOOST_ASSERT(h.bounds.size() + 1 == h.buckets.size());
+        std::string_view const suffixes[] = {"_bucket", "_sum", "_count"};
+        std::uint64_t cumulative = 0;
+        for (std::size_t i = 0; i < h.buckets.size(); ++i) {
+            cumulative += h.buckets[i];
+            start_suffixed(name, suffixes[0]);
+            out_->push_back('{');
+            for (auto const& l : labels) {
+                BOOST_ASSERT(l.name != "le");
+                append_label(l);
+                out_->push_back(',');
+            }
+            out_->append("le=\"");
+            if (i < h.bounds.size())
+                append_number(h.bounds[i]);
+            else
+                out_->append("+Inf");
+            out_->append("\"} ");
+            append_number(cumulative);
+            out_->push_back('\n');
+        }
+        start_suffixed(name, suffixes[1]);
+        append_labels(labels);
+        out_->push_back(' ');
+        append_number(h.sum);
+        out_->push_back('\n');
+        start_suffixed(name, suffixes[2]);
+        append_labels(labels);
+        out_->push_back(' ');
+        append_number(cumulative);
+        out_->push_back('\n');
+    }
+
+    /// A histogram family of one unlabelled histogram.
+    void histogram(std::string_view name, std::string_view help, histogram_snapshot const& h) {
+        family(name, metric_type::histogram, help);
+        histogram_samples(name, {}, h);
+    }
+
+    // ---- the pieces, public for tests and for users' own families ---------------------------
+
+    /// `text` escaped: backslash and newline always, double quote only in
+    /// label values (HELP keeps its quotes, as the format says).
+    void append_escaped(std::string_view text, bool label_value) {
+        for (char c : text) {
+            if (c == '\\') out_->append("\\\\");
+            else if (c == '\n') out_->append("\\n");
+            else if (c == '"' && label_value) out_->append("\\\"");
+            else out_->push_back(c);
+        }
+    }
+
+    void append_number(std::uint64_t v) {
+        char buf[24];
+        auto const r = std::to_chars(buf, buf + sizeof buf, v);
+        out_->append(buf, r.ptr);
+    }
+
+    void append_number(double v) {
+        if (std::isnan(v)) return (void)out_->append("NaN");
+        if (std::isinf(v)) return (void)out_->append(v > 0 ? "+Inf" : "-Inf");
+        char buf[32];
+        auto const r = std::to_chars(buf, buf + sizeof buf, v);
+        BOOST_ASSERT(r.ec == std::errc{});
+        out_->append(buf, r.ptr);
+    }
+
+private:
+    void start_suffixed(std::string_view name, std::string_view suffix) {
+        out_->append(name).append(suffix);
+    }
+
+    void append_label(metric_label const& l) {
+        BOOST_ASSERT(is_label_name(l.name));
+        out_->append(l.name).append("=\"");
+        append_escaped(l.value, true);
+        out_->push_back('"');
+    }
+
+    void append_labels(std::initializer_list<metric_label> labels) {
+        if (labels.size() == 0) return;
+        out_->push_back('{');
+        bool first = true;
+        for (auto const& l : labels) {
+            if (!first) out_->push_back(',');
+            first = false;
+            append_label(l);
+        }
+        out_->push_back('}');
+    }
+
+    void sample_start(std::string_view name, std::initializer_list<metric_label> labels) {
+        BOOST_ASSERT(is_metric_name(name));
+        out_->append(name);
+        append_labels(labels);
+        out_->push_back(' ');
+    }
+
+    std::string* out_;
+};
+
+} // namespace cohort
+
+#endif // COHORT_ADMIN_PROMETHEUS_TEXT_HPP
+// ----- end include/cohort/admin/prometheus_text.hpp -----
+// ----- begin include/cohort/membership/counters.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_COUNTERS_HPP
+#define COHORT_MEMBERSHIP_COUNTERS_HPP
+
+// Everything membership_protocol does, counted: a plain struct a driver can
+// copy and export as metrics.
+
+
+#include <boost/mp11/algorithm.hpp>
+
+#include <array>
+#include <cstdint>
+#include <variant>
+
+namespace cohort {
+
+struct membership_counters {
+    using per_type = std::array<std::uint64_t, std::variant_size_v<message>>;
+
+    per_type received{};  ///< messages handed to on_message, by type (variant index)
+    per_type sent{};      ///< messages produced, by type (variant index)
+
+    std::uint64_t label_drops = 0;       ///< dropped: the envelope carried another label
+    std::uint64_t misdirected = 0;       ///< pings for another member (a reused address)
+    std::uint64_t rumors_received = 0;   ///< rumors (and push-pull entries) merged
+    std::uint64_t rumors_sent = 0;       ///< rumors put in outgoing gossip messages
+    std::uint64_t stale_rumors = 0;      ///< rumors older than the view (or a tombstone)
+    std::uint64_t probes = 0;            ///< direct pings sent
+    std::uint64_t indirect_probes = 0;   ///< probe rounds that asked helpers
+    std::uint64_t indirect_relays = 0;   ///< indirect pings relayed for others
+    std::uint64_t nacks_sent = 0;        ///< relays that heard nothing from the target
+    std::uint64_t probe_failures = 0;    ///< probe rounds that ended without any ack
+    std::uint64_t suspicions = 0;        ///< members this node suspected itself
+    std::uint64_t suspicions_heard = 0;  ///< suspicions started on others' word
+    std::uint64_t confirmations = 0;     ///< distinct further suspecters heard
+    std::uint64_t refutations = 0;       ///< times this node refuted news about itself
+    std::uint64_t refutations_resent = 0;  ///< refutations re-sent on hearing an older accusation
+    std::uint64_t corrections_sent = 0;  ///< replies to senders of superseded doubts
+    std::uint64_t false_suspicion_refutes = 0;  ///< suspected members that refuted
+    std::uint64_t failures_declared = 0; ///< suspicions that timed out here
+    std::uint64_t failures_heard = 0;    ///< members marked failed on others' word
+    std::uint64_t gossip_rounds = 0;     ///< periodic gossip rounds with rumors to send
+    std::uint64_t push_pulls = 0;        ///< full-state push-pulls started (not joins, reconnects)
+    std::uint64_t digests_sent = 0;      ///< periodic view digests sent (anti-entropy)
+    std::uint64_t digest_mismatches = 0; ///< digests received that differ from this view
+    std::uint64_t reconnect_attempts = 0;  ///< digests sent to a failed member
+    /// Full-state answers not sent: their address had one within
+    /// full_state_answer_interval, or the table of addresses was full.
+    std::uint64_t full_state_refused = 0;
+    /// Envelopes whose HLC stamp the driver refused (on_clock_offset), by
+    /// outcome: handled anyway (a member's membership message), or refused
+    /// (a join, a stranger's message, an application message).
+    std::uint64_t clock_offset_handled = 0;
+    std::uint64_t clock_offset_refused = 0;
+    std::uint64_t clock_offset_notices = 0;  ///< clock_offset_refused messages sent
+    std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
+    std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
+    std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members
+
+    /// received[] for message type T.
+    template <class T>
+    std::uint64_t received_of() const noexcept {
+        return received[boost::mp11::mp_find<message, T>::value];
+    }
+    /// sent[] for message type T.
+    template <class T>
+    std::uint64_t sent_of() const noexcept {
+        return sent[boost::mp11::mp_find<message, T>::value];
     }
 };
 
 } // namespace cohort
 
-#endif // COHORT_DISCOVERY_SEED_HPP
-// ----- end include/cohort/discovery/seed.hpp -----
+#endif // COHORT_MEMBERSHIP_COUNTERS_HPP
+// ----- end include/cohort/membership/counters.hpp -----
+// ----- begin include/cohort/node/counters.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_COUNTERS_HPP
+#define COHORT_NODE_COUNTERS_HPP
+
+// What a basic_node did, as counters() reports it.
+
+// ----- begin include/cohort/transport/transport.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_TRANSPORT_TRANSPORT_HPP
+#define COHORT_TRANSPORT_TRANSPORT_HPP
+
+// The transport concept: what basic_node needs from the network, modelled on
+// memberlist's Transport. Two delivery modes:
+//
+//   packets  unreliable, unordered datagrams of at most packet_budget() bytes
+//            (default 1400: one Ethernet MTU after IP/UDP headers, with room
+//            for tunnels), for probes and gossip;
+//   frames   reliable, ordered, length-prefixed messages on a stream per peer,
+//            for large state exchanges.
+//
+// Every asynchronous operation follows Asio's completion-token convention
+// (co_await with use_awaitable, deferred, as_tuple, callbacks, futures) and
+// supports per-operation cancellation through the token's cancellation slot.
+// Bytes handed to a send are copied before the initiating call returns, so
+// the caller may reuse its buffer at once. Both transports cohort ships
+// (udp_tcp_transport, memory_transport) model this concept; a user's own
+// transport only has to do the same.
+
+// ----- begin include/cohort/delivery.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DELIVERY_HPP
+#define COHORT_DELIVERY_HPP
+
+// How a message travels, shared by the sans-I/O membership core (which says
+// how each outgoing message must go) and the transports (which say how each
+// inbound one came), so neither depends on the other.
+
+#include <cstdint>
+
+namespace cohort {
+
+/// How a message travels between two nodes.
+enum class delivery : std::uint8_t {
+    packet,  ///< unreliable datagram within the packet budget (probes, gossip)
+    frame,   ///< reliable, ordered stream frame (push-pull, join, large messages)
+};
+
+} // namespace cohort
+
+#endif // COHORT_DELIVERY_HPP
+// ----- end include/cohort/delivery.hpp -----
+
+#include <boost/asio/deferred.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace cohort {
+
+/// One received packet or frame, and who sent it.
+template <class Endpoint>
+struct basic_inbound {
+    delivery kind = delivery::packet;
+    Endpoint from{};
+    std::vector<std::byte> bytes;
+};
+
+/// What a transport did, as a plain snapshot. Every transport fills the
+/// fields that apply to it and leaves the rest zero.
+struct transport_counters {
+    std::uint64_t packets_in = 0;
+    std::uint64_t packets_out = 0;
+    std::uint64_t frames_in = 0;
+    std::uint64_t frames_out = 0;
+    std::uint64_t bytes_in = 0;   ///< payload bytes of packets and frames received
+    std::uint64_t bytes_out = 0;  ///< payload bytes of packets and frames sent
+
+    // Drops, by reason. A dropped message is counted once, where it died.
+    std::uint64_t drops_queue_full = 0;   ///< a bounded queue (send or receive) was full
+    std::uint64_t drops_oversize = 0;     ///< over the packet budget or the max frame size
+    std::uint64_t drops_garbage = 0;      ///< unparseable framing from a peer
+    std::uint64_t drops_closed = 0;       ///< discarded by close() or a lost connection
+    std::uint64_t drops_loss = 0;         ///< memory_transport: injected loss
+    std::uint64_t drops_partition = 0;    ///< memory_transport: injected partition
+    std::uint64_t drops_crashed = 0;      ///< memory_transport: endpoint crashed
+
+    // Streams.
+    std::uint64_t connects = 0;           ///< outbound connections established
+    std::uint64_t reconnects = 0;         ///< of which re-establishing a lost peer
+    std::uint64_t connect_failures = 0;   ///< refused or timed out
+    std::uint64_t accepts = 0;            ///< inbound connections accepted
+    std::uint64_t disconnects = 0;        ///< connections closed for any reason
+    std::uint64_t decode_errors = 0;      ///< peers disconnected for garbage or oversize frames
+    std::uint64_t tls_handshake_failures = 0; ///< TLS streams that failed, timed out or were refused
+                                              ///< in the handshake (udp_tcp_config::tls)
+};
+
+/// A type `T` is a transport when it offers, with `T::endpoint_type` as the
+/// address of a peer:
+///
+///   get_executor()                          the executor its operations run on
+///   local_endpoint()                        the address peers send to (advertised)
+///   packet_budget()                         the largest packet async_send_packet takes
+///   async_send_packet(to, bytes, token)     void(error_code): handed to the network
+///   async_send_frame(to, bytes, token)      void(error_code): written to the peer's stream
+///   async_receive(token)                    void(error_code, basic_inbound<endpoint_type>)
+///   counters()                              a transport_counters snapshot
+///   close()                                 stops everything; pending operations complete
+///                                           with error::transport_closed
+template <class T>
+concept transport = requires(T& t, T const& ct, typename T::endpoint_type const& to,
+                             std::span<std::byte const> bytes) {
+    typename T::executor_type;
+    typename T::endpoint_type;
+    { t.get_executor() } -> std::convertible_to<typename T::executor_type>;
+    { ct.local_endpoint() } -> std::convertible_to<typename T::endpoint_type>;
+    { ct.packet_budget() } -> std::convertible_to<std::size_t>;
+    { ct.counters() } -> std::same_as<transport_counters>;
+    t.async_send_packet(to, bytes, boost::asio::deferred);
+    t.async_send_frame(to, bytes, boost::asio::deferred);
+    t.async_receive(boost::asio::deferred);
+    t.close();
+};
+
+} // namespace cohort
+
+#endif // COHORT_TRANSPORT_TRANSPORT_HPP
+// ----- end include/cohort/transport/transport.hpp -----
+
+#include <cstdint>
+
+// ----- begin include/cohort/security/security_counters.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_SECURITY_SECURITY_COUNTERS_HPP
+#define COHORT_SECURITY_SECURITY_COUNTERS_HPP
+
+#include <cstdint>
+
+namespace cohort {
+
+/// What secure_channel did, every refusal by its reason.
+struct security_counters {
+    std::uint64_t sealed = 0;              ///< messages sealed for sending
+    std::uint64_t sealed_in_peer_key = 0;  ///< of those, in the peer's primary (a rotation it missed)
+    std::uint64_t sent_plaintext = 0;      ///< sent unsealed (verify_outgoing off)
+    std::uint64_t opened = 0;              ///< sealed messages that verified
+    std::uint64_t accepted_plaintext = 0;  ///< unsealed, accepted (verify_incoming off)
+    std::uint64_t malformed = 0;           ///< sealed header or length wrong
+    std::uint64_t unknown_key = 0;         ///< key id not in the keyring
+    std::uint64_t bad_tag = 0;             ///< tampered, or sealed with another key of that id
+    std::uint64_t wrong_mode = 0;          ///< sealed in the other mode
+    std::uint64_t plaintext_refused = 0;   ///< unsealed while verify_incoming is on
+    std::uint64_t replayed = 0;            ///< stamp already seen from that sender
+    std::uint64_t too_old = 0;             ///< stamp older than the replay window
+    std::uint64_t seal_failures = 0;       ///< could not seal (no primary key, OpenSSL)
+
+    /// Every refused incoming message.
+    std::uint64_t refused() const noexcept {
+        return malformed + unknown_key + bad_tag + wrong_mode + plaintext_refused + replayed +
+               too_old;
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_SECURITY_SECURITY_COUNTERS_HPP
+// ----- end include/cohort/security/security_counters.hpp -----
+
+namespace cohort {
+
+/// Everything a node did, as a plain snapshot.
+struct node_counters {
+    /// What the secure channel sealed, opened and refused (all zero without a keyring).
+    security_counters security{};
+    using per_type = membership_counters::per_type;
+    per_type messages_in{};   ///< decoded messages, by type (message variant index)
+    per_type messages_out{};  ///< encoded messages handed to the transport, by type
+    per_type bytes_in{};      ///< encoded bytes received, by type
+    per_type bytes_out{};     ///< encoded bytes sent, by type
+    std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
+    std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
+    std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
+    /// Envelopes dropped for their HLC stamp (membership/stamp_check.hpp):
+    /// application messages stamped more than hlc.max_offset ahead, joins
+    /// more than that ahead or behind, strangers' messages that far ahead.
+    std::uint64_t clock_offset_drops = 0;
+    /// A live member's membership messages handled although their stamp was
+    /// too far ahead to merge (failure detection does not read stamps).
+    std::uint64_t clock_offset_unmerged = 0;
+    std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
+                                            ///< failed, or wait queue or cache full)
+    std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
+    std::uint64_t resolve_failures = 0;     ///< hostname lookups that found no address
+    std::uint64_t unreachable_reports = 0;  ///< failed frames to a member reported to the core
+    std::uint64_t send_errors = 0;          ///< sends the transport failed
+    std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
+    std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
+    std::uint64_t events_dropped = 0;       ///< events dropped from async_next_event's full queue
+    std::uint64_t handler_exceptions = 0;   ///< exceptions thrown by application handlers and
+                                            ///< view listeners (caught; the node goes on)
+    std::uint64_t application_drops = 0;    ///< application messages no subscription matched
+    std::uint64_t sender_entries = 0;       ///< gauge: senders whose last_heard is kept
+                                            ///< (members only, so bounded by the view)
+    membership_counters membership;         ///< the core's counters
+    transport_counters transport;           ///< the transport's counters
+};
+
+} // namespace cohort
+
+#endif // COHORT_NODE_COUNTERS_HPP
+// ----- end include/cohort/node/counters.hpp -----
+// ----- begin include/cohort/routing/router_counters.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_ROUTING_ROUTER_COUNTERS_HPP
+#define COHORT_ROUTING_ROUTER_COUNTERS_HPP
+
+// router_counters: what a basic_router (router.hpp) did, as counters()
+// reports it. A plain snapshot, apart from the router so that code that
+// exports or prints the numbers need not read the router.
+
+#include <cstdint>
+
+namespace cohort {
+
+/// What a basic_router did; read with counters() on the executor.
+struct router_counters {
+    std::uint64_t calls_local = 0;        ///< calls served on this node
+    std::uint64_t calls_forwarded = 0;    ///< calls sent to another node (first attempt)
+    std::uint64_t casts = 0;              ///< casts initiated here
+    std::uint64_t requests_served = 0;    ///< remote requests and casts handed to a handler
+    std::uint64_t redirects_sent = 0;     ///< requests answered with a redirect
+    std::uint64_t redirects_followed = 0; ///< redirects this node's calls followed
+    std::uint64_t redirect_limits = 0;    ///< calls failed with error::redirect_limit
+    std::uint64_t view_mismatches = 0;    ///< requests carrying another fingerprint
+    std::uint64_t timeouts = 0;           ///< calls failed with error::call_timeout
+    std::uint64_t owner_failures = 0;     ///< calls whose owner failed (retried or not)
+    std::uint64_t retries = 0;            ///< calls sent again to a new owner
+    std::uint64_t stray_replies = 0;      ///< replies to no pending call, or from another node
+    std::uint64_t casts_forwarded = 0;    ///< casts passed on to the owner in this view
+    std::uint64_t casts_dropped = 0;      ///< casts over the redirect limit
+    std::uint64_t tables_published = 0;   ///< ownership tables built from a new view
+    std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
+    std::uint64_t requests_too_large = 0; ///< calls and casts whose request did not fit
+    std::uint64_t replies_too_large = 0;  ///< replies replaced by a reply_too_large answer
+    std::uint64_t handler_exceptions = 0; ///< handlers that threw (answered remote_handler_error)
+};
+
+} // namespace cohort
+
+#endif // COHORT_ROUTING_ROUTER_COUNTERS_HPP
+// ----- end include/cohort/routing/router_counters.hpp -----
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace cohort {
+
+/// What the renderer needs of the view besides the counters: O(1) to take.
+struct node_metrics_view {
+    /// Members by state, indexed by node_state's value.
+    std::array<std::uint64_t, 5> members{};
+    node_status status = node_status::created;
+    bool leader = false;  ///< this node is the leader
+    std::uint64_t view_changes = 0;
+    /// basic_node::probe_round_trips() (its bounds stay the node's).
+    histogram_snapshot probe_round_trips;
+};
+
+/// A basic_router's part of the metrics.
+struct router_metrics {
+    router_counters counters;
+    histogram_snapshot call_durations;  ///< basic_router::call_durations()
+};
+
+/// `router`'s counters and call durations; on the router's executor (its
+/// counters are read there).
+template <class Router>
+router_metrics router_metrics_of(Router const& router) {
+    return {router.counters(), router.call_durations().snapshot()};
+}
+
+/// The view part of `node`'s metrics: per-state counts, never the list
+/// (O(1)); all zero before the node has a view. Any thread.
+template <class Node>
+node_metrics_view metrics_view_of(Node const& node) {
+    node_metrics_view v;
+    v.status = node.status();
+    v.view_changes = node.view_version();
+    v.probe_round_trips = node.probe_round_trips().snapshot();
+    if (!node.has_view()) return v;
+    for (std::size_t s = 0; s < v.members.size(); ++s)
+        v.members[s] = node.member_count(static_cast<node_state>(s));
+    auto const leader = node.leader();
+    v.leader = leader && *leader == node.local_id();
+    return v;
+}
+
+namespace detail {
+
+template <std::size_t... I>
+constexpr std::array<std::string_view, sizeof...(I)> wire_names(std::index_sequence<I...>) {
+    return {std::variant_alternative_t<I, message>::wire_name...};
+}
+/// The wire name of each message type, by variant index.
+inline constexpr auto message_type_names =
+    wire_names(std::make_index_sequence<std::variant_size_v<message>>{});
+
+template <class Counters>
+struct counter_row {
+    std::string_view name;
+    std::string_view help;
+    std::uint64_t Counters::*field;
+};
+
+inline constexpr counter_row<membership_counters> membership_rows[] = {
+    {"cohort_probes_total", "Direct pings sent.", &membership_counters::probes},
+    {"cohort_indirect_probes_total", "Probe rounds that asked helpers for indirect pings.",
+     &membership_counters::indirect_probes},
+    {"cohort_indirect_relays_total", "Indirect pings relayed for other members.",
+     &membership_counters::indirect_relays},
+    {"cohort_nacks_sent_total", "Relays that heard nothing from their target.",
+     &membership_counters::nacks_sent},
+    {"cohort_probe_failures_total", "Probe rounds that ended without any ack.",
+     &membership_counters::probe_failures},
+    {"cohort_suspicion_confirmations_total", "Distinct further suspecters heard.",
+     &membership_counters::confirmations},
+    {"cohort_refutations_total", "Times this node refuted news about itself.",
+     &membership_counters::refutations},
+    {"cohort_refutations_resent_total", "Refutations re-sent on hearing an older accusation.",
+     &membership_counters::refutations_resent},
+    {"cohort_corrections_sent_total", "Replies to senders of superseded doubts.",
+     &membership_counters::corrections_sent},
+    {"cohort_false_suspicions_total", "Suspected members that refuted (were alive).",
+     &membership_counters::false_suspicion_refutes},
+    {"cohort_rumors_received_total", "Rumors and push-pull entries merged.",
+     &membership_counters::rumors_received},
+    {"cohort_rumors_sent_total", "Rumors put in outgoing gossip messages.",
+     &membership_counters::rumors_sent},
+    {"cohort_stale_rumors_total", "Rumors older than the view (or a tombstone).",
+     &membership_counters::stale_rumors},
+    {"cohort_gossip_rounds_total", "Periodic gossip rounds with rumors to send.",
+     &membership_counters::gossip_rounds},
+    {"cohort_push_pulls_total", "Full-state push-pulls started.", &membership_counters::push_pulls},
+    {"cohort_digests_sent_total", "Periodic view digests sent (anti-entropy).",
+     &membership_counters::digests_sent},
+    {"cohort_digest_mismatches_total", "Digests received that differ from this view.",
+     &membership_counters::digest_mismatches},
+    {"cohort_reconnect_attempts_total", "Digests sent to failed members.",
+     &membership_counters::reconnect_attempts},
+    {"cohort_full_state_refused_total", "Full-state answers not sent (rate limit or table full).",
+     &membership_counters::full_state_refused},
+    {"cohort_join_attempts_total", "Join requests sent to seeds.",
+     &membership_counters::join_attempts},
+    {"cohort_reaped_total", "Tombstones removed after the reap interval.",
+     &membership_counters::reaped},
+    {"cohort_unreachable_suspicions_total", "Suspicions started on a failed frame to a member.",
+     &membership_counters::unreachable_suspicions},
+    {"cohort_misdirected_pings_total", "Pings for another member (a reused address).",
+     &membership_counters::misdirected},
+    {"cohort_clock_offset_notices_sent_total", "clock_offset_refused notices sent.",
+     &membership_counters::clock_offset_notices},
+};
+
+inline constexpr counter_row<node_counters> node_rows[] = {
+    {"cohort_decode_errors_total", "Received bytes the codec refused.",
+     &node_counters::decode_errors},
+    {"cohort_encode_errors_total", "Outgoing messages the codec refused.",
+     &node_counters::encode_errors},
+    {"cohort_label_drops_total", "Envelopes dropped for another cluster label.",
+     &node_counters::label_drops},
+    {"cohort_clock_offset_drops_total", "Envelopes dropped for their HLC stamp.",
+     &node_counters::clock_offset_drops},
+    {"cohort_clock_offset_unmerged_total",
+     "Members' membership messages handled without merging a stamp too far ahead.",
+     &node_counters::clock_offset_unmerged},
+    {"cohort_unresolved_address_drops_total", "Messages dropped: their host was not resolved.",
+     &node_counters::unresolved_addresses},
+    {"cohort_resolve_lookups_total", "Hostname lookups started.", &node_counters::resolve_lookups},
+    {"cohort_resolve_failures_total", "Hostname lookups that found no address.",
+     &node_counters::resolve_failures},
+    {"cohort_unreachable_reports_total", "Failed frames to a member reported to the core.",
+     &node_counters::unreachable_reports},
+    {"cohort_send_errors_total", "Sends the transport failed.", &node_counters::send_errors},
+    {"cohort_frames_for_packets_total", "Packets over the budget, sent as frames.",
+     &node_counters::frames_for_packets},
+    {"cohort_receive_errors_total", "Receive failures that ended the receive loop.",
+     &node_counters::receive_errors},
+    {"cohort_events_dropped_total", "Events dropped from the node's full event queue.",
+     &node_counters::events_dropped},
+    {"cohort_handler_exceptions_total", "Exceptions thrown by handlers and listeners (caught).",
+     &node_counters::handler_exceptions},
+    {"cohort_application_drops_total", "Application messages no subscription matched.",
+     &node_counters::application_drops},
+};
+
+inline constexpr counter_row<security_counters> security_rows[] = {
+    {"cohort_security_sealed_total", "Messages sealed for sending.", &security_counters::sealed},
+    {"cohort_security_sealed_in_peer_key_total",
+     "Messages sealed in a peer's primary key other than ours (a rotation it missed).",
+     &security_counters::sealed_in_peer_key},
+    {"cohort_security_sent_plaintext_total", "Messages sent unsealed (verify_outgoing off).",
+     &security_counters::sent_plaintext},
+    {"cohort_security_opened_total", "Sealed messages that verified.", &security_counters::opened},
+    {"cohort_security_accepted_plaintext_total",
+     "Unsealed messages accepted (verify_incoming off).", &security_counters::accepted_plaintext},
+    {"cohort_security_seal_failures_total", "Messages that could not be sealed.",
+     &security_counters::seal_failures},
+};
+
+inline constexpr std::pair<std::string_view, std::uint64_t security_counters::*>
+    security_refusals[] = {
+        {"malformed", &security_counters::malformed},
+        {"unknown_key", &security_counters::unknown_key},
+        {"bad_tag", &security_counters::bad_tag},
+        {"wrong_mode", &security_counters::wrong_mode},
+        {"plaintext_refused", &security_counters::plaintext_refused},
+        {"replayed", &security_counters::replayed},
+        {"too_old", &security_counters::too_old},
+};
+
+inline constexpr counter_row<transport_counters> transport_rows[] = {
+    {"cohort_transport_packets_received_total", "Datagrams received.",
+     &transport_counters::packets_in},
+    {"cohort_transport_packets_sent_total", "Datagrams sent.", &transport_counters::packets_out},
+    {"cohort_transport_frames_received_total", "Stream frames received.",
+     &transport_counters::frames_in},
+    {"cohort_transport_frames_sent_total", "Stream frames sent.", &transport_counters::frames_out},
+    {"cohort_transport_bytes_received_total", "Payload bytes of packets and frames received.",
+     &transport_counters::bytes_in},
+    {"cohort_transport_bytes_sent_total", "Payload bytes of packets and frames sent.",
+     &transport_counters::bytes_out},
+    {"cohort_transport_connects_total", "Outbound connections established.",
+     &transport_counters::connects},
+    {"cohort_transport_reconnects_total", "Outbound connections re-establishing a lost peer.",
+     &transport_counters::reconnects},
+    {"cohort_transport_connect_failures_total", "Outbound connects refused or timed out.",
+     &transport_counters::connect_failures},
+    {"cohort_transport_accepts_total", "Inbound connections accepted.",
+     &transport_counters::accepts},
+    {"cohort_transport_disconnects_total", "Connections closed for any reason.",
+     &transport_counters::disconnects},
+    {"cohort_transport_decode_errors_total", "Peers disconnected for garbage or oversize frames.",
+     &transport_counters::decode_errors},
+};
+
+inline constexpr std::pair<std::string_view, std::uint64_t transport_counters::*>
+    transport_drops[] = {
+        {"queue_full", &transport_counters::drops_queue_full},
+        {"oversize", &transport_counters::drops_oversize},
+        {"garbage", &transport_counters::drops_garbage},
+        {"closed", &transport_counters::drops_closed},
+        {"loss", &transport_counters::drops_loss},
+        {"partition", &transport_counters::drops_partition},
+        {"crashed", &transport_counters::drops_crashed},
+};
+
+inline constexpr counter_row<router_counters> router_rows[] = {
+    {"cohort_router_casts_total", "Casts initiated here.", &router_counters::casts},
+    {"cohort_router_requests_served_total", "Remote requests and casts handed to a handler.",
+     &router_counters::requests_served},
+    {"cohort_router_redirects_sent_total", "Requests answered with a redirect.",
+     &router_counters::redirects_sent},
+    {"cohort_router_redirects_followed_total", "Redirects this node's calls followed.",
+     &router_counters::redirects_followed},
+    {"cohort_router_redirect_limits_total", "Calls failed with redirect_limit.",
+     &router_counters::redirect_limits},
+    {"cohort_router_view_mismatches_total", "Requests carrying another view fingerprint.",
+     &router_counters::view_mismatches},
+    {"cohort_router_timeouts_total", "Calls failed with call_timeout.",
+     &router_counters::timeouts},
+    {"cohort_router_owner_failures_total", "Calls whose owner failed.",
+     &router_counters::owner_failures},
+    {"cohort_router_retries_total", "Calls sent again to a new owner.", &router_counters::retries},
+    {"cohort_router_stray_replies_total", "Replies to no pending call, or from another node.",
+     &router_counters::stray_replies},
+    {"cohort_router_casts_forwarded_total", "Casts passed on to their owner in this view.",
+     &router_counters::casts_forwarded},
+    {"cohort_router_casts_dropped_total", "Casts over the redirect limit.",
+     &router_counters::casts_dropped},
+    {"cohort_router_tables_published_total", "Ownership tables built from a new view.",
+     &router_counters::tables_published},
+    {"cohort_router_cancelled_total", "Calls cancelled through their slot.",
+     &router_counters::cancelled},
+    {"cohort_router_requests_too_large_total", "Calls and casts whose request did not fit.",
+     &router_counters::requests_too_large},
+    {"cohort_router_replies_too_large_total", "Replies replaced by a reply_too_large answer.",
+     &router_counters::replies_too_large},
+    {"cohort_router_handler_exceptions_total", "Handlers that threw.",
+     &router_counters::handler_exceptions},
+};
+
+template <class Counters, std::size_t N>
+void write_rows(prometheus_writer& w, Counters const& c, counter_row<Counters> const (&rows)[N]) {
+    for (auto const& r : rows) w.counter(r.name, r.help, c.*r.field);
+}
+
+template <class Counters, std::size_t N>
+void write_labelled(prometheus_writer& w, std::string_view name, std::string_view help,
+                    std::string_view label, Counters const& c,
+                    std::pair<std::string_view, std::uint64_t Counters::*> const (&rows)[N]) {
+    w.family(name, metric_type::counter, help);
+    for (auto const& [value, field] : rows) w.sample(name, {{label, value}}, c.*field);
+}
+
+inline void write_per_type(prometheus_writer& w, std::string_view name, std::string_view help,
+                           node_counters::per_type const& counts) {
+    w.family(name, metric_type::counter, help);
+    for (std::size_t i = 0; i < counts.size(); ++i)
+        w.sample(name, {{"type", message_type_names[i]}}, counts[i]);
+}
+
+} // namespace detail
+
+/// Appends `c` and `v` as Prometheus text to `out` (see the top of this
+/// header); with `router`, its counters and call durations too. Output size
+/// does not depend on the number of members.
+inline void render_node_metrics(std::string& out, node_counters const& c,
+                                node_metrics_view const& v,
+                                router_metrics const* router = nullptr) {
+    prometheus_writer w(out);
+
+    w.family("cohort_members", metric_type::gauge, "Members in this node's view, by state.");
+    for (std::size_t s = 0; s < v.members.size(); ++s)
+        w.sample("cohort_members", {{"state", to_string(static_cast<node_state>(s))}},
+                 v.members[s]);
+    w.family("cohort_node_status", metric_type::gauge,
+             "1 for this node's lifecycle status, 0 for the others.");
+    for (auto s : {node_status::created, node_status::starting, node_status::running,
+                   node_status::stopping, node_status::stopped})
+        w.sample("cohort_node_status", {{"status", to_string(s)}},
+                 std::uint64_t{s == v.status ? 1u : 0u});
+    w.family("cohort_leader", metric_type::gauge, "1 while this node is the cluster's leader.");
+    w.sample("cohort_leader", std::uint64_t{v.leader ? 1u : 0u});
+    w.counter("cohort_view_changes_total", "Changes of this node's view.", v.view_changes);
+    w.histogram("cohort_probe_round_trip_seconds",
+                "Direct probes of members, from the ping sent to its ack heard.",
+                v.probe_round_trips);
+
+    detail::write_per_type(w, "cohort_messages_received_total", "Messages decoded, by wire type.",
+                           c.messages_in);
+    detail::write_per_type(w, "cohort_messages_sent_total",
+                           "Messages handed to the transport, by wire type.", c.messages_out);
+    detail::write_per_type(w, "cohort_bytes_received_total",
+                           "Encoded bytes received, by wire type.", c.bytes_in);
+    detail::write_per_type(w, "cohort_bytes_sent_total", "Encoded bytes sent, by wire type.",
+                           c.bytes_out);
+
+    auto const& m = c.membership;
+    w.family("cohort_suspicions_total", metric_type::counter,
+             "Suspicions started, by whose detector: local or heard from others.");
+    w.sample("cohort_suspicions_total", {{"source", "local"}}, m.suspicions);
+    w.sample("cohort_suspicions_total", {{"source", "heard"}}, m.suspicions_heard);
+    w.family("cohort_failures_total", metric_type::counter,
+             "Members marked failed: declared here (suspicion timed out) or heard.");
+    w.sample("cohort_failures_total", {{"source", "declared"}}, m.failures_declared);
+    w.sample("cohort_failures_total", {{"source", "heard"}}, m.failures_heard);
+    detail::write_rows(w, m, detail::membership_rows);
+
+    detail::write_rows(w, c, detail::node_rows);
+    w.family("cohort_sender_entries", metric_type::gauge,
+             "Senders whose last-heard time is kept (bounded by the view).");
+    w.sample("cohort_sender_entries", c.sender_entries);
+
+    detail::write_rows(w, c.security, detail::security_rows);
+    detail::write_labelled(w, "cohort_security_refusals_total",
+                           "Incoming messages the secure channel refused, by reason.", "reason",
+                           c.security, detail::security_refusals);
+
+    detail::write_rows(w, c.transport, detail::transport_rows);
+    detail::write_labelled(w, "cohort_transport_drops_total",
+                           "Messages the transport dropped, by reason.", "reason", c.transport,
+                           detail::transport_drops);
+
+    if (router) {
+        auto const& rc = router->counters;
+        w.family("cohort_router_calls_total", metric_type::counter,
+                 "Router calls, by where they were served: local or remote.");
+        w.sample("cohort_router_calls_total", {{"target", "local"}}, rc.calls_local);
+        w.sample("cohort_router_calls_total", {{"target", "remote"}}, rc.calls_forwarded);
+        w.histogram("cohort_router_call_duration_seconds",
+                    "Router calls, from the call to its completion, whatever the outcome.",
+                    router->call_durations);
+        detail::write_rows(w, rc, detail::router_rows);
+    }
+}
+
+} // namespace cohort
+
+#endif // COHORT_ADMIN_NODE_METRICS_HPP
+// ----- end include/cohort/admin/node_metrics.hpp -----
+// ----- begin include/cohort/node.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_NODE_HPP
+#define COHORT_NODE_HPP
+
+// basic_node: drives the sans-I/O membership core (membership/protocol.hpp)
+// over a transport and a codec, on Boost.Asio.
+//
+// Two coroutines on the transport's executor feed the core: one receives
+// (decode, label check, HLC update, on_message), one sleeps until the core's
+// next_deadline() (on_tick). After each input the driver sends the outbox
+// (each envelope stamped with the node's HLC time), queues the events, and
+// publishes a snapshot of the view and the counters under a mutex, so that
+// members(), leader() and counters() may be called from any thread. The HLC
+// is the application's too: hlc_now() and hlc_update() (any thread) stamp
+// and merge its own events on the clock the envelopes carry.
+//
+// Time. The core's monotonic time is steady_clock::now().time_since_epoch();
+// on a memory_network with memory_time_source::manual it is the network's
+// virtual time instead, and since no timer sees virtual time move, whoever
+// advances it calls poll_time() afterwards (on the executor).
+//
+// Hostnames. Member addresses and seeds may name a host ("localhost:7946"):
+// the driver resolves it with an Asio resolver (off the executor's thread),
+// preferring the transport's address family, and caches the answer for
+// node_config::resolve_ttl (a failure for resolve_failure_ttl); past the TTL
+// the last answer serves while a new lookup refreshes it, and a failed refresh
+// keeps it. Messages to a host never resolved yet wait for the first lookup,
+// at most resolve_queue_limit of them across all hosts; beyond that, and when
+// the lookup fails, they are dropped and counted
+// (node_counters::unresolved_addresses). async_join resolves its seeds first.
+//
+// Unreachable members. When a frame to a member fails with connection_refused
+// (down_reason::connection_refused) or with a reset, eof, broken pipe or
+// abort (connection_closed), the driver tells the core (on_unreachable),
+// which suspects the member at once; if the suspicion times out, this node's
+// node_down carries that reason. Packets are unreliable and tell nothing.
+//
+// Cancellation. async_join and async_next_event honour their token's
+// cancellation slot (any cancellation type): the operation completes with
+// boost::asio::error::operation_aborted and the node keeps running (a
+// cancelled join stops contacting its seeds). Emit the signal on the node's
+// executor, or from any thread: the request is posted to the executor.
+//
+// Threading. Every asynchronous operation may be initiated from any thread
+// (it dispatches to the executor); the node's state lives on the executor,
+// which must be a strand when several threads run the context. A node must
+// be stopped (async_stop completed) or its context stopped before it is
+// destroyed; destroying a running node cancels its coroutines, which then
+// end without touching it.
+
 // ----- begin include/cohort/hlc.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -1591,233 +3239,6 @@ struct seed {
 // one 64-bit atomic, so now() and update() may be called from any thread.
 // Pure: the physical clock is injected and nothing here does I/O.
 
-// ----- begin include/cohort/hlc_timestamp.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_HLC_TIMESTAMP_HPP
-#define COHORT_HLC_TIMESTAMP_HPP
-
-// The hybrid-logical-clock timestamp as a value: total order, a fixed 12-byte
-// wire form, CockroachDB's string form and a JSON form that stays exact beyond
-// 2^53. The clock that issues these lives in hlc.hpp.
-
-
-#include <boost/json/fwd.hpp>
-#include <boost/system/result.hpp>
-
-#include <array>
-#include <charconv>
-#include <compare>
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <limits>
-#include <ostream>
-#include <span>
-#include <string>
-#include <string_view>
-
-namespace cohort {
-
-/// A hybrid logical clock timestamp: physical time in nanoseconds since the
-/// Unix epoch, then a logical counter that orders events within one wall time.
-/// Ordered by `wall_ns`, then by `logical`.
-struct hlc_timestamp {
-    std::uint64_t wall_ns = 0;  ///< nanoseconds since 1970-01-01T00:00:00Z
-    std::uint32_t logical = 0;  ///< tie-breaker for equal `wall_ns`
-
-    friend constexpr auto operator<=>(hlc_timestamp const&, hlc_timestamp const&) = default;
-    friend constexpr bool operator==(hlc_timestamp const&, hlc_timestamp const&) = default;
-};
-
-/// Size of the wire form produced by `to_bytes`.
-inline constexpr std::size_t hlc_timestamp_wire_size = 12;
-
-/// The wire form: `wall_ns` as 8 bytes big-endian, then `logical` as 4 bytes
-/// big-endian. Big-endian so that bytewise comparison agrees with `operator<=>`.
-constexpr std::array<std::byte, hlc_timestamp_wire_size> to_bytes(hlc_timestamp ts) noexcept {
-    std::array<std::byte, hlc_timestamp_wire_size> out{};
-    for (std::size_t i = 0; i < 8; ++i)
-        out[i] = static_cast<std::byte>(ts.wall_ns >> (8 * (7 - i)));
-    for (std::size_t i = 0; i < 4; ++i)
-        out[8 + i] = static_cast<std::byte>(ts.logical >> (8 * (3 - i)));
-    return out;
-}
-
-/// Decodes the wire form. Fails with `error::timestamp_invalid` unless `bytes`
-/// holds exactly `hlc_timestamp_wire_size` bytes; every 12-byte input is valid.
-inline boost::system::result<hlc_timestamp>
-hlc_timestamp_from_bytes(std::span<std::byte const> bytes) noexcept {
-    if (bytes.size() != hlc_timestamp_wire_size)
-        return error::timestamp_invalid;
-    hlc_timestamp ts;
-    for (std::size_t i = 0; i < 8; ++i)
-        ts.wall_ns = (ts.wall_ns << 8) | static_cast<std::uint64_t>(bytes[i]);
-    for (std::size_t i = 8; i < 12; ++i)
-        ts.logical = (ts.logical << 8) | static_cast<std::uint32_t>(bytes[i]);
-    return ts;
-}
-
-namespace detail {
-
-inline constexpr std::uint64_t hlc_ns_per_second = 1'000'000'000;
-
-// Canonical unsigned decimal: at least one digit, digits only, no leading zero
-// (except "0" itself), no overflow. One spelling per number keeps string
-// equality and timestamp equality the same thing.
-constexpr bool parse_canonical_u64(std::string_view s, std::uint64_t& out) noexcept {
-    if (s.empty() || (s.size() > 1 && s[0] == '0'))
-        return false;
-    std::uint64_t v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9')
-            return false;
-        auto const d = static_cast<std::uint64_t>(c - '0');
-        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    out = v;
-    return true;
-}
-
-// Longest string form: 11 digits of seconds, '.', 9 digits, ',', 10 digits.
-inline constexpr std::size_t hlc_string_max_size = 32;
-
-} // namespace detail
-
-/// The string form, as CockroachDB prints it: `"<unix seconds>.<9-digit
-/// nanoseconds>,<logical>"`, e.g. `"1732233600.000000123,4"`.
-inline std::string to_string(hlc_timestamp ts) {
-    char buf[detail::hlc_string_max_size];
-    char* const end = buf + sizeof buf;
-    auto r = std::to_chars(buf, end, ts.wall_ns / detail::hlc_ns_per_second);
-    *r.ptr++ = '.';
-    auto frac = static_cast<std::uint32_t>(ts.wall_ns % detail::hlc_ns_per_second);
-    for (int i = 8; i >= 0; --i) {
-        r.ptr[i] = static_cast<char>('0' + frac % 10);
-        frac /= 10;
-    }
-    r.ptr += 9;
-    *r.ptr++ = ',';
-    r = std::to_chars(r.ptr, end, ts.logical);
-    return std::string(buf, r.ptr);
-}
-
-/// Parses the string form of `to_string`, strictly: seconds and logical in
-/// canonical decimal (no sign, space or leading zero), exactly 9 fraction
-/// digits, and a total that fits the fields. Anything else is
-/// `error::timestamp_invalid`.
-inline boost::system::result<hlc_timestamp> parse_hlc_timestamp(std::string_view s) noexcept {
-    auto const dot = s.find('.');
-    if (dot == std::string_view::npos)
-        return error::timestamp_invalid;
-    auto const comma = s.find(',', dot + 1);
-    if (comma == std::string_view::npos || comma - dot - 1 != 9)
-        return error::timestamp_invalid;
-
-    std::uint64_t seconds = 0;
-    if (!detail::parse_canonical_u64(s.substr(0, dot), seconds))
-        return error::timestamp_invalid;
-    std::uint64_t nanos = 0;
-    for (char c : s.substr(dot + 1, 9)) {
-        if (c < '0' || c > '9')
-            return error::timestamp_invalid;
-        nanos = nanos * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    std::uint64_t logical = 0;
-    if (!detail::parse_canonical_u64(s.substr(comma + 1), logical) ||
-        logical > std::numeric_limits<std::uint32_t>::max())
-        return error::timestamp_invalid;
-    if (seconds > (std::numeric_limits<std::uint64_t>::max() - nanos) / detail::hlc_ns_per_second)
-        return error::timestamp_invalid;
-    return hlc_timestamp{seconds * detail::hlc_ns_per_second + nanos,
-                         static_cast<std::uint32_t>(logical)};
-}
-
-/// Writes the string form of `to_string`.
-inline std::ostream& operator<<(std::ostream& os, hlc_timestamp ts) {
-    return os << to_string(ts);
-}
-
-// JSON. The overloads are templates constrained to boost::json::value, and take
-// the tags by reference, so that this header needs only <boost/json/fwd.hpp>
-// (the documented way to convert "without a physical dependency on Boost.JSON"):
-// the HLC costs no Boost.JSON parsing time, and whoever calls value_from or
-// value_to has included the rest.
-
-/// `boost::json::value_from(ts)` gives `{"wall_ns":"<decimal>","logical":<n>}`.
-/// `wall_ns` is a string so that parsers that read numbers as doubles
-/// (JavaScript, many others) keep it exact beyond 2^53.
-template <class JsonValue>
-    requires std::same_as<JsonValue, boost::json::value>
-void tag_invoke(boost::json::value_from_tag const&, JsonValue& jv, hlc_timestamp const& ts) {
-    char buf[std::numeric_limits<std::uint64_t>::digits10 + 1];
-    auto const r = std::to_chars(buf, buf + sizeof buf, ts.wall_ns);
-    auto& obj = jv.emplace_object();
-    obj.reserve(2);
-    obj["wall_ns"].emplace_string().assign(buf, static_cast<std::size_t>(r.ptr - buf));
-    obj["logical"].emplace_int64() = ts.logical;
-}
-
-/// Non-throwing conversion used by `boost::json::try_value_to<hlc_timestamp>`
-/// (and by `value_to`, which throws `boost::system::system_error` with its
-/// error). Accepts an object with exactly the keys `wall_ns` (a canonical
-/// decimal string, or a JSON integer >= 0) and `logical` (an integer in
-/// uint32 range); anything else is `error::timestamp_invalid`.
-template <class JsonValue>
-    requires std::same_as<JsonValue, boost::json::value>
-boost::system::result<hlc_timestamp>
-tag_invoke(boost::json::try_value_to_tag<hlc_timestamp> const&, JsonValue const& jv) noexcept {
-    auto const* obj = jv.if_object();
-    if (obj == nullptr || obj->size() != 2)
-        return error::timestamp_invalid;
-    auto const* wall = obj->if_contains("wall_ns");
-    auto const* logical = obj->if_contains("logical");
-    if (wall == nullptr || logical == nullptr)
-        return error::timestamp_invalid;
-
-    hlc_timestamp ts;
-    if (auto const* s = wall->if_string()) {
-        if (!detail::parse_canonical_u64(std::string_view(s->data(), s->size()), ts.wall_ns))
-            return error::timestamp_invalid;
-    } else if (auto const* u = wall->if_uint64()) {
-        ts.wall_ns = *u;
-    } else if (auto const* i = wall->if_int64(); i != nullptr && *i >= 0) {
-        ts.wall_ns = static_cast<std::uint64_t>(*i);
-    } else {
-        return error::timestamp_invalid;
-    }
-
-    constexpr auto logical_max = std::numeric_limits<std::uint32_t>::max();
-    if (auto const* u = logical->if_uint64(); u != nullptr && *u <= logical_max)
-        ts.logical = static_cast<std::uint32_t>(*u);
-    else if (auto const* i = logical->if_int64(); i != nullptr && *i >= 0 && *i <= logical_max)
-        ts.logical = static_cast<std::uint32_t>(*i);
-    else
-        return error::timestamp_invalid;
-    return ts;
-}
-
-} // namespace cohort
-
-/// Hashes both fields; equal timestamps hash equally.
-template <>
-struct std::hash<cohort::hlc_timestamp> {
-    std::size_t operator()(cohort::hlc_timestamp const& ts) const noexcept {
-        // splitmix64's finaliser: issued timestamps differ mostly in low bits
-        // of one field, and an identity hash would cluster them in buckets.
-        std::uint64_t x = ts.wall_ns ^ (std::uint64_t{ts.logical} * 0x9e3779b97f4a7c15ULL);
-        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-        return static_cast<std::size_t>(x ^ (x >> 31));
-    }
-};
-
-#endif // COHORT_HLC_TIMESTAMP_HPP
-// ----- end include/cohort/hlc_timestamp.hpp -----
 
 #include <boost/system/result.hpp>
 
@@ -2040,75 +3461,132 @@ using hlc = basic_hlc<system_wall_clock>;
 
 #endif // COHORT_HLC_HPP
 // ----- end include/cohort/hlc.hpp -----
-// ----- begin include/cohort/membership/protocol.hpp -----
+// ----- begin include/cohort/membership/stamp_check.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_PROTOCOL_HPP
-#define COHORT_MEMBERSHIP_PROTOCOL_HPP
+#ifndef COHORT_MEMBERSHIP_STAMP_CHECK_HPP
+#define COHORT_MEMBERSHIP_STAMP_CHECK_HPP
 
-// membership_protocol: gossip membership and failure detection as a sans-I/O
-// state machine (SWIM + Lifeguard as in memberlist, Akka's monitoring ring
-// and leader rule). No sockets, timers or clock reads:
+// check_stamp: what a driver (basic_node, the simulator) does with a received
+// envelope's HLC stamp before the membership core sees it. One function, so
+// that the simulator exercises the policy the node runs.
 //
-//   inputs   start(now, seeds) (or bootstrap(now, members) into a formed
-//            cluster), on_message(envelope, now), on_tick(now),
-//            leave(now), set_tags(tags, now), join(seeds, now),
-//            on_unreachable(name, reason, now),
-//            on_clock_offset(envelope, offset, max_offset, now) for an
-//            envelope whose HLC stamp the driver refused (stamp_check.hpp)
-//   outputs  outbox()          messages to send: to whom, packet or frame
-//            events()          membership_event values
-//            round_trips()     direct probes' ping-to-ack times (metrics)
-//            next_deadline()   when it wants the next on_tick
+//   - The stamp is merged into the driver's HLC unless it is more than
+//     max_offset ahead of physical time (basic_hlc::update refuses it: a peer
+//     with a broken clock must not drag this one into the future).
+//   - A join (push_pull with `join`, or a join message) is also out of bounds
+//     when its stamp is more than max_offset *behind*: admitting the joiner
+//     would bring into the cluster a clock whose members' stamps it refuses.
+//     Any other message that far behind is fine for the HLC (it cannot move
+//     it) and is not checked.
 //
-// The driver drains outbox() and events() (and clears them) after each input,
-// and wraps each outgoing message in an envelope: label(), self(),
-// incarnation() and its own HLC time (make_envelope() does all but the time).
+// When out of bounds, the driver calls membership_protocol::on_clock_offset
+// instead of on_message, and drops application messages whatever the core
+// says: delivering one without merging its stamp would break the HLC's
+// promise that every later local timestamp is greater than it.
 //
-// Protocol, in short (docs/ARCHITECTURE.md has the reasons):
-//   - Failure detection: members sit on a ring by FNV-1a 64 of their name
-//     (detail/ring.hpp); each node pings the next monitored_by unsuspected
-//     live members (and the suspected ones among them) every
-//     heartbeat_interval. Each ack is a heartbeat of that target's
-//     phi-accrual detector. When the detector gives up, the observer asks
-//     indirect_checks helpers to probe (indirect_ping -> ack or nack); with no
-//     ack within probe_timeout * (health + 1) it suspects the member.
-//   - Suspicion (Lifeguard): a timer from suspicion_mult * max(1, log10 N) *
-//     heartbeat_interval (x health + 1) up to suspicion_max_timeout_mult times
-//     that, shrinking with each distinct further suspecter; on expiry the
-//     member is failed. A member hearing it is suspected refutes with
-//     incarnation max(own, heard) + 1.
-//   - Dissemination: rumors (wire `rumor`) piggyback as a `gossip` packet
-//     next to each ping and ack, and go to gossip_nodes random members every
-//     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
-//     Anti-entropy: a view_digest to a random member every scaled
-//     push_pull_interval; where views differ, push-pull (full state over a
-//     frame, answered by push_pull_reply) follows. A view_digest goes to a
-//     random failed member every reconnect_interval, and a message from a
-//     member held failed starts a push-pull: a healed partition merges
-//     within about that interval, at one small packet per interval meanwhile.
-//   - Merging: a higher incarnation wins; equal incarnations merge by
-//     node_state precedence; a member's word about itself is authoritative;
-//     failed and left members stay as tombstones for reap_interval.
-//   - Leader: the smallest node_id among active members (ids are unique by
-//     name, so the smallest name).
-//
-// Cost per message: O(1) hash lookups, O(monitored_by) probe bookkeeping;
-// only push-pull walks the whole view. A member joining or leaving the live
-// set costs an O(N) memmove of the ring's 8-byte entries, and the leader
-// ceasing to be active an O(N) scan for the next one.
-//
-// Memory (a simulated N-node cluster holds N^2 records): one record per
-// member (member plus two 32-bit indices, 96 bytes with a short id and no
-// tags) in detail::member_table, about 7 bytes of name index, 8 bytes of
-// ring entry and 4 of alive list; no per-member node allocations.
-//
-// This file declares the class: its public API with its documentation, its
-// private types and data. The member functions' bodies live in
-// membership/impl/protocol_*.hpp, one seam each, included at the end (the
-// list there says which file holds what).
+//   auto const s = check_stamp(hlc, e);
+//   if (!s.offset) core.on_message(e, now);
+//   else core.on_clock_offset(e, *s.offset, hlc.config().max_offset, now);
 
+// ----- begin include/cohort/wire/envelope.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_WIRE_ENVELOPE_HPP
+#define COHORT_WIRE_ENVELOPE_HPP
+
+// What travels between nodes: one message, plus who sent it, when, for which
+// cluster, and room for an authentication tag. The codecs (binary_codec.hpp,
+// json_codec.hpp) turn an envelope into bytes and back.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort {
+
+/// The protocol version this build speaks. Decoders refuse any other
+/// (error::unsupported_version); encoders write only this one.
+inline constexpr std::uint8_t protocol_version = 1;
+
+/// The first two bytes of every binary_codec message. 0xC0 never occurs in
+/// UTF-8, so a binary message can never be mistaken for JSON or text.
+inline constexpr std::array<std::byte, 2> binary_magic{std::byte{0xC0}, std::byte{0x4F}};
+
+/// The key that opens every json_codec message; its value is the version.
+inline constexpr std::string_view json_magic_key = "cohort";
+
+/// One message with its metadata.
+struct envelope {
+    /// Protocol version; must be protocol_version to encode.
+    std::uint8_t version = protocol_version;
+    /// The cluster's label: nodes of a cluster with another label are never
+    /// merged (memberlist's label). May be empty.
+    std::string label;
+    /// The sending member; a valid (non-empty) id.
+    node_id sender;
+    /// The sender's current incarnation.
+    std::uint64_t incarnation = 0;
+    /// The sender's hybrid logical clock when it sent the message.
+    hlc_timestamp time;
+    /// The message itself.
+    message body;
+    /// An authentication tag over the rest of the message. Empty until the
+    /// security layer fills it; the binary form places it last, after every
+    /// byte it will authenticate.
+    std::vector<std::byte> auth_tag;
+
+    friend bool operator==(envelope const&, envelope const&) = default;
+};
+
+}  // namespace cohort
+
+#endif  // COHORT_WIRE_ENVELOPE_HPP
+// ----- end include/cohort/wire/envelope.hpp -----
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace cohort {
+
+/// The verdict of check_stamp.
+struct stamp_verdict {
+    /// The HLC merged the stamp (false when it was too far ahead).
+    bool merged = false;
+    /// Set when the stamp is out of bounds: how far its physical part is ahead
+    /// of local physical time (negative: behind).
+    std::optional<std::chrono::nanoseconds> offset;
+};
+
+/// Merges `e.time` into `hlc` when it is within bounds (see the top of this
+/// header). Reads the physical clock once more only for a refused stamp or a
+/// join.
+template <class Clock>
+stamp_verdict check_stamp(basic_hlc<Clock>& hlc, envelope const& e) noexcept {
+    bool const merged = static_cast<bool>(hlc.update(e.time));
+    if (merged && !is_join_request(e.body)) return {true, std::nullopt};
+    // Both readings are below 2^63 (hlc_max_wall_ns), so the difference fits.
+    auto const physical = static_cast<std::int64_t>(
+        std::min(hlc.clock().now(), basic_hlc<Clock>::max_wall_ns));
+    auto const remote = static_cast<std::int64_t>(
+        std::min(e.time.wall_ns, basic_hlc<Clock>::max_wall_ns));
+    std::chrono::nanoseconds const offset(remote - physical);
+    if (merged && -offset <= hlc.config().max_offset) return {true, std::nullopt};
+    return {merged, offset};
+}
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_STAMP_CHECK_HPP
+// ----- end include/cohort/membership/stamp_check.hpp -----
 // ----- begin include/cohort/membership/config.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -2811,103 +4289,17 @@ inline boost::system::result<void, config_error> validate(membership_config cons
 
 #endif // COHORT_MEMBERSHIP_CONFIG_HPP
 // ----- end include/cohort/membership/config.hpp -----
-// ----- begin include/cohort/membership/counters.hpp -----
+// ----- begin include/cohort/membership/detail/broadcast_queue.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_COUNTERS_HPP
-#define COHORT_MEMBERSHIP_COUNTERS_HPP
+#ifndef COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
+#define COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
 
-// Everything membership_protocol does, counted: a plain struct a driver can
-// copy and export as metrics.
-
-
-#include <boost/mp11/algorithm.hpp>
-
-#include <array>
-#include <cstdint>
-#include <variant>
-
-namespace cohort {
-
-struct membership_counters {
-    using per_type = std::array<std::uint64_t, std::variant_size_v<message>>;
-
-    per_type received{};  ///< messages handed to on_message, by type (variant index)
-    per_type sent{};      ///< messages produced, by type (variant index)
-
-    std::uint64_t label_drops = 0;       ///< dropped: the envelope carried another label
-    std::uint64_t misdirected = 0;       ///< pings for another member (a reused address)
-    std::uint64_t rumors_received = 0;   ///< rumors (and push-pull entries) merged
-    std::uint64_t rumors_sent = 0;       ///< rumors put in outgoing gossip messages
-    std::uint64_t stale_rumors = 0;      ///< rumors older than the view (or a tombstone)
-    std::uint64_t probes = 0;            ///< direct pings sent
-    std::uint64_t indirect_probes = 0;   ///< probe rounds that asked helpers
-    std::uint64_t indirect_relays = 0;   ///< indirect pings relayed for others
-    std::uint64_t nacks_sent = 0;        ///< relays that heard nothing from the target
-    std::uint64_t probe_failures = 0;    ///< probe rounds that ended without any ack
-    std::uint64_t suspicions = 0;        ///< members this node suspected itself
-    std::uint64_t suspicions_heard = 0;  ///< suspicions started on others' word
-    std::uint64_t confirmations = 0;     ///< distinct further suspecters heard
-    std::uint64_t refutations = 0;       ///< times this node refuted news about itself
-    std::uint64_t refutations_resent = 0;  ///< refutations re-sent on hearing an older accusation
-    std::uint64_t corrections_sent = 0;  ///< replies to senders of superseded doubts
-    std::uint64_t false_suspicion_refutes = 0;  ///< suspected members that refuted
-    std::uint64_t failures_declared = 0; ///< suspicions that timed out here
-    std::uint64_t failures_heard = 0;    ///< members marked failed on others' word
-    std::uint64_t gossip_rounds = 0;     ///< periodic gossip rounds with rumors to send
-    std::uint64_t push_pulls = 0;        ///< full-state push-pulls started (not joins, reconnects)
-    std::uint64_t digests_sent = 0;      ///< periodic view digests sent (anti-entropy)
-    std::uint64_t digest_mismatches = 0; ///< digests received that differ from this view
-    std::uint64_t reconnect_attempts = 0;  ///< digests sent to a failed member
-    /// Full-state answers not sent: their address had one within
-    /// full_state_answer_interval, or the table of addresses was full.
-    std::uint64_t full_state_refused = 0;
-    /// Envelopes whose HLC stamp the driver refused (on_clock_offset), by
-    /// outcome: handled anyway (a member's membership message), or refused
-    /// (a join, a stranger's message, an application message).
-    std::uint64_t clock_offset_handled = 0;
-    std::uint64_t clock_offset_refused = 0;
-    std::uint64_t clock_offset_notices = 0;  ///< clock_offset_refused messages sent
-    std::uint64_t join_attempts = 0;     ///< join requests sent to seeds
-    std::uint64_t reaped = 0;            ///< tombstones removed after reap_interval
-    std::uint64_t unreachable_suspicions = 0;  ///< on_unreachable hints about live members
-
-    /// received[] for message type T.
-    template <class T>
-    std::uint64_t received_of() const noexcept {
-        return received[boost::mp11::mp_find<message, T>::value];
-    }
-    /// sent[] for message type T.
-    template <class T>
-    std::uint64_t sent_of() const noexcept {
-        return sent[boost::mp11::mp_find<message, T>::value];
-    }
-};
-
-} // namespace cohort
-
-#endif // COHORT_MEMBERSHIP_COUNTERS_HPP
-// ----- end include/cohort/membership/counters.hpp -----
-// ----- begin include/cohort/membership/detail/answer_limiter.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
-#define COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
-
-// answer_limiter: at most one full-state answer per destination address per
-// interval, over a table of bounded size. Pure: time is passed in.
-//
-// Why: a push-pull, a digest or a message from a stranger makes a node send
-// its whole view (kilobytes) to the address the message claims, so without a
-// bound anyone who knows the label can aim a node's full state at any
-// address, as often as they like (a reflection with a large gain). With it, a
-// victim address receives at most one full state per interval from each
-// node, and the table cannot grow past `capacity` whatever the senders claim:
-// a full table first forgets entries older than the interval, and refuses
-// (allow() is false) while none is. Authenticated traffic (the keyring) is
-// what stops the forging itself; this bounds what forging can cost.
+// The rumors waiting to be piggybacked (memberlist's TransmitLimitedQueue):
+// at most one rumor per member (a newer one replaces the older), handed out
+// fewest-transmissions first and, among equals, newest first; a rumor is
+// dropped once sent `limit` times, limit = retransmit_mult * ceil(log10(N+1)).
 
 // ----- begin include/cohort/detail/string_hash.hpp -----
 // Copyright (c) 2026 The cohort developers.
@@ -2952,119 +4344,6 @@ void erase_least_recent(Table& table) {
 
 #endif // COHORT_DETAIL_STRING_HASH_HPP
 // ----- end include/cohort/detail/string_hash.hpp -----
-
-#include <chrono>
-#include <cstddef>
-#include <iterator>
-#include <optional>
-#include <string>
-#include <unordered_map>
-
-namespace cohort::detail {
-
-class answer_limiter {
-public:
-    using duration = std::chrono::nanoseconds;
-
-    answer_limiter(duration interval, std::size_t capacity) noexcept
-        : interval_(interval), capacity_(capacity) {}
-
-    /// Whether a full-state answer to `to` may go at `now`; if so, it counts
-    /// as sent.
-    bool allow(peer_address const& to, duration now) {
-        key_.assign(to.host);
-        key_ += '|';
-        key_ += std::to_string(to.port);
-        if (auto it = last_.find(key_); it != last_.end()) {
-            if (now - it->second < interval_) return false;
-            it->second = now;
-            return true;
-        }
-        if (last_.size() >= capacity_) {
-            // One O(capacity) sweep per interval at most: a flood of new
-            // addresses into a full table costs a lookup each, not a sweep.
-            if (swept_ && now - *swept_ < interval_) return false;
-            swept_ = now;
-            std::erase_if(last_, [&](auto const& kv) { return now - kv.second >= interval_; });
-            if (last_.size() >= capacity_) return false;
-        }
-        last_.emplace(key_, now);
-        return true;
-    }
-
-    std::size_t size() const noexcept { return last_.size(); }
-
-private:
-    duration interval_;
-    std::size_t capacity_;
-    std::optional<duration> swept_;
-    std::string key_;  // reused: no allocation per call once it has grown
-    std::unordered_map<std::string, duration, string_hash, std::equal_to<>> last_;
-};
-
-} // namespace cohort::detail
-
-#endif // COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
-// ----- end include/cohort/membership/detail/answer_limiter.hpp -----
-// ----- begin include/cohort/membership/detail/awareness.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
-#define COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
-
-// Lifeguard's local health multiplier (memberlist's awareness): a node that
-// has to refute suspicions of itself, or whose indirect probes go
-// unanswered, is probably the slow or lossy one, so it waits longer before
-// suspecting anybody else.
-
-#include <chrono>
-#include <cstdint>
-
-namespace cohort::detail {
-
-class awareness {
-public:
-    /// Scores run 0..max_multiplier-1; max_multiplier >= 1.
-    explicit awareness(unsigned max_multiplier = 8) noexcept
-        : max_(max_multiplier == 0 ? 0 : max_multiplier - 1) {}
-
-    /// Adds `delta` (negative for good news), clamped to the range.
-    void apply(int delta) noexcept {
-        long long s = static_cast<long long>(score_) + delta;
-        if (s < 0) s = 0;
-        if (s > static_cast<long long>(max_)) s = max_;
-        score_ = static_cast<unsigned>(s);
-    }
-
-    unsigned score() const noexcept { return score_; }
-
-    /// `d` stretched by the current health: d * (score + 1).
-    std::chrono::nanoseconds scale(std::chrono::nanoseconds d) const noexcept {
-        return d * static_cast<std::int64_t>(score_ + 1);
-    }
-
-private:
-    unsigned max_;
-    unsigned score_ = 0;
-};
-
-} // namespace cohort::detail
-
-#endif // COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
-// ----- end include/cohort/membership/detail/awareness.hpp -----
-// ----- begin include/cohort/membership/detail/broadcast_queue.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
-#define COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
-
-// The rumors waiting to be piggybacked (memberlist's TransmitLimitedQueue):
-// at most one rumor per member (a newer one replaces the older), handed out
-// fewest-transmissions first and, among equals, newest first; a rumor is
-// dropped once sent `limit` times, limit = retransmit_mult * ceil(log10(N+1)).
-
 
 #include <cstddef>
 #include <cstdint>
@@ -3195,6 +4474,319 @@ private:
 
 #endif // COHORT_MEMBERSHIP_DETAIL_BROADCAST_QUEUE_HPP
 // ----- end include/cohort/membership/detail/broadcast_queue.hpp -----
+// ----- begin include/cohort/membership/events.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_EVENTS_HPP
+#define COHORT_MEMBERSHIP_EVENTS_HPP
+
+// What membership_protocol reports to its driver (and the driver to the
+// user): members coming up and going down, every state change, the leader,
+// and the outcome of a join or a leave.
+
+
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string_view>
+#include <variant>
+
+namespace cohort {
+
+/// Why a member went down.
+enum class down_reason : std::uint8_t {
+    heartbeat_timeout,   ///< suspected, and the suspicion timed out (declared failed)
+    connection_closed,   ///< the transport lost its stream to the member (reported by the driver)
+    connection_refused,  ///< the member's address refused connections (reported by the driver)
+    graceful_shutdown,   ///< the member announced a graceful leave
+};
+
+constexpr std::string_view to_string(down_reason r) noexcept {
+    switch (r) {
+    case down_reason::heartbeat_timeout: return "heartbeat_timeout";
+    case down_reason::connection_closed: return "connection_closed";
+    case down_reason::connection_refused: return "connection_refused";
+    case down_reason::graceful_shutdown: return "graceful_shutdown";
+    }
+    return "invalid";
+}
+inline std::ostream& operator<<(std::ostream& os, down_reason r) { return os << to_string(r); }
+
+/// A member became active (Akka's MemberUp), this node included: once per
+/// life of a member (it joined, or came back after failing or leaving). A
+/// suspicion that is refuted is no new life: it ends with node_reachable.
+struct node_up {
+    node_id id;
+};
+
+/// An active member is suspected (active -> unknown; Akka's UnreachableMember).
+/// Ends with node_reachable when it refutes, or with node_down.
+struct node_unreachable {
+    node_id id;
+};
+
+/// A suspected member refuted the suspicion and is active again (unknown ->
+/// active; Akka's ReachableMember). Not a node_up: it never left.
+struct node_reachable {
+    node_id id;
+};
+
+/// A member that was joining, active or suspected is now failed or leaving.
+/// Emitted once per life of a member (a later restart may bring it up again).
+struct node_down {
+    node_id id;
+    down_reason reason = down_reason::heartbeat_timeout;
+};
+
+/// Any change of a member's state in this node's view. `from` is empty for a
+/// member this node had never heard of.
+struct state_changed {
+    node_id id;
+    std::optional<node_state> from;
+    node_state to = node_state::joining;
+    std::uint64_t incarnation = 0;
+};
+
+/// The leader (smallest node_id among active members) changed; empty when no
+/// member is active.
+struct leader_changed {
+    std::optional<node_id> leader;
+};
+
+/// A member's tags changed (at a newer incarnation).
+struct tags_changed {
+    node_id id;
+};
+
+/// The join started by membership_protocol::start finished: success, or no
+/// seed answered within join_timeout.
+struct join_completed {
+    boost::system::error_code ec;
+};
+
+/// The leave announced by membership_protocol::leave has been sent to enough
+/// members (its rumor reached the retransmit limit, or leave_propagate_delay
+/// passed): the driver may shut down.
+struct leave_completed {};
+
+/// This node's clock and `peer`'s disagree by more than hlc_config::max_offset
+/// (CockroachDB's maximum clock offset). `offset` is how far the refused
+/// stamp was ahead of the refusing node's physical clock (negative: behind).
+/// `refused_by_peer` false: this node refused an envelope of `peer`'s (its
+/// clock is `offset` ahead of ours); true: `peer` refused one of ours and
+/// told us so (our clock is `offset` ahead of its). Reported at most once per
+/// full_state_answer_interval per peer. Membership goes on with a member so
+/// reported (failure detection does not read the stamps); its application
+/// messages are dropped until the clocks agree again.
+struct clock_offset_exceeded {
+    node_id peer;
+    std::chrono::nanoseconds offset{};
+    std::chrono::nanoseconds max_offset{};
+    bool refused_by_peer = false;
+};
+
+using membership_event = std::variant<node_up, node_down, state_changed, leader_changed,
+                                      tags_changed, join_completed, leave_completed,
+                                      node_unreachable, node_reachable, clock_offset_exceeded>;
+
+} // namespace cohort
+
+#endif // COHORT_MEMBERSHIP_EVENTS_HPP
+// ----- end include/cohort/membership/events.hpp -----
+// ----- begin include/cohort/membership/protocol.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_PROTOCOL_HPP
+#define COHORT_MEMBERSHIP_PROTOCOL_HPP
+
+// membership_protocol: gossip membership and failure detection as a sans-I/O
+// state machine (SWIM + Lifeguard as in memberlist, Akka's monitoring ring
+// and leader rule). No sockets, timers or clock reads:
+//
+//   inputs   start(now, seeds) (or bootstrap(now, members) into a formed
+//            cluster), on_message(envelope, now), on_tick(now),
+//            leave(now), set_tags(tags, now), join(seeds, now),
+//            on_unreachable(name, reason, now),
+//            on_clock_offset(envelope, offset, max_offset, now) for an
+//            envelope whose HLC stamp the driver refused (stamp_check.hpp)
+//   outputs  outbox()          messages to send: to whom, packet or frame
+//            events()          membership_event values
+//            round_trips()     direct probes' ping-to-ack times (metrics)
+//            next_deadline()   when it wants the next on_tick
+//
+// The driver drains outbox() and events() (and clears them) after each input,
+// and wraps each outgoing message in an envelope: label(), self(),
+// incarnation() and its own HLC time (make_envelope() does all but the time).
+//
+// Protocol, in short (docs/ARCHITECTURE.md has the reasons):
+//   - Failure detection: members sit on a ring by FNV-1a 64 of their name
+//     (detail/ring.hpp); each node pings the next monitored_by unsuspected
+//     live members (and the suspected ones among them) every
+//     heartbeat_interval. Each ack is a heartbeat of that target's
+//     phi-accrual detector. When the detector gives up, the observer asks
+//     indirect_checks helpers to probe (indirect_ping -> ack or nack); with no
+//     ack within probe_timeout * (health + 1) it suspects the member.
+//   - Suspicion (Lifeguard): a timer from suspicion_mult * max(1, log10 N) *
+//     heartbeat_interval (x health + 1) up to suspicion_max_timeout_mult times
+//     that, shrinking with each distinct further suspecter; on expiry the
+//     member is failed. A member hearing it is suspected refutes with
+//     incarnation max(own, heard) + 1.
+//   - Dissemination: rumors (wire `rumor`) piggyback as a `gossip` packet
+//     next to each ping and ack, and go to gossip_nodes random members every
+//     gossip_interval, each sent retransmit_mult * ceil(log10(N+1)) times.
+//     Anti-entropy: a view_digest to a random member every scaled
+//     push_pull_interval; where views differ, push-pull (full state over a
+//     frame, answered by push_pull_reply) follows. A view_digest goes to a
+//     random failed member every reconnect_interval, and a message from a
+//     member held failed starts a push-pull: a healed partition merges
+//     within about that interval, at one small packet per interval meanwhile.
+//   - Merging: a higher incarnation wins; equal incarnations merge by
+//     node_state precedence; a member's word about itself is authoritative;
+//     failed and left members stay as tombstones for reap_interval.
+//   - Leader: the smallest node_id among active members (ids are unique by
+//     name, so the smallest name).
+//
+// Cost per message: O(1) hash lookups, O(monitored_by) probe bookkeeping;
+// only push-pull walks the whole view. A member joining or leaving the live
+// set costs an O(N) memmove of the ring's 8-byte entries, and the leader
+// ceasing to be active an O(N) scan for the next one.
+//
+// Memory (a simulated N-node cluster holds N^2 records): one record per
+// member (member plus two 32-bit indices, 96 bytes with a short id and no
+// tags) in detail::member_table, about 7 bytes of name index, 8 bytes of
+// ring entry and 4 of alive list; no per-member node allocations.
+//
+// This file declares the class: its public API with its documentation, its
+// private types and data. The member functions' bodies live in
+// membership/impl/protocol_*.hpp, one seam each, included at the end (the
+// list there says which file holds what).
+
+// ----- begin include/cohort/membership/detail/answer_limiter.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
+#define COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
+
+// answer_limiter: at most one full-state answer per destination address per
+// interval, over a table of bounded size. Pure: time is passed in.
+//
+// Why: a push-pull, a digest or a message from a stranger makes a node send
+// its whole view (kilobytes) to the address the message claims, so without a
+// bound anyone who knows the label can aim a node's full state at any
+// address, as often as they like (a reflection with a large gain). With it, a
+// victim address receives at most one full state per interval from each
+// node, and the table cannot grow past `capacity` whatever the senders claim:
+// a full table first forgets entries older than the interval, and refuses
+// (allow() is false) while none is. Authenticated traffic (the keyring) is
+// what stops the forging itself; this bounds what forging can cost.
+
+
+#include <chrono>
+#include <cstddef>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace cohort::detail {
+
+class answer_limiter {
+public:
+    using duration = std::chrono::nanoseconds;
+
+    answer_limiter(duration interval, std::size_t capacity) noexcept
+        : interval_(interval), capacity_(capacity) {}
+
+    /// Whether a full-state answer to `to` may go at `now`; if so, it counts
+    /// as sent.
+    bool allow(peer_address const& to, duration now) {
+        key_.assign(to.host);
+        key_ += '|';
+        key_ += std::to_string(to.port);
+        if (auto it = last_.find(key_); it != last_.end()) {
+            if (now - it->second < interval_) return false;
+            it->second = now;
+            return true;
+        }
+        if (last_.size() >= capacity_) {
+            // One O(capacity) sweep per interval at most: a flood of new
+            // addresses into a full table costs a lookup each, not a sweep.
+            if (swept_ && now - *swept_ < interval_) return false;
+            swept_ = now;
+            std::erase_if(last_, [&](auto const& kv) { return now - kv.second >= interval_; });
+            if (last_.size() >= capacity_) return false;
+        }
+        last_.emplace(key_, now);
+        return true;
+    }
+
+    std::size_t size() const noexcept { return last_.size(); }
+
+private:
+    duration interval_;
+    std::size_t capacity_;
+    std::optional<duration> swept_;
+    std::string key_;  // reused: no allocation per call once it has grown
+    std::unordered_map<std::string, duration, string_hash, std::equal_to<>> last_;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_ANSWER_LIMITER_HPP
+// ----- end include/cohort/membership/detail/answer_limiter.hpp -----
+// ----- begin include/cohort/membership/detail/awareness.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+#define COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+
+// Lifeguard's local health multiplier (memberlist's awareness): a node that
+// has to refute suspicions of itself, or whose indirect probes go
+// unanswered, is probably the slow or lossy one, so it waits longer before
+// suspecting anybody else.
+
+#include <chrono>
+#include <cstdint>
+
+namespace cohort::detail {
+
+class awareness {
+public:
+    /// Scores run 0..max_multiplier-1; max_multiplier >= 1.
+    explicit awareness(unsigned max_multiplier = 8) noexcept
+        : max_(max_multiplier == 0 ? 0 : max_multiplier - 1) {}
+
+    /// Adds `delta` (negative for good news), clamped to the range.
+    void apply(int delta) noexcept {
+        long long s = static_cast<long long>(score_) + delta;
+        if (s < 0) s = 0;
+        if (s > static_cast<long long>(max_)) s = max_;
+        score_ = static_cast<unsigned>(s);
+    }
+
+    unsigned score() const noexcept { return score_; }
+
+    /// `d` stretched by the current health: d * (score + 1).
+    std::chrono::nanoseconds scale(std::chrono::nanoseconds d) const noexcept {
+        return d * static_cast<std::int64_t>(score_ + 1);
+    }
+
+private:
+    unsigned max_;
+    unsigned score_ = 0;
+};
+
+} // namespace cohort::detail
+
+#endif // COHORT_MEMBERSHIP_DETAIL_AWARENESS_HPP
+// ----- end include/cohort/membership/detail/awareness.hpp -----
 // ----- begin include/cohort/membership/detail/member_table.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -3768,188 +5360,6 @@ inline std::uint64_t entry_digest(node_id const& id, std::uint64_t incarnation, 
 
 #endif // COHORT_MEMBERSHIP_DETAIL_VIEW_DIGEST_HPP
 // ----- end include/cohort/membership/detail/view_digest.hpp -----
-// ----- begin include/cohort/membership/events.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_EVENTS_HPP
-#define COHORT_MEMBERSHIP_EVENTS_HPP
-
-// What membership_protocol reports to its driver (and the driver to the
-// user): members coming up and going down, every state change, the leader,
-// and the outcome of a join or a leave.
-
-
-#include <boost/system/error_code.hpp>
-
-#include <chrono>
-#include <cstdint>
-#include <optional>
-#include <ostream>
-#include <string_view>
-#include <variant>
-
-namespace cohort {
-
-/// Why a member went down.
-enum class down_reason : std::uint8_t {
-    heartbeat_timeout,   ///< suspected, and the suspicion timed out (declared failed)
-    connection_closed,   ///< the transport lost its stream to the member (reported by the driver)
-    connection_refused,  ///< the member's address refused connections (reported by the driver)
-    graceful_shutdown,   ///< the member announced a graceful leave
-};
-
-constexpr std::string_view to_string(down_reason r) noexcept {
-    switch (r) {
-    case down_reason::heartbeat_timeout: return "heartbeat_timeout";
-    case down_reason::connection_closed: return "connection_closed";
-    case down_reason::connection_refused: return "connection_refused";
-    case down_reason::graceful_shutdown: return "graceful_shutdown";
-    }
-    return "invalid";
-}
-inline std::ostream& operator<<(std::ostream& os, down_reason r) { return os << to_string(r); }
-
-/// A member became active (Akka's MemberUp), this node included: once per
-/// life of a member (it joined, or came back after failing or leaving). A
-/// suspicion that is refuted is no new life: it ends with node_reachable.
-struct node_up {
-    node_id id;
-};
-
-/// An active member is suspected (active -> unknown; Akka's UnreachableMember).
-/// Ends with node_reachable when it refutes, or with node_down.
-struct node_unreachable {
-    node_id id;
-};
-
-/// A suspected member refuted the suspicion and is active again (unknown ->
-/// active; Akka's ReachableMember). Not a node_up: it never left.
-struct node_reachable {
-    node_id id;
-};
-
-/// A member that was joining, active or suspected is now failed or leaving.
-/// Emitted once per life of a member (a later restart may bring it up again).
-struct node_down {
-    node_id id;
-    down_reason reason = down_reason::heartbeat_timeout;
-};
-
-/// Any change of a member's state in this node's view. `from` is empty for a
-/// member this node had never heard of.
-struct state_changed {
-    node_id id;
-    std::optional<node_state> from;
-    node_state to = node_state::joining;
-    std::uint64_t incarnation = 0;
-};
-
-/// The leader (smallest node_id among active members) changed; empty when no
-/// member is active.
-struct leader_changed {
-    std::optional<node_id> leader;
-};
-
-/// A member's tags changed (at a newer incarnation).
-struct tags_changed {
-    node_id id;
-};
-
-/// The join started by membership_protocol::start finished: success, or no
-/// seed answered within join_timeout.
-struct join_completed {
-    boost::system::error_code ec;
-};
-
-/// The leave announced by membership_protocol::leave has been sent to enough
-/// members (its rumor reached the retransmit limit, or leave_propagate_delay
-/// passed): the driver may shut down.
-struct leave_completed {};
-
-/// This node's clock and `peer`'s disagree by more than hlc_config::max_offset
-/// (CockroachDB's maximum clock offset). `offset` is how far the refused
-/// stamp was ahead of the refusing node's physical clock (negative: behind).
-/// `refused_by_peer` false: this node refused an envelope of `peer`'s (its
-/// clock is `offset` ahead of ours); true: `peer` refused one of ours and
-/// told us so (our clock is `offset` ahead of its). Reported at most once per
-/// full_state_answer_interval per peer. Membership goes on with a member so
-/// reported (failure detection does not read the stamps); its application
-/// messages are dropped until the clocks agree again.
-struct clock_offset_exceeded {
-    node_id peer;
-    std::chrono::nanoseconds offset{};
-    std::chrono::nanoseconds max_offset{};
-    bool refused_by_peer = false;
-};
-
-using membership_event = std::variant<node_up, node_down, state_changed, leader_changed,
-                                      tags_changed, join_completed, leave_completed,
-                                      node_unreachable, node_reachable, clock_offset_exceeded>;
-
-} // namespace cohort
-
-#endif // COHORT_MEMBERSHIP_EVENTS_HPP
-// ----- end include/cohort/membership/events.hpp -----
-// ----- begin include/cohort/wire/envelope.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_WIRE_ENVELOPE_HPP
-#define COHORT_WIRE_ENVELOPE_HPP
-
-// What travels between nodes: one message, plus who sent it, when, for which
-// cluster, and room for an authentication tag. The codecs (binary_codec.hpp,
-// json_codec.hpp) turn an envelope into bytes and back.
-
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace cohort {
-
-/// The protocol version this build speaks. Decoders refuse any other
-/// (error::unsupported_version); encoders write only this one.
-inline constexpr std::uint8_t protocol_version = 1;
-
-/// The first two bytes of every binary_codec message. 0xC0 never occurs in
-/// UTF-8, so a binary message can never be mistaken for JSON or text.
-inline constexpr std::array<std::byte, 2> binary_magic{std::byte{0xC0}, std::byte{0x4F}};
-
-/// The key that opens every json_codec message; its value is the version.
-inline constexpr std::string_view json_magic_key = "cohort";
-
-/// One message with its metadata.
-struct envelope {
-    /// Protocol version; must be protocol_version to encode.
-    std::uint8_t version = protocol_version;
-    /// The cluster's label: nodes of a cluster with another label are never
-    /// merged (memberlist's label). May be empty.
-    std::string label;
-    /// The sending member; a valid (non-empty) id.
-    node_id sender;
-    /// The sender's current incarnation.
-    std::uint64_t incarnation = 0;
-    /// The sender's hybrid logical clock when it sent the message.
-    hlc_timestamp time;
-    /// The message itself.
-    message body;
-    /// An authentication tag over the rest of the message. Empty until the
-    /// security layer fills it; the binary form places it last, after every
-    /// byte it will authenticate.
-    std::vector<std::byte> auth_tag;
-
-    friend bool operator==(envelope const&, envelope const&) = default;
-};
-
-}  // namespace cohort
-
-#endif  // COHORT_WIRE_ENVELOPE_HPP
-// ----- end include/cohort/wire/envelope.hpp -----
 
 #include <boost/system/result.hpp>
 
@@ -5638,254 +7048,6 @@ inline void membership_protocol::handle(envelope const& e, clock_offset_refused 
 
 #endif // COHORT_MEMBERSHIP_PROTOCOL_HPP
 // ----- end include/cohort/membership/protocol.hpp -----
-// ----- begin include/cohort/node.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_NODE_HPP
-#define COHORT_NODE_HPP
-
-// basic_node: drives the sans-I/O membership core (membership/protocol.hpp)
-// over a transport and a codec, on Boost.Asio.
-//
-// Two coroutines on the transport's executor feed the core: one receives
-// (decode, label check, HLC update, on_message), one sleeps until the core's
-// next_deadline() (on_tick). After each input the driver sends the outbox
-// (each envelope stamped with the node's HLC time), queues the events, and
-// publishes a snapshot of the view and the counters under a mutex, so that
-// members(), leader() and counters() may be called from any thread. The HLC
-// is the application's too: hlc_now() and hlc_update() (any thread) stamp
-// and merge its own events on the clock the envelopes carry.
-//
-// Time. The core's monotonic time is steady_clock::now().time_since_epoch();
-// on a memory_network with memory_time_source::manual it is the network's
-// virtual time instead, and since no timer sees virtual time move, whoever
-// advances it calls poll_time() afterwards (on the executor).
-//
-// Hostnames. Member addresses and seeds may name a host ("localhost:7946"):
-// the driver resolves it with an Asio resolver (off the executor's thread),
-// preferring the transport's address family, and caches the answer for
-// node_config::resolve_ttl (a failure for resolve_failure_ttl); past the TTL
-// the last answer serves while a new lookup refreshes it, and a failed refresh
-// keeps it. Messages to a host never resolved yet wait for the first lookup,
-// at most resolve_queue_limit of them across all hosts; beyond that, and when
-// the lookup fails, they are dropped and counted
-// (node_counters::unresolved_addresses). async_join resolves its seeds first.
-//
-// Unreachable members. When a frame to a member fails with connection_refused
-// (down_reason::connection_refused) or with a reset, eof, broken pipe or
-// abort (connection_closed), the driver tells the core (on_unreachable),
-// which suspects the member at once; if the suspicion times out, this node's
-// node_down carries that reason. Packets are unreliable and tell nothing.
-//
-// Cancellation. async_join and async_next_event honour their token's
-// cancellation slot (any cancellation type): the operation completes with
-// boost::asio::error::operation_aborted and the node keeps running (a
-// cancelled join stops contacting its seeds). Emit the signal on the node's
-// executor, or from any thread: the request is posted to the executor.
-//
-// Threading. Every asynchronous operation may be initiated from any thread
-// (it dispatches to the executor); the node's state lives on the executor,
-// which must be a strand when several threads run the context. A node must
-// be stopped (async_stop completed) or its context stopped before it is
-// destroyed; destroying a running node cancels its coroutines, which then
-// end without touching it.
-
-// ----- begin include/cohort/histogram.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_HISTOGRAM_HPP
-#define COHORT_HISTOGRAM_HPP
-
-// fixed_histogram: Prometheus-style buckets fixed at construction, for
-// latencies in seconds (or any value in base units).
-//
-// observe() is a binary search over the bounds and two relaxed atomic
-// additions: no lock, any thread, cheap enough for a per-call hot path.
-// snapshot() reads every bucket; it is not atomic across buckets (an
-// observation may land between two reads), so _sum may lag _count by the
-// observations under way, as in most client libraries. The buckets and
-// _count always agree: _count is the sum of the buckets read.
-//
-// Bucket i counts values v with bounds[i-1] < v <= bounds[i] (Prometheus'
-// `le` is inclusive); the last bucket counts values above every bound. NaN
-// is not counted.
-
-#include <boost/assert.hpp>
-
-#include <algorithm>
-#include <atomic>
-#include <bit>
-#include <chrono>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <initializer_list>
-#include <memory>
-#include <span>
-#include <vector>
-
-namespace cohort {
-
-/// A histogram's buckets as read once (see fixed_histogram::snapshot()).
-struct histogram_snapshot {
-    std::span<double const> bounds;      ///< upper bounds, ascending (without +Inf)
-    /// per bucket, not cumulative: bounds.size() + 1 (an empty snapshot has
-    /// the +Inf bucket alone)
-    std::vector<std::uint64_t> buckets = std::vector<std::uint64_t>(1);
-    double sum = 0.0;                    ///< sum of the values counted
-
-    /// Every value counted.
-    std::uint64_t count() const noexcept {
-        std::uint64_t n = 0;
-        for (auto b : buckets) n += b;
-        return n;
-    }
-};
-
-/// Fixed buckets, relaxed atomic counts (see the top of this header).
-class fixed_histogram {
-public:
-    /// Buckets with these upper bounds: finite, strictly ascending, at least one.
-    explicit fixed_histogram(std::vector<double> bounds)
-        : bounds_(std::move(bounds)),
-          counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
-        BOOST_ASSERT(!bounds_.empty());
-        BOOST_ASSERT(std::is_sorted(bounds_.begin(), bounds_.end()));
-        BOOST_ASSERT(std::adjacent_find(bounds_.begin(), bounds_.end()) == bounds_.end());
-        BOOST_ASSERT(std::all_of(bounds_.begin(), bounds_.end(),
-                                 [](double b) { return std::isfinite(b); }));
-    }
-    fixed_histogram(std::initializer_list<double> bounds)
-        : fixed_histogram(std::vector<double>(bounds)) {}
-
-    /// Request and call latencies from 0.5 ms to 10 s, in seconds.
-    static std::vector<double> latency_bounds() {
-        return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-    }
-    /// Network round trips from 50 us (loopback) to 2.5 s, in seconds.
-    static std::vector<double> round_trip_bounds() {
-        return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                0.01,    0.025,  0.05,    0.1,    0.25,  0.5,   1, 2.5};
-    }
-
-    fixed_histogram(fixed_histogram const&) = delete;
-    fixed_histogram& operator=(fixed_histogram const&) = delete;
-
-    /// Counts `v`; any thread.
-    void observe(double v) noexcept {
-        if (std::isnan(v)) return;
-        auto const i = static_cast<std::size_t>(
-            std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
-        counts_[i].fetch_add(1, std::memory_order_relaxed);
-        // A CAS loop rather than atomic<double>::fetch_add: the same code on
-        // every standard library.
-        std::uint64_t old = sum_bits_.load(std::memory_order_relaxed);
-        while (!sum_bits_.compare_exchange_weak(old, to_bits(from_bits(old) + v),
-                                                std::memory_order_relaxed))
-            ;
-    }
-
-    /// Counts a duration, in seconds.
-    template <class Rep, class Period>
-    void observe(std::chrono::duration<Rep, Period> d) noexcept {
-        observe(std::chrono::duration<double>(d).count());
-    }
-
-    std::span<double const> bounds() const noexcept { return bounds_; }
-
-    /// The buckets now; any thread.
-    histogram_snapshot snapshot() const {
-        histogram_snapshot s;
-        s.bounds = bounds_;
-        s.buckets.resize(bounds_.size() + 1);
-        for (std::size_t i = 0; i < s.buckets.size(); ++i)
-            s.buckets[i] = counts_[i].load(std::memory_order_relaxed);
-        s.sum = from_bits(sum_bits_.load(std::memory_order_relaxed));
-        return s;
-    }
-
-private:
-    static std::uint64_t to_bits(double d) noexcept { return std::bit_cast<std::uint64_t>(d); }
-    static double from_bits(std::uint64_t u) noexcept { return std::bit_cast<double>(u); }
-
-    std::vector<double> bounds_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
-    std::atomic<std::uint64_t> sum_bits_{0};  // a double's bits (0 is +0.0)
-};
-
-} // namespace cohort
-
-#endif // COHORT_HISTOGRAM_HPP
-// ----- end include/cohort/histogram.hpp -----
-// ----- begin include/cohort/membership/stamp_check.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_MEMBERSHIP_STAMP_CHECK_HPP
-#define COHORT_MEMBERSHIP_STAMP_CHECK_HPP
-
-// check_stamp: what a driver (basic_node, the simulator) does with a received
-// envelope's HLC stamp before the membership core sees it. One function, so
-// that the simulator exercises the policy the node runs.
-//
-//   - The stamp is merged into the driver's HLC unless it is more than
-//     max_offset ahead of physical time (basic_hlc::update refuses it: a peer
-//     with a broken clock must not drag this one into the future).
-//   - A join (push_pull with `join`, or a join message) is also out of bounds
-//     when its stamp is more than max_offset *behind*: admitting the joiner
-//     would bring into the cluster a clock whose members' stamps it refuses.
-//     Any other message that far behind is fine for the HLC (it cannot move
-//     it) and is not checked.
-//
-// When out of bounds, the driver calls membership_protocol::on_clock_offset
-// instead of on_message, and drops application messages whatever the core
-// says: delivering one without merging its stamp would break the HLC's
-// promise that every later local timestamp is greater than it.
-//
-//   auto const s = check_stamp(hlc, e);
-//   if (!s.offset) core.on_message(e, now);
-//   else core.on_clock_offset(e, *s.offset, hlc.config().max_offset, now);
-
-
-#include <algorithm>
-#include <chrono>
-#include <cstdint>
-#include <optional>
-
-namespace cohort {
-
-/// The verdict of check_stamp.
-struct stamp_verdict {
-    /// The HLC merged the stamp (false when it was too far ahead).
-    bool merged = false;
-    /// Set when the stamp is out of bounds: how far its physical part is ahead
-    /// of local physical time (negative: behind).
-    std::optional<std::chrono::nanoseconds> offset;
-};
-
-/// Merges `e.time` into `hlc` when it is within bounds (see the top of this
-/// header). Reads the physical clock once more only for a refused stamp or a
-/// join.
-template <class Clock>
-stamp_verdict check_stamp(basic_hlc<Clock>& hlc, envelope const& e) noexcept {
-    bool const merged = static_cast<bool>(hlc.update(e.time));
-    if (merged && !is_join_request(e.body)) return {true, std::nullopt};
-    // Both readings are below 2^63 (hlc_max_wall_ns), so the difference fits.
-    auto const physical = static_cast<std::int64_t>(
-        std::min(hlc.clock().now(), basic_hlc<Clock>::max_wall_ns));
-    auto const remote = static_cast<std::int64_t>(
-        std::min(e.time.wall_ns, basic_hlc<Clock>::max_wall_ns));
-    std::chrono::nanoseconds const offset(remote - physical);
-    if (merged && -offset <= hlc.config().max_offset) return {true, std::nullopt};
-    return {merged, offset};
-}
-
-} // namespace cohort
-
-#endif // COHORT_MEMBERSHIP_STAMP_CHECK_HPP
-// ----- end include/cohort/membership/stamp_check.hpp -----
 // ----- begin include/cohort/node/application_filter.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -6719,44 +7881,6 @@ struct security_config {
 
 #endif // COHORT_SECURITY_SECURITY_CONFIG_HPP
 // ----- end include/cohort/security/security_config.hpp -----
-// ----- begin include/cohort/security/security_counters.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_SECURITY_SECURITY_COUNTERS_HPP
-#define COHORT_SECURITY_SECURITY_COUNTERS_HPP
-
-#include <cstdint>
-
-namespace cohort {
-
-/// What secure_channel did, every refusal by its reason.
-struct security_counters {
-    std::uint64_t sealed = 0;              ///< messages sealed for sending
-    std::uint64_t sealed_in_peer_key = 0;  ///< of those, in the peer's primary (a rotation it missed)
-    std::uint64_t sent_plaintext = 0;      ///< sent unsealed (verify_outgoing off)
-    std::uint64_t opened = 0;              ///< sealed messages that verified
-    std::uint64_t accepted_plaintext = 0;  ///< unsealed, accepted (verify_incoming off)
-    std::uint64_t malformed = 0;           ///< sealed header or length wrong
-    std::uint64_t unknown_key = 0;         ///< key id not in the keyring
-    std::uint64_t bad_tag = 0;             ///< tampered, or sealed with another key of that id
-    std::uint64_t wrong_mode = 0;          ///< sealed in the other mode
-    std::uint64_t plaintext_refused = 0;   ///< unsealed while verify_incoming is on
-    std::uint64_t replayed = 0;            ///< stamp already seen from that sender
-    std::uint64_t too_old = 0;             ///< stamp older than the replay window
-    std::uint64_t seal_failures = 0;       ///< could not seal (no primary key, OpenSSL)
-
-    /// Every refused incoming message.
-    std::uint64_t refused() const noexcept {
-        return malformed + unknown_key + bad_tag + wrong_mode + plaintext_refused + replayed +
-               too_old;
-    }
-};
-
-} // namespace cohort
-
-#endif // COHORT_SECURITY_SECURITY_COUNTERS_HPP
-// ----- end include/cohort/security/security_counters.hpp -----
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -7182,167 +8306,6 @@ inline boost::system::result<void, config_error> validate(node_config const& cfg
 
 #endif // COHORT_NODE_CONFIG_HPP
 // ----- end include/cohort/node/config.hpp -----
-// ----- begin include/cohort/node/counters.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_NODE_COUNTERS_HPP
-#define COHORT_NODE_COUNTERS_HPP
-
-// What a basic_node did, as counters() reports it.
-
-// ----- begin include/cohort/transport/transport.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_TRANSPORT_TRANSPORT_HPP
-#define COHORT_TRANSPORT_TRANSPORT_HPP
-
-// The transport concept: what basic_node needs from the network, modelled on
-// memberlist's Transport. Two delivery modes:
-//
-//   packets  unreliable, unordered datagrams of at most packet_budget() bytes
-//            (default 1400: one Ethernet MTU after IP/UDP headers, with room
-//            for tunnels), for probes and gossip;
-//   frames   reliable, ordered, length-prefixed messages on a stream per peer,
-//            for large state exchanges.
-//
-// Every asynchronous operation follows Asio's completion-token convention
-// (co_await with use_awaitable, deferred, as_tuple, callbacks, futures) and
-// supports per-operation cancellation through the token's cancellation slot.
-// Bytes handed to a send are copied before the initiating call returns, so
-// the caller may reuse its buffer at once. Both transports cohort ships
-// (udp_tcp_transport, memory_transport) model this concept; a user's own
-// transport only has to do the same.
-
-
-#include <boost/asio/deferred.hpp>
-#include <boost/system/error_code.hpp>
-
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <vector>
-
-namespace cohort {
-
-/// One received packet or frame, and who sent it.
-template <class Endpoint>
-struct basic_inbound {
-    delivery kind = delivery::packet;
-    Endpoint from{};
-    std::vector<std::byte> bytes;
-};
-
-/// What a transport did, as a plain snapshot. Every transport fills the
-/// fields that apply to it and leaves the rest zero.
-struct transport_counters {
-    std::uint64_t packets_in = 0;
-    std::uint64_t packets_out = 0;
-    std::uint64_t frames_in = 0;
-    std::uint64_t frames_out = 0;
-    std::uint64_t bytes_in = 0;   ///< payload bytes of packets and frames received
-    std::uint64_t bytes_out = 0;  ///< payload bytes of packets and frames sent
-
-    // Drops, by reason. A dropped message is counted once, where it died.
-    std::uint64_t drops_queue_full = 0;   ///< a bounded queue (send or receive) was full
-    std::uint64_t drops_oversize = 0;     ///< over the packet budget or the max frame size
-    std::uint64_t drops_garbage = 0;      ///< unparseable framing from a peer
-    std::uint64_t drops_closed = 0;       ///< discarded by close() or a lost connection
-    std::uint64_t drops_loss = 0;         ///< memory_transport: injected loss
-    std::uint64_t drops_partition = 0;    ///< memory_transport: injected partition
-    std::uint64_t drops_crashed = 0;      ///< memory_transport: endpoint crashed
-
-    // Streams.
-    std::uint64_t connects = 0;           ///< outbound connections established
-    std::uint64_t reconnects = 0;         ///< of which re-establishing a lost peer
-    std::uint64_t connect_failures = 0;   ///< refused or timed out
-    std::uint64_t accepts = 0;            ///< inbound connections accepted
-    std::uint64_t disconnects = 0;        ///< connections closed for any reason
-    std::uint64_t decode_errors = 0;      ///< peers disconnected for garbage or oversize frames
-    std::uint64_t tls_handshake_failures = 0; ///< TLS streams that failed, timed out or were refused
-                                              ///< in the handshake (udp_tcp_config::tls)
-};
-
-/// A type `T` is a transport when it offers, with `T::endpoint_type` as the
-/// address of a peer:
-///
-///   get_executor()                          the executor its operations run on
-///   local_endpoint()                        the address peers send to (advertised)
-///   packet_budget()                         the largest packet async_send_packet takes
-///   async_send_packet(to, bytes, token)     void(error_code): handed to the network
-///   async_send_frame(to, bytes, token)      void(error_code): written to the peer's stream
-///   async_receive(token)                    void(error_code, basic_inbound<endpoint_type>)
-///   counters()                              a transport_counters snapshot
-///   close()                                 stops everything; pending operations complete
-///                                           with error::transport_closed
-template <class T>
-concept transport = requires(T& t, T const& ct, typename T::endpoint_type const& to,
-                             std::span<std::byte const> bytes) {
-    typename T::executor_type;
-    typename T::endpoint_type;
-    { t.get_executor() } -> std::convertible_to<typename T::executor_type>;
-    { ct.local_endpoint() } -> std::convertible_to<typename T::endpoint_type>;
-    { ct.packet_budget() } -> std::convertible_to<std::size_t>;
-    { ct.counters() } -> std::same_as<transport_counters>;
-    t.async_send_packet(to, bytes, boost::asio::deferred);
-    t.async_send_frame(to, bytes, boost::asio::deferred);
-    t.async_receive(boost::asio::deferred);
-    t.close();
-};
-
-} // namespace cohort
-
-#endif // COHORT_TRANSPORT_TRANSPORT_HPP
-// ----- end include/cohort/transport/transport.hpp -----
-
-#include <cstdint>
-
-
-namespace cohort {
-
-/// Everything a node did, as a plain snapshot.
-struct node_counters {
-    /// What the secure channel sealed, opened and refused (all zero without a keyring).
-    security_counters security{};
-    using per_type = membership_counters::per_type;
-    per_type messages_in{};   ///< decoded messages, by type (message variant index)
-    per_type messages_out{};  ///< encoded messages handed to the transport, by type
-    per_type bytes_in{};      ///< encoded bytes received, by type
-    per_type bytes_out{};     ///< encoded bytes sent, by type
-    std::uint64_t decode_errors = 0;        ///< received bytes the codec refused
-    std::uint64_t encode_errors = 0;        ///< outgoing messages the codec refused
-    std::uint64_t label_drops = 0;          ///< envelopes of another cluster label
-    /// Envelopes dropped for their HLC stamp (membership/stamp_check.hpp):
-    /// application messages stamped more than hlc.max_offset ahead, joins
-    /// more than that ahead or behind, strangers' messages that far ahead.
-    std::uint64_t clock_offset_drops = 0;
-    /// A live member's membership messages handled although their stamp was
-    /// too far ahead to merge (failure detection does not read stamps).
-    std::uint64_t clock_offset_unmerged = 0;
-    std::uint64_t unresolved_addresses = 0; ///< messages dropped: host not resolved (lookup
-                                            ///< failed, or wait queue or cache full)
-    std::uint64_t resolve_lookups = 0;      ///< hostname lookups started
-    std::uint64_t resolve_failures = 0;     ///< hostname lookups that found no address
-    std::uint64_t unreachable_reports = 0;  ///< failed frames to a member reported to the core
-    std::uint64_t send_errors = 0;          ///< sends the transport failed
-    std::uint64_t frames_for_packets = 0;   ///< packets over the budget, sent as frames
-    std::uint64_t receive_errors = 0;       ///< receive failures that ended the receive loop
-    std::uint64_t events_dropped = 0;       ///< events dropped from async_next_event's full queue
-    std::uint64_t handler_exceptions = 0;   ///< exceptions thrown by application handlers and
-                                            ///< view listeners (caught; the node goes on)
-    std::uint64_t application_drops = 0;    ///< application messages no subscription matched
-    std::uint64_t sender_entries = 0;       ///< gauge: senders whose last_heard is kept
-                                            ///< (members only, so bounded by the view)
-    membership_counters membership;         ///< the core's counters
-    transport_counters transport;           ///< the transport's counters
-};
-
-} // namespace cohort
-
-#endif // COHORT_NODE_COUNTERS_HPP
-// ----- end include/cohort/node/counters.hpp -----
 // ----- begin include/cohort/node/detail/addressing.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -7426,58 +8389,6 @@ inline std::optional<down_reason> down_reason_of(boost::system::error_code const
 
 // What a basic_node's event subscriptions deliver.
 
-// ----- begin include/cohort/node/status.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_NODE_STATUS_HPP
-#define COHORT_NODE_STATUS_HPP
-
-// The local node's own lifecycle, as basic_node::status() and its
-// status_changed events report it.
-
-#include <cstdint>
-#include <ostream>
-#include <string_view>
-
-namespace cohort {
-
-/// The local node's own lifecycle.
-enum class node_status : std::uint8_t {
-    created,   ///< constructed, not started
-    starting,  ///< async_start is bringing it up
-    running,   ///< the driver runs
-    stopping,  ///< async_stop is winding it down
-    stopped,   ///< the driver has ended
-};
-
-constexpr std::string_view to_string(node_status s) noexcept {
-    switch (s) {
-    case node_status::created: return "created";
-    case node_status::starting: return "starting";
-    case node_status::running: return "running";
-    case node_status::stopping: return "stopping";
-    case node_status::stopped: return "stopped";
-    }
-    return "invalid";
-}
-inline std::ostream& operator<<(std::ostream& os, node_status s) { return os << to_string(s); }
-
-/// How async_stop ends the node.
-enum class stop_mode : std::uint8_t {
-    graceful,  ///< leave first (bounded by node_config::leave_timeout), then stop
-    abrupt,    ///< stop at once: to its peers, as a crash (for tests and emergencies)
-};
-
-/// The local node's status changed.
-struct status_changed {
-    node_status status = node_status::created;
-};
-
-} // namespace cohort
-
-#endif // COHORT_NODE_STATUS_HPP
-// ----- end include/cohort/node/status.hpp -----
 
 #include <boost/system/error_code.hpp>
 
@@ -7685,41 +8596,6 @@ private:
 
 #endif // COHORT_NODE_EVENT_SUBSCRIPTION_HPP
 // ----- end include/cohort/node/event_subscription.hpp -----
-// ----- begin include/cohort/node/node_member.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_NODE_NODE_MEMBER_HPP
-#define COHORT_NODE_NODE_MEMBER_HPP
-
-// One member of a basic_node's view, as members() reports it.
-
-
-#include <cstdint>
-#include <vector>
-
-namespace cohort {
-
-/// One member as members() reports it.
-struct node_member {
-    node_id id;
-    node_state state = node_state::joining;
-    std::uint64_t incarnation = 0;
-    std::vector<tag> tags;
-    /// The HLC time of the last message heard from it; {0, 0} if none (and for self).
-    hlc_timestamp last_heard{};
-    /// phi of this node's ack-based detector for it when the view was
-    /// published: the value that drives its suspicion here. 0 when `monitored`
-    /// is false (self, and members other observers watch) and before its first ack.
-    double phi = 0.0;
-    /// Whether this node probes it (one of its `monitored_by` observers).
-    bool monitored = false;
-};
-
-} // namespace cohort
-
-#endif // COHORT_NODE_NODE_MEMBER_HPP
-// ----- end include/cohort/node/node_member.hpp -----
 // ----- begin include/cohort/node/subscription.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -14594,6 +15470,652 @@ void basic_node<Transport, Codec, Clock>::note_view(std::vector<node_member> con
 
 #endif // COHORT_NODE_HPP
 // ----- end include/cohort/node.hpp -----
+
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+
+namespace cohort {
+
+namespace detail {
+
+// Everything a connection shares with the server, kept alive by both: a
+// connection may outlive a closed server until its handler has run.
+template <class Node>
+struct admin_state : std::enable_shared_from_this<admin_state<Node>> {
+    using executor_type = typename Node::executor_type;
+    using request = boost::beast::http::request<boost::beast::http::string_body>;
+    using response = boost::beast::http::response<boost::beast::http::string_body>;
+    using acceptor_type = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, executor_type>;
+    using connection = admin_connection<admin_state>;
+
+    static constexpr std::array<unsigned, 7> codes{200, 400, 404, 405, 413, 431, 503};
+
+    admin_state(Node& n, admin_config c)
+        : node(&n), cfg(std::move(c)), acceptor(n.get_executor()), retry_timer(n.get_executor()) {}
+
+    admin_config const& config() const noexcept { return cfg; }
+
+    void note_status(unsigned code) noexcept {
+        for (std::size_t i = 0; i < codes.size(); ++i)
+            if (codes[i] == code) answers[i].fetch_add(1, std::memory_order_relaxed);
+    }
+    void note_read_timeout() noexcept { read_timeouts.fetch_add(1, std::memory_order_relaxed); }
+
+    response handle(request const& req) {
+        auto const t0 = std::chrono::steady_clock::now();
+        response res = route(req);
+        res.version(req.version());
+        res.keep_alive(req.keep_alive());
+        res.set(boost::beast::http::field::cache_control, "no-store");
+        res.prepare_payload();
+        if (req.method() == boost::beast::http::verb::head) {
+            auto const n = res.body().size();
+            res.body().clear();
+            res.content_length(n);
+        }
+        note_status(res.result_int());
+        duration.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                             .count());
+        return res;
+    }
+
+    static response answer(boost::beast::http::status s, std::string_view type, std::string body) {
+        response res{s, 11};
+        res.set(boost::beast::http::field::content_type, type);
+        res.body() = std::move(body);
+        return res;
+    }
+    static response json(boost::beast::http::status s, boost::json::value const& v) {
+        return answer(s, "application/json", boost::json::serialize(v) + '\n');
+    }
+
+    response route(request const& req) {
+        namespace http = boost::beast::http;
+        std::string_view path = req.target();
+        path = path.substr(0, path.find('?'));
+        std::string_view const prefix = "/cluster/members/";
+        bool const known = path == "/metrics" || path == "/livez" || path == "/readyz" ||
+                           path == "/cluster/members" ||
+                           (path.starts_with(prefix) && path.size() > prefix.size());
+        if (!known)
+            return json(http::status::not_found,
+                        {{"error", "not_found"},
+                         {"detail", "routes: /metrics /livez /readyz /cluster/members[/NAME]"}});
+        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+            auto res = json(http::status::method_not_allowed,
+                            {{"error", "method_not_allowed"}, {"detail", "read-only: GET, HEAD"}});
+            res.set(http::field::allow, "GET, HEAD");
+            return res;
+        }
+        if (!req.body().empty())
+            return json(http::status::payload_too_large,
+                        {{"error", "payload_too_large"}, {"detail", "requests carry no body"}});
+        if (path == "/metrics") return metrics();
+        if (path == "/livez") return livez();
+        if (path == "/readyz") return readyz();
+        if (!node->has_view())
+            return json(http::status::service_unavailable,
+                        {{"error", "no_view"}, {"detail", "the node has not started"}});
+        if (path == "/cluster/members")
+            return json(http::status::ok,
+                        members_document(node->local_id(), node->status(), node->members(),
+                                         node->leader(), node->hlc_now()));
+        return one_member(path.substr(prefix.size()));
+    }
+
+    response metrics() {
+        std::string out;
+        out.reserve(last_metrics_size.load(std::memory_order_relaxed) + 256);
+        std::optional<router_metrics> rc;
+        if (router_source) rc = router_source();
+        render_node_metrics(out, node->counters(), metrics_view_of(*node), rc ? &*rc : nullptr);
+        render_own(out);
+        last_metrics_size.store(out.size(), std::memory_order_relaxed);
+        return answer(boost::beast::http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                      std::move(out));
+    }
+
+    void render_own(std::string& out) {
+        prometheus_writer w(out);
+        w.family("cohort_admin_requests_total", metric_type::counter,
+                 "Admin server answers, by HTTP status code.");
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            char code[4] = {char('0' + codes[i] / 100), char('0' + codes[i] / 10 % 10),
+                            char('0' + codes[i] % 10), 0};
+            // This answer is not counted yet: it is being built.
+            w.sample("cohort_admin_requests_total", {{"code", code}},
+                     answers[i].load(std::memory_order_relaxed));
+        }
+        w.histogram("cohort_admin_request_duration_seconds",
+                    "Time the admin server took to build an answer.", duration.snapshot());
+        w.family("cohort_admin_connections", metric_type::gauge,
+                 "Connections to the admin server open now.");
+        w.sample("cohort_admin_connections", std::uint64_t{open.load(std::memory_order_relaxed)});
+        w.counter("cohort_admin_connections_refused_total",
+                  "Connections closed at once: max_connections were open.",
+                  refused.load(std::memory_order_relaxed));
+        w.counter("cohort_admin_read_timeouts_total",
+                  "Connections closed for not sending a whole request in time.",
+                  read_timeouts.load(std::memory_order_relaxed));
+    }
+
+    response livez() {
+        auto const s = node->status();
+        bool const live = s == node_status::starting || s == node_status::running ||
+                          s == node_status::stopping;
+        boost::json::object o{{"live", live}, {"status", to_string(s)}, {"state", nullptr}};
+        if (!live) o["reason"] = s == node_status::created ? "not started" : "stopped";
+        return json(live ? boost::beast::http::status::ok
+                         : boost::beast::http::status::service_unavailable,
+                    o);
+    }
+
+    response readyz() {
+        auto const s = node->status();
+        boost::json::object o{{"ready", false}, {"status", to_string(s)}, {"state", nullptr}};
+        std::string_view reason;
+        if (s != node_status::running) {
+            reason = "the node is not running";
+        } else if (auto self = node->member(node->local_id().name());
+                   !self || self->id != node->local_id()) {
+            reason = "this node is not in its own view";
+        } else {
+            o["state"] = to_string(self->state);
+            if (self->state != node_state::active)
+                reason = "this node is not active in its own view (not joined, or left)";
+            else if (cfg.ready_requires_majority && !on_majority_side())
+                reason = "this node reaches at most half of the cluster (minority side)";
+        }
+        std::string extra;
+        if (reason.empty() && ready_check) {
+            extra = ready_check();
+            reason = extra;
+        }
+        if (reason.empty()) {
+            o["ready"] = true;
+            return json(boost::beast::http::status::ok, o);
+        }
+        o["reason"] = reason;
+        return json(boost::beast::http::status::service_unavailable, o);
+    }
+
+    // admin_config::ready_requires_majority's rule: O(1) but for an exact
+    // half, which reads the view for its lowest id.
+    bool on_majority_side() const {
+        auto const count = [&](node_state s) { return node->member_count(s); };
+        auto const reached = count(node_state::active) + count(node_state::joining);
+        auto const known = reached + count(node_state::unknown) + count(node_state::failed);
+        if (reached * 2 != known) return reached * 2 > known;
+        for (auto const& m : node->members())  // sorted by id
+            if (m.state != node_state::leaving)
+                return m.state == node_state::active || m.state == node_state::joining;
+        return false;
+    }
+
+    response one_member(std::string_view wanted) {
+        auto const at = wanted.find('@');
+        auto const m = node->member(wanted.substr(0, at));
+        if (!m || (at != std::string_view::npos && m->id.str() != wanted))
+            return json(boost::beast::http::status::not_found,
+                        {{"error", "not_found"},
+                         {"detail", "no member " + std::string(wanted.substr(0, 300)) +
+                                        " in this node's view"}});
+        return json(boost::beast::http::status::ok, member_document(*m));
+    }
+
+    // ---- standalone -------------------------------------------------------------------------
+
+    void accept() {
+        acceptor.async_accept([self = this->shared_from_this()](
+                                  boost::system::error_code ec,
+                                  typename connection::socket_type socket) {
+            if (!self->acceptor.is_open()) return;
+            if (ec) {
+                // e.g. out of file descriptors: pause instead of spinning
+                self->retry_timer.expires_after(std::chrono::milliseconds(100));
+                self->retry_timer.async_wait([self](boost::system::error_code e) {
+                    if (!e && self->acceptor.is_open()) self->accept();
+                });
+                return;
+            }
+            if (self->connections.size() >= self->cfg.max_connections) {
+                self->refused.fetch_add(1, std::memory_order_relaxed);
+                boost::system::error_code ignored;
+                socket.close(ignored);
+            } else {
+                std::make_shared<connection>(self, std::move(socket))->start();
+            }
+            self->accept();
+        });
+    }
+
+    void close() {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        retry_timer.cancel();
+        // close() may end a connection's last operation, never its object here.
+        for (auto* c : std::unordered_set<connection*>(connections)) c->close();
+    }
+
+    Node* node;
+    admin_config cfg;
+    std::function<router_metrics()> router_source;
+    std::function<std::string()> ready_check;
+    acceptor_type acceptor;
+    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                      boost::asio::wait_traits<std::chrono::steady_clock>,
+                                      executor_type>
+        retry_timer;
+    std::unordered_set<connection*> connections;  // on the executor
+    std::atomic<std::size_t> open{0};             // connections.size(), for any thread
+    std::array<std::atomic<std::uint64_t>, codes.size()> answers{};
+    std::atomic<std::uint64_t> refused{0};
+    std::atomic<std::uint64_t> read_timeouts{0};
+    std::atomic<std::size_t> last_metrics_size{0};
+    fixed_histogram duration{fixed_histogram::latency_bounds()};
+};
+
+} // namespace detail
+
+/// The admin HTTP server of a `Node` (a basic_node). See the top of this header.
+template <class Node>
+class basic_admin_server {
+    using state_type = detail::admin_state<Node>;
+
+public:
+    using node_type = Node;
+    using executor_type = typename Node::executor_type;
+    using request = typename state_type::request;
+    using response = typename state_type::response;
+    using endpoint_type = boost::asio::ip::tcp::endpoint;
+
+    /// A server for `node`, which must outlive it. Nothing listens before start().
+    explicit basic_admin_server(Node& node, admin_config cfg = {})
+        : state_(std::make_shared<state_type>(node, std::move(cfg))) {}
+
+    basic_admin_server(basic_admin_server const&) = delete;
+    basic_admin_server& operator=(basic_admin_server const&) = delete;
+
+    ~basic_admin_server() { state_->close(); }
+
+    executor_type get_executor() const noexcept { return state_->node->get_executor(); }
+    admin_config const& config() const noexcept { return state_->cfg; }
+
+    /// Adds `r`'s counters (a basic_router over the same node, which must
+    /// outlive this server) to /metrics; they are read on the executor.
+    template <class Router>
+    void set_router(Router const& r) {
+        state_->router_source = [&r] { return router_metrics_of(r); };
+    }
+
+    /// Adds the application's own condition to /readyz: `why_not()` returns
+    /// an empty string when ready, else the reason given in the 503. Called
+    /// where handle() runs (on the executor when standalone), only once the
+    /// node itself is ready.
+    void set_ready_check(std::function<std::string()> why_not) {
+        state_->ready_check = std::move(why_not);
+    }
+
+    /// Answers one request (see the top of this header): for mounting into
+    /// a user's own Beast server, whose parser bounds the request.
+    response handle(request const& req) { return state_->handle(req); }
+
+    /// Validates the configuration (error::invalid_config; config_problem()
+    /// names the field), listens on config().listen and accepts connections
+    /// on the executor until close(). The error of open, bind or listen
+    /// otherwise (the server then does nothing). A second start() fails with
+    /// boost::asio::error::already_open.
+    boost::system::error_code start() {
+        if (auto v = validate(state_->cfg); !v) {
+            problem_ = v.error();
+            return v.error().code;
+        }
+        auto& a = state_->acceptor;
+        if (a.is_open()) return boost::asio::error::already_open;
+        boost::system::error_code ec;
+        a.open(state_->cfg.listen.protocol(), ec);
+        if (!ec) a.set_option(boost::asio::socket_base::reuse_address(true), ec);
+        if (!ec) a.bind(state_->cfg.listen, ec);
+        if (!ec) a.listen(boost::asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            boost::system::error_code ignored;
+            a.close(ignored);
+            return ec;
+        }
+        state_->accept();
+        return {};
+    }
+
+    /// The address it listens on (with the port chosen for port 0); after start().
+    endpoint_type local_endpoint() const {
+        boost::system::error_code ec;
+        return state_->acceptor.local_endpoint(ec);
+    }
+
+    /// Stops accepting and closes every connection (their pending operations
+    /// complete at once). On the executor.
+    void close() { state_->close(); }
+
+    /// Why the last start() failed with error::invalid_config.
+    std::optional<config_error> config_problem() const { return problem_; }
+
+private:
+    std::shared_ptr<state_type> state_;
+    std::optional<config_error> problem_;
+};
+
+/// The admin server of a node over UDP and TCP.
+using admin_server = basic_admin_server<node>;
+
+} // namespace cohort
+
+#endif // COHORT_ADMIN_ADMIN_SERVER_HPP
+// ----- end include/cohort/admin/admin_server.hpp -----
+// ----- begin include/cohort/discovery/bootstrap.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DISCOVERY_BOOTSTRAP_HPP
+#define COHORT_DISCOVERY_BOOTSTRAP_HPP
+
+// seed_bootstrap: what a node does with the contacts a seed lookup returns
+// (DNS names of a Kubernetes headless service, SRV records), so that a cold
+// start where every node starts at once forms one cluster. Pure: time and
+// answers are passed in; basic_seed_discovery drives it.
+//
+// The rules, after Akka's Cluster Bootstrap:
+//   - A lookup's answer counts only once it has stayed the same (as a set)
+//     for stable_margin and holds at least required_contacts addresses; a
+//     failed lookup starts the wait again.
+//   - Then the contact with the lowest address forms the cluster: it joins
+//     no one and waits for the others. Every other node joins the contacts,
+//     lowest first. Nodes that saw the same answer agree on who forms.
+//   - A node already in a cluster of more than one keeps looking up every
+//     heal_interval and joins the contacts that are not its members; a
+//     node that formed and is still alone after stable_margin joins the
+//     others too.
+// Unlike Akka's, cohort's membership merges two clusters that meet (a join
+// brings both views together), so the last rule ends a split that
+// inconsistent answers caused (a node listed late, a stale record) instead of
+// leaving two clusters for good; the first two keep a cold start on
+// consistent answers from forming two at all.
+
+
+#include <boost/system/result.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace cohort {
+
+struct bootstrap_config {
+    /// Addresses a lookup must return (this node's included, when listed)
+    /// before anyone forms a cluster (Akka's required-contact-point-nr: 2).
+    /// Must be at least 1.
+    std::size_t required_contacts = 2;
+
+    /// How long an answer must stay the same before it counts (Akka's
+    /// stable-margin: 5 s). Must not be negative.
+    std::chrono::nanoseconds stable_margin = std::chrono::seconds(5);
+
+    /// Between lookups until the node is in a cluster (1 s). Must be positive.
+    std::chrono::nanoseconds lookup_interval = std::chrono::seconds(1);
+
+    /// Between lookups once it is (30 s, Serf's retry-join interval): the
+    /// contacts that are not members are joined. Must be positive.
+    std::chrono::nanoseconds heal_interval = std::chrono::seconds(30);
+};
+
+inline boost::system::result<void, config_error> validate(bootstrap_config const& cfg) noexcept {
+    auto const fail = [](std::string_view field, std::string_view rule) {
+        return config_error{error::invalid_config, field, rule};
+    };
+    if (cfg.required_contacts < 1)
+        return fail("bootstrap_config.required_contacts", "must be at least 1");
+    if (cfg.stable_margin < std::chrono::nanoseconds::zero())
+        return fail("bootstrap_config.stable_margin", "must not be negative");
+    if (cfg.lookup_interval <= std::chrono::nanoseconds::zero())
+        return fail("bootstrap_config.lookup_interval", "must be positive");
+    if (cfg.heal_interval <= std::chrono::nanoseconds::zero())
+        return fail("bootstrap_config.heal_interval", "must be positive");
+    return {};
+}
+
+/// Address order: numeric addresses by their bytes (IPv4 before IPv6), then
+/// the port; names (memory_network's) by their text, after every number.
+inline bool address_less(peer_address const& a, peer_address const& b) {
+    auto const key = [](peer_address const& p) {
+        std::array<std::uint8_t, 17> bytes{};  // [0]: 0 v4, 1 v6, 2 a name
+        if (auto v4 = detail::parse_ipv4(p.host)) {
+            std::copy(v4->begin(), v4->end(), bytes.begin() + 1);
+        } else if (auto v6 = detail::parse_ipv6(p.host)) {
+            bytes[0] = 1;
+            std::copy(v6->begin(), v6->end(), bytes.begin() + 1);
+        } else {
+            bytes[0] = 2;
+        }
+        return bytes;
+    };
+    auto const ka = key(a), kb = key(b);
+    return std::tie(ka, a.host, a.port) < std::tie(kb, b.host, b.port);
+}
+
+enum class bootstrap_phase {
+    discovering,  ///< waiting for a stable answer
+    forming,      ///< lowest contact: formed, waiting to be joined
+    joining,      ///< a join to the contacts is under way
+    joined,       ///< in a cluster of more than one; healing
+};
+
+/// What the driver does after a lookup.
+struct bootstrap_decision {
+    enum class action {
+        none,  ///< nothing this time
+        form,  ///< this node forms the cluster (joins no one)
+        join,  ///< join `contacts` (lowest first)
+    };
+    action what = action::none;
+    std::vector<peer_address> contacts;
+};
+
+class seed_bootstrap {
+public:
+    using duration = std::chrono::nanoseconds;
+
+    /// `self`: this node's address as peers reach it (node_id's host:port).
+    seed_bootstrap(bootstrap_config cfg, peer_address self) : cfg_(cfg), self_(std::move(self)) {}
+
+    bootstrap_phase phase() const noexcept { return phase_; }
+    bootstrap_config const& config() const noexcept { return cfg_; }
+
+    /// When the next lookup is due.
+    duration next_lookup() const noexcept { return next_lookup_; }
+
+    /// A lookup's answer at `now` (nothing: the lookup failed), with the
+    /// addresses of the members in the node's view now that are not failed
+    /// or gone (this node included).
+    bootstrap_decision on_lookup(duration now, std::optional<std::vector<peer_address>> answer,
+                                 std::vector<peer_address> const& members) {
+        bool const in_cluster = members.size() > 1;
+        next_lookup_ = now + (in_cluster ? cfg_.heal_interval : cfg_.lookup_interval);
+        if (!answer) {
+            contacts_.clear();
+            stable_since_ = now;
+            return {};
+        }
+        auto contacts = normalise(std::move(*answer));
+        if (contacts != contacts_) {
+            contacts_ = contacts;
+            stable_since_ = now;
+        }
+        auto const strangers = [&] {
+            std::vector<peer_address> out;
+            for (auto const& c : contacts_)
+                if (c != self_ && std::find(members.begin(), members.end(), c) == members.end())
+                    out.push_back(c);
+            return out;
+        };
+        if (in_cluster) {
+            phase_ = bootstrap_phase::joined;
+            auto out = strangers();
+            if (out.empty()) return {};
+            return {bootstrap_decision::action::join, std::move(out)};
+        }
+        if (phase_ == bootstrap_phase::joining) return {};  // its outcome comes first
+        if (phase_ == bootstrap_phase::joined) phase_ = bootstrap_phase::discovering;  // alone again
+        if (phase_ == bootstrap_phase::forming) {
+            // Formed and still alone: the others may have formed elsewhere.
+            if (now - formed_at_ < cfg_.stable_margin) return {};
+            auto out = strangers();
+            if (out.empty()) return {};
+            phase_ = bootstrap_phase::joining;
+            return {bootstrap_decision::action::join, std::move(out)};
+        }
+        bool const stable = contacts_.size() >= cfg_.required_contacts &&
+                            now - stable_since_ >= cfg_.stable_margin;
+        if (!stable) return {};
+        if (contacts_.front() == self_) {
+            phase_ = bootstrap_phase::forming;
+            formed_at_ = now;
+            return {bootstrap_decision::action::form, {}};
+        }
+        auto out = strangers();
+        if (out.empty()) return {};
+        phase_ = bootstrap_phase::joining;
+        return {bootstrap_decision::action::join, std::move(out)};
+    }
+
+    /// The join the last decision asked for completed (`ok`: it found a
+    /// seed). A failed join goes back to discovering, to be tried at the
+    /// next stable answer.
+    void on_join_completed(duration now, bool ok) {
+        if (phase_ != bootstrap_phase::joining) return;
+        phase_ = ok ? bootstrap_phase::joined : bootstrap_phase::discovering;
+        if (!ok) next_lookup_ = std::min(next_lookup_, now + cfg_.lookup_interval);
+    }
+
+private:
+    static std::vector<peer_address> normalise(std::vector<peer_address> v) {
+        std::sort(v.begin(), v.end(), address_less);
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return v;
+    }
+
+    bootstrap_config cfg_;
+    peer_address self_;
+    bootstrap_phase phase_ = bootstrap_phase::discovering;
+    std::vector<peer_address> contacts_;
+    duration stable_since_{};
+    duration formed_at_{};
+    duration next_lookup_{};
+};
+
+} // namespace cohort
+
+#endif // COHORT_DISCOVERY_BOOTSTRAP_HPP
+// ----- end include/cohort/discovery/bootstrap.hpp -----
+// ----- begin include/cohort/discovery/seed.hpp -----
+// Copyright (c) 2026 The cohort developers.
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef COHORT_DISCOVERY_SEED_HPP
+#define COHORT_DISCOVERY_SEED_HPP
+
+// A seed as an operator writes it:
+//   host:port   a numeric address, or a hostname standing for all its A and
+//               AAAA records (a Kubernetes headless service: one per pod);
+//   srv:NAME    the targets and ports of NAME's SRV records, each target
+//               standing for all its addresses (_cohort._udp.svc.cluster.local).
+// Pure: resolving is dns_seed_resolver's work.
+
+
+#include <boost/system/result.hpp>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace cohort {
+
+enum class seed_kind : std::uint8_t {
+    address,  ///< host:port (numeric, or a hostname for all its addresses)
+    srv,      ///< srv:NAME (the SRV records' targets and ports)
+};
+
+struct seed {
+    seed_kind kind = seed_kind::address;
+    /// The address or hostname; for srv, the SRV name (no trailing dot).
+    std::string host;
+    /// The port; 0 for srv (each record names its own).
+    std::uint16_t port = 0;
+
+    /// A numeric address or a hostname with a port.
+    static seed address(peer_address a) { return {seed_kind::address, std::move(a.host), a.port}; }
+
+    /// Parses "host:port", "[v6]:port" or "srv:NAME". Errors: seed_invalid
+    /// for an empty SRV name; node_id's host and port errors otherwise
+    /// (hostname_invalid, host_too_long, ...).
+    static boost::system::result<seed> parse(std::string_view text) {
+        if (text.starts_with("srv:")) {
+            auto name = text.substr(4);
+            if (name.ends_with('.')) name.remove_suffix(1);
+            if (name.empty()) return error::seed_invalid;
+            // SRV owner names start with _service._proto labels: '_' is
+            // allowed in them, which RFC 1123 hostnames do not allow.
+            std::string probe(name);
+            for (auto& c : probe)
+                if (c == '_') c = 'x';
+            if (auto ec = detail::check_hostname(probe)) return ec;
+            return seed{seed_kind::srv, std::string(name), 0};
+        }
+        auto a = peer_address::parse(text);
+        if (!a) return a.error();
+        return address(std::move(*a));
+    }
+
+    /// Whether the host is a numeric address (nothing to resolve).
+    bool is_numeric() const {
+        return kind == seed_kind::address &&
+               (detail::parse_ipv4(host) || detail::parse_ipv6(host));
+    }
+
+    friend bool operator==(seed const&, seed const&) = default;
+    friend std::ostream& operator<<(std::ostream& os, seed const& s) {
+        if (s.kind == seed_kind::srv) return os << "srv:" << s.host;
+        return os << peer_address{s.host, s.port};
+    }
+};
+
+} // namespace cohort
+
+#endif // COHORT_DISCOVERY_SEED_HPP
+// ----- end include/cohort/discovery/seed.hpp -----
 // ----- begin include/cohort/routing/atomic_ownership.hpp -----
 // Copyright (c) 2026 The cohort developers.
 // Distributed under the Boost Software License, Version 1.0.
@@ -16775,48 +18297,6 @@ inline boost::system::result<void, config_error> validate(router_config const& c
 
 #endif // COHORT_ROUTING_ROUTER_CONFIG_HPP
 // ----- end include/cohort/routing/router_config.hpp -----
-// ----- begin include/cohort/routing/router_counters.hpp -----
-// Copyright (c) 2026 The cohort developers.
-// Distributed under the Boost Software License, Version 1.0.
-// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
-#ifndef COHORT_ROUTING_ROUTER_COUNTERS_HPP
-#define COHORT_ROUTING_ROUTER_COUNTERS_HPP
-
-// router_counters: what a basic_router (router.hpp) did, as counters()
-// reports it. A plain snapshot, apart from the router so that code that
-// exports or prints the numbers need not read the router.
-
-#include <cstdint>
-
-namespace cohort {
-
-/// What a basic_router did; read with counters() on the executor.
-struct router_counters {
-    std::uint64_t calls_local = 0;        ///< calls served on this node
-    std::uint64_t calls_forwarded = 0;    ///< calls sent to another node (first attempt)
-    std::uint64_t casts = 0;              ///< casts initiated here
-    std::uint64_t requests_served = 0;    ///< remote requests and casts handed to a handler
-    std::uint64_t redirects_sent = 0;     ///< requests answered with a redirect
-    std::uint64_t redirects_followed = 0; ///< redirects this node's calls followed
-    std::uint64_t redirect_limits = 0;    ///< calls failed with error::redirect_limit
-    std::uint64_t view_mismatches = 0;    ///< requests carrying another fingerprint
-    std::uint64_t timeouts = 0;           ///< calls failed with error::call_timeout
-    std::uint64_t owner_failures = 0;     ///< calls whose owner failed (retried or not)
-    std::uint64_t retries = 0;            ///< calls sent again to a new owner
-    std::uint64_t stray_replies = 0;      ///< replies to no pending call, or from another node
-    std::uint64_t casts_forwarded = 0;    ///< casts passed on to the owner in this view
-    std::uint64_t casts_dropped = 0;      ///< casts over the redirect limit
-    std::uint64_t tables_published = 0;   ///< ownership tables built from a new view
-    std::uint64_t cancelled = 0;          ///< calls cancelled through their slot
-    std::uint64_t requests_too_large = 0; ///< calls and casts whose request did not fit
-    std::uint64_t replies_too_large = 0;  ///< replies replaced by a reply_too_large answer
-    std::uint64_t handler_exceptions = 0; ///< handlers that threw (answered remote_handler_error)
-};
-
-} // namespace cohort
-
-#endif // COHORT_ROUTING_ROUTER_COUNTERS_HPP
-// ----- end include/cohort/routing/router_counters.hpp -----
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/append.hpp>
