@@ -92,3 +92,6 @@ class CohortConan(ConanFile):
                                  "openssl::crypto"]
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs.append("pthread")
+        if self.settings.os == "Linux":
+            # discovery's res_nquery (in libc since glibc 2.34, libresolv before)
+            self.cpp_info.system_libs.append("resolv")

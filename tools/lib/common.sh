@@ -17,8 +17,9 @@ COHORT_BENCH_PACKAGES=(libbenchmark-dev libmemcached-dev)
 # The peers tools/peer_bench.sh runs cohort-node against (not needed by the tests).
 COHORT_PEER_PACKAGES=(serf)
 # prometheus: its promtool checks cohort-node's /metrics (tests/agent/agent_test.sh).
+# dnsmasq-base: the DNS server of the discovery tests (tests/discovery, agent_test.sh).
 COHORT_TEST_PACKAGES=("${COHORT_BUILD_PACKAGES[@]}" "${COHORT_BENCH_PACKAGES[@]}" clang
-    libclang-rt-14-dev prometheus)
+    libclang-rt-14-dev prometheus dnsmasq-base)
 
 ensure_packages() {
     local missing=() pkg
