@@ -23,7 +23,8 @@ step "build (clang++, libFuzzer + ASan + UBSan)"
 configure_build "$dir" clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORT_BUILD_FUZZERS=ON \
     -DCOHORT_BUILD_TESTS=OFF -DCOHORT_BUILD_EXAMPLES=OFF -DCOHORT_BUILD_BENCHMARKS=OFF
 cmake --build "$dir" --parallel "$COHORT_JOBS" --target \
-    cohort_fuzz_binary_codec cohort_fuzz_json_codec cohort_fuzz_secured cohort_fuzz_make_corpus
+    cohort_fuzz_binary_codec cohort_fuzz_json_codec cohort_fuzz_secured cohort_fuzz_dns_answer \
+    cohort_fuzz_make_corpus
 
 step "seed corpus is up to date"
 rm -rf "$dir/corpus-check"
@@ -37,8 +38,9 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 failed=()
 # target:seed corpus. The secured receive path starts from the binary seeds
-# (as plaintext, and behind a sealed header).
-for target in binary_codec:binary json_codec:json secured:binary; do
+# (as plaintext, and behind a sealed header); the DNS answer decoder from
+# DNS answers.
+for target in binary_codec:binary json_codec:json secured:binary dns_answer:dns; do
     codec=${target%%:*}
     exe=$dir/tests/fuzz/cohort_fuzz_${codec}
     work=$dir/run/$codec

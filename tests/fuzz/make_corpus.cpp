@@ -3,14 +3,19 @@
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
 
 // Writes the fuzzers' seed corpus: a few valid encodings of varied messages,
-// in both forms, each within the fuzzers' limits.
+// in both forms, each within the fuzzers' limits; and DNS answers for the
+// DNS decoder's fuzzer.
 //
 //   cohort_fuzz_make_corpus tests/fuzz/corpus
 //
-// writes <dir>/binary/<name>.bin and <dir>/json/<name>.json. The output is
-// deterministic, so tools/fuzz.sh can check the committed seeds are current.
+// writes <dir>/binary/<name>.bin, <dir>/json/<name>.json and
+// <dir>/dns/<name>.bin. The output is deterministic, so tools/fuzz.sh can
+// check the committed seeds are current.
 
 #include "fuzz_support.hpp"
+#include "../discovery/dns_wire.hpp"
+
+#include <cohort/discovery/detail/dns_message.hpp>
 
 #include <cohort/wire/binary_codec.hpp>
 #include <cohort/wire/json_codec.hpp>
@@ -21,6 +26,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -108,6 +114,54 @@ std::vector<std::pair<char const*, envelope>> seeds() {
     return s;
 }
 
+// DNS answers: what dnsmasq sends, and the shapes the decoder handles.
+std::vector<std::pair<char const*, std::vector<std::byte>>> dns_seeds() {
+    std::vector<std::pair<char const*, std::vector<std::byte>>> s;
+    // dnsmasq 2.90's answer to `_cohort._udp.test SRV`, with its glue (as in
+    // tests/discovery/discovery_test.cpp)
+    constexpr std::string_view dnsmasq =
+        "168585800001000200000003075f636f686f7274045f75647004746573740000210001c00c00210001000000"
+        "00000f000000001b5a026e32047465737400c00c0021000100000000000f000000001b59026e310474657374"
+        "00c050000100010000000000047f00000bc035000100010000000000047f00000cc035001c00010000000000"
+        "1000000000000000000000000000000001";
+    std::vector<std::byte> captured;
+    for (std::size_t i = 0; i + 1 < dnsmasq.size(); i += 2)
+        captured.push_back(static_cast<std::byte>(std::stoi(std::string(dnsmasq.substr(i, 2)), nullptr, 16)));
+    s.emplace_back("dnsmasq_srv", std::move(captured));
+
+    auto srv = dns_wire::message::response(2, 2);
+    srv.question("_cohort._udp.Example", 33);
+    srv.srv(1, 5, 7946, "Node-1.example").srv(0, 0, 1, "");
+    srv.a("node-1.example", 10, 0, 0, 1).aaaa_loopback("node-1.example");
+    s.emplace_back("srv_glue", std::move(srv.b));
+
+    auto a = dns_wire::message::response(2);
+    a.question("multi.test", 1);
+    a.pointer(12).u16(1).u16(1).u32(30).u16(4).u32(0x7f000015);
+    a.pointer(12).u16(1).u16(1).u32(30).u16(4).u32(0x7f000016);
+    s.emplace_back("a_two", std::move(a.b));
+
+    // a CNAME (skipped) and the target's A record
+    auto cname = dns_wire::message::response(2);
+    cname.question("alias.test", 1);
+    std::size_t const target = cname.size() + 12;
+    cname.pointer(12).u16(5).u16(1).u32(30).u16(9).name("n1.test");
+    cname.pointer(target).u16(1).u16(1).u32(30).u16(4).u32(0x7f00000b);
+    s.emplace_back("cname_a", std::move(cname.b));
+
+    // an authority section record (ignored) and an OPT record
+    auto auth = dns_wire::message::response(0, 1, 0, 1);
+    auth.question("x.test", 28);
+    auth.pointer(12).u16(6).u16(1).u32(30).u16(0);
+    auth.u8(0).u16(41).u16(4096).u32(0).u16(0);
+    s.emplace_back("authority_opt", std::move(auth.b));
+
+    auto nx = dns_wire::message::response(0, 0, 3);
+    nx.question("nope.test", 33);
+    s.emplace_back("nxdomain", std::move(nx.b));
+    return s;
+}
+
 bool write_file(std::filesystem::path const& path, std::vector<std::byte> const& bytes) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(reinterpret_cast<char const*>(bytes.data()),
@@ -127,6 +181,13 @@ int main(int argc, char** argv) {
     json_codec const json(cohort_fuzz::fuzz_limits());
     std::filesystem::create_directories(root / "binary");
     std::filesystem::create_directories(root / "json");
+    std::filesystem::create_directories(root / "dns");
+    for (auto const& [name, bytes] : dns_seeds()) {
+        if (!write_file(root / "dns" / (std::string(name) + ".bin"), bytes)) {
+            std::fprintf(stderr, "%s: cannot write under %s\n", name, root.c_str());
+            return 1;
+        }
+    }
     for (auto const& [name, e] : seeds()) {
         std::vector<std::byte> b;
         std::vector<std::byte> j;
