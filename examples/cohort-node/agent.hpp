@@ -20,6 +20,13 @@
 // keys; the agent sums the answers up (keys.hpp) and replies once every
 // member answered or keys_call_timeout passed.
 //
+// Seeds. Numeric seeds only: one async_join, retried as --retry-interval and
+// --retry-max say (Serf's retry-join). A hostname or srv: seed: the seeds are
+// looked up again and again by a dns_seed_resolver (--dns-server: that
+// server) and basic_seed_discovery bootstraps and heals the node after Akka's
+// rules (--bootstrap-expect contacts, 5 s stable answers, lowest forms; heal
+// lookups every --retry-interval); its steps are printed as bootstrap_* lines.
+//
 // Admin HTTP. With --http the admin server (cohort/admin/admin_server.hpp)
 // serves /metrics, /livez, /readyz and /cluster/members on that address, on
 // the same thread, router counters included; it closes with the RPC listener.
@@ -33,6 +40,8 @@
 #include "rpc.hpp"
 
 #include <cohort/admin/admin_server.hpp>
+#include <cohort/discovery/dns_seed_resolver.hpp>
+#include <cohort/discovery/seed_discovery.hpp>
 #include <cohort/hlc.hpp>
 #include <cohort/node.hpp>
 #include <cohort/routing/router.hpp>
@@ -121,9 +130,17 @@ public:
             admin_ = std::make_unique<cohort::admin_server>(*node_, acfg);
             admin_->set_router(*router_);
             // With seeds, ready only once a join through them succeeded (the
-            // node alone is a cluster of one, active at once).
+            // node alone is a cluster of one, active at once), or, bootstrapping
+            // through DNS, once this node formed the cluster or joined one.
             if (!opts_.seeds.empty())
                 admin_->set_ready_check([this]() -> std::string {
+                    if (discovery_) {
+                        auto const p = discovery_->phase();
+                        return p == cohort::bootstrap_phase::forming ||
+                                       p == cohort::bootstrap_phase::joined
+                                   ? std::string()
+                                   : std::string("bootstrapping through --seeds");
+                    }
                     return joined_ ? std::string() : std::string("joining through --seeds");
                 });
             // Serving before the node starts: /readyz says 503 until it joined.
@@ -160,8 +177,10 @@ public:
             if (encrypt_ignored_)
                 print("encrypt_ignored reason=\"the keyring file exists; its keys are used\"");
             boost::asio::co_spawn(ctx_, accept_loop(), detached);
-            if (!opts_.seeds.empty())
-                node_->async_join(opts_.seeds, opts_.retry_join,
+            if (opts_.dns_seeds()) {
+                start_discovery();
+            } else if (!opts_.seeds.empty())
+                node_->async_join(opts_.numeric_seeds(), opts_.retry_join,
                                   [this](boost::system::error_code ec) {
                                       // each attempt's join_completed and join_retrying are
                                       // printed with the other events; this is the outcome
@@ -176,6 +195,47 @@ public:
     }
 
 private:
+    // ---- DNS seeds ----------------------------------------------------------------------------
+
+    void start_discovery() {
+        cohort::dns_seed_resolver_config rcfg;
+        rcfg.nameserver = opts_.dns_server;
+        resolver_ = std::make_unique<cohort::dns_seed_resolver>(ctx_.get_executor(), rcfg);
+        cohort::bootstrap_config bcfg;
+        bcfg.required_contacts = opts_.bootstrap_expect;
+        bcfg.heal_interval = opts_.retry_join.interval;
+        discovery_ = std::make_unique<discovery_type>(*node_, *resolver_, opts_.seeds, bcfg);
+        discovery_->set_listener([this](cohort::seed_discovery_event const& e) {
+            using kind = cohort::seed_discovery_event::kind;
+            std::ostringstream os;
+            switch (e.what) {
+                case kind::lookup_failed: {
+                    // once per run of failed lookups, not every second
+                    auto const n = discovery_->counters().lookups;
+                    bool const again = last_failed_lookup_ != 0 && n == last_failed_lookup_ + 1;
+                    last_failed_lookup_ = n;
+                    if (again) return;
+                    os << "bootstrap_lookup_failed";
+                    for (auto const& f : e.failures)
+                        os << " seed=" << f.seed << " error=\"" << f.ec.message() << '"';
+                    break;
+                }
+                case kind::formed: os << "bootstrap_formed"; break;
+                case kind::joining:
+                    os << "bootstrap_joining contacts=";
+                    for (std::size_t i = 0; i < e.contacts.size(); ++i)
+                        os << (i ? "," : "") << e.contacts[i];
+                    break;
+                case kind::joined: os << "bootstrap_joined"; break;
+                case kind::join_failed:
+                    os << "bootstrap_join_failed error=\"" << e.ec.message() << '"';
+                    break;
+            }
+            print(os.str());
+        });
+        discovery_->start();
+    }
+
     // ---- keys ---------------------------------------------------------------------------------
 
     // The keyring --encrypt and --keyring-file describe; null for neither.
@@ -386,6 +446,7 @@ private:
         leave_bound_timer_.cancel();
         left_signal_.cancel();
         router_->close();  // pending keys calls end now
+        if (discovery_) discovery_->stop();  // no more lookups or joins
         // The leave, if any, is done (or given up on): stop at once.
         node_->async_stop(cohort::stop_mode::abrupt, [this](boost::system::error_code) {
             signals_.cancel();
@@ -547,6 +608,10 @@ private:
     std::unique_ptr<cohort::node> node_;
     std::unique_ptr<cohort::router> router_;    // after node_: destroyed first
     std::unique_ptr<cohort::admin_server> admin_;  // after router_: destroyed before it
+    using discovery_type = cohort::basic_seed_discovery<cohort::node, cohort::dns_seed_resolver>;
+    std::unique_ptr<cohort::dns_seed_resolver> resolver_;  // DNS seeds only
+    std::unique_ptr<discovery_type> discovery_;            // after resolver_: destroyed first
+    std::uint64_t last_failed_lookup_ = 0;  // the last failed lookup's number (counters().lookups), 0: none
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer leave_bound_timer_;

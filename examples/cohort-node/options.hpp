@@ -11,6 +11,7 @@
 
 #include "rpc.hpp"
 
+#include <cohort/discovery/seed.hpp>
 #include <cohort/membership/config.hpp>
 #include <cohort/node_id.hpp>
 #include <cohort/node_state.hpp>
@@ -36,7 +37,8 @@ namespace cohort_node {
 
 inline constexpr std::string_view usage_text = R"(usage:
   cohort-node agent --name NAME [--bind HOST:PORT] [--advertise HOST:PORT]
-                    [--seeds HOST:PORT,...] [--label LABEL] [--profile lan|wan|local]
+                    [--seeds SEED,...] [--dns-server HOST:PORT] [--bootstrap-expect N]
+                    [--label LABEL] [--profile lan|wan|local]
                     [--tag KEY=VALUE]... [--acceptable-pause MS] [--rpc HOST:PORT]
                     [--retry-interval MS] [--retry-max N]
                     [--encrypt BASE64KEY] [--keyring-file PATH] [--http HOST:PORT]
@@ -58,6 +60,20 @@ inline constexpr std::string_view usage_text = R"(usage:
            key, on how many it is installed; exits 1 unless every member answered
   keygen   prints a new random 32-byte key, base64 (for --encrypt and keys --install)
 
+  --seeds  where to join: HOST:PORT (a numeric address, or a hostname standing for all its
+           A and AAAA records) or srv:NAME (the targets and ports of NAME's SRV records, as a
+           Kubernetes headless service publishes them). Numeric seeds only: one join, retried
+           as --retry-interval and --retry-max say. With a hostname or srv: seed the agent
+           bootstraps as Akka's Cluster Bootstrap: it looks the seeds up every second until
+           the answer has stayed the same for 5 s and lists at least --bootstrap-expect
+           addresses; then the lowest address forms the cluster and the others join it.
+           Once in a cluster it looks up again every --retry-interval and joins the addresses
+           that are not members (a split heals); --retry-max does not apply.
+  --dns-server  asks this DNS server (numeric HOST:PORT) for every seed name instead of the
+           system's resolver (/etc/hosts and /etc/resolv.conf); needs a hostname or srv: seed
+  --bootstrap-expect  addresses a lookup of the seeds must return (this agent's included, when
+           listed) before anyone forms a cluster (default 1; 2 or more keeps a cold start on
+           incomplete answers from forming two clusters); needs a hostname or srv: seed
   --acceptable-pause  silence the phi-accrual detector tolerates beyond the usual heartbeat
            interval before it gives up on a member, in ms (the profile's by default: lan 0,
            local 0, wan 10000; Akka's 3000 suits processes that stall)
@@ -76,15 +92,17 @@ inline constexpr std::string_view usage_text = R"(usage:
 
 defaults: --bind 127.0.0.1:7946, --rpc 127.0.0.1:7373, --profile lan
 Port 0 in --bind, --rpc or --http picks a free port; the agent_started line shows the one chosen.
-Addresses are numeric (127.0.0.1:7946, [::1]:7946). The RPC address must be a loopback
-address: the control protocol has no authentication.
+Addresses are numeric (127.0.0.1:7946, [::1]:7946), but for --seeds. The RPC address must
+be a loopback address: the control protocol has no authentication.
 )";
 
 struct agent_options {
     std::string name;
     boost::asio::ip::udp::endpoint bind{boost::asio::ip::address_v4::loopback(), 7946};
     std::optional<boost::asio::ip::udp::endpoint> advertise;
-    std::vector<cohort::peer_address> seeds;
+    std::vector<cohort::seed> seeds;
+    std::optional<boost::asio::ip::udp::endpoint> dns_server;  // instead of the system's resolver
+    std::size_t bootstrap_expect = 1;                          // bootstrap_config::required_contacts
     std::string label;
     std::string profile = "lan";
     std::vector<cohort::tag> tags;
@@ -94,6 +112,22 @@ struct agent_options {
     std::optional<std::string> encrypt;       // a base64 key, checked
     std::optional<std::string> keyring_file;
     std::optional<boost::asio::ip::tcp::endpoint> http;  // the admin server; none by default
+
+    /// Whether a seed needs DNS (a hostname or srv:): the agent then
+    /// bootstraps through basic_seed_discovery instead of one join.
+    bool dns_seeds() const {
+        for (auto const& s : seeds)
+            if (!s.is_numeric()) return true;
+        return false;
+    }
+
+    /// The seeds as addresses (all numeric: !dns_seeds()).
+    std::vector<cohort::peer_address> numeric_seeds() const {
+        std::vector<cohort::peer_address> out;
+        for (auto const& s : seeds)
+            if (s.is_numeric()) out.push_back({s.host, s.port});
+        return out;
+    }
 
     cohort::membership_config membership() const {
         auto c = profile == "wan"     ? cohort::membership_config::wan()
@@ -160,6 +194,28 @@ inline boost::system::result<void, std::string> add_seeds(std::vector<cohort::pe
     return {};
 }
 
+// An agent's --seeds: host:port (numeric or a hostname) or srv:NAME.
+inline boost::system::result<void, std::string> add_agent_seeds(std::vector<cohort::seed>& out,
+                                                                 std::string_view option,
+                                                                 std::string_view list) {
+    using R = boost::system::result<void, std::string>;
+    while (!list.empty()) {
+        auto const comma = list.find(',');
+        auto const item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        if (item.empty()) continue;
+        auto s = cohort::seed::parse(item);
+        if (!s)
+            return R(boost::system::in_place_error,
+                     std::string(option) + " " + std::string(item) + ": " + s.error().message() +
+                         " (HOST:PORT or srv:NAME)");
+        out.push_back(std::move(*s));
+    }
+    if (out.size() > max_seeds)
+        return R(boost::system::in_place_error, std::string(option) + ": at most 64 seeds");
+    return {};
+}
+
 } // namespace detail
 
 /// Parses argv[1..] (`args` excludes the program name).
@@ -204,6 +260,7 @@ inline boost::system::result<command_line, std::string> parse_command_line(
             return fail("agent takes no positional argument (got \"" + std::string(positional[0]) + "\")");
         agent_options o;
         bool have_name = false;
+        bool have_expect = false;
         for (auto const& it : items) {
             if (!it.value) return fail(std::string(it.key) + " takes no value here");
             auto const v = *it.value;
@@ -224,7 +281,20 @@ inline boost::system::result<command_line, std::string> parse_command_line(
                     return fail("--advertise " + std::string(v) + ": must be an address peers can reach");
                 o.advertise = *e;
             } else if (it.key == "--seeds" || it.key == "--join") {
-                if (auto r = detail::add_seeds(o.seeds, it.key, v); !r) return fail(r.error());
+                if (auto r = detail::add_agent_seeds(o.seeds, it.key, v); !r) return fail(r.error());
+            } else if (it.key == "--dns-server") {
+                auto e = detail::parse_endpoint<boost::asio::ip::udp::endpoint>(it.key, v, false);
+                if (!e) return fail(e.error());
+                if (e->address().is_unspecified())
+                    return fail("--dns-server " + std::string(v) + ": must be a server's address");
+                o.dns_server = *e;
+            } else if (it.key == "--bootstrap-expect") {
+                unsigned n = 0;
+                auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                if (ec != std::errc{} || end != v.data() + v.size() || n < 1 || n > 1000)
+                    return fail("--bootstrap-expect " + std::string(v) + ": must be a count in 1..1000");
+                o.bootstrap_expect = n;
+                have_expect = true;
             } else if (it.key == "--label") {
                 if (v.size() > 255) return fail("--label: at most 255 bytes");
                 o.label = std::string(v);
@@ -283,6 +353,9 @@ inline boost::system::result<command_line, std::string> parse_command_line(
             }
         }
         if (!have_name) return fail("agent: --name is required");
+        if ((o.dns_server || have_expect) && !o.dns_seeds())
+            return fail(std::string(o.dns_server ? "--dns-server" : "--bootstrap-expect") +
+                        ": needs a hostname or srv:NAME among --seeds");
         if (o.bind.address().is_unspecified() && !o.advertise)
             return fail("--bind " + o.bind.address().to_string() +
                         ": an unspecified address needs --advertise (the address peers use)");

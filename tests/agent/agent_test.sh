@@ -309,5 +309,81 @@ check "http: the joining agent exits 0 on SIGTERM (its admin server closed)" exi
 "$BIN" agent --name t16 --rpc 127.0.0.1:0 --http 'nowhere:80' >/dev/null 2>&1; rc=$?
 check "http: a non-numeric --http address exits 2" test "$rc" -eq 2
 
+# ---- 10. DNS seeds: three agents bootstrap through srv: against a dnsmasq on
+# 127.0.0.1 (Debian dnsmasq-base: missing, the section fails) whose SRV
+# records list them before they start; they converge to 3 active members with
+# only the lowest forming; a fourth joins through a hostname seed; a name the
+# server does not know is logged as a failed lookup.
+DNSMASQ_PID=
+dns_cleanup() { [[ -n "$DNSMASQ_PID" ]] && kill -TERM "$DNSMASQ_PID" 2>/dev/null; wait "$DNSMASQ_PID" 2>/dev/null; DNSMASQ_PID=; }
+trap 'dns_cleanup; cleanup' EXIT
+free_ports() { # n: ports free for both UDP and TCP on 127.0.0.1
+  python3 - "$1" <<'PY'
+import socket, sys
+ports, held = [], []
+while len(ports) < int(sys.argv[1]):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+    p = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", p))
+    except OSError:
+        u.close(); t.close(); continue
+    held += [u, t]; ports.append(p)
+print(" ".join(map(str, ports)))
+PY
+}
+dnsmasq_bin=$(command -v dnsmasq || ls /usr/sbin/dnsmasq 2>/dev/null)
+if [[ -z "$dnsmasq_bin" ]]; then
+  check "dns: dnsmasq is installed (Debian dnsmasq-base)" false
+else
+  read -r DNS_PORT P20 P21 P22 < <(free_ports 4)
+  "$dnsmasq_bin" --keep-in-foreground --port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces \
+    --no-resolv --no-hosts --user=root --pid-file= --log-facility=- --local=/test/ \
+    --srv-host=_cohort._udp.test,a20.test,"$P20" --srv-host=_cohort._udp.test,a21.test,"$P21" \
+    --srv-host=_cohort._udp.test,a22.test,"$P22" --host-record=a20.test,127.0.0.1 \
+    --host-record=a21.test,127.0.0.1 --host-record=a22.test,127.0.0.1 \
+    >"$TMP/dnsmasq.log" 2>&1 </dev/null &
+  DNSMASQ_PID=$!
+  dnsmasq_up() { kill -0 "$DNSMASQ_PID" 2>/dev/null && grep -q 'started, version' "$TMP/dnsmasq.log"; }
+  check "dns: dnsmasq started on 127.0.0.1:$DNS_PORT" wait_until 5 dnsmasq_up
+  for i in 20 21 22; do
+    port_var=P$i
+    start_agent "$i" "" --bind "127.0.0.1:${!port_var}" --seeds srv:_cohort._udp.test \
+      --dns-server "127.0.0.1:$DNS_PORT" --bootstrap-expect 3 || exit 1
+  done
+  check "dns: three agents bootstrapped through srv: converge" wait_until 30 all_active 3 20 21 22
+  formed_once() { # one agent formed: the one with the lowest address (the lowest port)
+    local lowest i n=0
+    lowest=$(printf '%s\n' "$P20" "$P21" "$P22" | sort -n | head -n 1)
+    for i in 20 21 22; do
+      if grep -q ' bootstrap_formed' "$TMP/agent-$i.log"; then
+        n=$((n + 1))
+        [[ ${GOSSIP[$i]} == "127.0.0.1:$lowest" ]] || return 1
+      fi
+    done
+    (( n == 1 ))
+  }
+  check "dns: exactly one agent formed the cluster, the one with the lowest address" formed_once
+  joined_lowest() { # the two others joined through the lowest first
+    local lowest i
+    lowest=$(printf '%s\n' "$P20" "$P21" "$P22" | sort -n | head -n 1)
+    for i in 20 21 22; do
+      [[ ${GOSSIP[$i]} == "127.0.0.1:$lowest" ]] && continue
+      grep -q " bootstrap_joining contacts=127.0.0.1:$lowest" "$TMP/agent-$i.log" || return 1
+    done
+  }
+  check "dns: the others joined it, lowest first" joined_lowest
+  start_agent 23 "" --seeds "a21.test:$P21" --dns-server "127.0.0.1:$DNS_PORT" || exit 1
+  check "dns: a fourth agent with a hostname seed joins (4 active everywhere)" \
+    wait_until 30 all_active 4 20 21 22 23
+  start_agent 24 "" --seeds "nope.test:1" --dns-server "127.0.0.1:$DNS_PORT" || exit 1
+  lookup_failed_logged() { grep -q 'bootstrap_lookup_failed seed=nope.test:1 error="DNS name not found"' "$TMP/agent-24.log"; }
+  check "dns: an unknown name is logged as a failed lookup (NXDOMAIN)" wait_until 10 lookup_failed_logged
+  for i in 20 21 22 23 24; do ours "${PIDS[$i]}" "$i" && kill -TERM "${PIDS[$i]}"; done
+  for i in 20 21 22 23 24; do check "dns: agent $i exits 0 on SIGTERM" exited_with "${PIDS[$i]}" 0 15; done
+  dns_cleanup
+fi
+
 echo "$FAILS failure(s)"
 (( FAILS == 0 ))

@@ -217,6 +217,53 @@ BOOST_AUTO_TEST_CASE(agent_command_line) {
     BOOST_TEST(parse_error({"agent", "--name", "x", "--tag", big_tag.c_str()}).find("512") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(agent_dns_seeds_command_line) {
+    auto a = std::get<cn::agent_options>(parse_ok(
+        {"agent", "--name", "x", "--seeds",
+         "srv:_cohort._udp.default.svc.cluster.local,db.example:7946,10.0.0.2:7000,[::1]:7001",
+         "--dns-server", "[::1]:5353", "--bootstrap-expect", "3"}));
+    BOOST_REQUIRE(a.seeds.size() == 4u);
+    BOOST_TEST((a.seeds[0].kind == cohort::seed_kind::srv));
+    BOOST_TEST(a.seeds[0].host == "_cohort._udp.default.svc.cluster.local");
+    BOOST_TEST((a.seeds[1].kind == cohort::seed_kind::address));
+    BOOST_TEST(a.seeds[1].host == "db.example");
+    BOOST_TEST(a.seeds[1].port == 7946);
+    BOOST_TEST(a.dns_seeds());
+    BOOST_TEST((a.numeric_seeds() ==
+                std::vector<cohort::peer_address>{{"10.0.0.2", 7000}, {"::1", 7001}}));
+    BOOST_REQUIRE(a.dns_server);
+    BOOST_TEST(a.dns_server->address().is_v6());
+    BOOST_TEST(a.dns_server->port() == 5353);
+    BOOST_TEST(a.bootstrap_expect == 3u);
+
+    // numeric seeds only: one join with retries, as before
+    auto n = std::get<cn::agent_options>(parse_ok({"agent", "--name", "x", "--seeds", "10.0.0.2:7000"}));
+    BOOST_TEST(!n.dns_seeds());
+    BOOST_TEST(n.numeric_seeds().size() == 1u);
+    BOOST_TEST(!n.dns_server);
+    BOOST_TEST(n.bootstrap_expect == 1u);
+    auto h = std::get<cn::agent_options>(parse_ok({"agent", "--name", "x", "--seeds", "localhost:7946"}));
+    BOOST_TEST(h.dns_seeds());
+
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "srv:"}).find("--seeds srv:") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "bad_host:1"}).find("srv:NAME") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "srv:a b"}).find("--seeds") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "srv:x.test", "--dns-server", "localhost:53"})
+                   .find("numeric") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "srv:x.test", "--dns-server", "0.0.0.0:53"})
+                   .find("--dns-server") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--dns-server", "127.0.0.1:53"})
+                   .find("needs a hostname or srv:NAME") != std::string::npos);
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "10.0.0.2:1", "--bootstrap-expect", "2"})
+                   .find("--bootstrap-expect: needs") != std::string::npos);
+    for (char const* bad : {"0", "-1", "two", "1001"})
+        BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", "srv:x.test", "--bootstrap-expect", bad})
+                       .find("--bootstrap-expect") != std::string::npos);
+    std::string many = "srv:s0.test";
+    for (int i = 1; i < 65; ++i) many += ",srv:s" + std::to_string(i) + ".test";
+    BOOST_TEST(parse_error({"agent", "--name", "x", "--seeds", many.c_str()}).find("at most 64") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(client_command_lines) {
     auto m = std::get<cn::client_options>(
         parse_ok({"members", "--rpc", "127.0.0.1:9000", "--json", "--status", "failed", "--name", "a"}));
